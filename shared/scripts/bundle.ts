@@ -1,0 +1,79 @@
+/**
+ * The one bundle script: type-checked sources are emitted to .build/ by tsc, then
+ * ncc bundles each action (and the CLI) into dist/<name>/ with its own
+ * package.json {"type":"module"} and a licenses file.
+ *
+ *   node shared/scripts/bundle.ts            rebuild every bundle
+ *   node shared/scripts/bundle.ts <name>…    rebuild only these
+ *   node shared/scripts/bundle.ts --check    fail when dist/ differs from a fresh build
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+const ACTIONS = readdirSync(path.join(root, 'actions')).sort();
+const TARGETS: Record<string, string> = {
+  ...Object.fromEntries(ACTIONS.map((a) => [a, `actions/${a}/src/main.js`])),
+  cli: 'shared/src/cli/main.js',
+};
+
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const n of names) if (!(n in TARGETS)) throw new Error(`unknown bundle ${n}; known: ${Object.keys(TARGETS).join(', ')}`);
+const selected = names.length > 0 ? names : Object.keys(TARGETS);
+const outRoot = check ? mkdtempSync(path.join(tmpdir(), 'dist-check-')) : path.join(root, 'dist');
+
+const build = path.join(root, '.build');
+rmSync(build, { recursive: true, force: true });
+execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json')], { stdio: 'inherit' });
+writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
+
+function bundle(name: string): void {
+  const out = path.join(outRoot, name);
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(
+    bin('ncc'),
+    ['build', path.join(build, TARGETS[name] as string), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
+    { stdio: 'inherit', cwd: root },
+  );
+  writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
+  } catch {
+    return [];
+  }
+}
+
+for (const name of selected) bundle(name);
+
+if (check) {
+  const stale: string[] = [];
+  for (const name of selected) {
+    const fresh = path.join(outRoot, name);
+    const committed = path.join(root, 'dist', name);
+    const files = new Set([...listFiles(fresh), ...listFiles(committed)]);
+    for (const f of files) {
+      const a = listFiles(fresh).includes(f) ? readFileSync(path.join(fresh, f)) : undefined;
+      const b = listFiles(committed).includes(f) ? readFileSync(path.join(committed, f)) : undefined;
+      if (!a || !b || !a.equals(b)) stale.push(`dist/${name}/${f}`);
+    }
+  }
+  rmSync(outRoot, { recursive: true, force: true });
+  if (stale.length > 0) {
+    console.error(`dist/ is stale; run 'npm run bundle' and commit the result:\n  ${stale.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`dist/ is fresh (${selected.length} bundles)`);
+} else {
+  for (const name of selected) {
+    const size = listFiles(path.join(outRoot, name)).reduce((sum, f) => sum + statSync(path.join(outRoot, name, f)).size, 0);
+    console.log(`dist/${name}: ${(size / 1024).toFixed(0)} KiB`);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The logger every domain module receives (never @actions/core directly), so
+ * tests can pass a recording logger and the CLI can print plainly.
+ */
+import * as core from '@actions/core';
+import { formatBytes } from './summary.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The runner's logger: workflow commands through @actions/core. */
+export const actionsLogger: Logger = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  debug: (m) => core.debug(m),
+  group: (title, fn) => core.group(title, fn),
+};
+
+/** Collects messages; for tests. */
+export class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  info(m: string): void {
+    this.lines.push(m);
+  }
+  warning(m: string): void {
+    this.lines.push(`warning: ${m}`);
+  }
+  debug(m: string): void {
+    this.lines.push(`debug: ${m}`);
+  }
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    this.lines.push(`group: ${title}`);
+    return fn();
+  }
+}
+
+/** Progress "n/total" with bytes, one line per finished item. */
+export class Progress {
+  readonly #logger: Logger;
+  readonly #total: number;
+  readonly #totalBytes: number | undefined;
+  #done = 0;
+  #bytes = 0;
+  constructor(logger: Logger, total: number, totalBytes?: number) {
+    this.#logger = logger;
+    this.#total = total;
+    this.#totalBytes = totalBytes;
+  }
+  tick(label: string, bytes = 0): void {
+    this.#done++;
+    this.#bytes += bytes;
+    const width = String(this.#total).length;
+    const of =
+      this.#totalBytes === undefined ? formatBytes(this.#bytes) : `${formatBytes(this.#bytes)}/${formatBytes(this.#totalBytes)}`;
+    this.#logger.info(`[${String(this.#done).padStart(width)}/${this.#total}] ${label} (${of})`);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Safe path resolution inside a root (the workspace, a source tree): no `..`
+ * escape, no absolute path outside, no symlink that resolves outside.
+ */
+import { glob as fsGlob, lstat, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError, UnsafePathError } from './errors.ts';
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Lexical check: `relative` (or an absolute path) stays within root. Returns the absolute path. */
+export function resolveInside(root: string, relative: string): string {
+  const absRoot = path.resolve(root);
+  const candidate = path.resolve(absRoot, relative);
+  if (!isInside(absRoot, candidate)) throw new UnsafePathError(relative, `it is outside ${absRoot}`);
+  return candidate;
+}
+
+/** Lexical and physical check: symlinks along the way must resolve inside root too. */
+export async function resolveSafe(root: string, relative: string): Promise<string> {
+  const candidate = resolveInside(root, relative);
+  const realRoot = await realpath(path.resolve(root));
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return candidate;
+    throw err;
+  }
+  if (!isInside(realRoot, real))
+    throw new UnsafePathError(relative, `it resolves through a symlink to ${real}, outside ${realRoot}`);
+  return candidate;
+}
+
+/** A relative path as stored in manifests and URLs: forward slashes, no leading ./ */
+export function toPosix(relative: string): string {
+  return relative.split(path.sep).join('/').replace(/^\.\//, '');
+}
+
+/** Matches a glob against a relative path; patterns without '/' match the basename (as .gitignore does). */
+export function matchesAny(relative: string, patterns: readonly string[]): boolean {
+  const base = path.posix.basename(relative);
+  return patterns.some((p) => path.matchesGlob(p.includes('/') ? relative : base, p));
+}
+
+export interface ExpandOptions {
+  exclude?: readonly string[];
+  /** The input the patterns came from, for error messages. */
+  input?: string;
+  /** Fail when one pattern matches nothing (default true). */
+  requireMatch?: boolean;
+}
+
+/**
+ * Expands globs relative to root into a sorted list of regular files (relative,
+ * POSIX). Every pattern must match; every match is checked with resolveSafe.
+ */
+export async function expandGlobs(root: string, patterns: readonly string[], options: ExpandOptions = {}): Promise<string[]> {
+  const { exclude = [], input = 'files', requireMatch = true } = options;
+  const found = new Set<string>();
+  for (const pattern of patterns) {
+    if (path.isAbsolute(pattern) || pattern.split('/').includes('..')) {
+      resolveInside(root, pattern);
+    }
+    let matched = 0;
+    for await (const entry of fsGlob(pattern, { cwd: root })) {
+      const relative = toPosix(entry);
+      const absolute = await resolveSafe(root, relative);
+      const link = await lstat(absolute);
+      // resolveSafe has checked a link's target is inside root; directories (and links to them) are skipped.
+      if (link.isDirectory() || (link.isSymbolicLink() && (await stat(absolute)).isDirectory())) continue;
+      matched++;
+      if (!matchesAny(relative, exclude)) found.add(relative);
+    }
+    if (matched === 0 && requireMatch)
+      throw new InputError(input, `pattern ${JSON.stringify(pattern)} matches no file in ${root}`);
+  }
+  return [...found].sort();
+}
+
+/** Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it. */
+export async function listTree(root: string): Promise<string[]> {
+  return expandGlobs(root, ['**/*'], { requireMatch: false });
+}

@@ -1,0 +1,110 @@
+/**
+ * Retry with exponential backoff and full jitter. Only transient failures are
+ * retried: HTTP 408, 429 and 5xx, and connection-level errors (resets, refused,
+ * timeouts). A server's Retry-After wins over the computed delay.
+ */
+import { HttpError, ReleaseError } from './errors.ts';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Stop retrying once this much time has been spent (a retry budget). */
+  budgetMs?: number;
+  /** What to call a failed attempt in the log and in the final error. */
+  what?: string;
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  isRetryable?: (error: unknown) => boolean;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/** Walks the cause chain: fetch wraps socket errors in a TypeError whose cause holds the code. */
+export function isRetryableError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof HttpError) return isRetryableStatus(current.status);
+    const e = current as { code?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number }; statusCode?: number };
+    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
+    if (typeof status === 'number' && status > 0) return isRetryableStatus(status);
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+    if (current instanceof TypeError && current.message === 'fetch failed') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Full jitter: a random delay in [0, min(max, base·2^n)], at least a tenth of the cap. */
+export function backoffDelay(attempt: number, base: number, max: number, random: () => number): number {
+  const cap = Math.min(max, base * 2 ** (attempt - 1));
+  return Math.round(cap / 10 + random() * cap * 0.9);
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof HttpError ? error.retryAfterMs : undefined;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const {
+    attempts = 5,
+    baseDelayMs = 500,
+    maxDelayMs = 30_000,
+    budgetMs = Number.POSITIVE_INFINITY,
+    what = 'request',
+    onRetry,
+    isRetryable = isRetryableError,
+    random = Math.random,
+  } = options;
+  const wait = options.sleep ?? sleep;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      const delayMs = retryAfterOf(error) ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+      const outOfBudget = Date.now() - started + delayMs > budgetMs;
+      if (!isRetryable(error)) throw error;
+      if (attempt >= attempts || outOfBudget) {
+        throw new ReleaseError('RETRY_EXHAUSTED', `${what} failed after ${attempt} attempt(s)`, {
+          cause: error,
+          userError: false,
+        });
+      }
+      onRetry?.({ attempt, delayMs, error });
+      await wait(delayMs);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The one wrapper every action's entry runs in. It gives the action its inputs,
+ * logger and summary; sets outputs; writes the job summary; and turns any failure
+ * into one `::error` annotation and exit code 1 — with no stack trace for a
+ * problem the user can fix.
+ */
+import * as core from '@actions/core';
+import { describeError, InputError, ReleaseError } from './errors.ts';
+import { InputReader } from './inputs.ts';
+import { actionsLogger, type Logger } from './logger.ts';
+import type { Summary } from './summary.ts';
+
+export type OutputValue = string | number | boolean | readonly unknown[] | Record<string, unknown>;
+
+export interface ActionIO {
+  inputs: InputReader;
+  logger: Logger;
+  setOutputs(outputs: Record<string, OutputValue>): void;
+  writeSummary(summary: Summary): Promise<void>;
+}
+
+export function formatOutput(value: OutputValue): string {
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+const io: ActionIO = {
+  inputs: new InputReader(),
+  logger: actionsLogger,
+  setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, formatOutput(value));
+  },
+  async writeSummary(summary) {
+    if (!process.env.GITHUB_STEP_SUMMARY) return;
+    await core.summary.addRaw(summary.render()).write();
+  },
+};
+
+/** Reports a failure as the runner shows it: one annotation, exit code 1. */
+export function reportFailure(error: unknown): void {
+  process.exitCode = 1;
+  if (error instanceof InputError) {
+    core.error(error.message, { title: `Invalid input: ${error.input}` });
+    return;
+  }
+  if (error instanceof ReleaseError && error.userError) {
+    core.error(describeError(error), { title: error.code });
+    return;
+  }
+  core.error(describeError(error), { title: error instanceof ReleaseError ? error.code : 'Unexpected error' });
+  if (error instanceof Error && error.stack) core.debug(error.stack);
+}
+
+export async function runAction(main: (io: ActionIO) => Promise<void>): Promise<void> {
+  try {
+    await main(io);
+  } catch (error) {
+    reportFailure(error);
+  }
+}

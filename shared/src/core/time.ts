@@ -1,0 +1,16 @@
+/** SOURCE_DATE_EPOCH: the reproducible-builds clock. Outputs that embed a time use this. */
+import { InputError } from './errors.ts';
+
+/** The build time: SOURCE_DATE_EPOCH when set (seconds since the epoch), otherwise now. */
+export function sourceDate(env: NodeJS.ProcessEnv = process.env): Date {
+  const raw = env.SOURCE_DATE_EPOCH?.trim();
+  if (!raw) return new Date();
+  if (!/^\d+$/.test(raw))
+    throw new InputError('SOURCE_DATE_EPOCH', `expected whole seconds since 1970, got ${JSON.stringify(raw)}`);
+  return new Date(Number(raw) * 1000);
+}
+
+/** RFC 3339 UTC without milliseconds, as SLSA and SBOM timestamps are written. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

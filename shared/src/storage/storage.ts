@@ -1,0 +1,71 @@
+/**
+ * One storage interface for every destination: object stores (S3, Azure Blob),
+ * a local or mounted folder, GitHub Releases. publish-binaries, update-markers
+ * and repository publishing all write through it.
+ */
+import { ReleaseError } from '../core/errors.ts';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** An opaque version token for compare-and-swap (an ETag). */
+  etag: string;
+  /** Hex SHA-256 of the content when the store knows it (metadata or checksum). */
+  sha256?: string;
+  contentType?: string;
+  cacheControl?: string;
+}
+
+/** What to write: a file on disk (streamed, re-opened on retry) or bytes in memory. */
+export type Body = { file: string } | { data: Uint8Array };
+
+export interface PutOptions {
+  /** Hex SHA-256 of the body: sent for the store to check, and kept as metadata. */
+  sha256: string;
+  size: number;
+  contentType?: string;
+  cacheControl?: string;
+  /** Compare-and-swap: write only if the current ETag is this one. */
+  ifMatch?: string;
+  /** Compare-and-swap for creation: write only if the object does not exist. */
+  ifNoneMatch?: '*';
+}
+
+export interface Storage {
+  /** Where this store points, for logs and reports (no credentials). */
+  readonly location: string;
+  /** The URL a reader would use for a key (public URL, file URL, asset URL). */
+  urlFor(key: string): string;
+  stat(key: string): Promise<ObjectInfo | undefined>;
+  /** Reads a small object whole (markers, indexes). */
+  read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined>;
+  /** Streams an object, to verify it after upload. */
+  stream(key: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Writes an object; throws PreconditionFailedError when a condition does not hold. */
+  put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo>;
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+}
+
+/** A compare-and-swap lost its race: the object changed (or appeared) since it was read. */
+export class PreconditionFailedError extends ReleaseError {
+  override name = 'PreconditionFailedError';
+  constructor(location: string, key: string, options: { cause?: unknown } = {}) {
+    super('PRECONDITION_FAILED', `${location}: ${key} changed since it was read`, { ...options, userError: false });
+  }
+}
+
+export class StorageError extends ReleaseError {
+  override name = 'StorageError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORAGE_ERROR', message, { ...options, userError: false });
+  }
+}
+
+/** Joins key segments with '/', without doubled or leading slashes. */
+export function joinKey(...parts: string[]): string {
+  return parts
+    .flatMap((p) => p.split('/'))
+    .filter((p) => p !== '')
+    .join('/');
+}
