@@ -27,9 +27,12 @@ for (const n of names) if (!(n in TARGETS)) throw new Error(`unknown bundle ${n}
 const selected = names.length > 0 ? names : Object.keys(TARGETS);
 const outRoot = check ? mkdtempSync(path.join(tmpdir(), 'dist-check-')) : path.join(root, 'dist');
 
-const build = path.join(root, '.build');
-rmSync(build, { recursive: true, force: true });
-execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json')], { stdio: 'inherit' });
+// A private build folder inside the repository (so node_modules resolves), so that two bundle runs at once cannot trip over each other.
+// Types are checked by `npm test` (tsc --noEmit); here tsc only strips them.
+const build = mkdtempSync(path.join(root, '.build-'));
+execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json'), '--noCheck', '--outDir', build], {
+  stdio: 'inherit',
+});
 writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
 
 function bundle(name: string): void {
@@ -51,7 +54,11 @@ function listFiles(dir: string): string[] {
   }
 }
 
-for (const name of selected) bundle(name);
+try {
+  for (const name of selected) bundle(name);
+} finally {
+  rmSync(build, { recursive: true, force: true });
+}
 
 if (check) {
   const stale: string[] = [];

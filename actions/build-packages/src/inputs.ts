@@ -1,5 +1,5 @@
-import type { InputReader } from '../../../shared/src/core/inputs.ts';
 import { InputError } from '../../../shared/src/core/errors.ts';
+import type { InputReader } from '../../../shared/src/core/inputs.ts';
 
 const FORMATS = ['deb', 'rpm'] as const;
 
@@ -17,7 +17,8 @@ export interface BuildPackagesInputs {
 export function readInputs(inputs: InputReader): BuildPackagesInputs {
   const formats = inputs.list('formats');
   for (const f of formats) {
-    if (!(FORMATS as readonly string[]).includes(f)) throw new InputError('formats', `unknown format ${JSON.stringify(f)} (expected deb, rpm)`);
+    if (!(FORMATS as readonly string[]).includes(f))
+      throw new InputError('formats', `unknown format ${JSON.stringify(f)} (expected deb, rpm)`);
   }
   return {
     config: inputs.required('config'),

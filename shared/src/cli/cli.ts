@@ -48,7 +48,8 @@ export function parseFlags(args: readonly string[], known: ReadonlySet<string>):
   const inputs: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
+    if (!arg.startsWith('--'))
+      throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     if (!known.has(name)) throw new Error(`unknown input --${name}; known inputs: ${[...known].join(', ')}`);
@@ -83,7 +84,13 @@ export async function runCli(args: readonly string[], io: CliIO = defaultIO): Pr
     io.err(`${(error as Error).message}\n`);
     return 2;
   }
-  const result = await runBundle(action, { inputs, workspace: process.cwd(), githubContext: false, stdio: 'stderr', timeoutMs: 6 * 3_600_000 });
+  const result = await runBundle(action, {
+    inputs,
+    workspace: process.cwd(),
+    githubContext: false,
+    stdio: 'stderr',
+    timeoutMs: 6 * 3_600_000,
+  });
   io.out(`${JSON.stringify(result.outputs, null, 2)}\n`);
   return result.exitCode;
 }

@@ -1,0 +1,124 @@
+/**
+ * Typed input parsing. Parsers are pure functions over the raw string so they can
+ * be tested alone; `InputReader` binds them to a source (the runner's INPUT_*
+ * variables through @actions/core, or the CLI's flags) and is the only place that
+ * reads inputs.
+ */
+import * as core from '@actions/core';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from './errors.js';
+/** Reads inputs exactly as the runner passes them: INPUT_<NAME>, spaces → '_', upper-cased. */
+export const runnerInputs = (name) => core.getInput(name);
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+export function parseBoolean(input, raw) {
+  const value = raw.trim();
+  if (TRUE.includes(value)) return true;
+  if (FALSE.includes(value)) return false;
+  throw new InputError(input, `expected true or false, got ${JSON.stringify(value)}`);
+}
+export function parseEnum(input, raw, allowed) {
+  const value = raw.trim();
+  if (allowed.includes(value)) return value;
+  throw new InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+/** A list from newlines and/or commas; blank entries and `#` comments are dropped. */
+export function parseList(raw, { commas = true } = {}) {
+  return raw
+    .split(/\r?\n/)
+    .flatMap((line) => (commas ? line.split(',') : [line]))
+    .map((item) => item.trim())
+    .filter((item) => item !== '' && !item.startsWith('#'));
+}
+export function parseInteger(input, raw, { min, max } = {}) {
+  const value = raw.trim();
+  if (!/^-?\d+$/.test(value)) throw new InputError(input, `expected a whole number, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (min !== undefined && n < min) throw new InputError(input, `must be at least ${min}, got ${n}`);
+  if (max !== undefined && n > max) throw new InputError(input, `must be at most ${max}, got ${n}`);
+  return n;
+}
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as Go writes them: "90s", "3m", "1h30m", "250ms"; a bare number is seconds. */
+export function parseDuration(input, raw) {
+  const value = raw.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    consumed = re.lastIndex;
+  }
+  if (value === '' || consumed !== value.length) {
+    throw new InputError(input, `expected a duration such as 90s, 3m or 1h30m, got ${JSON.stringify(value)}`);
+  }
+  return Math.round(total);
+}
+/** JSON or YAML (a superset of JSON) into a plain value. */
+export function parseStructured(input, raw) {
+  try {
+    return parseYaml(raw);
+  } catch (err) {
+    throw new InputError(input, `is not valid YAML or JSON (${err.message.split('\n')[0]})`, { cause: err });
+  }
+}
+export class InputReader {
+  #source;
+  constructor(source = runnerInputs) {
+    this.#source = source;
+  }
+  raw(name) {
+    return this.#source(name).trim();
+  }
+  /** An optional string: undefined when empty. */
+  optional(name) {
+    const value = this.raw(name);
+    return value === '' ? undefined : value;
+  }
+  required(name) {
+    const value = this.raw(name);
+    if (value === '') throw new InputError(name, 'is required but was empty');
+    return value;
+  }
+  boolean(name, fallback = false) {
+    const value = this.raw(name);
+    return value === '' ? fallback : parseBoolean(name, value);
+  }
+  enum(name, allowed, fallback) {
+    const value = this.raw(name);
+    if (value === '') {
+      if (fallback !== undefined) return fallback;
+      throw new InputError(name, `is required: one of ${allowed.join(', ')}`);
+    }
+    return parseEnum(name, value, allowed);
+  }
+  list(name, options) {
+    return parseList(this.#source(name), options);
+  }
+  integer(name, fallback, bounds) {
+    const value = this.raw(name);
+    return value === '' ? fallback : parseInteger(name, value, bounds);
+  }
+  duration(name, fallbackMs) {
+    const value = this.raw(name);
+    return value === '' ? fallbackMs : parseDuration(name, value);
+  }
+  structured(name) {
+    const value = this.raw(name);
+    return value === '' ? undefined : parseStructured(name, value);
+  }
+  /** A secret: masked in the log before anything else can print it. */
+  secret(name) {
+    const value = this.optional(name);
+    if (value !== undefined) maskSecret(value);
+    return value;
+  }
+}
+/** Masks a secret and each of its lines (a PEM key is masked line by line by the runner). */
+export function maskSecret(value) {
+  core.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().length >= 8) core.setSecret(line.trim());
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * A local or mounted folder as a store. Writes go to a temporary file in the same
+ * folder and are renamed into place (atomic); compare-and-swap takes an exclusive
+ * lock file first. The ETag is the content's SHA-256, so it is stable across reruns.
+ */
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { hashFile, sha256Hex } from '../core/hash.js';
+import { resolveInside } from '../core/paths.js';
+import { sleep } from '../core/retry.js';
+import { PreconditionFailedError, StorageError } from './storage.js';
+
+const LOCK_SUFFIX = '.lock';
+const TMP_MARK = '.tmp-';
+const STALE_LOCK_MS = 30_000;
+export class FileStorage {
+  root;
+  location;
+  constructor(root) {
+    this.root = path.resolve(root);
+    this.location = pathToFileURL(this.root).toString();
+  }
+  #path(key) {
+    return resolveInside(this.root, key);
+  }
+  urlFor(key) {
+    return pathToFileURL(this.#path(key)).toString();
+  }
+  async stat(key) {
+    const file = this.#path(key);
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) return undefined;
+      const { sha256 } = await hashFile(file);
+      return { key, size: s.size, etag: sha256, sha256 };
+    } catch (err) {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+  async read(key) {
+    try {
+      const data = await readFile(this.#path(key));
+      const sha256 = sha256Hex(data);
+      return { data, info: { key, size: data.length, etag: sha256, sha256 } };
+    } catch (err) {
+      if (err.code === 'ENOENT' || err.code === 'EISDIR') return undefined;
+      throw err;
+    }
+  }
+  async stream(key) {
+    return createReadStream(this.#path(key));
+  }
+  async put(key, body, options) {
+    const file = this.#path(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+    const unlock = conditional ? await this.#lock(file) : undefined;
+    try {
+      if (conditional) {
+        const current = await this.stat(key);
+        if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(this.location, key);
+        if (options.ifMatch !== undefined && current?.etag !== options.ifMatch)
+          throw new PreconditionFailedError(this.location, key);
+      }
+      const tmp = path.join(
+        path.dirname(file),
+        `${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`,
+      );
+      try {
+        if ('file' in body) await copyFile(body.file, tmp);
+        else await writeFile(tmp, body.data);
+        const written = await hashFile(tmp);
+        if (written.sha256 !== options.sha256) {
+          throw new StorageError(
+            `${this.location}: ${key} was written with SHA-256 ${written.sha256}, expected ${options.sha256}`,
+          );
+        }
+        await rename(tmp, file);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      return { key, size: options.size, etag: options.sha256, sha256: options.sha256 };
+    } finally {
+      await unlock?.();
+    }
+  }
+  /** An exclusive lock file beside the target; a lock older than STALE_LOCK_MS is broken. */
+  async #lock(file) {
+    const lock = file + LOCK_SUFFIX;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await open(lock, 'wx');
+        await handle.close();
+        return () => rm(lock, { force: true });
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
+      }
+    }
+  }
+  async *list(prefix) {
+    const start = this.#path(prefix);
+    let entries;
+    try {
+      entries = await readdir(start, { recursive: true });
+    } catch (err) {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return;
+      throw err;
+    }
+    for (const entry of entries.sort()) {
+      const key = path.posix.join(prefix, entry.split(path.sep).join('/'));
+      if (path.basename(key).startsWith(TMP_MARK) || key.endsWith(LOCK_SUFFIX)) continue;
+      const info = await this.stat(key);
+      if (info) yield info;
+    }
+  }
+  async delete(key) {
+    await rm(this.#path(key), { force: true });
+  }
+}

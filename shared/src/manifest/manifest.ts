@@ -1,0 +1,143 @@
+/**
+ * The release manifest: one versioned JSON document every stage shares. It lists
+ * the release's subjects (files, images, packages) and what each stage produced
+ * for them. Validated on read and on write; written atomically (temp + rename),
+ * under a lock so two steps on one runner cannot interleave.
+ */
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { ReleaseError } from '../core/errors.ts';
+import { sleep } from '../core/retry.ts';
+import schema from './manifest.schema.json' with { type: 'json' };
+
+export interface Produced {
+  signatures?: string[];
+  sboms?: string[];
+  published?: string[];
+  promoted?: string[];
+}
+
+export interface FileSubject {
+  path: string;
+  size: number;
+  sha256: string;
+  sha512: string;
+  produced?: Produced;
+}
+
+export interface ImageSubject {
+  reference: string;
+  digest: string;
+  platforms?: string[];
+  produced?: Produced;
+}
+
+export interface PackageSubject {
+  path: string;
+  format: 'deb' | 'rpm';
+  name: string;
+  version: string;
+  architecture: string;
+  sha256: string;
+  sha512?: string;
+  produced?: Produced;
+}
+
+export interface ReleaseManifest {
+  schemaVersion: 1;
+  version?: string;
+  files: FileSubject[];
+  images: ImageSubject[];
+  packages: PackageSubject[];
+}
+
+export class ManifestError extends ReleaseError {
+  override name = 'ManifestError';
+  constructor(file: string, problem: string, options: { cause?: unknown } = {}) {
+    super('MANIFEST_INVALID', `Release manifest ${file}: ${problem}`, options);
+  }
+}
+
+export function emptyManifest(): ReleaseManifest {
+  return { schemaVersion: 1, files: [], images: [], packages: [] };
+}
+
+const validator = new Ajv({ allErrors: true }).compile(schema);
+
+export function validateManifest(value: unknown, file = '<manifest>'): ReleaseManifest {
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new ManifestError(file, `does not match the schema: ${problems.join('; ')}`);
+  }
+  return value as unknown as ReleaseManifest;
+}
+
+/** Reads and validates a manifest; a missing file is an empty manifest. */
+export async function readManifest(file: string): Promise<ReleaseManifest> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyManifest();
+    throw new ManifestError(file, 'cannot be read', { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ManifestError(file, 'is not valid JSON', { cause: err });
+  }
+  return validateManifest(parsed, file);
+}
+
+/** Stable serialisation: subjects sorted, two-space indent, trailing newline. */
+export function serializeManifest(manifest: ReleaseManifest): string {
+  const sorted: ReleaseManifest = {
+    ...manifest,
+    files: [...manifest.files].sort((a, b) => a.path.localeCompare(b.path)),
+    images: [...manifest.images].sort((a, b) => a.reference.localeCompare(b.reference)),
+    packages: [...manifest.packages].sort((a, b) => a.path.localeCompare(b.path)),
+  };
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+/**
+ * Read–modify–write under a lock: `change` receives the current manifest (empty
+ * when the file does not exist) and mutates or replaces it; the result is
+ * validated and renamed into place.
+ */
+export async function updateManifest(
+  file: string,
+  change: (manifest: ReleaseManifest) => ReleaseManifest | undefined,
+): Promise<ReleaseManifest> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const lock = `${file}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 500)
+        throw new ManifestError(file, 'is locked', { cause: err });
+      await sleep(20);
+    }
+  }
+  try {
+    const current = await readManifest(file);
+    const next = validateManifest(change(current) ?? current, file);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, serializeManifest(next));
+    await rename(tmp, file);
+    return next;
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/** Adds values to a subject's produced list, without duplicates, keeping them sorted. */
+export function recordProduced(subject: { produced?: Produced }, kind: keyof Produced, values: readonly string[]): void {
+  const produced = subject.produced ?? {};
+  subject.produced = produced;
+  produced[kind] = [...new Set([...(produced[kind] ?? []), ...values])].sort();
+}
