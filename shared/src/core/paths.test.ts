@@ -1,0 +1,77 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError, UnsafePathError } from './errors.ts';
+import { expandGlobs, listTree, matchesAny, resolveInside, resolveSafe } from './paths.ts';
+
+let base: string;
+let root: string;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), 'paths-'));
+  root = path.join(base, 'workspace');
+  await mkdir(path.join(root, 'bin/linux/amd64'), { recursive: true });
+  await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl');
+  await writeFile(path.join(root, 'bin/linux/amd64/kubectl.sha256'), 'x');
+  await writeFile(path.join(root, 'kubernetes.tar.gz'), 'tar');
+  await writeFile(path.join(root, 'README.md'), 'readme');
+  await writeFile(path.join(base, 'secret'), 'outside');
+  await symlink(path.join(base, 'secret'), path.join(root, 'escape'));
+  await symlink('kubernetes.tar.gz', path.join(root, 'alias.tar.gz'));
+});
+
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+function unsafe(fn: () => unknown): UnsafePathError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnsafePathError);
+    return error as UnsafePathError;
+  }
+  throw new Error('expected UnsafePathError');
+}
+
+describe('safe paths', () => {
+  it('refuses ../ escapes and absolute paths outside the root', () => {
+    expect(unsafe(() => resolveInside(root, '../x')).code).toBe('PATH_UNSAFE');
+    expect(unsafe(() => resolveInside(root, 'bin/../../x')).path).toBe('bin/../../x');
+    unsafe(() => resolveInside(root, '/etc/passwd'));
+    expect(resolveInside(root, 'bin/./linux')).toBe(path.join(root, 'bin/linux'));
+    expect(resolveInside(root, path.join(root, 'a'))).toBe(path.join(root, 'a'));
+  });
+
+  it('refuses a symlink that points out of the root, accepts one that stays inside', async () => {
+    const error = await resolveSafe(root, 'escape').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect((error as Error).message).toContain('symlink');
+    await expect(resolveSafe(root, 'alias.tar.gz')).resolves.toBe(path.join(root, 'alias.tar.gz'));
+    await expect(resolveSafe(root, 'not-yet-there')).resolves.toBe(path.join(root, 'not-yet-there'));
+  });
+});
+
+describe('globs', () => {
+  it('expands globs to sorted files, applying basename excludes', async () => {
+    const files = await expandGlobs(root, ['**/*.tar.gz', 'bin/**', 'README.md'], { exclude: ['*.sha256', 'README*'] });
+    expect(files).toEqual(['alias.tar.gz', 'bin/linux/amd64/kubectl', 'kubernetes.tar.gz']);
+  });
+
+  it('fails naming the input when a pattern matches nothing', async () => {
+    const error = await expandGlobs(root, ['*.zip'], { input: 'files' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('files');
+  });
+
+  it('refuses patterns that leave the root and matches that escape through links', async () => {
+    await expect(expandGlobs(root, ['../*'])).rejects.toBeInstanceOf(UnsafePathError);
+    await expect(expandGlobs(root, ['escape'])).rejects.toBeInstanceOf(UnsafePathError);
+    await expect(listTree(root)).rejects.toBeInstanceOf(UnsafePathError);
+  });
+
+  it('matches basenames when the pattern has no slash', () => {
+    expect(matchesAny('a/b/SHA256SUMS', ['SHA256SUMS'])).toBe(true);
+    expect(matchesAny('a/b/x.sig', ['a/*.sig'])).toBe(false);
+    expect(matchesAny('a/x.sig', ['a/*.sig'])).toBe(true);
+  });
+});

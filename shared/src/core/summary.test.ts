@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, Summary } from './summary.ts';
+import { rfc3339, sourceDate } from './time.ts';
+import { InputError } from './errors.ts';
+
+describe('summary', () => {
+  it('renders markdown tables, escaping pipes and newlines', () => {
+    const text = new Summary()
+      .heading('publish-binaries')
+      .table(['file', 'status'], [['a|b', 'uploaded'], ['c', 'line1\nline2']])
+      .render();
+    expect(text).toBe('## publish-binaries\n\n| file | status |\n| --- | --- |\n| a\\|b | uploaded |\n| c | line1<br>line2 |\n');
+  });
+
+  it('formats byte counts', () => {
+    expect(formatBytes(12)).toBe('12 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+});
+
+describe('SOURCE_DATE_EPOCH', () => {
+  it('uses the epoch when set and rejects garbage', () => {
+    expect(rfc3339(sourceDate({ SOURCE_DATE_EPOCH: '1700000000' }))).toBe('2023-11-14T22:13:20Z');
+    expect(() => sourceDate({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(InputError);
+    expect(Math.abs(sourceDate({}).getTime() - Date.now())).toBeLessThan(1000);
+  });
+});
