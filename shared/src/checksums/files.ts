@@ -1,0 +1,77 @@
+/**
+ * Writes the checksum files of a release tree: SHA256SUMS and SHA512SUMS over the
+ * given files at the root, and a `<file>.sha256` / `<file>.sha512` beside every
+ * file, the SUMS files included. The per-file digests hold the bare lower-case hex
+ * digest with no trailing newline, as dl.k8s.io serves them (`echo "$(cat
+ * kubectl.sha256)  kubectl" | sha256sum -c` works either way). A file whose
+ * content is already right is left untouched, so a rerun changes nothing.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { sha256Hex } from '../core/hash.ts';
+import { resolveInside } from '../core/paths.ts';
+import { formatSums } from './sums.ts';
+
+export const SHA256SUMS = 'SHA256SUMS';
+export const SHA512SUMS = 'SHA512SUMS';
+
+export interface FileDigests {
+  /** Relative POSIX path below the root. */
+  path: string;
+  sha256: string;
+  sha512: string;
+}
+
+export interface ChecksumFiles {
+  /** The two SUMS files with their own digests. */
+  sums: FileDigests[];
+  /** Every checksum file (relative paths, sorted). */
+  paths: string[];
+  /** The subset that was created or rewritten by this call. */
+  changed: string[];
+}
+
+/** Writes `content` atomically unless the file already holds exactly it; returns whether it wrote. */
+export async function writeIfChanged(file: string, content: string): Promise<boolean> {
+  try {
+    if ((await readFile(file, 'utf8')) === content) return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+  return true;
+}
+
+function digestsOf(path: string, content: string): FileDigests {
+  return { path, sha256: sha256Hex(content), sha512: createHash('sha512').update(content).digest('hex') };
+}
+
+/** The contents of every checksum file for `files`, keyed by relative path (pure). */
+export function checksumContents(files: readonly FileDigests[]): { contents: Map<string, string>; sums: FileDigests[] } {
+  const sum256 = formatSums(files.map((f) => ({ path: f.path, hex: f.sha256 })));
+  const sum512 = formatSums(files.map((f) => ({ path: f.path, hex: f.sha512 })));
+  const sums = [digestsOf(SHA256SUMS, sum256), digestsOf(SHA512SUMS, sum512)];
+  const contents = new Map<string, string>([
+    [SHA256SUMS, sum256],
+    [SHA512SUMS, sum512],
+  ]);
+  for (const f of [...files, ...sums]) {
+    contents.set(`${f.path}.sha256`, f.sha256);
+    contents.set(`${f.path}.sha512`, f.sha512);
+  }
+  return { contents, sums };
+}
+
+export async function writeChecksumFiles(root: string, files: readonly FileDigests[]): Promise<ChecksumFiles> {
+  const { contents, sums } = checksumContents(files);
+  // Every path is checked before anything is written.
+  const targets = [...contents].map(([path, content]) => ({ path, file: resolveInside(root, path), content }));
+  const changed: string[] = [];
+  for (const { path, file, content } of targets) {
+    if (await writeIfChanged(file, content)) changed.push(path);
+  }
+  return { sums, paths: [...contents.keys()].sort(), changed: changed.sort() };
+}

@@ -1,0 +1,6 @@
+export type { ChecksumFiles, FileDigests } from './files.ts';
+export { checksumContents, SHA256SUMS, SHA512SUMS, writeChecksumFiles, writeIfChanged } from './files.ts';
+export type { SumEntry } from './sums.ts';
+export { formatSums, parseSums } from './sums.ts';
+export type { SumsMismatch } from './verify.ts';
+export { checkSums, verifyChecksumFile } from './verify.ts';

@@ -1,0 +1,65 @@
+/**
+ * Checks files against their checksum files: a `<file>.sha256` / `<file>.sha512`
+ * beside the file, or the lines of a SUMS file. Used by publish-binaries before it
+ * uploads and by sign-artifacts in verify mode.
+ */
+import { readFile } from 'node:fs/promises';
+import { DigestMismatchError } from '../core/errors.ts';
+import { type Digests, hashFile } from '../core/hash.ts';
+import { resolveSafe } from '../core/paths.ts';
+import { parseSums } from './sums.ts';
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Hashes `relative` (below root) and compares it with `<relative>.sha256` and
+ * `<relative>.sha512` when they exist. Throws DigestMismatchError on the first
+ * disagreement; returns the digests and which checksum files were checked.
+ */
+export async function verifyChecksumFile(
+  root: string,
+  relative: string,
+  known?: Digests,
+): Promise<{ digests: Digests; checked: string[] }> {
+  const file = await resolveSafe(root, relative);
+  const digests = known ?? (await hashFile(file));
+  const checked: string[] = [];
+  for (const algorithm of ['sha256', 'sha512'] as const) {
+    const expected = await readOptional(`${file}.${algorithm}`);
+    if (expected === undefined) continue;
+    if (expected.trim().toLowerCase() !== digests[algorithm])
+      throw new DigestMismatchError(relative, expected.trim(), digests[algorithm]);
+    checked.push(`${relative}.${algorithm}`);
+  }
+  return { digests, checked };
+}
+
+export interface SumsMismatch {
+  path: string;
+  expected: string;
+  /** The actual digest, or undefined when the file is missing. */
+  actual: string | undefined;
+}
+
+/** Checks every line of a SUMS file below root (paths relative to root); returns all mismatches. */
+export async function checkSums(root: string, sumsFile: string, algorithm: 'sha256' | 'sha512'): Promise<SumsMismatch[]> {
+  const text = await readFile(await resolveSafe(root, sumsFile), 'utf8');
+  const mismatches: SumsMismatch[] = [];
+  for (const entry of parseSums(text)) {
+    let actual: string | undefined;
+    try {
+      actual = (await hashFile(await resolveSafe(root, entry.path)))[algorithm];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (actual !== entry.hex) mismatches.push({ path: entry.path, expected: entry.hex, actual });
+  }
+  return mismatches;
+}
