@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { actionMetadata } from '../runner/run-bundle.ts';
+import { actionHelp, parseFlags, runCli } from './cli.ts';
+
+function capture() {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  return io;
+}
+
+describe('CLI', () => {
+  it('parses --name value, --name=value, bare flags and repeated inputs', () => {
+    const known = new Set(['files', 'dry-run', 'version']);
+    expect(parseFlags(['--files', 'a', '--files=b', '--dry-run', '--version', 'v1.0.0'], known)).toEqual({
+      files: 'a\nb',
+      'dry-run': 'true',
+      version: 'v1.0.0',
+    });
+    expect(() => parseFlags(['--nope', 'x'], known)).toThrow(/unknown input --nope/);
+    expect(() => parseFlags(['stray'], known)).toThrow(/unexpected argument/);
+  });
+
+  it('lists the inputs of an action from its action.yml', async () => {
+    const metadata = await actionMetadata('promote-images');
+    const help = actionHelp('promote-images', metadata);
+    for (const input of Object.keys(metadata.inputs)) expect(help).toContain(`--${input}`);
+    const io = capture();
+    expect(await runCli(['promote-images', '--help'], io)).toBe(0);
+    expect(io.stdout).toBe(help);
+  });
+
+  it('rejects unknown actions and inputs with usage, exit 2', async () => {
+    const io = capture();
+    expect(await runCli(['deploy-everything'], io)).toBe(2);
+    expect(io.stderr).toContain('unknown action');
+    expect(await runCli(['update-markers', '--colour', 'blue'], io)).toBe(2);
+  });
+
+  it('runs the bundle in the current folder and prints outputs as JSON; failures exit 1', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const io = capture();
+      const code = await runCli(['build-packages', '--config', 'nfpm.yaml', '--repository', 'maybe'], io);
+      expect(code).toBe(1);
+      expect(JSON.parse(io.stdout)).toEqual({});
+    } finally {
+      process.chdir(cwd);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
