@@ -6,7 +6,16 @@ import { actionMetadata } from '../runner/run-bundle.ts';
 import { actionHelp, parseFlags, runCli } from './cli.ts';
 
 function capture() {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(t: string) {
+      io.stdout += t;
+    },
+    err(t: string) {
+      io.stderr += t;
+    },
+  };
   return io;
 }
 
