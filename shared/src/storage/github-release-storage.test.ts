@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { type FakeGitHub, secondaryRateLimit, startFakeGitHub } from '../testing/github-api.ts';
+import { assetName, GitHubReleaseStorage, webUrlFor } from './github-release-storage.ts';
+
+let github: FakeGitHub;
+beforeAll(async () => {
+  github = await startFakeGitHub();
+});
+afterAll(() => github.stop());
+
+function storageFor(tag: string): GitHubReleaseStorage {
+  return new GitHubReleaseStorage(
+    { owner: 'kubernetes', repo: 'kubernetes', tag },
+    { token: github.token, apiUrl: github.apiUrl },
+  );
+}
+
+async function put(storage: GitHubReleaseStorage, key: string, text: string) {
+  const data = Buffer.from(text);
+  return storage.put(key, { data }, { sha256: sha256Hex(data), size: data.length });
+}
+
+async function readAll(storage: GitHubReleaseStorage, key: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await storage.stream(key)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+}
+
+describe('assetName and webUrlFor', () => {
+  it('flattens keys and refuses names GitHub would rewrite', () => {
+    expect(assetName('bin/linux/amd64/kubectl')).toBe('bin-linux-amd64-kubectl');
+    expect(() => assetName('a b')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
+    expect(webUrlFor('https://api.github.com/')).toBe('https://github.com');
+    expect(webUrlFor('https://ghes.example/api/v3')).toBe('https://ghes.example');
+  });
+});
+
+describe('GitHubReleaseStorage against the local GitHub API', () => {
+  it('creates a draft, uploads, skips equal assets, replaces changed ones and publishes last', async () => {
+    const storage = storageFor('v1.0.0');
+    expect(await storage.stat('kubectl')).toBeUndefined();
+    expect(github.release('v1.0.0')).toBeUndefined();
+
+    await Promise.all([put(storage, 'bin/kubectl', 'one'), put(storage, 'bin/kubeadm', 'two')]);
+    const release = github.release('v1.0.0');
+    expect(release?.draft).toBe(true);
+    expect(github.releases.filter((r) => r.tag_name === 'v1.0.0')).toHaveLength(1);
+    expect(github.uploads()).toHaveLength(2);
+
+    const info = await storage.stat('bin/kubectl');
+    expect(info).toMatchObject({ size: 3, sha256: sha256Hex('one') });
+    expect(await readAll(storage, 'bin/kubectl')).toBe('one');
+    expect(storage.urlFor('bin/kubectl')).toBe(
+      `${github.apiUrl.replace('/api/v3', '')}/kubernetes/kubernetes/releases/download/v1.0.0/bin-kubectl`,
+    );
+
+    // A fresh client (a rerun) finds the draft by listing and uploads nothing equal.
+    const rerun = storageFor('v1.0.0');
+    await put(rerun, 'bin/kubectl', 'one');
+    expect(github.uploads()).toHaveLength(2);
+    await put(rerun, 'bin/kubeadm', 'changed');
+    expect(github.uploads()).toHaveLength(3);
+    expect(release?.assets.map((a) => a.name).sort()).toEqual(['bin-kubeadm', 'bin-kubectl']);
+    expect(github.requests.some((r) => r.method === 'DELETE')).toBe(true);
+
+    const page = await rerun.publishRelease();
+    expect(page).toContain('/tag/v1.0.0');
+    expect(github.release('v1.0.0')?.draft).toBe(false);
+    // Published releases are found by tag.
+    expect(await storageFor('v1.0.0').stat('bin/kubeadm')).toMatchObject({ sha256: sha256Hex('changed') });
+  });
+
+  it('treats a 422 already_exists after a lost response as done when the asset is equal', async () => {
+    const storage = storageFor('v1.1.0');
+    await put(storage, 'first', 'x');
+    github.inject({ method: 'POST', path: '/api/uploads/', status: 502, afterApply: true, body: { message: 'Bad Gateway' } });
+    const info = await put(storage, 'second', 'payload');
+    expect(info.sha256).toBe(sha256Hex('payload'));
+    const statuses = github.requests.filter((r) => r.path.startsWith('/api/uploads/')).map((r) => r.status);
+    expect(statuses.slice(-3)).toEqual([201, 502, 422]);
+    expect(github.release('v1.1.0')?.assets.filter((a) => a.name === 'second')).toHaveLength(1);
+  });
+
+  it('waits out a secondary rate limit (403 + retry-after) and carries on', async () => {
+    const storage = storageFor('v1.2.0');
+    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 1));
+    const started = Date.now();
+    await put(storage, 'kubectl', 'rate limited once');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const statuses = github.requests.filter((r) => r.path.startsWith('/api/uploads/')).map((r) => r.status);
+    expect(statuses.slice(-2)).toEqual([403, 201]);
+  });
+
+  it('rejects a bad token with a 401 HttpError, not a retry loop', async () => {
+    const storage = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: 'v9.9.9' },
+      { token: 'wrong', apiUrl: github.apiUrl },
+    );
+    await expect(storage.stat('x')).rejects.toMatchObject({ code: 'HTTP_ERROR', status: 401 });
+  });
+});

@@ -1,0 +1,274 @@
+/**
+ * A GitHub release as a store: one release per tag, one asset per key. Keys map
+ * to flat asset names ('/' → '-'). The release is created as a draft and stays
+ * one until `publishRelease()` (called after everything is uploaded and
+ * verified). An equal asset (same size and digest — GitHub reports
+ * `digest: "sha256:…"`) is kept, a different one replaced; a 422 `already_exists`
+ * (a retried upload whose first response was lost, a concurrent run) is answered
+ * by re-listing and comparing, never by failing.
+ */
+import { openAsBlob } from 'node:fs';
+import type { Octokit } from '@octokit/rest';
+import { createOctokit, type GitHubClientOptions, githubCall, isAlreadyExists } from '../github/client.ts';
+import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+
+interface Asset {
+  id: number;
+  name: string;
+  size: number;
+  digest?: string | null;
+  state: string;
+  content_type: string;
+}
+
+interface Release {
+  id: number;
+  draft: boolean;
+  upload_url: string;
+  html_url: string;
+}
+
+export interface GitHubReleaseTarget {
+  owner: string;
+  repo: string;
+  tag: string;
+}
+
+const ASSET_NAME = /^[A-Za-z0-9._+-]+$/;
+
+/** The asset name for a key: path segments joined with '-'. */
+export function assetName(key: string): string {
+  const name = key.split('/').filter(Boolean).join('-');
+  if (!ASSET_NAME.test(name) || name.startsWith('.')) {
+    throw new StorageError(`'${key}' cannot be a GitHub release asset name (letters, digits, . _ + - only)`);
+  }
+  return name;
+}
+
+/** github.com for api.github.com; the host for GHES (…/api/v3). */
+export function webUrlFor(apiUrl: string): string {
+  const trimmed = apiUrl.replace(/\/+$/, '');
+  if (/^https:\/\/api\.github\.com$/.test(trimmed)) return 'https://github.com';
+  return trimmed.replace(/\/api\/v3$/, '');
+}
+
+export class GitHubReleaseStorage implements Storage {
+  readonly location: string;
+  readonly #target: GitHubReleaseTarget;
+  readonly #octokit: Octokit;
+  readonly #webUrl: string;
+  #release: Promise<Release | undefined> | undefined;
+  #draft: Promise<Release> | undefined;
+  #assets: Promise<Map<string, Asset>> | undefined;
+
+  constructor(target: GitHubReleaseTarget, client: GitHubClientOptions) {
+    this.#target = target;
+    this.#octokit = createOctokit(client);
+    this.#webUrl = webUrlFor(client.apiUrl);
+    this.location = `github-release://${target.owner}/${target.repo}@${target.tag}`;
+  }
+
+  urlFor(key: string): string {
+    const { owner, repo, tag } = this.#target;
+    return `${this.#webUrl}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${assetName(key)}`;
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const asset = (await this.#assetMap()).get(assetName(key));
+    return asset && asset.state === 'uploaded' ? toInfo(key, asset) : undefined;
+  }
+
+  async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
+    const info = await this.stat(key);
+    if (!info) return undefined;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await this.stream(key)) chunks.push(chunk);
+    return { data: Buffer.concat(chunks), info };
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const asset = (await this.#assetMap()).get(assetName(key));
+    if (!asset) throw new StorageError(`${this.location}: no asset ${assetName(key)}`);
+    const { owner, repo } = this.#target;
+    const response = await githubCall(`download ${asset.name}`, () =>
+      this.#octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+        owner,
+        repo,
+        asset_id: asset.id,
+        headers: { accept: 'application/octet-stream' },
+        request: { parseSuccessResponseBody: false },
+      }),
+    );
+    return response.data as unknown as AsyncIterable<Uint8Array>;
+  }
+
+  async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    const name = assetName(key);
+    const release = await this.#ensureDraft();
+    for (let attempt = 0; ; attempt++) {
+      const existing = (await this.#assetMap()).get(name);
+      if (options.ifNoneMatch === '*' && existing) throw new PreconditionFailedError(this.location, key);
+      if (options.ifMatch !== undefined && existingEtag(existing) !== options.ifMatch)
+        throw new PreconditionFailedError(this.location, key);
+      if (existing && sameContent(existing, options)) return toInfo(key, existing);
+      if (existing) await this.#deleteAsset(existing);
+      try {
+        const asset = await this.#upload(release, name, body, options);
+        (await this.#assetMap()).set(name, asset);
+        if (asset.digest && asset.digest !== `sha256:${options.sha256}`) {
+          throw new StorageError(`${this.location}: ${name} was stored with ${asset.digest}, expected sha256:${options.sha256}`);
+        }
+        return toInfo(key, asset);
+      } catch (error) {
+        if (!isAlreadyExists(error) || attempt >= 2) throw error;
+        this.#assets = undefined;
+      }
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const start = prefix === '' ? '' : assetName(prefix);
+    const assets = [...(await this.#assetMap()).values()].filter((a) => a.name.startsWith(start) && a.state === 'uploaded');
+    for (const asset of assets.sort((a, b) => a.name.localeCompare(b.name))) yield toInfo(asset.name, asset);
+  }
+
+  async delete(key: string): Promise<void> {
+    const asset = (await this.#assetMap()).get(assetName(key));
+    if (asset) await this.#deleteAsset(asset);
+  }
+
+  /** Turns the draft into a published release (the last step); returns its page URL. */
+  async publishRelease(): Promise<string> {
+    const release = await this.#ensureDraft();
+    if (!release.draft) return release.html_url;
+    const { owner, repo } = this.#target;
+    const { data } = await githubCall(`publish release ${this.#target.tag}`, () =>
+      this.#octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, draft: false }),
+    );
+    this.#release = Promise.resolve(data);
+    this.#draft = Promise.resolve(data);
+    return data.html_url;
+  }
+
+  #findRelease(): Promise<Release | undefined> {
+    this.#release ??= (async () => {
+      const { owner, repo, tag } = this.#target;
+      const published = await githubCall(`get release ${tag}`, () =>
+        this.#octokit.rest.repos.getReleaseByTag({ owner, repo, tag }).catch((error: { status?: number }) => {
+          if (error.status === 404) return undefined;
+          throw error;
+        }),
+      );
+      if (published) return published.data;
+      // Drafts have no tag yet: GitHub only lists them.
+      const all = await githubCall(`list releases of ${owner}/${repo}`, () =>
+        this.#octokit.paginate(this.#octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+      );
+      return all.find((r) => r.tag_name === tag && r.draft);
+    })().catch((error: unknown) => {
+      this.#release = undefined;
+      throw error;
+    });
+    return this.#release;
+  }
+
+  /** The release for the tag, created as a draft when there is none (once, however many uploads ask). */
+  #ensureDraft(): Promise<Release> {
+    this.#draft ??= (async () => {
+      const found = await this.#findRelease();
+      if (found) return found;
+      const { owner, repo, tag } = this.#target;
+      const created = await githubCall(`create draft release ${tag}`, () =>
+        this.#octokit.rest.repos.createRelease({
+          owner,
+          repo,
+          tag_name: tag,
+          name: tag,
+          draft: true,
+          prerelease: tag.includes('-'),
+        }),
+      ).then(
+        ({ data }) => data as Release,
+        async (error: unknown) => {
+          // Another run created it meanwhile: use theirs.
+          if (!isAlreadyExists(error)) throw error;
+          this.#release = undefined;
+          const again = await this.#findRelease();
+          if (!again) throw error;
+          return again;
+        },
+      );
+      this.#release = Promise.resolve(created);
+      this.#assets = undefined;
+      return created;
+    })().catch((error: unknown) => {
+      this.#draft = undefined;
+      throw error;
+    });
+    return this.#draft;
+  }
+
+  #assetMap(): Promise<Map<string, Asset>> {
+    this.#assets ??= (async () => {
+      const release = await this.#findRelease();
+      if (!release) return new Map<string, Asset>();
+      const { owner, repo } = this.#target;
+      const assets = await githubCall(`list assets of ${this.#target.tag}`, () =>
+        this.#octokit.paginate(this.#octokit.rest.repos.listReleaseAssets, {
+          owner,
+          repo,
+          release_id: release.id,
+          per_page: 100,
+        }),
+      );
+      return new Map(assets.map((a) => [a.name, a as Asset]));
+    })().catch((error: unknown) => {
+      this.#assets = undefined;
+      throw error;
+    });
+    return this.#assets;
+  }
+
+  async #upload(release: Release, name: string, body: Body, options: PutOptions): Promise<Asset> {
+    const url = release.upload_url.replace(/\{\?[^}]*\}$/, '');
+    const { data } = await githubCall(`upload ${name}`, async () =>
+      this.#octokit.request({
+        method: 'POST',
+        url: `${url}?name=${encodeURIComponent(name)}`,
+        headers: { 'content-type': options.contentType ?? 'application/octet-stream', 'content-length': options.size },
+        // A fresh body per attempt: a file is re-opened (streamed as a Blob), bytes are re-sent.
+        data: 'file' in body ? await openAsBlob(body.file) : body.data,
+      }),
+    );
+    return data as Asset;
+  }
+
+  async #deleteAsset(asset: Asset): Promise<void> {
+    const { owner, repo } = this.#target;
+    await githubCall(`delete asset ${asset.name}`, () =>
+      this.#octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: asset.id }).catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      }),
+    );
+    (await this.#assetMap()).delete(asset.name);
+  }
+}
+
+function existingEtag(asset: Asset | undefined): string | undefined {
+  return asset ? (asset.digest ?? String(asset.id)) : undefined;
+}
+
+function sameContent(asset: Asset, options: PutOptions): boolean {
+  return asset.state === 'uploaded' && asset.size === options.size && asset.digest === `sha256:${options.sha256}`;
+}
+
+function toInfo(key: string, asset: Asset): ObjectInfo {
+  const sha256 = asset.digest?.startsWith('sha256:') ? asset.digest.slice('sha256:'.length) : undefined;
+  return {
+    key,
+    size: asset.size,
+    etag: existingEtag(asset) as string,
+    ...(sha256 ? { sha256 } : {}),
+    contentType: asset.content_type,
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * A local stand-in for the GitHub REST endpoints publish-binaries calls, shaped
+ * after GitHub's documented responses: releases (by tag, list, create, update),
+ * release assets (list, get/download, delete) and asset uploads on a separate
+ * uploads base, as GitHub Enterprise Server lays them out (`/api/v3`,
+ * `/api/uploads`). Drafts are invisible to "get a release by tag", a duplicate
+ * asset name is a 422 `already_exists`, and faults can be injected: a secondary
+ * rate limit (403 + retry-after) or a response lost after the write happened.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeAsset {
+  id: number;
+  name: string;
+  label: string | null;
+  content_type: string;
+  size: number;
+  digest: string;
+  state: 'uploaded';
+  data: Buffer;
+}
+
+export interface FakeRelease {
+  id: number;
+  owner: string;
+  repo: string;
+  tag_name: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  assets: FakeAsset[];
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** A fault served instead of (or after) the real answer to the next matching request. */
+export interface Fault {
+  method?: string;
+  /** Matches when the request path contains this. */
+  path?: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Perform the request first, then answer with the fault (a response lost on the way back). */
+  afterApply?: boolean;
+}
+
+const SECONDARY_RATE_LIMIT = {
+  message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+  documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+};
+
+/** The fault GitHub answers when a client is too fast: 403 with retry-after (seconds). */
+export function secondaryRateLimit(match: Pick<Fault, 'method' | 'path'>, retryAfterSeconds = 1): Fault {
+  return { ...match, status: 403, headers: { 'retry-after': String(retryAfterSeconds) }, body: SECONDARY_RATE_LIMIT };
+}
+
+export class FakeGitHub {
+  readonly token: string;
+  readonly releases: FakeRelease[] = [];
+  readonly requests: RequestRecord[] = [];
+  readonly #faults: Fault[] = [];
+  readonly #server: Server;
+  #nextId = 1;
+  #origin = '';
+
+  constructor(token: string) {
+    this.token = token;
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.#json(req, res, 500, { message: String(err) });
+        else res.destroy();
+      });
+    });
+  }
+
+  /** The REST base URL (what GITHUB_API_URL would hold). */
+  get apiUrl(): string {
+    return `${this.#origin}/api/v3`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.#origin = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  inject(fault: Fault): void {
+    this.#faults.push(fault);
+  }
+
+  /** Uploads answered with 201 (faulted ones excluded). */
+  uploads(): RequestRecord[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/uploads/') && r.status === 201);
+  }
+
+  release(tag: string): FakeRelease | undefined {
+    return this.releases.find((r) => r.tag_name === tag);
+  }
+
+  #takeFault(method: string, path: string): Fault | undefined {
+    const index = this.#faults.findIndex((f) => (f.method ?? method) === method && path.includes(f.path ?? ''));
+    return index < 0 ? undefined : this.#faults.splice(index, 1)[0];
+  }
+
+  #json(req: IncomingMessage, res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+    this.requests.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] as string, status });
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+      'x-github-api-version-selected': '2022-11-28',
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.#origin);
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    const fault = this.#takeFault(method, url.pathname);
+    if (fault && !fault.afterApply) return this.#json(req, res, fault.status, fault.body ?? {}, fault.headers);
+
+    const download = /^\/download\/(\d+)$/.exec(url.pathname);
+    if (download && method === 'GET') {
+      const asset = this.#asset(Number(download[1]));
+      if (!asset) return this.#json(req, res, 404, { message: 'Not Found' });
+      this.requests.push({ method, path: url.pathname, status: 200 });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(asset.size) });
+      res.end(asset.data);
+      return;
+    }
+
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
+      return this.#json(req, res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    }
+    const answer = this.#route(method, url, body, req.headers.accept ?? '');
+    if (fault) return this.#json(req, res, fault.status, fault.body ?? {}, fault.headers);
+    return this.#json(req, res, answer.status, answer.body, answer.headers);
+  }
+
+  #route(
+    method: string,
+    url: URL,
+    body: Buffer,
+    accept: string,
+  ): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const p = url.pathname;
+    let m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/tags\/(.+)$/.exec(p);
+    if (m && method === 'GET') {
+      const release = this.#releases(m[1], m[2]).find((r) => r.tag_name === decodeURIComponent(m![3] as string) && !r.draft);
+      return release ? { status: 200, body: this.#releaseJson(release) } : notFound();
+    }
+    m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(p);
+    if (m && method === 'GET')
+      return this.#page(
+        url,
+        this.#releases(m[1], m[2]).map((r) => this.#releaseJson(r)),
+      );
+    if (m && method === 'POST') {
+      const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease>;
+      if (!input.tag_name) return validationFailed('Release', 'missing_field', 'tag_name');
+      if (this.#releases(m[1], m[2]).some((r) => r.tag_name === input.tag_name))
+        return validationFailed('Release', 'already_exists', 'tag_name');
+      const release: FakeRelease = {
+        id: this.#nextId++,
+        owner: m[1] as string,
+        repo: m[2] as string,
+        tag_name: input.tag_name,
+        name: input.name ?? null,
+        body: input.body ?? null,
+        draft: input.draft ?? false,
+        prerelease: input.prerelease ?? false,
+        assets: [],
+      };
+      this.releases.push(release);
+      return { status: 201, body: this.#releaseJson(release) };
+    }
+    m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)$/.exec(p);
+    if (m && (method === 'PATCH' || method === 'GET')) {
+      const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
+      if (!release) return notFound();
+      if (method === 'PATCH') {
+        const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease>;
+        for (const key of ['draft', 'prerelease', 'name', 'body', 'tag_name'] as const) {
+          if (input[key] !== undefined) Object.assign(release, { [key]: input[key] });
+        }
+      }
+      return { status: 200, body: this.#releaseJson(release) };
+    }
+    m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/.exec(p);
+    if (m && method === 'GET') {
+      const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
+      return release
+        ? this.#page(
+            url,
+            release.assets.map((a) => this.#assetJson(release, a)),
+          )
+        : notFound();
+    }
+    m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/(\d+)$/.exec(p);
+    if (m) {
+      const asset = this.#asset(Number(m[3]));
+      const release = this.releases.find((r) => r.assets.some((a) => a.id === Number(m![3])));
+      if (!asset || !release) return notFound();
+      if (method === 'DELETE') {
+        release.assets = release.assets.filter((a) => a !== asset);
+        return { status: 204 };
+      }
+      if (method === 'GET' && accept.includes('application/octet-stream')) {
+        return { status: 302, headers: { location: `${this.#origin}/download/${asset.id}` } };
+      }
+      if (method === 'GET') return { status: 200, body: this.#assetJson(release, asset) };
+    }
+    m = /^\/api\/uploads\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/.exec(p);
+    if (m && method === 'POST') {
+      const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
+      if (!release) return notFound();
+      const name = url.searchParams.get('name');
+      if (!name) return validationFailed('ReleaseAsset', 'missing_field', 'name');
+      if (release.assets.some((a) => a.name === name)) return validationFailed('ReleaseAsset', 'already_exists', 'name');
+      const asset: FakeAsset = {
+        id: this.#nextId++,
+        name,
+        label: url.searchParams.get('label'),
+        content_type: 'application/octet-stream',
+        size: body.length,
+        digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+        state: 'uploaded',
+        data: body,
+      };
+      release.assets.push(asset);
+      return { status: 201, body: this.#assetJson(release, asset) };
+    }
+    return notFound();
+  }
+
+  #releases(owner: string | undefined, repo: string | undefined): FakeRelease[] {
+    return this.releases.filter((r) => r.owner === owner && r.repo === repo);
+  }
+
+  #asset(id: number): FakeAsset | undefined {
+    return this.releases.flatMap((r) => r.assets).find((a) => a.id === id);
+  }
+
+  #page(url: URL, items: unknown[]): { status: number; body: unknown; headers: Record<string, string> } {
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) {
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next}>; rel="next"`;
+    }
+    return { status: 200, body: items.slice((page - 1) * perPage, page * perPage), headers };
+  }
+
+  #releaseJson(r: FakeRelease): Record<string, unknown> {
+    const base = `${this.apiUrl}/repos/${r.owner}/${r.repo}/releases/${r.id}`;
+    return {
+      url: base,
+      assets_url: `${base}/assets`,
+      upload_url: `${this.#origin}/api/uploads/repos/${r.owner}/${r.repo}/releases/${r.id}/assets{?name,label}`,
+      html_url: `${this.#origin}/${r.owner}/${r.repo}/releases/${r.draft ? `untagged-${r.id}` : `tag/${r.tag_name}`}`,
+      id: r.id,
+      node_id: `RE_${r.id}`,
+      tag_name: r.tag_name,
+      target_commitish: 'main',
+      name: r.name,
+      body: r.body,
+      draft: r.draft,
+      prerelease: r.prerelease,
+      created_at: '2026-01-01T00:00:00Z',
+      published_at: r.draft ? null : '2026-01-01T00:00:00Z',
+      assets: r.assets.map((a) => this.#assetJson(r, a)),
+    };
+  }
+
+  #assetJson(r: FakeRelease, a: FakeAsset): Record<string, unknown> {
+    return {
+      url: `${this.apiUrl}/repos/${r.owner}/${r.repo}/releases/assets/${a.id}`,
+      browser_download_url: `${this.#origin}/${r.owner}/${r.repo}/releases/download/${r.tag_name}/${a.name}`,
+      id: a.id,
+      node_id: `RA_${a.id}`,
+      name: a.name,
+      label: a.label,
+      state: a.state,
+      content_type: a.content_type,
+      size: a.size,
+      digest: a.digest,
+      download_count: 0,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+    };
+  }
+}
+
+function notFound(): { status: number; body: unknown } {
+  return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+}
+
+function validationFailed(resource: string, code: string, field: string): { status: number; body: unknown } {
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource, code, field }],
+      documentation_url: 'https://docs.github.com/rest',
+      status: '422',
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startFakeGitHub(token = 'ghs_fakeTestToken0123456789'): Promise<FakeGitHub> {
+  return new FakeGitHub(token).start();
+}
