@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'VERIFICATION_FAILED'
   | 'MARKER_INVALID'
   | 'RELEASE_MISSING'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'RELEASE_CONFLICT';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;
