@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { isUpToDate } from './precedence.ts';
+import { parseVersion } from './version.ts';
+
+const must = (text: string) => {
+  const v = parseVersion(text);
+  if (!v) throw new Error(`test version ${text} does not parse`);
+  return v;
+};
+
+// Kubernetes' TestIsUpToDate (kubernetes/release pkg/release/publish_test.go), case for case.
+describe('isUpToDate: the Kubernetes table', () => {
+  it.each([
+    {
+      name: 'Final version after RC',
+      oldVersion: '1.30.0-rc.2.10+00000000000000',
+      newVersion: '1.30.0-11+00000000000000',
+      expected: false,
+    },
+    { name: 'More commits', oldVersion: '1.30.0-10+00000000000000', newVersion: '1.30.0-11+00000000000000', expected: false },
+    { name: 'Newer release', oldVersion: '1.29.0-0+00000000000000', newVersion: '1.29.1-0+00000000000000', expected: false },
+    {
+      name: 'Counter reset after RC',
+      oldVersion: '1.30.0-rc.2.10+00000000000000',
+      newVersion: '1.30.0-1+00000000000000',
+      expected: false,
+    },
+    {
+      name: 'Patch after newer RC (artificial corner case)',
+      oldVersion: '1.29.0-rc.0.20+00000000000000',
+      newVersion: '1.28.1-2+00000000000000',
+      expected: true,
+    },
+  ])('$name', ({ oldVersion, newVersion, expected }) => {
+    expect(isUpToDate(must(oldVersion), must(newVersion))).toBe(expected);
+  });
+});
+
+describe('isUpToDate: more cases', () => {
+  it.each([
+    ['equal versions are up to date', 'v1.31.2', 'v1.31.2', true],
+    ['equal precedence, other build metadata', 'v1.31.0-5+aaaa', 'v1.31.0-5+bbbb', true],
+    ['older patch', 'v1.31.2', 'v1.31.1', true],
+    ['newer patch', 'v1.31.1', 'v1.31.2', false],
+    ['pre-release of a newer minor', 'v1.31.2', 'v1.32.0-alpha.0', false],
+    ['release after its rc', 'v1.32.0-rc.1', 'v1.32.0', false],
+    ['older rc after newer rc', 'v1.32.0-rc.1', 'v1.32.0-rc.0', true],
+    ['rc build with only two identifiers does not get the exception', 'v1.30.0-rc.2', 'v1.30.0-11', true],
+    ['the exception needs a numeric single identifier', 'v1.30.0-rc.2.10', 'v1.30.0-beta', true],
+    ['the exception holds for a higher core version', 'v1.30.0-rc.2.10+a', 'v1.31.0-0+b', false],
+    ['beta build after newer rc build stays', 'v1.30.0-rc.0.5+a', 'v1.30.0-beta.3.9+b', true],
+  ])('%s: %s → %s', (_name, oldVersion, newVersion, expected) => {
+    expect(isUpToDate(must(oldVersion), must(newVersion))).toBe(expected);
+  });
+});
