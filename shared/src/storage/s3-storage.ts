@@ -1,0 +1,342 @@
+/**
+ * An S3-compatible bucket (AWS, GCS interoperability, R2, MinIO, Ceph, s3rver) as a
+ * store, through @aws-sdk/client-s3. Retries live in withRetry (the SDK makes one
+ * attempt); every body is streamed from its file or sent in bounded parts.
+ *
+ * Integrity: the file is hashed once before sending (MD5 + SHA-256); a body that is
+ * not what the caller declared is refused before anything is sent. The request
+ * carries Content-MD5 and x-amz-checksum-sha256 (AWS verifies both; s3rver verifies
+ * neither), and each multipart part carries its own Content-MD5. The hex SHA-256 is
+ * kept as the `sha256` user metadata, which `stat` reports.
+ *
+ * Compare-and-swap: IfMatch / IfNoneMatch: '*' on PutObject and
+ * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
+ * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
+ * always "succeeds": do not rely on it there.
+ */
+import { createReadStream } from 'node:fs';
+import { stat as statFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart, MIN_PART_SIZE } from './file-parts.ts';
+import {
+  type Body,
+  joinKey,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
+import { assertDigest, hexToBase64, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
+
+const MAX_PARTS = 10_000;
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface S3StorageOptions {
+  bucket: string;
+  /** Key prefix inside the bucket ('' for the root). */
+  prefix?: string;
+  /** Falls back to AWS_REGION / AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string;
+  /** A non-AWS endpoint, e.g. http://127.0.0.1:4568 or https://<account>.r2.cloudflarestorage.com */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  /** Explicit credentials; otherwise the SDK's standard chain (AWS_ACCESS_KEY_ID, web identity, profiles…). */
+  credentials?: S3Credentials;
+  /** Files larger than this go up in parts of this size (default 64 MiB, at least 5 MiB). */
+  partSize?: number;
+  /** Parts in flight per file (default 4); memory is about (partConcurrency + 1) × partSize. */
+  partConcurrency?: number;
+  retry?: RetryOptions;
+  /** Per-request timeout (default 5 minutes). */
+  requestTimeoutMs?: number;
+}
+
+interface S3ErrorShape {
+  name?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as S3ErrorShape | undefined)?.$metadata?.httpStatusCode;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as S3ErrorShape;
+  return statusOf(err) === 404 || e?.name === 'NotFound' || e?.name === 'NoSuchKey';
+}
+
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+export class S3Storage implements Storage {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly location: string;
+  readonly #client: S3Client;
+  readonly #partSize: number;
+  readonly #partConcurrency: number;
+  readonly #retry: RetryOptions;
+  readonly #objectBaseUrl: string;
+
+  constructor(options: S3StorageOptions) {
+    this.bucket = options.bucket;
+    this.prefix = joinKey(options.prefix ?? '');
+    this.location = `s3://${joinKey(this.bucket, this.prefix)}`;
+    const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+    const timeout = options.requestTimeoutMs ?? 300_000;
+    this.#client = new S3Client({
+      region,
+      endpoint: options.endpoint,
+      forcePathStyle: options.forcePathStyle ?? false,
+      credentials: options.credentials,
+      maxAttempts: 1,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 30_000) },
+    });
+    this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
+    this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
+    this.#retry = options.retry ?? {};
+    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
+  }
+
+  #key(key: string): string {
+    return joinKey(this.prefix, key);
+  }
+
+  urlFor(key: string): string {
+    return `${this.#objectBaseUrl}/${encodeKey(this.#key(key))}`;
+  }
+
+  #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { ...this.#retry, what: `${what} ${this.location}/${key}` });
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const head = await this.#call('HEAD', key, () =>
+        this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
+      );
+      return {
+        key,
+        size: head.ContentLength ?? 0,
+        etag: head.ETag ?? '',
+        sha256: head.Metadata?.['sha256'],
+        contentType: head.ContentType,
+        cacheControl: head.CacheControl,
+      };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
+    try {
+      return await this.#call('GET', key, async () => {
+        const got = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+        const data = Buffer.from(await got.Body!.transformToByteArray());
+        const info: ObjectInfo = {
+          key,
+          size: data.length,
+          etag: got.ETag ?? '',
+          sha256: got.Metadata?.['sha256'],
+          contentType: got.ContentType,
+          cacheControl: got.CacheControl,
+        };
+        return { data, info };
+      });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const got = await this.#call('GET', key, () =>
+      this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
+    );
+    return got.Body as Readable;
+  }
+
+  async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    try {
+      if ('file' in body) {
+        const { size } = await statFile(body.file);
+        if (size > this.#partSize) return await this.#putMultipart(key, body.file, size, options);
+      }
+      return await this.#putSingle(key, body, options);
+    } catch (err) {
+      throw this.#translate(err, key);
+    }
+  }
+
+  #translate(err: unknown, key: string): unknown {
+    let current: unknown = err;
+    for (let depth = 0; current && depth < 3; depth++) {
+      const e = current as S3ErrorShape;
+      const status = statusOf(current);
+      if (status === 412 || (status === 409 && e.name === 'ConditionalRequestConflict'))
+        return new PreconditionFailedError(this.location, key, { cause: err });
+      if (e.name === 'BadDigest' || e.name === 'InvalidDigest' || e.name === 'XAmzContentSHA256Mismatch')
+        return new StorageError(`${this.location}: ${key} was corrupted in transit (${e.name})`, { cause: err });
+      current = (current as { cause?: unknown }).cause;
+    }
+    return err;
+  }
+
+  #objectHeaders(options: PutOptions) {
+    return {
+      Bucket: this.bucket,
+      ContentType: options.contentType,
+      CacheControl: options.cacheControl,
+      Metadata: { sha256: options.sha256 },
+      IfMatch: options.ifMatch,
+      IfNoneMatch: options.ifNoneMatch,
+    };
+  }
+
+  async #putSingle(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
+    assertDigest(`${this.location}/${key}`, digest, options);
+    const put = await this.#call('PUT', key, () =>
+      this.#client.send(
+        new PutObjectCommand({
+          ...this.#objectHeaders(options),
+          Key: this.#key(key),
+          Body: 'file' in body ? createReadStream(body.file) : body.data,
+          ContentLength: digest.size,
+          ContentMD5: digest.md5.toString('base64'),
+          ChecksumSHA256: hexToBase64(digest.sha256),
+        }),
+      ),
+    );
+    return this.#written(key, put.ETag, options);
+  }
+
+  async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+    const Key = this.#key(key);
+    const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
+    const created = await this.#call('CREATE MULTIPART', key, () =>
+      this.#client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+          Metadata: { sha256: options.sha256 },
+        }),
+      ),
+    );
+    const UploadId = created.UploadId!;
+    try {
+      const parts: CompletedPart[] = [];
+      const digest = await forEachFilePart(file, { size, partSize, concurrency: this.#partConcurrency }, async (part) => {
+        const md5 = uploadDigestOfBytes(part.data).md5.toString('base64');
+        const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
+          this.#client.send(
+            new UploadPartCommand({
+              Bucket: this.bucket,
+              Key,
+              UploadId,
+              PartNumber: part.number,
+              Body: part.data,
+              ContentLength: part.data.length,
+              ContentMD5: md5,
+            }),
+          ),
+        );
+        parts.push({ PartNumber: part.number, ETag: uploaded.ETag });
+      });
+      assertDigest(`${this.location}/${key}`, digest, options);
+      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      const done = await this.#call('COMPLETE MULTIPART', key, () =>
+        this.#client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key,
+            UploadId,
+            MultipartUpload: { Parts: parts },
+            IfMatch: options.ifMatch,
+            IfNoneMatch: options.ifNoneMatch,
+          }),
+        ),
+      );
+      return this.#written(key, done.ETag, options);
+    } catch (err) {
+      await this.#client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
+        .catch(() => undefined /* the upload expires by lifecycle rules; the first error is the one to report */);
+      throw err;
+    }
+  }
+
+  #written(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
+    return {
+      key,
+      size: options.size,
+      etag: etag ?? '',
+      sha256: options.sha256,
+      contentType: options.contentType,
+      cacheControl: options.cacheControl,
+    };
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const full = joinKey(this.prefix, prefix);
+    const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.#call('LIST', prefix, () =>
+        this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: full === '' ? undefined : `${full}/`,
+            ContinuationToken,
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        yield { key: object.Key.slice(strip), size: object.Size ?? 0, etag: object.ETag ?? '' };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#call('DELETE', key, () =>
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
+    );
+  }
+}
+
+function objectBaseUrl(bucket: string, region: string, endpoint: string | undefined, pathStyle: boolean): string {
+  if (!endpoint) return `https://${bucket}.s3.${region}.amazonaws.com`;
+  const url = new URL(endpoint);
+  const base = url.pathname.replace(/\/+$/, '');
+  if (pathStyle) return `${url.protocol}//${url.host}${base}/${bucket}`;
+  return `${url.protocol}//${bucket}.${url.host}${base}`;
+}

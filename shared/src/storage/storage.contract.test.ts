@@ -1,0 +1,213 @@
+/**
+ * One contract for every Storage backend, each against a real store on loopback:
+ * FileStorage (a temp dir), S3Storage (s3rver), AzBlobStorage (azurite).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { startS3rver } from '../testing/s3rver.ts';
+import { FileStorage } from './file-storage.ts';
+import { S3Storage } from './s3-storage.ts';
+import { PreconditionFailedError, type Storage } from './storage.ts';
+
+const MiB = 1024 * 1024;
+
+interface Backend {
+  name: string;
+  /** Called once; returns a fresh, empty store. */
+  start(): Promise<{ storage: Storage; stop(): Promise<void> }>;
+  /** The store enforces If-Match / If-None-Match. */
+  cas: boolean;
+  /** The store keeps Content-Type and Cache-Control. */
+  keepsHeaders: boolean;
+}
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'storage-contract-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function fileWith(name: string, data: Uint8Array): Promise<string> {
+  const file = path.join(scratch, name);
+  await writeFile(file, data);
+  return file;
+}
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function keys(storage: Storage, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const info of storage.list(prefix)) found.push(info.key);
+  return found.sort();
+}
+
+function putBytes(storage: Storage, key: string, data: Uint8Array, extra: { ifMatch?: string; ifNoneMatch?: '*' } = {}) {
+  return storage.put(key, { data }, { sha256: sha256Hex(data), size: data.length, ...extra });
+}
+
+function storageContract(backend: Backend): void {
+  describe(`Storage contract: ${backend.name}`, () => {
+    let storage: Storage;
+    let stop: () => Promise<void>;
+    beforeAll(async () => {
+      ({ storage, stop } = await backend.start());
+    });
+    afterAll(async () => {
+      await stop?.();
+    });
+
+    it('puts from a file and from bytes; stat, read and stream agree', async () => {
+      const fromFile = randomBytes(70_000);
+      const file = await fileWith(`${backend.name}-small.bin`, fromFile);
+      const put = await storage.put('basic/file.bin', { file }, { sha256: sha256Hex(fromFile), size: fromFile.length });
+      const info = await storage.stat('basic/file.bin');
+      expect(info).toMatchObject({ key: 'basic/file.bin', size: fromFile.length, sha256: sha256Hex(fromFile), etag: put.etag });
+
+      const fromBytes = Buffer.from('{"hello":"world"}\n');
+      await putBytes(storage, 'basic/bytes.json', fromBytes);
+      const read = await storage.read('basic/bytes.json');
+      expect(read?.data.equals(fromBytes)).toBe(true);
+      expect(read?.info).toMatchObject({ size: fromBytes.length, sha256: sha256Hex(fromBytes) });
+      expect((await collect(await storage.stream('basic/file.bin'))).equals(fromFile)).toBe(true);
+
+      expect(await storage.stat('basic/missing')).toBeUndefined();
+      expect(await storage.read('basic/missing')).toBeUndefined();
+      expect(storage.urlFor('basic/file.bin')).toMatch(/basic\/file\.bin$/);
+    });
+
+    it('lists nested keys under a prefix, and deletes', async () => {
+      for (const key of ['tree/a', 'tree/b/c', 'tree/b/d/e', 'treetop', 'other/x'])
+        await putBytes(storage, key, Buffer.from(key));
+      expect(await keys(storage, 'tree')).toEqual(['tree/a', 'tree/b/c', 'tree/b/d/e']);
+      expect(await keys(storage, 'tree/b')).toEqual(['tree/b/c', 'tree/b/d/e']);
+      expect(await keys(storage, 'nothing-here')).toEqual([]);
+      for await (const info of storage.list('tree/b')) expect(info.size).toBe(info.key.length);
+
+      await storage.delete('tree/b/c');
+      await storage.delete('tree/never-existed');
+      expect(await storage.stat('tree/b/c')).toBeUndefined();
+      expect(await keys(storage, 'tree')).toEqual(['tree/a', 'tree/b/d/e']);
+    });
+
+    it('refuses a body whose sha256 disagrees, leaving nothing (or the old object) visible', async () => {
+      const body = Buffer.from('actual content');
+      await expect(
+        storage.put('bad/new', { data: body }, { sha256: sha256Hex('other'), size: body.length }),
+      ).rejects.toMatchObject({ code: expect.stringMatching(/^(DIGEST_MISMATCH|STORAGE_ERROR)$/) });
+      expect(await storage.stat('bad/new')).toBeUndefined();
+
+      const file = await fileWith(`${backend.name}-bad.bin`, body);
+      await putBytes(storage, 'bad/existing', Buffer.from('old'));
+      await expect(
+        storage.put('bad/existing', { file }, { sha256: sha256Hex('other'), size: body.length }),
+      ).rejects.toMatchObject({
+        code: expect.stringMatching(/^(DIGEST_MISMATCH|STORAGE_ERROR)$/),
+      });
+      expect((await storage.read('bad/existing'))?.data.toString()).toBe('old');
+      expect(await keys(storage, 'bad')).toEqual(['bad/existing']);
+    });
+
+    it.runIf(backend.keepsHeaders)('round-trips Content-Type and Cache-Control', async () => {
+      const data = Buffer.from('{}');
+      await storage.put(
+        'headers/index.json',
+        { data },
+        {
+          sha256: sha256Hex(data),
+          size: data.length,
+          contentType: 'application/json',
+          cacheControl: 'no-cache',
+        },
+      );
+      expect(await storage.stat('headers/index.json')).toMatchObject({
+        contentType: 'application/json',
+        cacheControl: 'no-cache',
+      });
+    });
+
+    it('uploads a file larger than the part size in parts, and refuses a bad one without a trace', async () => {
+      const big = randomBytes(12 * MiB + 12_345);
+      const file = await fileWith(`${backend.name}-big.bin`, big);
+      await storage.put('multi/big.bin', { file }, { sha256: sha256Hex(big), size: big.length });
+      expect(await storage.stat('multi/big.bin')).toMatchObject({ size: big.length, sha256: sha256Hex(big) });
+      expect(sha256Hex(await collect(await storage.stream('multi/big.bin')))).toBe(sha256Hex(big));
+
+      await expect(storage.put('multi/bad.bin', { file }, { sha256: sha256Hex('x'), size: big.length })).rejects.toMatchObject({
+        code: expect.stringMatching(/^(DIGEST_MISMATCH|STORAGE_ERROR)$/),
+      });
+      expect(await storage.stat('multi/bad.bin')).toBeUndefined();
+    });
+
+    // s3rver ignores If-Match / If-None-Match (every conditional write succeeds there), so
+    // compare-and-swap is proven against azurite and FileStorage only.
+    it.runIf(backend.cas)('compare-and-swap: create once, stale If-Match loses, fresh If-Match wins', async () => {
+      const first = await putBytes(storage, 'cas/marker', Buffer.from('v1'), { ifNoneMatch: '*' });
+      await expect(putBytes(storage, 'cas/marker', Buffer.from('v1b'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
+      const second = await putBytes(storage, 'cas/marker', Buffer.from('v2'), { ifMatch: first.etag });
+      await expect(putBytes(storage, 'cas/marker', Buffer.from('v3'), { ifMatch: first.etag })).rejects.toMatchObject({
+        code: 'PRECONDITION_FAILED',
+      });
+      expect((await storage.read('cas/marker'))?.data.toString()).toBe('v2');
+      await putBytes(storage, 'cas/marker', Buffer.from('v3'), { ifMatch: second.etag });
+      expect((await storage.read('cas/marker'))?.data.toString()).toBe('v3');
+    });
+
+    it.runIf(backend.cas)('20 concurrent compare-and-swap increments of one counter end at exactly 20', async () => {
+      const increment = async (): Promise<void> => {
+        for (;;) {
+          const current = await storage.read('cas/counter');
+          const next = Buffer.from(String(Number(current?.data.toString() ?? '0') + 1));
+          try {
+            await putBytes(storage, 'cas/counter', next, current ? { ifMatch: current.info.etag } : { ifNoneMatch: '*' });
+            return;
+          } catch (err) {
+            if (!(err instanceof PreconditionFailedError)) throw err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, increment));
+      expect((await storage.read('cas/counter'))?.data.toString()).toBe('20');
+    });
+  });
+}
+
+storageContract({
+  name: 'FileStorage',
+  cas: true,
+  keepsHeaders: false,
+  start: async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'file-storage-'));
+    return { storage: new FileStorage(root), stop: () => rm(root, { recursive: true, force: true }) };
+  },
+});
+
+storageContract({
+  name: 'S3Storage (s3rver)',
+  cas: false,
+  keepsHeaders: true,
+  start: async () => {
+    const server = await startS3rver({ buckets: ['releases'] });
+    const storage = new S3Storage({
+      bucket: 'releases',
+      prefix: 'mirror/one',
+      endpoint: server.endpoint,
+      region: server.region,
+      forcePathStyle: true,
+      credentials: server,
+      partSize: 5 * MiB,
+    });
+    return { storage, stop: server.stop };
+  },
+});
