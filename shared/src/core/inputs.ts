@@ -4,14 +4,14 @@
  * variables through @actions/core, or the CLI's flags) and is the only place that
  * reads inputs.
  */
-import * as core from '@actions/core';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from './errors.ts';
+import { getInput, setSecret } from './workflow-commands.ts';
 
 export type InputSource = (name: string) => string;
 
 /** Reads inputs exactly as the runner passes them: INPUT_<NAME>, spaces → '_', upper-cased. */
-export const runnerInputs: InputSource = (name) => core.getInput(name);
+export const runnerInputs: InputSource = (name) => getInput(name);
 
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -140,8 +140,8 @@ export class InputReader {
 
 /** Masks a secret and each of its lines (a PEM key is masked line by line by the runner). */
 export function maskSecret(value: string): void {
-  core.setSecret(value);
+  setSecret(value);
   for (const line of value.split(/\r?\n/)) {
-    if (line.trim().length >= 8) core.setSecret(line.trim());
+    if (line.trim().length >= 8) setSecret(line.trim());
   }
 }

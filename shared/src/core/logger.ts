@@ -2,8 +2,9 @@
  * The logger every domain module receives (never @actions/core directly), so
  * tests can pass a recording logger and the CLI can print plainly.
  */
-import * as core from '@actions/core';
+
 import { formatBytes } from './summary.ts';
+import * as commands from './workflow-commands.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -12,12 +13,12 @@ export interface Logger {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** The runner's logger: workflow commands through @actions/core. */
+/** The runner's logger: workflow commands on stdout. */
 export const actionsLogger: Logger = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  debug: (m) => core.debug(m),
-  group: (title, fn) => core.group(title, fn),
+  info: (m) => commands.info(m),
+  warning: (m) => commands.warning(m),
+  debug: (m) => commands.debug(m),
+  group: (title, fn) => commands.group(title, fn),
 };
 
 /** Collects messages; for tests. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from './retry.ts';
 import { mapPool, settlePool } from './pool.ts';
+import { sleep } from './retry.ts';
 
 describe('bounded concurrency', () => {
   it('never runs more than the limit and keeps input order', async () => {

@@ -4,11 +4,11 @@
  * into one `::error` annotation and exit code 1 — with no stack trace for a
  * problem the user can fix.
  */
-import * as core from '@actions/core';
 import { describeError, InputError, ReleaseError } from './errors.ts';
 import { InputReader } from './inputs.ts';
 import { actionsLogger, type Logger } from './logger.ts';
 import type { Summary } from './summary.ts';
+import * as core from './workflow-commands.ts';
 
 export type OutputValue = string | number | boolean | readonly unknown[] | Record<string, unknown>;
 
@@ -30,8 +30,7 @@ const io: ActionIO = {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, formatOutput(value));
   },
   async writeSummary(summary) {
-    if (!process.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(summary.render()).write();
+    core.appendSummary(summary.render());
   },
 };
 

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from './errors.ts';
 import { formatBytes, Summary } from './summary.ts';
 import { rfc3339, sourceDate } from './time.ts';
-import { InputError } from './errors.ts';
 
 describe('summary', () => {
   it('renders markdown tables, escaping pipes and newlines', () => {
     const text = new Summary()
       .heading('publish-binaries')
-      .table(['file', 'status'], [['a|b', 'uploaded'], ['c', 'line1\nline2']])
+      .table(
+        ['file', 'status'],
+        [
+          ['a|b', 'uploaded'],
+          ['c', 'line1\nline2'],
+        ],
+      )
       .render();
     expect(text).toBe('## publish-binaries\n\n| file | status |\n| --- | --- |\n| a\\|b | uploaded |\n| c | line1<br>line2 |\n');
   });

@@ -1,0 +1,86 @@
+/**
+ * The runner protocol, written directly: INPUT_* variables, the GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files (heredoc form), and `::command::` lines on stdout.
+ * @actions/core does the same but pulls an HTTP client into every bundle, which
+ * costs ~100 ms of cold start on each step; this module is all our actions need.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { EOL } from 'node:os';
+
+export interface AnnotationProperties {
+  title?: string;
+  file?: string;
+  line?: number;
+}
+
+/** Escapes a command's message ("data"). */
+export function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a command property's value. */
+export function escapeProperty(value: string): string {
+  return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function issueCommand(command: string, properties: Record<string, string | number | undefined>, message: string): void {
+  const props = Object.entries(properties)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
+  process.stdout.write(`::${command}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
+}
+
+/** An input as the runner passes it: INPUT_<NAME>, spaces → '_', upper-cased; trimmed. */
+export function getInput(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+/** `name<<DELIMITER` … `DELIMITER`, with a delimiter that cannot occur in the value. */
+export function heredoc(name: string, value: string): string {
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name} contains its delimiter`);
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+
+export function setOutput(name: string, value: string): void {
+  const file = process.env.GITHUB_OUTPUT;
+  if (file) appendFileSync(file, heredoc(name, value));
+  else issueCommand('set-output', { name }, value);
+}
+
+export function setSecret(value: string): void {
+  issueCommand('add-mask', {}, value);
+}
+
+export function info(message: string): void {
+  process.stdout.write(`${message}${EOL}`);
+}
+
+export function debug(message: string): void {
+  issueCommand('debug', {}, message);
+}
+
+export function warning(message: string, properties: AnnotationProperties = {}): void {
+  issueCommand('warning', { ...properties }, message);
+}
+
+export function error(message: string, properties: AnnotationProperties = {}): void {
+  issueCommand('error', { ...properties }, message);
+}
+
+export async function group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+  issueCommand('group', {}, title);
+  try {
+    return await fn();
+  } finally {
+    issueCommand('endgroup', {}, '');
+  }
+}
+
+/** Appends markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+export function appendSummary(markdown: string): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (file) appendFileSync(file, markdown.endsWith(EOL) ? markdown : `${markdown}${EOL}`);
+}
