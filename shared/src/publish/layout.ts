@@ -1,0 +1,31 @@
+/**
+ * Where a release file goes in a store: the `kubernetes` layout of dl.k8s.io
+ * (`release/{version}/{path}`) or a template holding `{path}` and optionally
+ * `{version}`. The release index sits at the layout's `index.json`.
+ */
+import { InputError } from '../core/errors.ts';
+import { joinKey } from '../storage/storage.ts';
+
+export const KUBERNETES_LAYOUT = 'release/{version}/{path}';
+export const INDEX_FILE = 'index.json';
+
+export interface Layout {
+  template: string;
+}
+
+/** Parses the `layout` input: `kubernetes` or a template with {path} (and optionally {version}). */
+export function parseLayout(raw: string, input = 'layout'): Layout {
+  const template = raw === '' || raw === 'kubernetes' ? KUBERNETES_LAYOUT : raw;
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'version' && name !== 'path');
+  if (unknown.length > 0) throw new InputError(input, `unknown placeholder {${unknown[0]}}; use {version} and {path}`);
+  if (!template.includes('{path}')) throw new InputError(input, 'a template must contain {path}');
+  if (!template.endsWith('{path}')) throw new InputError(input, 'a template must end with {path}');
+  if (template.startsWith('/') || template.split('/').includes('..'))
+    throw new InputError(input, 'a template must be a relative key without ..');
+  return { template };
+}
+
+/** The object key of a release file (`path` relative, POSIX). */
+export function keyFor(layout: Layout, version: string, path: string): string {
+  return joinKey(layout.template.replaceAll('{version}', version).replace('{path}', path));
+}

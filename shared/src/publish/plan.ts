@@ -1,0 +1,91 @@
+/**
+ * The plan for one destination: each release file's key and URL, and whether the
+ * store already holds it (same SHA-256 and size → skip) or it must be uploaded.
+ * The store's reported SHA-256 decides; a store that reports none is compared by
+ * size, then by streaming the object and hashing it. The release index is planned
+ * too: an index already there with other content means the release was published
+ * before with other files, and is refused.
+ */
+import { InputError } from '../core/errors.ts';
+import { hashStream } from '../core/hash.ts';
+import { mapPool } from '../core/pool.ts';
+import type { ObjectInfo, Storage } from '../storage/storage.ts';
+import { PublishedReleaseChangedError } from './errors.ts';
+import type { ReleaseIndex } from './release-index.ts';
+import type { SourceFile } from './source.ts';
+
+/** A store to publish to, and how release paths become its keys. */
+export interface Destination {
+  /** As the user wrote it, without credentials. */
+  name: string;
+  storage: Storage;
+  /** The key of a release path (the layout for object stores; the bare path for a GitHub release). */
+  keyFor(path: string): string;
+}
+
+export type Action = 'upload' | 'skip';
+
+export interface PlannedObject {
+  file: SourceFile;
+  key: string;
+  url: string;
+  action: Action;
+  /** Why: new, changed (digest/size), or equal. */
+  reason: 'new' | 'changed' | 'equal';
+}
+
+export interface DestinationPlan {
+  destination: Destination;
+  objects: PlannedObject[];
+  index: { key: string; url: string; data: Buffer; sha256: string; action: Action };
+}
+
+/** Whether the store's object holds exactly the file. */
+export async function holdsFile(storage: Storage, key: string, info: ObjectInfo, file: SourceFile): Promise<boolean> {
+  if (info.size !== file.size) return false;
+  if (info.sha256 !== undefined) return info.sha256 === file.sha256;
+  return (await hashStream(await storage.stream(key))).sha256 === file.sha256;
+}
+
+export async function planDestination(
+  destination: Destination,
+  files: readonly SourceFile[],
+  buildIndex: (urlOf: (path: string) => string) => ReleaseIndex,
+  concurrency: number,
+): Promise<DestinationPlan> {
+  const { storage } = destination;
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const url = storage.urlFor(destination.keyFor(file.path));
+    const other = seen.get(url);
+    if (other) throw new InputError('destinations', `${other} and ${file.path} would both be ${url} at ${destination.name}`);
+    seen.set(url, file.path);
+  }
+  const objects = await mapPool(files, concurrency, async (file): Promise<PlannedObject> => {
+    const key = destination.keyFor(file.path);
+    const url = storage.urlFor(key);
+    const info = await storage.stat(key);
+    if (!info) return { file, key, url, action: 'upload', reason: 'new' };
+    const equal = await holdsFile(storage, key, info, file);
+    return { file, key, url, action: equal ? 'skip' : 'upload', reason: equal ? 'equal' : 'changed' };
+  });
+
+  const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
+  const indexKey = destination.keyFor(index.path);
+  const existing = await storage.read(indexKey);
+  if (existing && !existing.data.equals(index.data)) {
+    const changed = objects.filter((o) => o.action === 'upload').map((o) => o.file.path);
+    throw new PublishedReleaseChangedError(storage.location, index.version, changed.length > 0 ? changed : [index.path]);
+  }
+  return {
+    destination,
+    objects,
+    index: {
+      key: indexKey,
+      url: storage.urlFor(indexKey),
+      data: index.data,
+      sha256: index.sha256,
+      action: existing ? 'skip' : 'upload',
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../core/logger.ts';
+import { FileStorage } from '../storage/file-storage.ts';
+import type { Body, ObjectInfo, PutOptions, Storage } from '../storage/storage.ts';
+import { contentTypeFor } from './content-type.ts';
+import { keyFor, parseLayout } from './layout.ts';
+import type { Destination } from './plan.ts';
+import { type PublishOptions, publishBinaries } from './publish.ts';
+import type { IndexDocument } from './release-index.ts';
+import { makeReleaseTree } from './release-tree.fixture.ts';
+import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
+
+const VERSION = 'v1.31.2';
+let work: string;
+let source: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'publish-'));
+  source = path.join(work, 'source');
+  await makeReleaseTree(source);
+});
+afterEach(() => rm(work, { recursive: true, force: true }));
+
+/** A store that records the order of writes and can be told to fail or lie. */
+class WatchedStorage implements Storage {
+  readonly inner: FileStorage;
+  readonly puts: string[] = [];
+  failAfter = Number.POSITIVE_INFINITY;
+  lieAbout: string | undefined;
+  constructor(root: string) {
+    this.inner = new FileStorage(root);
+  }
+  get location() {
+    return this.inner.location;
+  }
+  urlFor(key: string) {
+    return this.inner.urlFor(key);
+  }
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const info = await this.inner.stat(key);
+    return info && key === this.lieAbout ? { ...info, sha256: '0'.repeat(64) } : info;
+  }
+  read(key: string) {
+    return this.inner.read(key);
+  }
+  stream(key: string) {
+    return this.inner.stream(key);
+  }
+  async put(key: string, body: Body, options: PutOptions) {
+    if (this.puts.length >= this.failAfter) throw Object.assign(new Error('disk gone'), { code: 'EIO' });
+    this.puts.push(key);
+    return this.inner.put(key, body, options);
+  }
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+}
+
+function destination(storage: Storage, layout = 'kubernetes'): Destination {
+  const parsed = parseLayout(layout);
+  return { name: storage.location, storage, keyFor: (p) => keyFor(parsed, VERSION, p) };
+}
+
+function options(destinations: Destination[], overrides: Partial<PublishOptions> = {}): PublishOptions {
+  return {
+    sourceDir: source,
+    version: VERSION,
+    destinations,
+    checksums: true,
+    cacheControl: IMMUTABLE_CACHE_CONTROL,
+    contentTypeOf: contentTypeFor,
+    concurrency: 4,
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+async function filesBelow(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  return (
+    (await readdir(dir, { recursive: true, withFileTypes: true })) as Array<{
+      isFile(): boolean;
+      parentPath: string;
+      name: string;
+    }>
+  )
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe('publishBinaries to folders', () => {
+  it('publishes the dl.k8s.io layout with checksums and the index last, to every mirror; a rerun uploads nothing', async () => {
+    const a = new WatchedStorage(path.join(work, 'a'));
+    const b = new WatchedStorage(path.join(work, 'b'));
+    const logger = new RecordingLogger();
+    const result = await publishBinaries(options([destination(a), destination(b)]), logger);
+
+    const release = path.join(work, 'a', 'release', VERSION);
+    const kubectl = await readFile(path.join(release, 'bin/linux/amd64/kubectl'));
+    const digest = await readFile(path.join(release, 'bin/linux/amd64/kubectl.sha256'), 'utf8');
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest).toBe(result.files.find((f) => f.path === 'bin/linux/amd64/kubectl')?.sha256);
+    expect(kubectl.length).toBe(64 * 1024);
+    const sums = await readFile(path.join(release, 'SHA256SUMS'), 'utf8');
+    expect(sums).toContain(`${digest}  bin/linux/amd64/kubectl\n`);
+    execFileSync('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], { cwd: release });
+    execFileSync('sha512sum', ['--quiet', '-c', 'SHA512SUMS'], { cwd: release });
+    execFileSync('sh', ['-c', 'echo "$(cat kubectl.sha256)  kubectl" | sha256sum -c --quiet'], {
+      cwd: path.join(release, 'bin/linux/amd64'),
+    });
+
+    // The index lists every file, and was the last write at each destination.
+    const index = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as IndexDocument;
+    const published = (await filesBelow(release)).filter((f) => f !== 'index.json');
+    expect(index.files.map((f) => f.path)).toEqual(published);
+    expect(index.files.find((f) => f.path === 'bin/linux/amd64/kubectl')?.url).toBe(
+      a.urlFor(`release/${VERSION}/bin/linux/amd64/kubectl`),
+    );
+    for (const store of [a, b]) expect(store.puts.at(-1)).toBe(`release/${VERSION}/index.json`);
+    expect(result.destinations.map((d) => d.uploaded)).toEqual([published.length + 1, published.length + 1]);
+    expect(await filesBelow(source)).not.toContain('SHA256SUMS');
+
+    const rerun = await publishBinaries(options([destination(a), destination(b)]), new RecordingLogger());
+    for (const d of rerun.destinations) {
+      expect(d).toMatchObject({ uploaded: 0, bytesUploaded: 0, skipped: published.length + 1 });
+    }
+    expect(a.puts).toHaveLength(published.length + 1);
+  });
+
+  it('dry-run prints the exact plan and writes nothing', async () => {
+    const logger = new RecordingLogger();
+    const result = await publishBinaries(
+      options([destination(new FileStorage(path.join(work, 'dest')))], { dryRun: true }),
+      logger,
+    );
+    expect(await filesBelow(path.join(work, 'dest'))).toEqual([]);
+    expect(logger.lines).toContain(
+      `upload release/${VERSION}/bin/linux/amd64/kubectl (new, 64.0 KiB) → ${new FileStorage(path.join(work, 'dest')).urlFor(`release/${VERSION}/bin/linux/amd64/kubectl`)}`,
+    );
+    expect(logger.lines.filter((l) => l.startsWith('upload '))).toHaveLength(result.files.length + 1);
+  });
+
+  it('keeps checksum files the tree has, and refuses one that disagrees with its file (nothing uploaded)', async () => {
+    const dest = path.join(work, 'dest');
+    await writeFile(path.join(source, 'kubernetes.tar.gz.sha256'), 'f'.repeat(64));
+    await expect(publishBinaries(options([destination(new FileStorage(dest))]), new RecordingLogger())).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    await writeFile(path.join(source, 'SHA256SUMS'), `${'0'.repeat(64)}  provenance.json\n`);
+    await rm(path.join(source, 'kubernetes.tar.gz.sha256'));
+    await expect(publishBinaries(options([destination(new FileStorage(dest))]), new RecordingLogger())).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    expect(await filesBelow(dest)).toEqual([]);
+  });
+
+  it('refuses a symlink leaving the tree', async () => {
+    await symlink('/etc/passwd', path.join(source, 'bin', 'passwd'));
+    const dest = path.join(work, 'dest');
+    await expect(publishBinaries(options([destination(new FileStorage(dest))]), new RecordingLogger())).rejects.toMatchObject({
+      code: 'PATH_UNSAFE',
+    });
+    expect(await filesBelow(dest)).toEqual([]);
+  });
+
+  it('leaves no index when uploads fail midway, and a rerun completes only what is missing', async () => {
+    const store = new WatchedStorage(path.join(work, 'dest'));
+    store.failAfter = 5;
+    await expect(publishBinaries(options([destination(store)], { concurrency: 1 }), new RecordingLogger())).rejects.toBeDefined();
+    expect(existsSync(path.join(work, 'dest', 'release', VERSION, 'index.json'))).toBe(false);
+    expect(store.puts).toHaveLength(5);
+
+    store.failAfter = Number.POSITIVE_INFINITY;
+    const result = await publishBinaries(options([destination(store)]), new RecordingLogger());
+    expect(result.destinations[0]?.skipped).toBe(5);
+    expect(existsSync(path.join(work, 'dest', 'release', VERSION, 'index.json'))).toBe(true);
+  });
+
+  it('fails verification when the store does not hold what was sent, and writes no index', async () => {
+    const store = new WatchedStorage(path.join(work, 'dest'));
+    store.lieAbout = `release/${VERSION}/provenance.json`;
+    const error = await publishBinaries(options([destination(store)]), new RecordingLogger()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VERIFICATION_FAILED', mismatches: [{ key: store.lieAbout }] });
+    expect(store.puts).not.toContain(`release/${VERSION}/index.json`);
+  });
+
+  it('refuses to change a release that is already published, and completes the other mirrors', async () => {
+    const a = new FileStorage(path.join(work, 'a'));
+    await publishBinaries(options([destination(a)]), new RecordingLogger());
+    await writeFile(path.join(source, 'provenance.json'), '{"changed":true}\n');
+    const b = new FileStorage(path.join(work, 'b'));
+    const error = await publishBinaries(options([destination(a), destination(b)]), new RecordingLogger()).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'RELEASE_CONFLICT' });
+    expect(existsSync(path.join(work, 'b', 'release', VERSION, 'index.json'))).toBe(true);
+  });
+
+  it('maps paths through a template layout', async () => {
+    const store = new FileStorage(path.join(work, 'dest'));
+    await publishBinaries(options([destination(store, 'k8s/{version}/files/{path}')]), new RecordingLogger());
+    expect(existsSync(path.join(work, 'dest', 'k8s', VERSION, 'files', 'bin/linux/amd64/kubectl'))).toBe(true);
+    expect(existsSync(path.join(work, 'dest', 'k8s', VERSION, 'files', 'index.json'))).toBe(true);
+  });
+});

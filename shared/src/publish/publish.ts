@@ -1,0 +1,151 @@
+/**
+ * publish-binaries: plan → act → verify → index → report, for every destination
+ * (mirrors, each planned and verified on its own). Per destination: every file
+ * is uploaded (or found equal), read back and verified; only then is the release
+ * index written, verified, and — for a GitHub release — the draft published.
+ * A crash at any point leaves no index, so the release stays invisible until a
+ * rerun completes it.
+ */
+import { describeError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { formatBytes } from '../core/summary.ts';
+import type { Storage } from '../storage/storage.ts';
+import { DestinationsFailedError } from './errors.ts';
+import { type Destination, type DestinationPlan, planDestination } from './plan.ts';
+import { buildReleaseIndex } from './release-index.ts';
+import { readSource, type SourceFile } from './source.ts';
+import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
+import { verifyObjects } from './verify.ts';
+
+export interface PublishOptions {
+  sourceDir: string;
+  version: string;
+  destinations: readonly Destination[];
+  /** Create missing SHA256SUMS/SHA512SUMS and per-file digest files. */
+  checksums: boolean;
+  /** Cache-Control of release files (the index always gets no-cache). */
+  cacheControl: string;
+  contentTypeOf(path: string): string;
+  concurrency: number;
+  dryRun: boolean;
+}
+
+export interface DestinationResult {
+  name: string;
+  location: string;
+  indexUrl: string;
+  /** Objects uploaded and skipped, the index included. */
+  uploaded: number;
+  skipped: number;
+  bytesUploaded: number;
+  /** URL of every release file at this destination. */
+  urls: string[];
+  /** The published release page (GitHub releases). */
+  releaseUrl?: string;
+  plan: DestinationPlan;
+}
+
+export interface PublishResult {
+  version: string;
+  dryRun: boolean;
+  files: SourceFile[];
+  destinations: DestinationResult[];
+}
+
+/** A store whose content becomes visible in one last step (a GitHub draft release). */
+interface PublishesRelease {
+  publishRelease(): Promise<string>;
+}
+
+function publishesRelease(storage: Storage): storage is Storage & PublishesRelease {
+  return typeof (storage as Partial<PublishesRelease>).publishRelease === 'function';
+}
+
+function logPlan(plan: DestinationPlan, logger: Logger): void {
+  for (const o of plan.objects) {
+    logger.info(`${o.action === 'upload' ? 'upload' : 'skip  '} ${o.key} (${o.reason}, ${formatBytes(o.file.size)}) → ${o.url}`);
+  }
+  logger.info(`${plan.index.action === 'upload' ? 'upload' : 'skip  '} ${plan.index.key} (release index, written last)`);
+}
+
+async function publishTo(
+  destination: Destination,
+  files: readonly SourceFile[],
+  options: PublishOptions,
+  logger: Logger,
+): Promise<DestinationResult> {
+  const { storage } = destination;
+  const settings: UploadSettings = {
+    concurrency: options.concurrency,
+    cacheControl: options.cacheControl,
+    contentTypeOf: options.contentTypeOf,
+  };
+  const plan = await planDestination(
+    destination,
+    files,
+    (urlOf) => buildReleaseIndex(options.version, files, urlOf),
+    options.concurrency,
+  );
+  const toUpload = plan.objects.filter((o) => o.action === 'upload');
+  const result: DestinationResult = {
+    name: destination.name,
+    location: storage.location,
+    indexUrl: plan.index.url,
+    uploaded: toUpload.length + (plan.index.action === 'upload' ? 1 : 0),
+    skipped: plan.objects.length - toUpload.length + (plan.index.action === 'skip' ? 1 : 0),
+    bytesUploaded: 0,
+    urls: plan.objects.map((o) => o.url),
+    plan,
+  };
+  await logger.group(
+    `Plan for ${destination.name}: ${toUpload.length} to upload, ${plan.objects.length - toUpload.length} equal`,
+    async () => logPlan(plan, logger),
+  );
+  if (options.dryRun) return result;
+
+  result.bytesUploaded = await uploadPlanned(storage, plan.objects, settings, logger);
+  // Skipped objects were read back while planning; what was just written is read back now.
+  await verifyObjects(
+    storage,
+    toUpload.map((o) => ({ key: o.key, size: o.file.size, sha256: o.file.sha256 })),
+    options.concurrency,
+  );
+  if (plan.index.action === 'upload') {
+    const { key, data, sha256 } = plan.index;
+    await putObject(storage, {
+      key,
+      body: { data },
+      sha256,
+      size: data.length,
+      contentType: 'application/json',
+      cacheControl: INDEX_CACHE_CONTROL,
+    });
+    result.bytesUploaded += data.length;
+  }
+  await verifyObjects(storage, [{ key: plan.index.key, size: plan.index.data.length, sha256: plan.index.sha256 }], 1);
+  if (publishesRelease(storage)) result.releaseUrl = await storage.publishRelease();
+  logger.info(
+    `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, all verified`,
+  );
+  return result;
+}
+
+export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
+  const files = await readSource({ root: options.sourceDir, checksums: options.checksums, concurrency: options.concurrency });
+  const generated = files.filter((f) => f.generated).length;
+  logger.info(`${files.length} files in ${options.sourceDir}${generated > 0 ? ` (${generated} checksum files made)` : ''}`);
+
+  const settled = await Promise.allSettled(options.destinations.map((d) => publishTo(d, files, options, logger)));
+  const failures = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [{ location: (options.destinations[i] as Destination).name, error: s.reason as unknown }] : [],
+  );
+  for (const f of failures) logger.warning(`${f.location}: ${describeError(f.error)}`);
+  if (failures.length === 1) throw failures[0]?.error;
+  if (failures.length > 1) throw new DestinationsFailedError(failures);
+  return {
+    version: options.version,
+    dryRun: options.dryRun,
+    files,
+    destinations: settled.map((s) => (s as PromiseFulfilledResult<DestinationResult>).value),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The release as it will be published: every file of the staged tree, hashed
+ * once, its existing checksum files checked against its content, and the
+ * missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
+ * made in memory — the source tree itself is never written to.
+ */
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS, verifyChecksumFile } from '../checksums/index.ts';
+import { DigestMismatchError, InputError } from '../core/errors.ts';
+import { type Digests, hashBytes, hashFile } from '../core/hash.ts';
+import { listTree } from '../core/paths.ts';
+import { mapPool } from '../core/pool.ts';
+import type { Body } from '../storage/storage.ts';
+import { INDEX_FILE } from './layout.ts';
+
+export interface SourceFile {
+  /** Relative POSIX path inside the release. */
+  path: string;
+  size: number;
+  sha256: string;
+  sha512: string;
+  body: Body;
+  /** Made by this run (a checksum file the tree lacked). */
+  generated: boolean;
+}
+
+export interface SourceOptions {
+  root: string;
+  /** Create the checksum files the tree lacks. */
+  checksums: boolean;
+  /** Files hashed at once. */
+  concurrency: number;
+}
+
+const SUMS: Record<string, 'sha256' | 'sha512'> = { [SHA256SUMS]: 'sha256', [SHA512SUMS]: 'sha512' };
+
+/** A checksum file: the SUMS files and every `.sha256` / `.sha512` digest file. */
+export function isChecksumFile(relative: string): boolean {
+  return relative in SUMS || relative.endsWith('.sha256') || relative.endsWith('.sha512');
+}
+
+/** Lists, hashes and checks the tree; adds the missing checksum files when asked. Sorted by path. */
+export async function readSource({ root, checksums, concurrency }: SourceOptions): Promise<SourceFile[]> {
+  const paths = await listTree(root);
+  if (paths.length === 0) throw new InputError('source-dir', `holds no files: ${root}`);
+  if (paths.includes(INDEX_FILE)) {
+    throw new InputError('source-dir', `holds ${INDEX_FILE}, the release index publish-binaries writes itself`);
+  }
+  const digests = new Map<string, Digests>();
+  await mapPool(paths, concurrency, async (relative) => {
+    digests.set(relative, await hashFile(path.join(root, relative)));
+  });
+  // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines.
+  await mapPool(
+    paths.filter((p) => !p.endsWith('.sha256') && !p.endsWith('.sha512')),
+    concurrency,
+    (relative) => verifyChecksumFile(root, relative, digests.get(relative)),
+  );
+  for (const sums of paths.filter((p) => p in SUMS)) await checkSumsFile(root, sums, digests);
+
+  const files: SourceFile[] = paths.map((relative) => {
+    const d = digests.get(relative) as Digests;
+    return {
+      path: relative,
+      size: d.size,
+      sha256: d.sha256,
+      sha512: d.sha512,
+      body: { file: path.join(root, relative) },
+      generated: false,
+    };
+  });
+  return checksums ? [...files, ...missingChecksumFiles(files)].sort(byPath) : files;
+}
+
+async function checkSumsFile(root: string, sums: string, digests: ReadonlyMap<string, Digests>): Promise<void> {
+  const algorithm = SUMS[sums] as 'sha256' | 'sha512';
+  for (const entry of parseSums(await readFile(path.join(root, sums), 'utf8'))) {
+    const actual = digests.get(entry.path)?.[algorithm];
+    if (actual !== entry.hex)
+      throw new DigestMismatchError(`${entry.path} (listed in ${sums})`, entry.hex, actual ?? 'no such file');
+  }
+}
+
+/** The checksum files the tree lacks, in the format of shared/src/checksums; a digest file of an existing file uses its bytes. */
+function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
+  const present = new Map(files.map((f) => [f.path, f]));
+  const covered: FileDigests[] = files.filter((f) => !isChecksumFile(f.path));
+  const { contents } = checksumContents(covered);
+  const made = new Map<string, string>();
+  for (const [relative, content] of contents) {
+    if (!present.has(relative)) made.set(relative, content);
+  }
+  // A digest file of a SUMS file already in the tree must describe that file, not the one we would write.
+  for (const [relative] of made) {
+    const digest = /^(.*)\.(sha256|sha512)$/.exec(relative);
+    const subject = digest ? present.get(digest[1] as string) : undefined;
+    if (subject) made.set(relative, subject[digest?.[2] as 'sha256' | 'sha512']);
+  }
+  return [...made].map(([relative, content]) => {
+    const data = Buffer.from(content);
+    const d = hashBytes(data);
+    return { path: relative, size: d.size, sha256: d.sha256, sha512: d.sha512, body: { data }, generated: true };
+  });
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}

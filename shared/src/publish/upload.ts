@@ -1,0 +1,62 @@
+/**
+ * The act step for one destination: upload what the plan marked, at most
+ * `concurrency` at once, with progress in files and bytes. Release files get a
+ * long immutable cache; the index (written separately, last) gets no-cache.
+ */
+import { type Logger, Progress } from '../core/logger.ts';
+import { mapPool } from '../core/pool.ts';
+import { withRetry } from '../core/retry.ts';
+import type { Body, Storage } from '../storage/storage.ts';
+import type { PlannedObject } from './plan.ts';
+
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+export const INDEX_CACHE_CONTROL = 'no-cache';
+
+export interface UploadSettings {
+  concurrency: number;
+  cacheControl: string;
+  contentTypeOf(path: string): string;
+}
+
+export interface PutRequest {
+  key: string;
+  body: Body;
+  sha256: string;
+  size: number;
+  contentType: string;
+  cacheControl: string;
+}
+
+/** One put, retried: stores retry their own requests, this covers a whole upload failing. */
+export function putObject(storage: Storage, request: PutRequest): Promise<unknown> {
+  const { key, body, ...options } = request;
+  return withRetry(() => storage.put(key, body, options), {
+    attempts: 3,
+    baseDelayMs: 250,
+    what: `upload ${storage.location}/${key}`,
+  });
+}
+
+/** Uploads the planned objects marked 'upload'; returns the bytes sent. */
+export async function uploadPlanned(
+  storage: Storage,
+  objects: readonly PlannedObject[],
+  settings: UploadSettings,
+  logger: Logger,
+): Promise<number> {
+  const todo = objects.filter((o) => o.action === 'upload');
+  const total = todo.reduce((sum, o) => sum + o.file.size, 0);
+  const progress = new Progress(logger, todo.length, total);
+  await mapPool(todo, settings.concurrency, async ({ file, key }) => {
+    await putObject(storage, {
+      key,
+      body: file.body,
+      sha256: file.sha256,
+      size: file.size,
+      contentType: settings.contentTypeOf(file.path),
+      cacheControl: settings.cacheControl,
+    });
+    progress.tick(`${storage.location}: ${key}`, file.size);
+  });
+  return total;
+}
