@@ -1,0 +1,57 @@
+/**
+ * Compare-and-swap of one small object through the Storage interface: read it,
+ * let `step` decide from what it holds, write conditionally on the ETag read
+ * (`If-None-Match: *` when it did not exist). A lost race re-reads and re-decides,
+ * a bounded number of times.
+ */
+import { sha256Hex } from '../core/hash.ts';
+import { sleep } from '../core/retry.ts';
+import { PreconditionFailedError, type Storage } from '../storage/storage.ts';
+import { ContendedError } from './errors.ts';
+
+export interface CasStep<T> {
+  /** The new content, or undefined to leave the object as it is. */
+  write: Uint8Array | undefined;
+  result: T;
+}
+
+export interface CasOptions {
+  contentType: string;
+  cacheControl: string;
+  /** Attempts in all (default 16): each lost race costs one. */
+  attempts?: number;
+  onLostRace?: (attempt: number) => void;
+}
+
+export async function compareAndSwap<T>(
+  storage: Storage,
+  key: string,
+  step: (content: string | undefined) => Promise<CasStep<T>> | CasStep<T>,
+  options: CasOptions,
+): Promise<{ result: T; written: boolean }> {
+  const attempts = options.attempts ?? 16;
+  for (let attempt = 1; ; attempt++) {
+    const current = await storage.read(key);
+    const { write, result } = await step(current?.data.toString('utf8'));
+    if (write === undefined) return { result, written: false };
+    try {
+      await storage.put(
+        key,
+        { data: write },
+        {
+          sha256: sha256Hex(write),
+          size: write.byteLength,
+          contentType: options.contentType,
+          cacheControl: options.cacheControl,
+          ...(current ? { ifMatch: current.info.etag } : { ifNoneMatch: '*' }),
+        },
+      );
+      return { result, written: true };
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      if (attempt >= attempts) throw new ContendedError(key, attempts, error);
+      options.onLostRace?.(attempt);
+      await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * After writing, poll each marker's public URL until it serves the new value (or
+ * a newer one a concurrent run wrote), every `intervalMs`, up to `timeoutMs`.
+ */
+import { httpRequest } from '../core/http.ts';
+import type { Logger } from '../core/logger.ts';
+import { mapPool } from '../core/pool.ts';
+import { sleep } from '../core/retry.ts';
+import { ReadBackTimeoutError } from './errors.ts';
+import { isUpToDate } from './precedence.ts';
+import { parseVersion } from './version.ts';
+
+export interface ReadBackOptions {
+  /** Public base URL; a marker key is appended (`https://dl.k8s.io` + `release/stable.txt`). */
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface Expectation {
+  key: string;
+  value: string;
+  /** After a deliberate downgrade only the exact value will do. */
+  exact: boolean;
+}
+
+export function markerUrl(base: string, key: string): string {
+  return `${base.replace(/\/+$/, '')}/${key}`;
+}
+
+/** The served value satisfies the expectation: the same, or (unless exact) one that ranks at least as high. */
+export function servesAtLeast(served: string, expected: Expectation): boolean {
+  if (served === expected.value) return true;
+  if (expected.exact) return false;
+  const servedVersion = parseVersion(served);
+  const expectedVersion = parseVersion(expected.value);
+  return servedVersion !== undefined && expectedVersion !== undefined && isUpToDate(servedVersion, expectedVersion);
+}
+
+async function fetchServed(url: string): Promise<string> {
+  const response = await httpRequest(url, {
+    cache: 'no-store',
+    headers: { 'Cache-Control': 'no-cache' },
+    accept: [403, 404],
+    timeoutMs: 15_000,
+    retry: { attempts: 2, baseDelayMs: 200 },
+  });
+  const body = (await response.text()).trim();
+  return response.ok ? body : `HTTP ${response.status}`;
+}
+
+export async function readBack(options: ReadBackOptions, expectations: readonly Expectation[], logger: Logger): Promise<void> {
+  await mapPool(expectations, 4, async (expected) => {
+    const url = markerUrl(options.url, expected.key);
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      const served = await fetchServed(url);
+      if (servesAtLeast(served, expected)) {
+        logger.info(`${url} serves ${served}`);
+        return;
+      }
+      if (Date.now() + options.intervalMs > deadline) throw new ReadBackTimeoutError(url, expected.value, served);
+      logger.info(`${url} serves ${served}, waiting for ${expected.value}`);
+      await sleep(options.intervalMs);
+    }
+  });
+}

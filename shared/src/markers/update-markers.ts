@@ -1,0 +1,183 @@
+/**
+ * update-markers, end to end: check every release is published, move each marker
+ * with compare-and-swap (versions in order, never backwards unless allowed),
+ * rewrite `<root>/markers.json`, purge the CDN, then read the markers back.
+ */
+import type { Logger } from '../core/logger.ts';
+import { readManifest } from '../manifest/manifest.ts';
+import type { Storage } from '../storage/storage.ts';
+import { compareAndSwap } from './cas.ts';
+import { type PurgeTarget, purgeCdn } from './cdn-purge.ts';
+import { decide, type MarkerAction } from './decide.ts';
+import { indexKey, updateIndex } from './markers-index.ts';
+import { type BuildType, markerKeys } from './names.ts';
+import { type Expectation, type ReadBackOptions, readBack } from './read-back.ts';
+import { checkReleasePublished } from './release-check.ts';
+import type { Version } from './version.ts';
+
+/** Markers must never be cached by a CDN or a browser (as Kubernetes uploads them). */
+export const MARKER_CACHE_CONTROL = 'private, max-age=0, no-transform';
+export const MARKER_CONTENT_TYPE = 'text/plain';
+
+export interface UpdateMarkersOptions {
+  storage: Storage;
+  versions: readonly Version[];
+  buildType: BuildType;
+  root: string;
+  fast: boolean;
+  extraMarkers: readonly string[];
+  allowDowngrade: boolean;
+  dryRun: boolean;
+  /** Path of the release manifest: tells whether publish-binaries' index.json must exist. */
+  manifest?: string;
+  purge?: PurgeTarget;
+  readBack?: ReadBackOptions;
+  /** Compare-and-swap attempts per object. */
+  casAttempts?: number;
+  now?: () => Date;
+}
+
+export interface MarkerDecision {
+  key: string;
+  version: string;
+  action: MarkerAction;
+  from: string | undefined;
+  to: string;
+  reason: string;
+}
+
+export interface UpdateMarkersResult {
+  decisions: MarkerDecision[];
+  /** Marker key → its value before the run and after it (only markers that moved). */
+  updated: Record<string, { from: string | null; to: string }>;
+  /** Marker key → why it was left alone (markers that did not move at all). */
+  skipped: Record<string, string>;
+  index: { key: string; url: string; written: boolean };
+  dryRun: boolean;
+}
+
+function describe(d: MarkerDecision): string {
+  const arrow = `${d.from ?? '(none)'} → ${d.to}`;
+  return d.action === 'skip' ? `skip ${d.key} (${d.reason})` : `${d.action} ${d.key}: ${arrow} (${d.reason})`;
+}
+
+/** Each (version, marker) pair in the order they are applied. */
+function* markerSteps(options: UpdateMarkersOptions): Generator<{ version: Version; key: string }> {
+  for (const version of options.versions) for (const key of markerKeys(version, options)) yield { version, key };
+}
+
+/**
+ * Decides every marker from what the store holds now, writing nothing; a later
+ * version decides against the value an earlier one would write. Fails on an
+ * unreadable marker before anything is written.
+ */
+async function planMarkers(options: UpdateMarkersOptions, logger: Logger): Promise<MarkerDecision[]> {
+  const pending = new Map<string, string>();
+  const decisions: MarkerDecision[] = [];
+  for (const { version, key } of markerSteps(options)) {
+    const content = pending.get(key) ?? (await options.storage.read(key))?.data.toString('utf8');
+    const decision = { key, version: version.text, ...decide(key, content, version, options) };
+    if (decision.action !== 'skip') pending.set(key, decision.to);
+    decisions.push(decision);
+    logger.info(`${version.text}: ${describe(decision)}`);
+  }
+  return decisions;
+}
+
+/** Applies every marker with compare-and-swap, re-deciding from the value read on each attempt. */
+async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Promise<MarkerDecision[]> {
+  const decisions: MarkerDecision[] = [];
+  for (const { version, key } of markerSteps(options)) {
+    const { result } = await compareAndSwap(
+      options.storage,
+      key,
+      (content) => {
+        const decision = decide(key, content, version, options);
+        return { write: decision.action === 'skip' ? undefined : Buffer.from(decision.to), result: decision };
+      },
+      {
+        contentType: MARKER_CONTENT_TYPE,
+        cacheControl: MARKER_CACHE_CONTROL,
+        ...(options.casAttempts === undefined ? {} : { attempts: options.casAttempts }),
+        onLostRace: (attempt) => logger.info(`${key} changed while being written (attempt ${attempt}): re-reading`),
+      },
+    );
+    const decision = { key, version: version.text, ...result };
+    decisions.push(decision);
+    if (decision.action === 'downgrade') {
+      logger.warning(`DOWNGRADE: ${key} moved backwards from ${decision.from} to ${decision.to} because allow-downgrade is set`);
+    }
+    logger.info(`${version.text}: ${describe(decision)}`);
+  }
+  return decisions;
+}
+
+/** Per marker over the whole run: its first and last value if it moved, otherwise why it did not. */
+export function summarize(decisions: readonly MarkerDecision[]): Pick<UpdateMarkersResult, 'updated' | 'skipped'> {
+  const updated: UpdateMarkersResult['updated'] = {};
+  const skipped: UpdateMarkersResult['skipped'] = {};
+  for (const d of decisions) {
+    const first = updated[d.key];
+    if (d.action !== 'skip') {
+      updated[d.key] = { from: first ? first.from : (d.from ?? null), to: d.to };
+      delete skipped[d.key];
+    } else if (!first) {
+      skipped[d.key] = d.reason;
+    }
+  }
+  return { updated, skipped };
+}
+
+export async function updateMarkers(options: UpdateMarkersOptions, logger: Logger): Promise<UpdateMarkersResult> {
+  const { storage, root, fast, dryRun } = options;
+  const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest);
+  const key = indexKey(root);
+  const index = { key, url: storage.urlFor(key), written: false };
+
+  await logger.group('Check the releases are published', async () => {
+    for (const version of options.versions) {
+      const dir = await checkReleasePublished(storage, version, { root, fast, manifest });
+      logger.info(`${version.text}: found at ${storage.location} ${dir}/`);
+    }
+  });
+  const plan = await logger.group(dryRun ? 'Plan (dry run: nothing is written)' : 'Plan', () => planMarkers(options, logger));
+  if (dryRun) return { decisions: plan, ...summarize(plan), index, dryRun };
+  if (plan.some((d) => d.action === 'downgrade')) {
+    logger.warning('allow-downgrade is set and at least one marker will move BACKWARDS (see the plan above)');
+  }
+
+  const decisions = await logger.group('Write markers (compare-and-swap)', () => writeMarkers(options, logger));
+  const { updated, skipped } = summarize(decisions);
+  const touched = new Map<string, string | undefined>(decisions.map((d) => [d.key, undefined]));
+  for (const [k, v] of Object.entries(updated)) touched.set(k, v.to);
+
+  index.written = await logger.group(`Index ${key}`, async () => {
+    const result = await updateIndex({
+      storage,
+      root,
+      touched,
+      now: options.now?.() ?? new Date(),
+      cacheControl: MARKER_CACHE_CONTROL,
+    });
+    logger.info(`${key}: ${result.written ? 'rewritten' : 'unchanged'} (${Object.keys(result.index.markers).length} markers)`);
+    return result.written;
+  });
+
+  const moved = Object.keys(updated);
+  if (moved.length === 0) logger.info('Every marker was already up to date: nothing written');
+  if (options.purge && moved.length > 0) {
+    const purge = options.purge;
+    const keys = index.written ? [...moved, key] : moved;
+    await logger.group('Purge the CDN', () => purgeCdn(purge, keys, logger));
+  }
+  if (options.readBack && moved.length > 0) {
+    const target = options.readBack;
+    const expectations: Expectation[] = moved.map((k) => ({
+      key: k,
+      value: updated[k]!.to,
+      exact: decisions.some((d) => d.key === k && d.action === 'downgrade'),
+    }));
+    await logger.group('Read the markers back', () => readBack(target, expectations, logger));
+  }
+  return { decisions, updated, skipped, index, dryRun };
+}
