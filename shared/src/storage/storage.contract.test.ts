@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
+import { startAzurite } from '../testing/azurite.ts';
 import { startS3rver } from '../testing/s3rver.ts';
+import { AzBlobStorage } from './azblob-storage.ts';
 import { FileStorage } from './file-storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { PreconditionFailedError, type Storage } from './storage.ts';
@@ -164,6 +166,25 @@ function storageContract(backend: Backend): void {
       expect((await storage.read('cas/marker'))?.data.toString()).toBe('v3');
     });
 
+    it.runIf(backend.cas)('compare-and-swap holds for uploads in parts too', async () => {
+      const one = randomBytes(6 * MiB);
+      const two = Buffer.concat([one.subarray(1), Buffer.from('!')]);
+      const [fileOne, fileTwo] = await Promise.all([
+        fileWith(`${backend.name}-cas-one.bin`, one),
+        fileWith(`${backend.name}-cas-two.bin`, two),
+      ]);
+      const optionsOne = { sha256: sha256Hex(one), size: one.length };
+      const first = await storage.put('cas/big.bin', { file: fileOne }, { ...optionsOne, ifNoneMatch: '*' });
+      await expect(storage.put('cas/big.bin', { file: fileOne }, { ...optionsOne, ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
+      await storage.put('cas/big.bin', { file: fileTwo }, { sha256: sha256Hex(two), size: two.length, ifMatch: first.etag });
+      await expect(storage.put('cas/big.bin', { file: fileOne }, { ...optionsOne, ifMatch: first.etag })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
+      expect((await storage.stat('cas/big.bin'))?.sha256).toBe(sha256Hex(two));
+    });
+
     it.runIf(backend.cas)('20 concurrent compare-and-swap increments of one counter end at exactly 20', async () => {
       const increment = async (): Promise<void> => {
         for (;;) {
@@ -206,6 +227,22 @@ storageContract({
       region: server.region,
       forcePathStyle: true,
       credentials: server,
+      partSize: 5 * MiB,
+    });
+    return { storage, stop: server.stop };
+  },
+});
+
+storageContract({
+  name: 'AzBlobStorage (azurite)',
+  cas: true,
+  keepsHeaders: true,
+  start: async () => {
+    const server = await startAzurite();
+    const storage = new AzBlobStorage({
+      connectionString: server.connectionString,
+      container: 'releases',
+      prefix: 'mirror/one',
       partSize: 5 * MiB,
     });
     return { storage, stop: server.stop };

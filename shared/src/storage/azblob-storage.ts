@@ -1,0 +1,268 @@
+/**
+ * An Azure Blob Storage container (or azurite) as a store, through
+ * @azure/storage-blob. The SDK makes one try per call; withRetry owns retries.
+ *
+ * Integrity: the file is hashed once before sending (MD5 + SHA-256); a body that is
+ * not what the caller declared is refused before anything is sent. Files up to
+ * `partSize` go up in one Put Blob with x-ms-blob-content-md5 (azurite checks it
+ * against the body); larger files are staged as blocks, each with a transactional
+ * Content-MD5 the service verifies, from one in-order read whose SHA-256 must match
+ * before the block list is committed (nothing becomes visible otherwise). The hex
+ * SHA-256 is kept as the `sha256` metadata, which stat and list report.
+ *
+ * Compare-and-swap: `conditions: { ifMatch }` / `{ ifNoneMatch: '*' }` on Put Blob
+ * and Put Block List; 412 ConditionNotMet and 409 BlobAlreadyExists become
+ * PreconditionFailedError.
+ */
+import { createReadStream } from 'node:fs';
+import { stat as statFile } from 'node:fs/promises';
+import {
+  type BlobGetPropertiesResponse,
+  type BlobHTTPHeaders,
+  type BlobRequestConditions,
+  BlobServiceClient,
+  type BlockBlobClient,
+  type ContainerClient,
+  type ListBlobsFlatSegmentResponse,
+  RestError,
+} from '@azure/storage-blob';
+import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
+import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart } from './file-parts.ts';
+import {
+  type Body,
+  joinKey,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
+import { assertDigest, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
+
+/** Azure's block size limit (4000 MiB); blocks per blob are limited to 50,000. */
+const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
+const MAX_BLOCKS = 50_000;
+
+export interface AzBlobStorageOptions {
+  /** A storage account connection string (account key or SAS). */
+  connectionString: string;
+  container: string;
+  /** Blob name prefix inside the container ('' for the root). */
+  prefix?: string;
+  /** Files larger than this are staged as blocks of this size (default 64 MiB). */
+  partSize?: number;
+  /** Blocks in flight per file (default 4); memory is about (partConcurrency + 1) × partSize. */
+  partConcurrency?: number;
+  retry?: RetryOptions;
+  /** Per-request timeout (default 5 minutes). */
+  requestTimeoutMs?: number;
+}
+
+type SizedProperties = Pick<BlobGetPropertiesResponse, 'contentLength' | 'etag' | 'metadata' | 'contentType' | 'cacheControl'>;
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof RestError && err.statusCode === 404;
+}
+
+/** REQUEST_SEND_ERROR is how the Azure pipeline reports a reset or refused connection. */
+function isRetryable(err: unknown): boolean {
+  return isRetryableError(err) || (err instanceof RestError && err.code === 'REQUEST_SEND_ERROR');
+}
+
+function blockId(number: number): string {
+  return Buffer.from(`block-${String(number).padStart(6, '0')}`).toString('base64');
+}
+
+export class AzBlobStorage implements Storage {
+  readonly container: string;
+  readonly prefix: string;
+  readonly location: string;
+  readonly #client: ContainerClient;
+  readonly #partSize: number;
+  readonly #partConcurrency: number;
+  readonly #retry: RetryOptions;
+  #containerReady: Promise<unknown> | undefined;
+
+  constructor(options: AzBlobStorageOptions) {
+    this.container = options.container;
+    this.prefix = joinKey(options.prefix ?? '');
+    this.location = `azblob://${joinKey(this.container, this.prefix)}`;
+    const service = BlobServiceClient.fromConnectionString(options.connectionString, {
+      retryOptions: { maxTries: 1, tryTimeoutInMs: options.requestTimeoutMs ?? 300_000 },
+    });
+    this.#client = service.getContainerClient(this.container);
+    this.#partSize = Math.min(MAX_BLOCK_SIZE, Math.max(1, options.partSize ?? DEFAULT_PART_SIZE));
+    this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
+    this.#retry = options.retry ?? {};
+  }
+
+  #blob(key: string): BlockBlobClient {
+    return this.#client.getBlockBlobClient(joinKey(this.prefix, key));
+  }
+
+  /** The blob's URL without any SAS query (it would be a credential). */
+  urlFor(key: string): string {
+    const url = new URL(this.#blob(key).url);
+    url.search = '';
+    return url.toString();
+  }
+
+  #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { isRetryable, ...this.#retry, what: `${what} ${this.location}/${key}` });
+  }
+
+  #info(key: string, props: SizedProperties): ObjectInfo {
+    return {
+      key,
+      size: props.contentLength ?? 0,
+      etag: props.etag ?? '',
+      sha256: props.metadata?.['sha256'],
+      contentType: props.contentType,
+      cacheControl: props.cacheControl,
+    };
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      return this.#info(key, await this.#call('HEAD', key, () => this.#blob(key).getProperties()));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
+    try {
+      return await this.#call('GET', key, async () => {
+        const got = await this.#blob(key).download();
+        const chunks: Buffer[] = [];
+        for await (const chunk of got.readableStreamBody!) chunks.push(chunk as Buffer);
+        return { data: Buffer.concat(chunks), info: this.#info(key, got) };
+      });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const got = await this.#call('GET', key, () => this.#blob(key).download());
+    return got.readableStreamBody as AsyncIterable<Uint8Array> & NodeJS.ReadableStream;
+  }
+
+  async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    await this.#ensureContainer();
+    try {
+      if ('file' in body) {
+        const { size } = await statFile(body.file);
+        if (size > this.#partSize) return await this.#putBlocks(key, body.file, size, options);
+      }
+      return await this.#putSingle(key, body, options);
+    } catch (err) {
+      throw this.#translate(err, key);
+    }
+  }
+
+  /** Creates the container once per instance, on the first write. */
+  #ensureContainer(): Promise<unknown> {
+    this.#containerReady ??= this.#call('CREATE CONTAINER', '', () => this.#client.createIfNotExists()).catch((err) => {
+      this.#containerReady = undefined;
+      throw err;
+    });
+    return this.#containerReady;
+  }
+
+  #translate(err: unknown, key: string): unknown {
+    let current: unknown = err;
+    for (let depth = 0; current && depth < 3; depth++) {
+      if (current instanceof RestError) {
+        if (current.statusCode === 412 || current.code === 'ConditionNotMet' || current.code === 'BlobAlreadyExists')
+          return new PreconditionFailedError(this.location, key, { cause: err });
+        if (current.code === 'Md5Mismatch' || current.code === 'InvalidMd5')
+          return new StorageError(`${this.location}: ${key} was corrupted in transit (${current.code})`, { cause: err });
+      }
+      current = (current as { cause?: unknown }).cause;
+    }
+    return err;
+  }
+
+  #headers(options: PutOptions, md5: Buffer): BlobHTTPHeaders {
+    return { blobContentType: options.contentType, blobCacheControl: options.cacheControl, blobContentMD5: md5 };
+  }
+
+  #conditions(options: PutOptions): BlobRequestConditions {
+    return { ifMatch: options.ifMatch, ifNoneMatch: options.ifNoneMatch };
+  }
+
+  async #putSingle(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
+    assertDigest(`${this.location}/${key}`, digest, options);
+    const put = await this.#call('PUT', key, () =>
+      this.#blob(key).upload('file' in body ? () => createReadStream(body.file) : body.data, digest.size, {
+        blobHTTPHeaders: this.#headers(options, digest.md5),
+        metadata: { sha256: options.sha256 },
+        conditions: this.#conditions(options),
+      }),
+    );
+    return this.#written(key, put.etag, options);
+  }
+
+  async #putBlocks(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+    const blob = this.#blob(key);
+    const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_BLOCKS));
+    const ids: string[] = [];
+    const digest = await forEachFilePart(file, { size, partSize, concurrency: this.#partConcurrency }, async (part) => {
+      const id = blockId(part.number);
+      ids[part.number - 1] = id;
+      const md5 = uploadDigestOfBytes(part.data).md5;
+      await this.#call(`PUT block ${part.number}`, key, () =>
+        blob.stageBlock(id, part.data, part.data.length, { transactionalContentMD5: md5 }),
+      );
+    });
+    assertDigest(`${this.location}/${key}`, digest, options);
+    const committed = await this.#call('PUT block list', key, () =>
+      blob.commitBlockList(ids, {
+        blobHTTPHeaders: this.#headers(options, digest.md5),
+        metadata: { sha256: options.sha256 },
+        conditions: this.#conditions(options),
+      }),
+    );
+    return this.#written(key, committed.etag, options);
+  }
+
+  #written(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
+    return {
+      key,
+      size: options.size,
+      etag: etag ?? '',
+      sha256: options.sha256,
+      contentType: options.contentType,
+      cacheControl: options.cacheControl,
+    };
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const full = joinKey(this.prefix, prefix);
+    const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.#call('LIST', prefix, async () => {
+        const pages = this.#client
+          .listBlobsFlat({ prefix: full === '' ? undefined : `${full}/`, includeMetadata: true })
+          .byPage({ continuationToken, maxPageSize: 1000 });
+        return (await pages.next()).value as ListBlobsFlatSegmentResponse | undefined;
+      }).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined; // no container yet: nothing stored
+        throw err;
+      });
+      for (const item of page?.segment.blobItems ?? []) {
+        yield this.#info(item.name.slice(strip), { ...item.properties, metadata: item.metadata });
+      }
+      continuationToken = page?.continuationToken || undefined;
+    } while (continuationToken);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#call('DELETE', key, () => this.#blob(key).deleteIfExists());
+  }
+}
