@@ -1,0 +1,122 @@
+/**
+ * Destination URLs → typed descriptors → Storage backends.
+ *   s3://bucket/prefix            S3-compatible bucket (S3Storage)
+ *   azblob://container/prefix     Azure Blob container (AzBlobStorage)
+ *   file:///abs/path              local or mounted folder (FileStorage)
+ *   github-release://owner/repo   GitHub Releases of a repository
+ * Credentials never travel in the URL: they come from StorageOptions.
+ */
+import { fileURLToPath } from 'node:url';
+import { InputError, NotImplementedError } from '../core/errors.ts';
+import type { RetryOptions } from '../core/retry.ts';
+import { AzBlobStorage } from './azblob-storage.ts';
+import { FileStorage } from './file-storage.ts';
+import { type S3Credentials, S3Storage } from './s3-storage.ts';
+import type { Storage } from './storage.ts';
+
+export type ParsedDestination =
+  | { scheme: 's3'; url: string; bucket: string; prefix: string }
+  | { scheme: 'azblob'; url: string; container: string; prefix: string }
+  | { scheme: 'file'; url: string; path: string }
+  | { scheme: 'github-release'; url: string; owner: string; repo: string };
+
+/** What backends need besides the URL; readStorageInputs builds it from the shared inputs. */
+export interface StorageOptions {
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3ForcePathStyle?: boolean;
+  /** Explicit keys; otherwise the AWS SDK's standard chain (AWS_ACCESS_KEY_ID…, web identity). */
+  s3Credentials?: S3Credentials;
+  azureConnectionString?: string;
+  githubToken?: string;
+  /** Multipart / block size for S3 and Azure (their default: 64 MiB). */
+  partSize?: number;
+  partConcurrency?: number;
+  retry?: RetryOptions;
+}
+
+const SCHEMES = ['s3', 'azblob', 'file', 'github-release'] as const;
+const EXPECTED = `expected one of ${SCHEMES.map((s) => `${s}://`).join(', ')}`;
+const S3_BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+const AZURE_CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const GITHUB_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The URL as it may appear in a message: any user:password@ part hidden. */
+function shown(url: string): string {
+  return url.replace(/\/\/[^/]*@/, '//***@');
+}
+
+export function parseDestination(raw: string, input = 'destinations'): ParsedDestination {
+  const url = raw.trim();
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(url);
+  if (!match) throw new InputError(input, `'${shown(url)}' is not a URL (${EXPECTED})`);
+  const scheme = match[1]!.toLowerCase();
+  const rest = match[2]!;
+  if (scheme === 'file') return parseFileUrl(url, input);
+  if (!(SCHEMES as readonly string[]).includes(scheme))
+    throw new InputError(input, `unknown destination scheme '${scheme}://' (${EXPECTED})`);
+  if (/[?#@]/.test(rest))
+    throw new InputError(
+      input,
+      `a ${scheme}:// destination takes no query, fragment or credentials (credentials come from inputs)`,
+    );
+  const [first = '', ...segments] = rest.split('/');
+  const prefix = parsePrefix(segments, url, input);
+  if (scheme === 's3') {
+    if (!S3_BUCKET.test(first)) throw new InputError(input, `'${first}' in ${url} is not a valid S3 bucket name`);
+    return { scheme, url, bucket: first, prefix };
+  }
+  if (scheme === 'azblob') {
+    if (!AZURE_CONTAINER.test(first)) throw new InputError(input, `'${first}' in ${url} is not a valid Azure container name`);
+    return { scheme, url, container: first, prefix };
+  }
+  const repo = prefix.split('/');
+  if (!GITHUB_NAME.test(first) || repo.length !== 1 || !GITHUB_NAME.test(repo[0]!))
+    throw new InputError(input, `${url} must be github-release://owner/repo`);
+  return { scheme: 'github-release', url, owner: first, repo: repo[0]! };
+}
+
+function parsePrefix(segments: string[], url: string, input: string): string {
+  const kept = segments.filter((s) => s !== '');
+  if (kept.some((s) => s === '.' || s === '..')) throw new InputError(input, `${url}: '.' and '..' are not allowed in a prefix`);
+  return kept.join('/');
+}
+
+function parseFileUrl(url: string, input: string): ParsedDestination {
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch (err) {
+    throw new InputError(input, `${shown(url)} must be file:///absolute/path`, { cause: err });
+  }
+  return { scheme: 'file', url, path };
+}
+
+export function createStorage(destination: ParsedDestination, options: StorageOptions): Storage {
+  const parts = { partSize: options.partSize, partConcurrency: options.partConcurrency, retry: options.retry };
+  switch (destination.scheme) {
+    case 's3':
+      return new S3Storage({
+        bucket: destination.bucket,
+        prefix: destination.prefix,
+        endpoint: options.s3Endpoint,
+        region: options.s3Region,
+        forcePathStyle: options.s3ForcePathStyle,
+        credentials: options.s3Credentials,
+        ...parts,
+      });
+    case 'azblob':
+      if (!options.azureConnectionString)
+        throw new InputError('azure-connection-string', `is required for the destination ${destination.url}`);
+      return new AzBlobStorage({
+        connectionString: options.azureConnectionString,
+        container: destination.container,
+        prefix: destination.prefix,
+        ...parts,
+      });
+    case 'file':
+      return new FileStorage(destination.path);
+    case 'github-release':
+      throw new NotImplementedError('github-release:// destinations');
+  }
+}
