@@ -73,6 +73,7 @@ describe('rendering', () => {
   it('escapes table cells', () => {
     expect(cell('a | b\nc')).toBe('a \\| b c');
     expect(cell(undefined)).toBe('');
+    expect(cell('keep <root>/markers.json, not `<root>`; a & b')).toBe('keep &lt;root&gt;/markers.json, not `<root>`; a &amp; b');
   });
 
   it('writes the README table only between the markers', () => {

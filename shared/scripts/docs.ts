@@ -32,13 +32,22 @@ export interface ActionDoc {
   metadata: ActionMetadata;
 }
 
-/** One line of Markdown table cell text: pipes escaped, line breaks folded. */
+/** Prose from action.yml as Markdown text: `<root>` and `&` outside code spans would be read as HTML. */
+export function prose(text: string): string {
+  return text
+    .split(/(`+[^`]*?`+)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
+}
+
+/** One line of Markdown table cell text: pipes escaped, line breaks folded, HTML-looking text escaped. */
 export function cell(text: string | undefined): string {
-  return (text ?? '')
-    .trim()
-    .replace(/\r?\n\s*\r?\n/g, '<br><br>')
-    .replace(/\s*\r?\n\s*/g, ' ')
-    .replace(/\|/g, '\\|');
+  return prose(
+    (text ?? '')
+      .trim()
+      .replace(/\r?\n\s*\r?\n/g, ' ')
+      .replace(/\s*\r?\n\s*/g, ' '),
+  ).replace(/\|/g, '\\|');
 }
 
 /** Inline code that survives backticks in the value. */
@@ -84,7 +93,7 @@ export function renderActionPage(doc: ActionDoc): string {
     `<!-- ${GENERATED_BY} from actions/${name}/action.yml (npm run docs): edit action.yml, not this part. -->`,
     `# ${name}`,
     '',
-    metadata.description.trim(),
+    prose(metadata.description.trim()),
     '',
     `Runs on \`${metadata.runs?.using ?? 'unknown'}\`. Source: [\`actions/${name}/action.yml\`](../../actions/${name}/action.yml).`,
     '',
