@@ -1,7 +1,17 @@
-import { NotImplementedError } from '../../../shared/src/core/errors.ts';
 import { runAction } from '../../../shared/src/core/run-action.ts';
+import { markersSummary } from '../../../shared/src/markers/report.ts';
+import { updateMarkers } from '../../../shared/src/markers/update-markers.ts';
+import { createStorage } from '../../../shared/src/storage/destination.ts';
+import { OUTPUT, readInputs } from './inputs.ts';
 
-await runAction(async ({ inputs }) => {
-  inputs.boolean('dry-run');
-  throw new NotImplementedError('update-markers');
+await runAction(async (io) => {
+  const { destination, storage: storageOptions, ...options } = readInputs(io.inputs);
+  const storage = createStorage(destination, storageOptions);
+  const result = await updateMarkers({ ...options, storage }, io.logger);
+  io.setOutputs({
+    [OUTPUT.updated]: result.updated,
+    [OUTPUT.skipped]: result.skipped,
+    [OUTPUT.markersIndex]: result.index.url,
+  });
+  await io.writeSummary(markersSummary(result));
 });

@@ -1,0 +1,135 @@
+/** The only reader of update-markers' inputs: validates everything before anything is read or written. */
+import { InputError } from '../../../shared/src/core/errors.ts';
+import type { InputReader } from '../../../shared/src/core/inputs.ts';
+import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
+import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
+import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
+import { parseVersion, type Version } from '../../../shared/src/markers/version.ts';
+import { type ParsedDestination, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
+import { joinKey } from '../../../shared/src/storage/storage.ts';
+import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
+
+export const INPUT = {
+  version: 'version',
+  buildType: 'build-type',
+  destination: 'destination',
+  root: 'root',
+  fast: 'fast',
+  extraMarkers: 'extra-markers',
+  allowDowngrade: 'allow-downgrade',
+  cdnPurgeUrl: 'cdn-purge-url',
+  cdnPurgeToken: 'cdn-purge-token',
+  readBackUrl: 'read-back-url',
+  readBackInterval: 'read-back-interval',
+  readBackTimeout: 'read-back-timeout',
+  dryRun: 'dry-run',
+  manifest: 'manifest',
+} as const;
+
+export const OUTPUT = { updated: 'updated', skipped: 'skipped', markersIndex: 'markers-index' } as const;
+
+export interface UpdateMarkersInputs {
+  versions: Version[];
+  destination: ParsedDestination;
+  storage: StorageOptions;
+  buildType: BuildType;
+  root: string;
+  fast: boolean;
+  extraMarkers: string[];
+  allowDowngrade: boolean;
+  purge: PurgeTarget | undefined;
+  readBack: ReadBackOptions | undefined;
+  dryRun: boolean;
+  manifest: string | undefined;
+}
+
+export function parseVersions(raw: readonly string[]): Version[] {
+  if (raw.length === 0) throw new InputError(INPUT.version, 'is required: one or more versions such as v1.31.2');
+  return raw.map((text) => {
+    const version = parseVersion(text, { requireV: true });
+    if (!version)
+      throw new InputError(INPUT.version, `${JSON.stringify(text)} is not a version vMAJOR.MINOR.PATCH[-pre][+build]`);
+    return version;
+  });
+}
+
+/** A marker name: letters, digits, '.', '_', '-'; no '/' or '..'; a trailing `.txt` is accepted and dropped. */
+export function parseMarkerName(raw: string): string {
+  const name = raw.endsWith('.txt') ? raw.slice(0, -'.txt'.length) : raw;
+  if (name.includes('/') || name.includes('\\'))
+    throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} must not contain '/'`);
+  if (name.includes('..')) throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} must not contain '..'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} is not a marker name (letters, digits, '.', '_', '-')`);
+  }
+  return name;
+}
+
+/** A folder under the destination: relative, no '..' segments. */
+export function parseRoot(raw: string): string {
+  const root = joinKey(raw);
+  if (root === '' || raw.startsWith('/') || raw.includes('\\') || root.split('/').some((s) => s === '..' || s === '.')) {
+    throw new InputError(INPUT.root, `${JSON.stringify(raw)} must be a relative folder such as release or ci (no '..')`);
+  }
+  return root;
+}
+
+/** Markers live in an object store or a folder: s3://, azblob:// or file:// (not GitHub Releases). */
+export function parseMarkerDestination(raw: string): ParsedDestination {
+  const destination = parseDestination(raw, INPUT.destination);
+  if (destination.scheme === 'github-release') {
+    throw new InputError(INPUT.destination, 'markers need an object store or a folder: s3://, azblob:// or file://');
+  }
+  return destination;
+}
+
+function parseHttpUrl(input: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(input, 'is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InputError(input, `must be an http(s) URL, got ${url.protocol}`);
+  return raw;
+}
+
+function readPurge(inputs: InputReader): PurgeTarget | undefined {
+  const token = inputs.secret(INPUT.cdnPurgeToken);
+  const url = inputs.optional(INPUT.cdnPurgeUrl);
+  if (url === undefined) {
+    if (token !== undefined) throw new InputError(INPUT.cdnPurgeUrl, `is required when ${INPUT.cdnPurgeToken} is set`);
+    return undefined;
+  }
+  if (token === undefined) throw new InputError(INPUT.cdnPurgeToken, `is required when ${INPUT.cdnPurgeUrl} is set`);
+  return { url: parseHttpUrl(INPUT.cdnPurgeUrl, url), token };
+}
+
+function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
+  const intervalMs = inputs.duration(INPUT.readBackInterval, 20_000);
+  const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000);
+  if (intervalMs <= 0) throw new InputError(INPUT.readBackInterval, 'must be longer than 0s');
+  const url = inputs.optional(INPUT.readBackUrl);
+  return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url), intervalMs, timeoutMs };
+}
+
+export function readInputs(inputs: InputReader): UpdateMarkersInputs {
+  const versions = parseVersions(inputs.list(INPUT.version));
+  const buildType = inputs.enum(INPUT.buildType, BUILD_TYPES, 'release');
+  const rootInput = inputs.optional(INPUT.root);
+  return {
+    versions,
+    destination: parseMarkerDestination(inputs.required(INPUT.destination)),
+    storage: readStorageInputs(inputs),
+    buildType,
+    root: rootInput === undefined ? defaultRoot(buildType) : parseRoot(rootInput),
+    fast: inputs.boolean(INPUT.fast, false),
+    extraMarkers: inputs.list(INPUT.extraMarkers).map(parseMarkerName),
+    allowDowngrade: inputs.boolean(INPUT.allowDowngrade, false),
+    purge: readPurge(inputs),
+    readBack: readReadBack(inputs),
+    dryRun: inputs.boolean(INPUT.dryRun, false),
+    manifest: inputs.optional(INPUT.manifest),
+  };
+}

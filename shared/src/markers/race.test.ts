@@ -1,0 +1,166 @@
+/**
+ * Ten updaters with random versions of one minor, run concurrently against one
+ * store, while a reader polls the markers: every final marker is the maximum, and
+ * the reader never sees a marker move backwards.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { RecordingLogger } from '../core/logger.ts';
+import { sleep } from '../core/retry.ts';
+import { AzBlobStorage } from '../storage/azblob-storage.ts';
+import { FileStorage } from '../storage/file-storage.ts';
+import type { Storage } from '../storage/storage.ts';
+import { type AzuriteHandle, startAzurite } from '../testing/azurite.ts';
+import { parseIndex } from './markers-index.ts';
+import { updateMarkers } from './update-markers.ts';
+import { compareVersions, parseVersion, type Version } from './version.ts';
+
+const UPDATERS = 10;
+const WATCHED = [
+  'release/stable.txt',
+  'release/stable-1.txt',
+  'release/stable-1.31.txt',
+  'release/latest.txt',
+  'release/latest-1.31.txt',
+];
+
+function randomVersion(): Version {
+  const text =
+    Math.random() < 0.7
+      ? `v1.31.${Math.floor(Math.random() * 40)}`
+      : `v1.31.${Math.floor(Math.random() * 40)}-rc.${Math.floor(Math.random() * 4)}`;
+  return parseVersion(text) as Version;
+}
+
+function maximum(versions: readonly Version[]): string | undefined {
+  return [...versions].sort(compareVersions).at(-1)?.text;
+}
+
+interface RaceOutcome {
+  lostRaces: number;
+  observations: number;
+}
+
+/** Runs the race on `storage` and checks both guarantees; returns how contended it was. */
+async function runMarkerRace(storage: Storage): Promise<RaceOutcome> {
+  const versions = Array.from({ length: UPDATERS }, randomVersion);
+  for (const version of new Set(versions.map((v) => v.text))) {
+    const data = Buffer.from(version);
+    await storage.put(`release/${version}/index.json`, { data }, { sha256: sha256Hex(data), size: data.length });
+  }
+
+  const seen = new Map<string, Version>();
+  const regressions: string[] = [];
+  let observations = 0;
+  let done = false;
+  const reader = (async () => {
+    while (!done) {
+      for (const key of WATCHED) {
+        const stored = await storage.read(key);
+        if (!stored) continue;
+        const value = parseVersion(stored.data.toString('utf8')) as Version;
+        observations++;
+        const before = seen.get(key);
+        if (before && compareVersions(value, before) < 0) regressions.push(`${key}: ${before.text} then ${value.text}`);
+        seen.set(key, value);
+      }
+      await sleep(1);
+    }
+  })();
+
+  const loggers = versions.map(() => new RecordingLogger());
+  try {
+    await Promise.all(
+      versions.map((version, i) =>
+        updateMarkers(
+          {
+            storage,
+            versions: [version],
+            buildType: 'release',
+            root: 'release',
+            fast: false,
+            extraMarkers: [],
+            allowDowngrade: false,
+            dryRun: false,
+            casAttempts: 32,
+          },
+          loggers[i] as RecordingLogger,
+        ),
+      ),
+    );
+  } finally {
+    done = true;
+    await reader;
+  }
+
+  const stable = versions.filter((v) => v.pre.length === 0);
+  const latest = versions.filter((v) => v.pre.length > 0);
+  const expected: Record<string, string | undefined> = {
+    'release/stable.txt': maximum(stable),
+    'release/stable-1.txt': maximum(stable),
+    'release/stable-1.31.txt': maximum(stable),
+    'release/latest.txt': maximum(latest),
+    'release/latest-1.31.txt': maximum(latest),
+  };
+  const final = Object.fromEntries(
+    await Promise.all(WATCHED.map(async (key) => [key, (await storage.read(key))?.data.toString('utf8')] as const)),
+  );
+  expect(final, `versions: ${versions.map((v) => v.text).join(' ')}`).toEqual(expected);
+  expect(regressions).toEqual([]);
+
+  const index = parseIndex((await storage.read('release/markers.json'))?.data.toString('utf8'));
+  for (const [key, value] of Object.entries(expected)) {
+    if (value !== undefined) expect(index[key.slice('release/'.length)]?.value).toBe(value);
+  }
+  const lostRaces = loggers.flatMap((l) => l.lines).filter((line) => line.includes('changed while being written')).length;
+  return { lostRaces, observations };
+}
+
+describe('concurrent updaters against file://', () => {
+  it('never regress and end at the maximum', async () => {
+    let lostRaces = 0;
+    for (let round = 0; round < 3; round++) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'markers-race-'));
+      try {
+        const outcome = await runMarkerRace(new FileStorage(dir));
+        lostRaces += outcome.lostRaces;
+        expect(outcome.observations).toBeGreaterThan(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    // The race is real: some compare-and-swap writes lost and were re-decided.
+    expect(lostRaces).toBeGreaterThan(0);
+  });
+});
+
+describe('concurrent updaters against azurite (real conditional requests)', () => {
+  let azurite: AzuriteHandle;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it('never regress and end at the maximum', async () => {
+    let lostRaces = 0;
+    for (let round = 0; round < 2; round++) {
+      const storage = new AzBlobStorage({
+        connectionString: azurite.connectionString,
+        container: `markers-race-${round}`,
+        prefix: 'dl',
+        retry: { attempts: 3, baseDelayMs: 50 },
+      });
+      lostRaces += (await runMarkerRace(storage)).lostRaces;
+      for (const key of WATCHED) {
+        const info = await storage.stat(key);
+        if (info) expect(info).toMatchObject({ contentType: 'text/plain', cacheControl: 'private, max-age=0, no-transform' });
+      }
+    }
+    expect(lostRaces).toBeGreaterThan(0);
+  });
+});
