@@ -26,8 +26,8 @@ async function readOptional(file: string): Promise<string | undefined> {
 export async function verifyChecksumFile(
   root: string,
   relative: string,
-  known?: Digests,
-): Promise<{ digests: Digests; checked: string[] }> {
+  known?: Pick<Digests, 'sha256' | 'sha512'>,
+): Promise<{ digests: Pick<Digests, 'sha256' | 'sha512'>; checked: string[] }> {
   const file = await resolveSafe(root, relative);
   const digests = known ?? (await hashFile(file));
   const checked: string[] = [];

@@ -1,0 +1,82 @@
+/**
+ * Writes the provenance: `provenance.json` (the statement) and
+ * `provenance.sigstore.json` (its DSSE bundle, payload type
+ * application/vnd.in-toto+json), bundle last. Unchanged when the same statement
+ * is already there with a bundle that verifies.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Witness } from '@sigstore/sign';
+import { writeIfChanged } from '../checksums/files.ts';
+import type { RetryOptions } from '../core/retry.ts';
+import type { BundleVerifier } from './bundle-verifier.ts';
+import { dsseBundle, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding, serializeBundle } from './bundles.ts';
+import { SigningError } from './errors.ts';
+import { type ProvenanceStatement, serializeStatement } from './provenance.ts';
+import type { ArtifactSigner } from './signer.ts';
+import { withTimeout } from './timeout.ts';
+import { witness } from './witnesses.ts';
+
+export const PROVENANCE_FILE = 'provenance.json';
+export const PROVENANCE_BUNDLE = 'provenance.sigstore.json';
+
+export interface Attesting {
+  signer: ArtifactSigner;
+  witnesses: readonly Witness[];
+  verifier: BundleVerifier | undefined;
+  force: boolean;
+  timeoutMs: number;
+  retry: RetryOptions;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function alreadySigned(
+  statementText: string | undefined,
+  bundleText: string | undefined,
+  payload: Buffer,
+  verifier: BundleVerifier,
+): boolean {
+  if (statementText !== payload.toString('utf8') || bundleText === undefined) return false;
+  try {
+    verifier.verifyDsse(parseBundle(bundleText), payload, IN_TOTO_PAYLOAD_TYPE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function writeProvenance(
+  root: string,
+  statement: ProvenanceStatement,
+  ctx: Attesting,
+): Promise<{ status: 'signed' | 'unchanged'; verified: boolean }> {
+  const statementFile = path.join(root, PROVENANCE_FILE);
+  const bundleFile = path.join(root, PROVENANCE_BUNDLE);
+  const payload = Buffer.from(serializeStatement(statement));
+  if (!ctx.force && ctx.verifier) {
+    const [statementText, bundleText] = await Promise.all([readText(statementFile), readText(bundleFile)]);
+    if (alreadySigned(statementText, bundleText, payload, ctx.verifier)) return { status: 'unchanged', verified: true };
+  }
+  const bundle = await withTimeout(ctx.timeoutMs, 'signing the provenance', async () => {
+    const signature = await ctx.signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload));
+    return witness(dsseBundle(payload, IN_TOTO_PAYLOAD_TYPE, signature), signature, ctx.witnesses, ctx.retry);
+  });
+  if (ctx.verifier) {
+    try {
+      ctx.verifier.verifyDsse(bundle, payload, IN_TOTO_PAYLOAD_TYPE);
+    } catch (err) {
+      throw new SigningError(`the provenance bundle does not verify (${(err as Error).message})`, [], { cause: err });
+    }
+  }
+  await writeIfChanged(statementFile, payload.toString('utf8'));
+  await writeIfChanged(bundleFile, serializeBundle(bundle));
+  return { status: 'signed', verified: ctx.verifier !== undefined };
+}

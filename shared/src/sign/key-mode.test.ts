@@ -1,0 +1,297 @@
+/**
+ * Key mode, offline (`rekor-url: none`, no TSA): bundles verify with
+ * @sigstore/verify given the public key, the raw signature verifies with
+ * openssl, checksums pass sha256sum/sha512sum -c, the provenance is complete and
+ * its DSSE signature verifies, a rerun changes nothing, and a flipped byte fails
+ * verify mode naming the file.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { RecordingLogger } from '../core/logger.ts';
+import { readManifest, updateManifest } from '../manifest/manifest.ts';
+import { testKeyPair } from '../testing/sigstore.ts';
+import {
+  BUNDLE_V03_MEDIA_TYPE,
+  type BuildContext,
+  DEFAULT_EXCLUDE,
+  KeySigner,
+  parsePublicKey,
+  type SignArtifactsOptions,
+  signArtifacts,
+  trustPolicy,
+  verifyArtifacts,
+} from './index.ts';
+
+const keys = testKeyPair();
+const context: BuildContext = {
+  serverUrl: 'https://github.com',
+  repository: 'kubernetes/release-test',
+  repositoryId: '20580498',
+  repositoryOwnerId: '13629408',
+  sha: '0123456789abcdef0123456789abcdef01234567',
+  ref: 'refs/tags/v1.31.2',
+  workflowRef: 'kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2',
+  runId: '1234567890',
+  runAttempt: '1',
+  eventName: 'push',
+  runnerEnvironment: 'github-hosted',
+  workflowInputs: { version: 'v1.31.2' },
+  builderVersion: '0.1.0',
+};
+const FILES = ['bin/linux/amd64/kubectl', 'bin/linux/arm64/kubectl', 'kubernetes.tar.gz', 'kubernetes-src.tar.gz'];
+
+let workspace: string;
+let release: string;
+
+function options(overrides: Partial<SignArtifactsOptions> = {}): SignArtifactsOptions {
+  const signer = KeySigner.fromPem(keys.privatePem);
+  return {
+    workspace,
+    files: ['release/**'],
+    exclude: DEFAULT_EXCLUDE,
+    signer,
+    endpoints: { rekorUrl: undefined, tsaUrl: undefined },
+    trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
+    checksums: true,
+    legacySignatures: true,
+    provenance: context,
+    concurrency: 3,
+    timeoutMs: 30_000,
+    retryBudgetMs: 1000,
+    force: false,
+    dryRun: false,
+    manifest: undefined,
+    sourceDate: new Date('2026-01-02T03:04:05Z'),
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  workspace = await mkdtemp(path.join(tmpdir(), 'sign-key-'));
+  release = path.join(workspace, 'release');
+  for (const [i, name] of FILES.entries()) {
+    await mkdir(path.dirname(path.join(release, name)), { recursive: true });
+    const data = Buffer.alloc(100_000 * (i + 1));
+    for (let j = 0; j < data.length; j++) data[j] = (j * 31 + i) & 0xff;
+    await writeFile(path.join(release, name), data);
+  }
+  await writeFile(path.join(release, 'README.md'), 'not signed\n');
+  await writeFile(path.join(release, 'Makefile'), 'all:\n');
+  await writeFile(path.join(release, 'kube-apiserver.docker_tag'), 'v1.31.2\n');
+  await writeFile(path.join(workspace, 'pub.pem'), keys.publicPem);
+});
+afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+describe('sign-artifacts, key mode', () => {
+  it('signs every matched file (skipping Kubernetes skip-list files) into v0.3 bundles', async () => {
+    const logger = new RecordingLogger();
+    const result = await signArtifacts(options(), logger);
+    expect(result.root).toBe('release');
+    expect(result.files.map((f) => f.path)).toEqual(FILES.map((f) => `release/${f}`).sort());
+    expect(result.files.every((f) => f.status === 'signed')).toBe(true);
+    expect(result.verified).toBe(FILES.length);
+    expect(result.checksums).toBe('release/SHA256SUMS');
+    expect(result.provenance).toBe('release/provenance.json');
+    expect(logger.lines.some((l) => /\[\s*4\/4\]/.test(l))).toBe(true);
+    await expect(stat(path.join(release, 'README.md.sigstore.json'))).rejects.toThrow();
+    await expect(stat(path.join(release, 'Makefile.sigstore.json'))).rejects.toThrow();
+  });
+
+  it('bundles verify with @sigstore/verify given the public key, and the raw signature with openssl', async () => {
+    const key = parsePublicKey(keys.publicPem);
+    const material = toTrustMaterial(
+      { mediaType: '', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] },
+      () => ({ publicKey: key, validFor: () => true }),
+    );
+    const verifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    for (const name of FILES) {
+      const file = path.join(release, name);
+      const json = JSON.parse(await readFile(`${file}.sigstore.json`, 'utf8'));
+      expect(json.mediaType).toBe(BUNDLE_V03_MEDIA_TYPE);
+      expect(json.verificationMaterial.publicKey.hint).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      const bundle = bundleFromJSON(json);
+      const artifact = await readFile(file);
+      expect(() => verifier.verify(toSignedEntity(bundle, artifact))).not.toThrow();
+      const sigFile = path.join(workspace, 'sig.bin');
+      await writeFile(sigFile, Buffer.from(json.messageSignature.signature, 'base64'));
+      const out = execFileSync(
+        'openssl',
+        ['dgst', '-sha256', '-verify', path.join(workspace, 'pub.pem'), '-signature', sigFile, file],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(out.trim()).toBe('Verified OK');
+      // The legacy .sig is the same signature, base64; key mode writes no .cert.
+      expect(await readFile(`${file}.sig`, 'utf8')).toBe(json.messageSignature.signature);
+      await expect(stat(`${file}.cert`)).rejects.toThrow();
+    }
+  });
+
+  it('writes SHA256SUMS/SHA512SUMS that coreutils accepts and bare-hex digest files', async () => {
+    execFileSync('sha256sum', ['--strict', '-c', 'SHA256SUMS'], { cwd: release });
+    execFileSync('sha512sum', ['--strict', '-c', 'SHA512SUMS'], { cwd: release });
+    for (const name of [...FILES, 'SHA256SUMS', 'SHA512SUMS']) {
+      expect(await readFile(path.join(release, `${name}.sha256`), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+      expect(await readFile(path.join(release, `${name}.sha512`), 'utf8')).toMatch(/^[0-9a-f]{128}$/);
+    }
+  });
+
+  it('writes complete SLSA v1 provenance whose subjects match sha256sum and whose DSSE verifies', async () => {
+    const text = await readFile(path.join(release, 'provenance.json'), 'utf8');
+    const statement = JSON.parse(text);
+    const sums = execFileSync('sha256sum', [...FILES].sort(), { cwd: release, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
+    expect(statement.subject.map((s: { name: string; digest: { sha256: string } }) => [s.digest.sha256, s.name])).toEqual(sums);
+    expect(statement._type).toBe('https://in-toto.io/Statement/v1');
+    expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');
+    const { buildDefinition: build, runDetails: run } = statement.predicate;
+    expect(typeof build.buildType).toBe('string');
+    expect(build.externalParameters.workflow).toEqual({
+      ref: 'refs/tags/v1.31.2',
+      repository: 'https://github.com/kubernetes/release-test',
+      path: '.github/workflows/release.yml',
+    });
+    expect(build.externalParameters.inputs).toEqual({ version: 'v1.31.2' });
+    expect(build.internalParameters.github.event_name).toBe('push');
+    expect(build.resolvedDependencies).toEqual([
+      { uri: 'git+https://github.com/kubernetes/release-test@refs/tags/v1.31.2', digest: { gitCommit: context.sha } },
+    ]);
+    expect(run.builder.id).toBe('https://github.com/kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2');
+    expect(Object.values(run.builder.version).every((v) => typeof v === 'string')).toBe(true);
+    expect(run.metadata.invocationId).toBe('https://github.com/kubernetes/release-test/actions/runs/1234567890/attempts/1');
+    expect(run.metadata.startedOn).toBe('2026-01-02T03:04:05Z');
+    expect(run.metadata.finishedOn).toBe('2026-01-02T03:04:05Z');
+    const byproducts = run.byproducts.map((b: { name: string }) => b.name);
+    expect(byproducts).toEqual(expect.arrayContaining(['SHA256SUMS', 'SHA512SUMS', ...FILES.map((f) => `${f}.sigstore.json`)]));
+    for (const b of run.byproducts) expect(b.digest.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const bundleJson = JSON.parse(await readFile(path.join(release, 'provenance.sigstore.json'), 'utf8'));
+    expect(bundleJson.mediaType).toBe(BUNDLE_V03_MEDIA_TYPE);
+    expect(bundleJson.dsseEnvelope.payloadType).toBe('application/vnd.in-toto+json');
+    expect(Buffer.from(bundleJson.dsseEnvelope.payload, 'base64').toString('utf8')).toBe(text);
+    const key = parsePublicKey(keys.publicPem);
+    const material = toTrustMaterial(
+      { mediaType: '', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] },
+      () => ({ publicKey: key, validFor: () => true }),
+    );
+    const verifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    expect(() => verifier.verify(toSignedEntity(bundleFromJSON(bundleJson)))).not.toThrow();
+  });
+
+  it('a rerun re-signs nothing and writes the same bytes; force re-signs', async () => {
+    const snapshot = async () =>
+      Promise.all(
+        [
+          ...FILES.flatMap((f) => [`${f}.sigstore.json`, `${f}.sig`]),
+          'SHA256SUMS',
+          'provenance.json',
+          'provenance.sigstore.json',
+        ].map((f) => readFile(path.join(release, f), 'utf8')),
+      );
+    const before = await snapshot();
+    const first = await signArtifacts(options(), new RecordingLogger());
+    const again = await signArtifacts(options(), new RecordingLogger());
+    expect(again.files.every((f) => f.status === 'unchanged')).toBe(true);
+    expect(again.provenanceStatus).toBe('unchanged');
+    expect(again).toEqual(first);
+    expect(await snapshot()).toEqual(before);
+    const forced = await signArtifacts(options({ force: true }), new RecordingLogger());
+    expect(forced.files.every((f) => f.status === 'signed')).toBe(true);
+  });
+
+  it('verify mode passes, then fails naming every file with a flipped byte', async () => {
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    const ok = await verifyArtifacts({ workspace, files: ['release/**'], trust }, new RecordingLogger());
+    expect(ok.verified).toBe(FILES.length);
+
+    const flip = async (name: string) => {
+      const file = path.join(release, name);
+      const data = await readFile(file);
+      data[1000] = (data[1000] as number) ^ 0x01;
+      await writeFile(file, data);
+    };
+    await flip('kubernetes.tar.gz');
+    await flip('bin/linux/arm64/kubectl');
+    const failed = await verifyArtifacts({ workspace, files: ['release/**'], trust }, new RecordingLogger()).catch((e) => e);
+    expect(failed.code).toBe('VERIFICATION_FAILED');
+    expect(failed.failures.map((f: { path: string }) => f.path)).toEqual([
+      'release/bin/linux/arm64/kubectl',
+      'release/kubernetes.tar.gz',
+    ]);
+    expect(failed.message).toContain('release/kubernetes.tar.gz');
+
+    const other = testKeyPair();
+    const wrongKey = trustPolicy({ publicKey: parsePublicKey(other.publicPem), tlog: false });
+    const rejected = await verifyArtifacts(
+      { workspace, files: ['release/bin/linux/amd64/*'], trust: wrongKey },
+      new RecordingLogger(),
+    ).catch((e) => e);
+    expect(rejected.failures.map((f: { path: string }) => f.path)).toEqual(['release/bin/linux/amd64/kubectl']);
+  });
+
+  it('records bundles in the release manifest and checks its digests', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-manifest-'));
+    await writeFile(path.join(ws, 'a.txt'), 'alpha');
+    await writeFile(path.join(ws, 'b.txt'), 'beta');
+    const manifest = path.join(ws, 'manifest.json');
+    await updateManifest(manifest, (m) => {
+      m.files.push({
+        path: 'b.txt',
+        size: 4,
+        sha256: sha256Hex('beta'),
+        sha512: createHash('sha512').update('beta').digest('hex'),
+      });
+      return m;
+    });
+    await signArtifacts(options({ workspace: ws, files: ['a.txt'], manifest, provenance: undefined }), new RecordingLogger());
+    const recorded = await readManifest(manifest);
+    expect(recorded.files.map((f) => [f.path, f.produced?.signatures])).toEqual([
+      ['a.txt', ['a.txt.sig', 'a.txt.sigstore.json']],
+      ['b.txt', ['b.txt.sig', 'b.txt.sigstore.json']],
+    ]);
+    await writeFile(path.join(ws, 'b.txt'), 'changed');
+    await expect(
+      signArtifacts(options({ workspace: ws, files: ['a.txt'], manifest, provenance: undefined }), new RecordingLogger()),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await rm(ws, { recursive: true, force: true });
+  });
+});
+
+describe('KeySigner', () => {
+  it('takes an encrypted PKCS#8 key with its password', async () => {
+    const signer = KeySigner.fromPem(keys.encryptedPem('s3cret'), 's3cret');
+    expect(signer.publicKeyPem).toBe(keys.publicPem);
+  });
+
+  it('rejects bad keys without echoing them', () => {
+    const cases: [string, string | undefined][] = [
+      ['not a key at all', undefined],
+      [keys.encryptedPem('s3cret'), 'wrong'],
+      [keys.encryptedPem('s3cret'), undefined],
+      [testKeyPair('P-384').privatePem, undefined],
+      [keys.privatePem.replace(/[A-Za-z]{10}\n/, 'AAAAAAAAAA\n'), undefined],
+    ];
+    for (const [pem, password] of cases) {
+      let error: (Error & { code?: string }) | undefined;
+      try {
+        KeySigner.fromPem(pem, password);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.name).toBe('KeyFormatError');
+      expect(error?.code).toBe('SIGNING_FAILED');
+      for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')))
+        expect(error?.message).not.toContain(line);
+    }
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Offline trust material for @sigstore/verify: a trusted_root.json (the
+ * public-good instance's, shipped beside this module, or a private instance's
+ * file) and/or a public key. Nothing here touches the network (sigstore.verify
+ * would refresh TUF metadata online).
+ *
+ * public-good-trusted-root.json is targets/trusted_root.json of
+ * github.com/sigstore/root-signing at 60cf2ce8b2e4 (2026-08-21).
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type TrustMaterial, toTrustMaterial, type VerificationPolicy } from '@sigstore/verify';
+import type { TrustPolicy } from './bundle-verifier.ts';
+import publicGood from './public-good-trusted-root.json' with { type: 'json' };
+
+export function publicGoodTrustedRoot(): TrustedRoot {
+  return TrustedRoot.fromJSON(publicGood);
+}
+
+export function parseTrustedRoot(json: unknown): TrustedRoot {
+  const root = TrustedRoot.fromJSON(json);
+  if (!/^application\/vnd\.dev\.sigstore\.trustedroot/.test(root.mediaType)) throw new Error('not a Sigstore trusted root');
+  return root;
+}
+
+export async function readTrustedRoot(file: string): Promise<TrustedRoot> {
+  return parseTrustedRoot(JSON.parse(await readFile(file, 'utf8')));
+}
+
+export function emptyTrustedRoot(): TrustedRoot {
+  return TrustedRoot.fromJSON({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' });
+}
+
+/** Parses a PEM (SPKI) public key; throws when it is not one. */
+export function parsePublicKey(pem: string): KeyObject {
+  const key = createPublicKey({ key: pem, format: 'pem' });
+  if (key.type !== 'public') throw new Error('not a public key');
+  return key;
+}
+
+/**
+ * Trust material from a root and an optional public key. The key is used for
+ * every bundle whatever its hint (as `cosign verify-blob --key` does): the hint
+ * is only a hint.
+ */
+export function trustMaterial(root: TrustedRoot, publicKey?: KeyObject): TrustMaterial {
+  return toTrustMaterial(root, (hint) => {
+    if (!publicKey) throw new Error(`no public key given (bundle key hint ${hint})`);
+    return { publicKey, validFor: () => true };
+  });
+}
+
+export interface TrustConfig {
+  /** Key mode: the signer's public key. Keyless when absent. */
+  publicKey?: KeyObject;
+  /** The Sigstore instance's trusted root (certificate authorities, logs, TSAs); empty when absent. */
+  trustedRoot?: TrustedRoot;
+  /** Whether a transparency-log entry is required (false for `rekor-url: none`). */
+  tlog: boolean;
+  /** Keyless: the certificate identity (SAN), exact or a regular expression. */
+  identity?: string | RegExp;
+  /** Keyless: the OIDC issuer recorded in the certificate. */
+  issuer?: string;
+}
+
+/**
+ * Thresholds as the signing side produces them: a tlog entry unless Rekor is
+ * off; keyless bundles need a certificate transparency SCT and a verified time
+ * (the tlog's or a TSA's) inside the certificate's ten minutes.
+ */
+export function trustPolicy(config: TrustConfig): TrustPolicy {
+  const keyless = config.publicKey === undefined;
+  const policy: VerificationPolicy = {};
+  if (keyless && config.identity !== undefined) policy.subjectAlternativeName = config.identity;
+  if (keyless && config.issuer !== undefined) policy.extensions = { issuer: config.issuer };
+  return {
+    material: trustMaterial(config.trustedRoot ?? emptyTrustedRoot(), config.publicKey),
+    thresholds: {
+      tlogThreshold: config.tlog ? 1 : 0,
+      ctlogThreshold: keyless ? 1 : 0,
+      timestampThreshold: keyless ? 1 : 0,
+    },
+    policy: Object.keys(policy).length > 0 ? policy : undefined,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The verify gate (mode: verify, and publish-binaries / promote-images before
+ * they write anything): every file must carry a `<file>.sigstore.json` (or the
+ * legacy `<file>.sig` + `<file>.cert`) that verifies offline for the required
+ * identity or key, and agree with its `.sha256`/`.sha512` when present. Every
+ * file is checked; the error lists every failing one.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Bundle, toMessageSignatureBundle } from '@sigstore/bundle';
+import { verifyChecksumFile } from '../checksums/verify.ts';
+import type { Logger } from '../core/logger.ts';
+import { Progress } from '../core/logger.ts';
+import { resolveSafe } from '../core/paths.ts';
+import { settlePool } from '../core/pool.ts';
+import { readManifest } from '../manifest/manifest.ts';
+import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
+import { parseBundle } from './bundles.ts';
+import { type FileFailure, VerificationError } from './errors.ts';
+import { BUNDLE_SUFFIX } from './sign-file.ts';
+import { DigestSink, readInto } from './stream.ts';
+import { DEFAULT_EXCLUDE, findSubjects } from './subjects.ts';
+import { withTimeout } from './timeout.ts';
+
+export interface VerifyArtifactsOptions {
+  /** The folder every path is relative to. */
+  workspace: string;
+  /** Globs (or plain relative paths) of the files to check. */
+  files: readonly string[];
+  /** Skipped files; Kubernetes' skip list by default. */
+  exclude?: readonly string[];
+  /** Absolute path of a release manifest whose file subjects are checked too. */
+  manifest?: string;
+  /** Trust material, thresholds and the identity policy (see trustPolicy()). */
+  trust: TrustPolicy;
+  concurrency?: number;
+  timeoutMs?: number;
+}
+
+export interface VerifiedFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** What verified: the Sigstore bundle or the legacy .sig/.cert pair. */
+  via: 'bundle' | 'legacy';
+  /** The certificate's subject alternative name (keyless). */
+  identity: string | undefined;
+}
+
+export interface VerifyArtifactsResult {
+  files: VerifiedFile[];
+  verified: number;
+  digests: Record<string, string>;
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The bundle to check: `<file>.sigstore.json`, else one rebuilt from `<file>.sig` (+ `.cert`). */
+async function signatureOf(file: string): Promise<{ bundle: Bundle; via: VerifiedFile['via'] } | string> {
+  const text = await readOptional(`${file}${BUNDLE_SUFFIX}`);
+  if (text !== undefined) {
+    try {
+      return { bundle: parseBundle(text), via: 'bundle' };
+    } catch (err) {
+      return `${BUNDLE_SUFFIX} is not a Sigstore bundle (${(err as Error).message})`;
+    }
+  }
+  const sig = await readOptional(`${file}.sig`);
+  if (sig === undefined) return `no ${BUNDLE_SUFFIX} and no .sig beside it`;
+  const cert = await readOptional(`${file}.cert`);
+  const der = cert === undefined ? undefined : pemToDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
+  return {
+    via: 'legacy',
+    bundle: toMessageSignatureBundle({
+      // The legacy pair carries no digest: verifyFile sets the file's own once it is read.
+      digest: Buffer.alloc(32),
+      signature: Buffer.from(sig.trim(), 'base64'),
+      certificate: der,
+      certificateChain: false,
+    }),
+  };
+}
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+}
+
+async function verifyFile(workspace: string, subject: string, verifier: BundleVerifier): Promise<VerifiedFile> {
+  const file = await resolveSafe(workspace, subject);
+  const found = await signatureOf(file);
+  if (typeof found === 'string') throw new Error(found);
+  const digest = new DigestSink();
+  const check = verifier.begin(found.bundle);
+  await readInto(file, [digest, check.sink]);
+  const digests = digest.digests();
+  if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
+    found.bundle.content.messageSignature.messageDigest.digest = Buffer.from(digests.sha256, 'hex');
+  const signer = check.finish(digests.sha256);
+  await verifyChecksumFile(workspace, subject, digests);
+  return {
+    path: subject,
+    size: digests.size,
+    sha256: digests.sha256,
+    via: found.via,
+    identity: signer.identity?.subjectAlternativeName,
+  };
+}
+
+export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: Logger): Promise<VerifyArtifactsResult> {
+  const manifestFiles = options.manifest ? (await readManifest(options.manifest)).files : [];
+  const subjects = await findSubjects({
+    workspace: options.workspace,
+    files: options.files,
+    exclude: options.exclude ?? DEFAULT_EXCLUDE,
+    manifestFiles,
+  });
+  const verifier = new BundleVerifier(options.trust);
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const results = await logger.group(`Verify ${subjects.length} file(s)`, async () => {
+    const progress = new Progress(logger, subjects.length);
+    return settlePool(subjects, options.concurrency ?? 10, async (subject) => {
+      const verified = await withTimeout(timeoutMs, `verifying ${subject}`, () =>
+        verifyFile(options.workspace, subject, verifier),
+      );
+      progress.tick(`${subject} verified (${verified.via}${verified.identity ? `, ${verified.identity}` : ''})`, verified.size);
+      return verified;
+    });
+  });
+  const failures: FileFailure[] = [];
+  const files: VerifiedFile[] = [];
+  for (const r of results) {
+    if (r.ok) files.push(r.value);
+    else failures.push({ path: r.item, reason: (r.error as Error).message });
+  }
+  for (const f of failures) logger.warning(`${f.path}: ${f.reason}`);
+  if (failures.length > 0)
+    throw new VerificationError(`${failures.length} of ${subjects.length} file(s) failed verification`, failures);
+  return { files, verified: files.length, digests: Object.fromEntries(files.map((f) => [f.path, f.sha256])) };
+}

@@ -1,0 +1,154 @@
+/**
+ * Sigstore test fixtures: ECDSA P-256 key pairs in the PEM forms users hand to
+ * sign-artifacts, and a private Sigstore instance (Fulcio with a CT log, Rekor,
+ * a TSA) from @sigstore/mock — real cryptography behind nock interceptors — with
+ * the trusted_root.json that verifies what it issues. Keyless tests run in
+ * process with nock.disableNetConnect(): no request leaves the process.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import {
+  fulcioHandler,
+  initializeCA,
+  initializeCTLog,
+  initializeTLog,
+  initializeTSA,
+  rekorHandler,
+  tsaHandler,
+} from '@sigstore/mock';
+import nock from 'nock';
+
+export interface TestKeyPair {
+  /** PKCS#8 PEM. */
+  privatePem: string;
+  /** SPKI PEM. */
+  publicPem: string;
+  /** The private key as encrypted PKCS#8 under `password`. */
+  encryptedPem(password: string): string;
+}
+
+export function testKeyPair(namedCurve: 'P-256' | 'P-384' = 'P-256'): TestKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve });
+  return {
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    encryptedPem: (password) =>
+      privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: password }).toString(),
+  };
+}
+
+/** An unsigned JWT: the mock Fulcio reads `sub` (into the SAN) and `iss` without checking a signature. */
+export function testIdentityToken(claims: { sub: string; iss: string; [claim: string]: unknown }): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'sigstore', iat: now, exp: now + 600, ...claims })}.sig`;
+}
+
+export interface MockSigstore {
+  fulcioUrl: string;
+  rekorUrl: string;
+  tsaUrl: string;
+  /** trusted_root.json content for this instance. */
+  trustedRoot: Record<string, unknown>;
+  /** Requests answered so far, per service. */
+  requests: { fulcio: number; rekor: number; tsa: number };
+  /** Makes the next `count` requests to a service fail with `status`. */
+  failNext(service: 'fulcio' | 'rekor' | 'tsa', count: number, status?: number): void;
+  stop(): void;
+}
+
+type Handler = { path: string; fn: (body: string) => Promise<{ statusCode: number; response: string; contentType?: string }> };
+
+const LONG_AGO = '2020-01-01T00:00:00Z';
+
+/** Starts a private Sigstore instance on made-up https hosts (nock intercepts them; nothing else may leave). */
+export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> {
+  const urls = {
+    fulcio: `https://fulcio.${prefix}.test`,
+    rekor: `https://rekor.${prefix}.test`,
+    tsa: `https://tsa.${prefix}.test`,
+  };
+  const keys = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctlog = await initializeCTLog(keys());
+  const ca = await initializeCA(keys(), ctlog);
+  const tlog = await initializeTLog(urls.rekor, keys());
+  const tsa = await initializeTSA(keys());
+  const requests = { fulcio: 0, rekor: 0, tsa: 0 };
+  const failures = { fulcio: [] as number[], rekor: [] as number[], tsa: [] as number[] };
+  const scopes: nock.Scope[] = [];
+  const serve = (service: keyof typeof urls, handler: Handler) => {
+    scopes.push(
+      nock(urls[service])
+        .persist()
+        .post(handler.path)
+        .reply(async (_uri, body) => {
+          const status = failures[service].shift();
+          if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
+          requests[service]++;
+          const r = await handler.fn(typeof body === 'string' ? body : JSON.stringify(body));
+          return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
+        }),
+    );
+  };
+  serve('fulcio', fulcioHandler(ca) as Handler);
+  serve('rekor', rekorHandler(tlog) as Handler);
+  serve('tsa', tsaHandler(tsa) as Handler);
+
+  const b64 = (bytes: ArrayBufferView) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: urls.rekor,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: tlog.publicKey.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: LONG_AGO },
+        },
+        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest('base64') },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: urls.fulcio,
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start: LONG_AGO },
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: 'https://ctfe.mock.test',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: ctlog.publicKey.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: LONG_AGO },
+        },
+        logId: { keyId: b64(ctlog.logID) },
+      },
+    ],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        uri: urls.tsa,
+        certChain: { certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }] },
+        validFor: { start: LONG_AGO },
+      },
+    ],
+  };
+  return {
+    fulcioUrl: urls.fulcio,
+    rekorUrl: urls.rekor,
+    tsaUrl: urls.tsa,
+    trustedRoot,
+    requests,
+    failNext(service, count, status = 503) {
+      for (let i = 0; i < count; i++) failures[service].push(status);
+    },
+    stop() {
+      for (const scope of scopes) scope.persist(false);
+      nock.cleanAll();
+    },
+  };
+}
