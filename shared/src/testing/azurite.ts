@@ -5,10 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sleep } from '../core/retry.ts';
+import { freePort, waitForHttp } from './net.ts';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 /** Azurite's published development key (not a secret). */
@@ -25,39 +24,32 @@ export interface AzuriteHandle {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function blobServerEntry(): string {
   const pkg = createRequire(import.meta.url).resolve('azurite/package.json');
   return path.join(path.dirname(pkg), 'dist', 'src', 'blob', 'main.js');
 }
 
+/** Waits for azurite to answer, failing early (with its output) if it exits. */
 async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`azurite exited with ${child.exitCode}: ${output()}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`azurite did not answer on ${url} within ${STARTUP_TIMEOUT_MS} ms: ${output()}`);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`azurite exited with ${code}: ${output()}`))),
+  );
+  exited.catch(() => undefined); // a later exit (stop) is no failure
+  await Promise.race([waitForHttp(url, STARTUP_TIMEOUT_MS), exited]);
 }
 
+/** Starts azurite on a free port; another process can take the port first, so up to three ports are tried. */
 export async function startAzurite(): Promise<AzuriteHandle> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOn(await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startAzuriteOn(port: number): Promise<AzuriteHandle> {
   const location = await mkdtemp(path.join(tmpdir(), 'azurite-'));
   const child = spawn(
     process.execPath,
