@@ -292,16 +292,24 @@ describe('CDN purge and read-back', () => {
     ).rejects.toMatchObject({ code: 'TIMEOUT' });
   });
 
-  it('a rerun neither purges nor reads back', async () => {
+  it('a rerun writes nothing but purges and reads back again (completing a failed first run)', async () => {
     await updateMarkers(options(), logger);
+    storage.puts.length = 0;
+    const rerun = {
+      purge: { url: `${base}/purge`, token: 'purge-token-123' },
+      readBack: { url: base, intervalMs: 20, timeoutMs: 2_000 },
+    };
+    await updateMarkers(options(rerun), logger);
+    expect(storage.puts).toEqual([]);
+    expect(requests.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'GET /release/stable-1.31.txt',
+      'GET /release/stable-1.txt',
+      'GET /release/stable.txt',
+      'POST /purge',
+    ]);
+    // Markers that hold a newer version than this run's are not this run's to purge or check.
     requests.length = 0;
-    await updateMarkers(
-      options({
-        purge: { url: `${base}/purge`, token: 'purge-token-123' },
-        readBack: { url: base, intervalMs: 20, timeoutMs: 200 },
-      }),
-      logger,
-    );
+    await updateMarkers(options({ ...rerun, versions: [v('v1.31.1')] }), logger);
     expect(requests).toEqual([]);
   });
 });

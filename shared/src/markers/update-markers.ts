@@ -112,6 +112,23 @@ async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Prom
   return decisions;
 }
 
+/**
+ * The markers this run stands behind: those it moved, and those that already held
+ * one of its versions. They are purged and read back — also on a rerun, so a rerun
+ * after a failed purge or read-back completes it without writing anything.
+ */
+export function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[] {
+  const last = new Map<string, MarkerDecision>();
+  const owned = new Set<string>();
+  const downgraded = new Set<string>();
+  for (const d of decisions) {
+    last.set(d.key, d);
+    if (d.action !== 'skip' || d.from === d.version) owned.add(d.key);
+    if (d.action === 'downgrade') downgraded.add(d.key);
+  }
+  return [...owned].map((key) => ({ key, value: (last.get(key) as MarkerDecision).to, exact: downgraded.has(key) }));
+}
+
 /** Per marker over the whole run: its first and last value if it moved, otherwise why it did not. */
 export function summarize(decisions: readonly MarkerDecision[]): Pick<UpdateMarkersResult, 'updated' | 'skipped'> {
   const updated: UpdateMarkersResult['updated'] = {};
@@ -163,21 +180,16 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
     return result.written;
   });
 
-  const moved = Object.keys(updated);
-  if (moved.length === 0) logger.info('Every marker was already up to date: nothing written');
-  if (options.purge && moved.length > 0) {
+  if (Object.keys(updated).length === 0) logger.info('Every marker was already up to date: nothing written');
+  const owned = ownedMarkers(decisions);
+  if (options.purge && owned.length > 0) {
     const purge = options.purge;
-    const keys = index.written ? [...moved, key] : moved;
+    const keys = [...owned.map((e) => e.key), key];
     await logger.group('Purge the CDN', () => purgeCdn(purge, keys, logger));
   }
-  if (options.readBack && moved.length > 0) {
+  if (options.readBack && owned.length > 0) {
     const target = options.readBack;
-    const expectations: Expectation[] = moved.map((k) => ({
-      key: k,
-      value: updated[k]!.to,
-      exact: decisions.some((d) => d.key === k && d.action === 'downgrade'),
-    }));
-    await logger.group('Read the markers back', () => readBack(target, expectations, logger));
+    await logger.group('Read the markers back', () => readBack(target, owned, logger));
   }
   return { decisions, updated, skipped, index, dryRun };
 }
