@@ -60,6 +60,31 @@ type Handler = { path: string; fn: (body: string) => Promise<{ statusCode: numbe
 
 const LONG_AGO = '2020-01-01T00:00:00Z';
 
+/**
+ * What Rekor stores for a proposed `dsse` entry (the mock embeds proposals as
+ * they come): the signatures with their verifiers and the payload/envelope
+ * hashes instead of the envelope itself.
+ */
+function canonicalRekorEntry(body: string): string {
+  const entry = JSON.parse(body);
+  const proposed = entry?.kind === 'dsse' ? entry.spec?.proposedContent : undefined;
+  if (!proposed) return body;
+  const envelope = JSON.parse(proposed.envelope);
+  const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+  return JSON.stringify({
+    apiVersion: entry.apiVersion,
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha256(proposed.envelope) },
+      payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(envelope.payload, 'base64')) },
+      signatures: envelope.signatures.map((sig: { sig: string }, i: number) => ({
+        signature: sig.sig,
+        verifier: proposed.verifiers[i],
+      })),
+    },
+  });
+}
+
 /** Starts a private Sigstore instance on made-up https hosts (nock intercepts them; nothing else may leave). */
 export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> {
   const urls = {
@@ -71,11 +96,14 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
   const ctlog = await initializeCTLog(keys());
   const ca = await initializeCA(keys(), ctlog);
   const tlog = await initializeTLog(urls.rekor, keys());
-  const tsa = await initializeTSA(keys());
+  // The mock TSA encodes its time with a millisecond fraction that @sigstore/core cannot parse when it ends in
+  // a zero ("…40.5Z"); its clock is this Date, kept at the current whole second before each request.
+  const tsaClock = new Date();
+  const tsa = await initializeTSA(keys(), tsaClock);
   const requests = { fulcio: 0, rekor: 0, tsa: 0 };
   const failures = { fulcio: [] as number[], rekor: [] as number[], tsa: [] as number[] };
   const scopes: nock.Scope[] = [];
-  const serve = (service: keyof typeof urls, handler: Handler) => {
+  const serve = (service: keyof typeof urls, handler: Handler, rewrite: (body: string) => string = (b) => b) => {
     scopes.push(
       nock(urls[service])
         .persist()
@@ -84,13 +112,14 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
           const status = failures[service].shift();
           if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
           requests[service]++;
-          const r = await handler.fn(typeof body === 'string' ? body : JSON.stringify(body));
+          tsaClock.setTime(Math.floor(Date.now() / 1000) * 1000);
+          const r = await handler.fn(rewrite(typeof body === 'string' ? body : JSON.stringify(body)));
           return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
         }),
     );
   };
   serve('fulcio', fulcioHandler(ca) as Handler);
-  serve('rekor', rekorHandler(tlog) as Handler);
+  serve('rekor', rekorHandler(tlog) as Handler, canonicalRekorEntry);
   serve('tsa', tsaHandler(tsa) as Handler);
 
   const b64 = (bytes: ArrayBufferView) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
