@@ -4,16 +4,19 @@
  *
  * Integrity: the file is hashed once before sending (MD5 + SHA-256); a body that is
  * not what the caller declared is refused before anything is sent. Files up to
- * `partSize` go up in one Put Blob with x-ms-blob-content-md5 (azurite checks it
- * against the body); larger files are staged as blocks, each with a transactional
- * Content-MD5 the service verifies, from one in-order read whose SHA-256 must match
- * before the block list is committed (nothing becomes visible otherwise). The hex
- * SHA-256 is kept as the `sha256` metadata, which stat and list report.
+ * `partSize` go up in one streamed Put Blob carrying x-ms-blob-content-md5 (azurite
+ * checks it against the body; Azure keeps it as the blob's Content-MD5; the SDK's
+ * upload() sends no transactional Content-MD5). Larger files are staged as blocks,
+ * each with a transactional Content-MD5 the service verifies, from one in-order
+ * read whose SHA-256 must match before the block list is committed (nothing becomes
+ * visible otherwise). The hex SHA-256 is kept as the `sha256` metadata, which stat
+ * and list report.
  *
  * Compare-and-swap: `conditions: { ifMatch }` / `{ ifNoneMatch: '*' }` on Put Blob
  * and Put Block List; 412 ConditionNotMet and 409 BlobAlreadyExists become
  * PreconditionFailedError.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat as statFile } from 'node:fs/promises';
 import {
@@ -42,6 +45,7 @@ import { assertDigest, uploadDigestOfBytes, uploadDigestOfFile } from './upload-
 /** Azure's block size limit (4000 MiB); blocks per blob are limited to 50,000. */
 const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
 const MAX_BLOCKS = 50_000;
+const BLOCK_UPLOAD_ROUNDS = 3;
 
 export interface AzBlobStorageOptions {
   /** A storage account connection string (account key or SAS). */
@@ -69,8 +73,12 @@ function isRetryable(err: unknown): boolean {
   return isRetryableError(err) || (err instanceof RestError && err.code === 'REQUEST_SEND_ERROR');
 }
 
-function blockId(number: number): string {
-  return Buffer.from(`block-${String(number).padStart(6, '0')}`).toString('base64');
+/**
+ * Block IDs are unique per upload: two writers staging blocks of one blob at once
+ * must not overwrite each other's uncommitted blocks. All IDs of a blob have one length.
+ */
+function blockIdFor(upload: string, number: number): string {
+  return Buffer.from(`${upload}-${String(number).padStart(6, '0')}`).toString('base64');
 }
 
 export class AzBlobStorage implements Storage {
@@ -163,9 +171,13 @@ export class AzBlobStorage implements Storage {
     }
   }
 
-  /** Creates the container once per instance, on the first write. */
+  /**
+   * Creates the container once per instance, on the first write. A 403 is left to the
+   * write itself: a container-scoped SAS may write blobs but not create containers.
+   */
   #ensureContainer(): Promise<unknown> {
     this.#containerReady ??= this.#call('CREATE CONTAINER', '', () => this.#client.createIfNotExists()).catch((err) => {
+      if (err instanceof RestError && err.statusCode === 403) return;
       this.#containerReady = undefined;
       throw err;
     });
@@ -207,12 +219,28 @@ export class AzBlobStorage implements Storage {
     return this.#written(key, put.etag, options);
   }
 
+  /**
+   * A commit by another writer discards the blocks we staged (400 InvalidBlockList on
+   * our commit): stage again, a bounded number of times. Under conditions the next
+   * round then loses cleanly with PreconditionFailedError.
+   */
   async #putBlocks(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+    for (let round = 1; ; round++) {
+      try {
+        return await this.#stageAndCommit(key, file, size, options);
+      } catch (err) {
+        if (round >= BLOCK_UPLOAD_ROUNDS || !(err instanceof RestError && err.code === 'InvalidBlockList')) throw err;
+      }
+    }
+  }
+
+  async #stageAndCommit(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
     const blob = this.#blob(key);
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_BLOCKS));
+    const upload = randomBytes(12).toString('hex');
     const ids: string[] = [];
     const digest = await forEachFilePart(file, { size, partSize, concurrency: this.#partConcurrency }, async (part) => {
-      const id = blockId(part.number);
+      const id = blockIdFor(upload, part.number);
       ids[part.number - 1] = id;
       const md5 = uploadDigestOfBytes(part.data).md5;
       await this.#call(`PUT block ${part.number}`, key, () =>

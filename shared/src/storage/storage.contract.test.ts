@@ -82,6 +82,10 @@ function storageContract(backend: Backend): void {
       expect(read?.info).toMatchObject({ size: fromBytes.length, sha256: sha256Hex(fromBytes) });
       expect((await collect(await storage.stream('basic/file.bin'))).equals(fromFile)).toBe(true);
 
+      const empty = await fileWith(`${backend.name}-empty.bin`, new Uint8Array());
+      await storage.put('basic/empty', { file: empty }, { sha256: sha256Hex(''), size: 0 });
+      expect(await storage.stat('basic/empty')).toMatchObject({ size: 0, sha256: sha256Hex('') });
+
       expect(await storage.stat('basic/missing')).toBeUndefined();
       expect(await storage.read('basic/missing')).toBeUndefined();
       expect(storage.urlFor('basic/file.bin')).toMatch(/basic\/file\.bin$/);
@@ -148,6 +152,23 @@ function storageContract(backend: Backend): void {
         code: expect.stringMatching(/^(DIGEST_MISMATCH|STORAGE_ERROR)$/),
       });
       expect(await storage.stat('multi/bad.bin')).toBeUndefined();
+    });
+
+    it('leaves one whole version when two writers upload parts of one key at once', async () => {
+      const one = randomBytes(6 * MiB);
+      const two = randomBytes(6 * MiB);
+      const files = await Promise.all([
+        fileWith(`${backend.name}-race-one.bin`, one),
+        fileWith(`${backend.name}-race-two.bin`, two),
+      ]);
+      await Promise.all(
+        [one, two].map((data, i) =>
+          storage.put('race/big.bin', { file: files[i]! }, { sha256: sha256Hex(data), size: data.length }),
+        ),
+      );
+      const stored = sha256Hex(await collect(await storage.stream('race/big.bin')));
+      expect([sha256Hex(one), sha256Hex(two)]).toContain(stored);
+      expect((await storage.stat('race/big.bin'))?.sha256).toBe(stored);
     });
 
     // s3rver ignores If-Match / If-None-Match (every conditional write succeeds there), so
