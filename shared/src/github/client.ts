@@ -5,7 +5,7 @@
  * limits (403 with retry-after, or GitHub's "secondary rate limit" message) are
  * retried as well as 429/5xx and connection failures.
  */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { HttpError } from '../core/errors.ts';
 import { isRetryableError, parseRetryAfter, type RetryOptions, withRetry } from '../core/retry.ts';
 
@@ -15,7 +15,9 @@ export interface GitHubClientOptions {
   apiUrl: string;
 }
 
-export function createOctokit({ token, apiUrl }: GitHubClientOptions): Octokit {
+/** Loaded on first use, so bundles that never talk to GitHub do not pay for Octokit at start. */
+export async function createOctokit({ token, apiUrl }: GitHubClientOptions): Promise<Octokit> {
+  const { Octokit } = await import('@octokit/rest');
   const quiet = () => {};
   return new Octokit({
     auth: token,

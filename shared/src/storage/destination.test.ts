@@ -75,8 +75,11 @@ describe('createStorage', () => {
 
     expect(createStorage(parseDestination('file:///tmp/mirror'), {})).toBeInstanceOf(FileStorage);
     expect(() => createStorage(parseDestination('github-release://o/r'), {})).toThrow(
-      expect.objectContaining({ code: 'NOT_IMPLEMENTED' }),
+      expect.objectContaining({ input: 'github-token' }),
     );
+    const gh = createStorage(parseDestination('github-release://o/r'), { githubToken: 't', githubTag: 'v1.0.0' });
+    expect(gh.location).toBe('github-release://o/r@v1.0.0');
+    expect(gh.urlFor('bin/kubectl')).toBe('https://github.com/o/r/releases/download/v1.0.0/bin-kubectl');
   });
 
   it('asks for the Azure connection string by its input name', () => {

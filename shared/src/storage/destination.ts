@@ -7,10 +7,11 @@
  * Credentials never travel in the URL: they come from StorageOptions.
  */
 import { fileURLToPath } from 'node:url';
-import { InputError, NotImplementedError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { FileStorage } from './file-storage.ts';
+import { GitHubReleaseStorage } from './github-release-storage.ts';
 import { type S3Credentials, S3Storage } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
@@ -29,6 +30,10 @@ export interface StorageOptions {
   s3Credentials?: S3Credentials;
   azureConnectionString?: string;
   githubToken?: string;
+  /** github-release:// — the REST API base (GITHUB_API_URL; https://api.github.com by default). */
+  githubApiUrl?: string;
+  /** github-release:// — the release tag (publish-binaries: the version). */
+  githubTag?: string;
   /** Multipart / block size for S3 and Azure (their default: 64 MiB). */
   partSize?: number;
   partConcurrency?: number;
@@ -117,6 +122,12 @@ export function createStorage(destination: ParsedDestination, options: StorageOp
     case 'file':
       return new FileStorage(destination.path);
     case 'github-release':
-      throw new NotImplementedError('github-release:// destinations');
+      if (!options.githubToken) throw new InputError('github-token', `is required for the destination ${destination.url}`);
+      if (!options.githubTag)
+        throw new InputError('version', `is required (the release tag) for the destination ${destination.url}`);
+      return new GitHubReleaseStorage(
+        { owner: destination.owner, repo: destination.repo, tag: options.githubTag },
+        { token: options.githubToken, apiUrl: options.githubApiUrl ?? 'https://api.github.com' },
+      );
   }
 }

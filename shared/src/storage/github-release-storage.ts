@@ -55,7 +55,8 @@ export function webUrlFor(apiUrl: string): string {
 export class GitHubReleaseStorage implements Storage {
   readonly location: string;
   readonly #target: GitHubReleaseTarget;
-  readonly #octokit: Octokit;
+  readonly #client: GitHubClientOptions;
+  #octokitPromise: Promise<Octokit> | undefined;
   readonly #webUrl: string;
   #release: Promise<Release | undefined> | undefined;
   #draft: Promise<Release> | undefined;
@@ -63,9 +64,14 @@ export class GitHubReleaseStorage implements Storage {
 
   constructor(target: GitHubReleaseTarget, client: GitHubClientOptions) {
     this.#target = target;
-    this.#octokit = createOctokit(client);
+    this.#client = client;
     this.#webUrl = webUrlFor(client.apiUrl);
     this.location = `github-release://${target.owner}/${target.repo}@${target.tag}`;
+  }
+
+  #octokit(): Promise<Octokit> {
+    this.#octokitPromise ??= createOctokit(this.#client);
+    return this.#octokitPromise;
   }
 
   urlFor(key: string): string {
@@ -90,8 +96,9 @@ export class GitHubReleaseStorage implements Storage {
     const asset = (await this.#assetMap()).get(assetName(key));
     if (!asset) throw new StorageError(`${this.location}: no asset ${assetName(key)}`);
     const { owner, repo } = this.#target;
+    const octokit = await this.#octokit();
     const response = await githubCall(`download ${asset.name}`, () =>
-      this.#octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+      octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
         owner,
         repo,
         asset_id: asset.id,
@@ -142,8 +149,9 @@ export class GitHubReleaseStorage implements Storage {
     const release = await this.#ensureDraft();
     if (!release.draft) return release.html_url;
     const { owner, repo } = this.#target;
+    const octokit = await this.#octokit();
     const { data } = await githubCall(`publish release ${this.#target.tag}`, () =>
-      this.#octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, draft: false }),
+      octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, draft: false }),
     );
     this.#release = Promise.resolve(data);
     this.#draft = Promise.resolve(data);
@@ -153,8 +161,9 @@ export class GitHubReleaseStorage implements Storage {
   #findRelease(): Promise<Release | undefined> {
     this.#release ??= (async () => {
       const { owner, repo, tag } = this.#target;
+      const octokit = await this.#octokit();
       const published = await githubCall(`get release ${tag}`, () =>
-        this.#octokit.rest.repos.getReleaseByTag({ owner, repo, tag }).catch((error: { status?: number }) => {
+        octokit.rest.repos.getReleaseByTag({ owner, repo, tag }).catch((error: { status?: number }) => {
           if (error.status === 404) return undefined;
           throw error;
         }),
@@ -162,7 +171,7 @@ export class GitHubReleaseStorage implements Storage {
       if (published) return published.data;
       // Drafts have no tag yet: GitHub only lists them.
       const all = await githubCall(`list releases of ${owner}/${repo}`, () =>
-        this.#octokit.paginate(this.#octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+        octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
       );
       return all.find((r) => r.tag_name === tag && r.draft);
     })().catch((error: unknown) => {
@@ -178,8 +187,9 @@ export class GitHubReleaseStorage implements Storage {
       const found = await this.#findRelease();
       if (found) return found;
       const { owner, repo, tag } = this.#target;
+      const octokit = await this.#octokit();
       const created = await githubCall(`create draft release ${tag}`, () =>
-        this.#octokit.rest.repos.createRelease({
+        octokit.rest.repos.createRelease({
           owner,
           repo,
           tag_name: tag,
@@ -213,8 +223,9 @@ export class GitHubReleaseStorage implements Storage {
       const release = await this.#findRelease();
       if (!release) return new Map<string, Asset>();
       const { owner, repo } = this.#target;
+      const octokit = await this.#octokit();
       const assets = await githubCall(`list assets of ${this.#target.tag}`, () =>
-        this.#octokit.paginate(this.#octokit.rest.repos.listReleaseAssets, {
+        octokit.paginate(octokit.rest.repos.listReleaseAssets, {
           owner,
           repo,
           release_id: release.id,
@@ -231,8 +242,9 @@ export class GitHubReleaseStorage implements Storage {
 
   async #upload(release: Release, name: string, body: Body, options: PutOptions): Promise<Asset> {
     const url = release.upload_url.replace(/\{\?[^}]*\}$/, '');
+    const octokit = await this.#octokit();
     const { data } = await githubCall(`upload ${name}`, async () =>
-      this.#octokit.request({
+      octokit.request({
         method: 'POST',
         url: `${url}?name=${encodeURIComponent(name)}`,
         headers: { 'content-type': options.contentType ?? 'application/octet-stream', 'content-length': options.size },
@@ -245,8 +257,9 @@ export class GitHubReleaseStorage implements Storage {
 
   async #deleteAsset(asset: Asset): Promise<void> {
     const { owner, repo } = this.#target;
+    const octokit = await this.#octokit();
     await githubCall(`delete asset ${asset.name}`, () =>
-      this.#octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: asset.id }).catch((error: { status?: number }) => {
+      octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: asset.id }).catch((error: { status?: number }) => {
         if (error.status !== 404) throw error;
       }),
     );
