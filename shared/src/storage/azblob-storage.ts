@@ -29,6 +29,7 @@ import {
   type ListBlobsFlatSegmentResponse,
   RestError,
 } from '@azure/storage-blob';
+import { ReleaseError } from '../core/errors.ts';
 import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
 import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart } from './file-parts.ts';
 import {
@@ -64,13 +65,28 @@ export interface AzBlobStorageOptions {
 
 type SizedProperties = Pick<BlobGetPropertiesResponse, 'contentLength' | 'etag' | 'metadata' | 'contentType' | 'cacheControl'>;
 
-function isNotFound(err: unknown): boolean {
-  return err instanceof RestError && err.statusCode === 404;
+/** The RestError in an error's cause chain (withRetry and #translate wrap it). */
+function restErrorIn(err: unknown): RestError | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof RestError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** 404 as `undefined`, inside the retried function. */
+function orMissing<T>(fn: () => Promise<T>): () => Promise<T | undefined> {
+  return () =>
+    fn().catch((err: unknown) => {
+      if (err instanceof RestError && err.statusCode === 404) return undefined;
+      throw err;
+    });
 }
 
 /** REQUEST_SEND_ERROR is how the Azure pipeline reports a reset or refused connection. */
 function isRetryable(err: unknown): boolean {
-  return isRetryableError(err) || (err instanceof RestError && err.code === 'REQUEST_SEND_ERROR');
+  return isRetryableError(err) || restErrorIn(err)?.code === 'REQUEST_SEND_ERROR';
 }
 
 /**
@@ -115,8 +131,13 @@ export class AzBlobStorage implements Storage {
     return url.toString();
   }
 
-  #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { isRetryable, ...this.#retry, what: `${what} ${this.location}/${key}` });
+  /** One Azure call under withRetry; failures come out typed (see #translate). */
+  async #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(fn, { isRetryable, ...this.#retry, what: `${what} ${this.location}/${key}` });
+    } catch (err) {
+      throw this.#translate(err, what, key);
+    }
   }
 
   #info(key: string, props: SizedProperties): ObjectInfo {
@@ -131,26 +152,25 @@ export class AzBlobStorage implements Storage {
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
-    try {
-      return this.#info(key, await this.#call('HEAD', key, () => this.#blob(key).getProperties()));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const props = await this.#call(
+      'HEAD',
+      key,
+      orMissing(() => this.#blob(key).getProperties()),
+    );
+    return props && this.#info(key, props);
   }
 
   async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
-    try {
-      return await this.#call('GET', key, async () => {
+    return this.#call(
+      'GET',
+      key,
+      orMissing(async () => {
         const got = await this.#blob(key).download();
         const chunks: Buffer[] = [];
         for await (const chunk of got.readableStreamBody!) chunks.push(chunk as Buffer);
         return { data: Buffer.concat(chunks), info: this.#info(key, got) };
-      });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+      }),
+    );
   }
 
   async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
@@ -160,15 +180,11 @@ export class AzBlobStorage implements Storage {
 
   async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
     await this.#ensureContainer();
-    try {
-      if ('file' in body) {
-        const { size } = await statFile(body.file);
-        if (size > this.#partSize) return await this.#putBlocks(key, body.file, size, options);
-      }
-      return await this.#putSingle(key, body, options);
-    } catch (err) {
-      throw this.#translate(err, key);
+    if ('file' in body) {
+      const { size } = await statFile(body.file);
+      if (size > this.#partSize) return this.#putBlocks(key, body.file, size, options);
     }
+    return this.#putSingle(key, body, options);
   }
 
   /**
@@ -177,25 +193,27 @@ export class AzBlobStorage implements Storage {
    */
   #ensureContainer(): Promise<unknown> {
     this.#containerReady ??= this.#call('CREATE CONTAINER', '', () => this.#client.createIfNotExists()).catch((err) => {
-      if (err instanceof RestError && err.statusCode === 403) return;
+      if (restErrorIn(err)?.statusCode === 403) return;
       this.#containerReady = undefined;
       throw err;
     });
     return this.#containerReady;
   }
 
-  #translate(err: unknown, key: string): unknown {
-    let current: unknown = err;
-    for (let depth = 0; current && depth < 3; depth++) {
-      if (current instanceof RestError) {
-        if (current.statusCode === 412 || current.code === 'ConditionNotMet' || current.code === 'BlobAlreadyExists')
-          return new PreconditionFailedError(this.location, key, { cause: err });
-        if (current.code === 'Md5Mismatch' || current.code === 'InvalidMd5')
-          return new StorageError(`${this.location}: ${key} was corrupted in transit (${current.code})`, { cause: err });
-      }
-      current = (current as { cause?: unknown }).cause;
-    }
-    return err;
+  /**
+   * Typed failures: a lost condition is PreconditionFailedError, any other refusal a
+   * StorageError naming the call and the blob; our own ReleaseErrors (digests,
+   * retries exhausted) pass unchanged.
+   */
+  #translate(err: unknown, what: string, key: string): unknown {
+    const rest = restErrorIn(err);
+    if (rest && (rest.statusCode === 412 || rest.code === 'ConditionNotMet' || rest.code === 'BlobAlreadyExists'))
+      return new PreconditionFailedError(this.location, key, { cause: err });
+    if (err instanceof ReleaseError || !rest) return err;
+    return new StorageError(
+      `${what} ${this.location}/${key} failed (HTTP ${rest.statusCode ?? '-'} ${rest.code ?? ''}): ${rest.message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
 
   #headers(options: PutOptions, md5: Buffer): BlobHTTPHeaders {
@@ -229,7 +247,7 @@ export class AzBlobStorage implements Storage {
       try {
         return await this.#stageAndCommit(key, file, size, options);
       } catch (err) {
-        if (round >= BLOCK_UPLOAD_ROUNDS || !(err instanceof RestError && err.code === 'InvalidBlockList')) throw err;
+        if (round >= BLOCK_UPLOAD_ROUNDS || restErrorIn(err)?.code !== 'InvalidBlockList') throw err;
       }
     }
   }
@@ -274,15 +292,17 @@ export class AzBlobStorage implements Storage {
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
     let continuationToken: string | undefined;
     do {
-      const page = await this.#call('LIST', prefix, async () => {
-        const pages = this.#client
-          .listBlobsFlat({ prefix: full === '' ? undefined : `${full}/`, includeMetadata: true })
-          .byPage({ continuationToken, maxPageSize: 1000 });
-        return (await pages.next()).value as ListBlobsFlatSegmentResponse | undefined;
-      }).catch((err: unknown) => {
-        if (isNotFound(err)) return undefined; // no container yet: nothing stored
-        throw err;
-      });
+      // A missing container (404) holds nothing.
+      const page = await this.#call(
+        'LIST',
+        prefix,
+        orMissing(async () => {
+          const pages = this.#client
+            .listBlobsFlat({ prefix: full === '' ? undefined : `${full}/`, includeMetadata: true })
+            .byPage({ continuationToken, maxPageSize: 1000 });
+          return (await pages.next()).value as ListBlobsFlatSegmentResponse | undefined;
+        }),
+      );
       for (const item of page?.segment.blobItems ?? []) {
         yield this.#info(item.name.slice(strip), { ...item.properties, metadata: item.metadata });
       }

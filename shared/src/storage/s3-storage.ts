@@ -30,6 +30,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart, MIN_PART_SIZE } from './file-parts.ts';
 import {
@@ -130,32 +131,46 @@ export class S3Storage implements Storage {
     return `${this.#objectBaseUrl}/${encodeKey(this.#key(key))}`;
   }
 
-  #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.#retry, what: `${what} ${this.location}/${key}` });
-  }
-
-  async stat(key: string): Promise<ObjectInfo | undefined> {
+  /** One S3 call under withRetry; failures come out typed (see #translate). */
+  async #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
     try {
-      const head = await this.#call('HEAD', key, () =>
-        this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
-      );
-      return {
-        key,
-        size: head.ContentLength ?? 0,
-        etag: head.ETag ?? '',
-        sha256: head.Metadata?.['sha256'],
-        contentType: head.ContentType,
-        cacheControl: head.CacheControl,
-      };
+      return await withRetry(fn, { ...this.#retry, what: `${what} ${this.location}/${key}` });
     } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
+      throw this.#translate(err, what, key);
     }
   }
 
+  /** 404 as `undefined`, inside the retried function. */
+  #orMissing<T>(fn: () => Promise<T>): () => Promise<T | undefined> {
+    return () =>
+      fn().catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const head = await this.#call(
+      'HEAD',
+      key,
+      this.#orMissing(() => this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))),
+    );
+    if (!head) return undefined;
+    return {
+      key,
+      size: head.ContentLength ?? 0,
+      etag: head.ETag ?? '',
+      sha256: head.Metadata?.['sha256'],
+      contentType: head.ContentType,
+      cacheControl: head.CacheControl,
+    };
+  }
+
   async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
-    try {
-      return await this.#call('GET', key, async () => {
+    return this.#call(
+      'GET',
+      key,
+      this.#orMissing(async () => {
         const got = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
         const data = Buffer.from(await got.Body!.transformToByteArray());
         const info: ObjectInfo = {
@@ -167,11 +182,8 @@ export class S3Storage implements Storage {
           cacheControl: got.CacheControl,
         };
         return { data, info };
-      });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+      }),
+    );
   }
 
   async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
@@ -182,18 +194,19 @@ export class S3Storage implements Storage {
   }
 
   async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
-    try {
-      if ('file' in body) {
-        const { size } = await statFile(body.file);
-        if (size > this.#partSize) return await this.#putMultipart(key, body.file, size, options);
-      }
-      return await this.#putSingle(key, body, options);
-    } catch (err) {
-      throw this.#translate(err, key);
+    if ('file' in body) {
+      const { size } = await statFile(body.file);
+      if (size > this.#partSize) return this.#putMultipart(key, body.file, size, options);
     }
+    return this.#putSingle(key, body, options);
   }
 
-  #translate(err: unknown, key: string): unknown {
+  /**
+   * Typed failures: a lost condition is PreconditionFailedError, a store-detected
+   * digest mismatch or any other refusal a StorageError naming the call and the
+   * object; our own ReleaseErrors (digests, retries exhausted) pass unchanged.
+   */
+  #translate(err: unknown, what: string, key: string): unknown {
     let current: unknown = err;
     for (let depth = 0; current && depth < 3; depth++) {
       const e = current as S3ErrorShape;
@@ -204,7 +217,12 @@ export class S3Storage implements Storage {
         return new StorageError(`${this.location}: ${key} was corrupted in transit (${e.name})`, { cause: err });
       current = (current as { cause?: unknown }).cause;
     }
-    return err;
+    if (err instanceof ReleaseError) return err;
+    const status = statusOf(err);
+    return new StorageError(
+      `${what} ${this.location}/${key} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).name}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 
   #objectHeaders(options: PutOptions) {
