@@ -1,0 +1,344 @@
+/**
+ * The only reader of sign-artifacts' inputs (and of the runner's environment:
+ * workspace, GitHub context, OIDC request variables, SOURCE_DATE_EPOCH). Every
+ * value is validated before anything is read or written; secrets are masked
+ * first and never appear in a message.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import type { IdentityProvider } from '@sigstore/sign';
+import pkg from '../../../package.json' with { type: 'json' };
+import { InputError } from '../../../shared/src/core/errors.ts';
+import { type InputReader, maskSecret } from '../../../shared/src/core/inputs.ts';
+import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { sourceDate } from '../../../shared/src/core/time.ts';
+import {
+  type ArtifactSigner,
+  type BuildContext,
+  DEFAULT_EXCLUDE,
+  KeylessSigner,
+  KeySigner,
+  PUBLIC_GOOD,
+  parsePublicKey,
+  parseTrustedRoot,
+  parseWorkflowRef,
+  publicGoodTrustedRoot,
+  runnerToken,
+  type SignArtifactsOptions,
+  SigningError,
+  staticToken,
+  type TrustConfig,
+  trustPolicy,
+  type VerifyArtifactsOptions,
+} from '../../../shared/src/sign/index.ts';
+
+export const INPUT = {
+  files: 'files',
+  exclude: 'exclude',
+  mode: 'mode',
+  signing: 'signing',
+  privateKey: 'private-key',
+  privateKeyPassword: 'private-key-password',
+  publicKey: 'public-key',
+  fulcioUrl: 'fulcio-url',
+  rekorUrl: 'rekor-url',
+  tsaUrl: 'tsa-url',
+  identityToken: 'identity-token',
+  trustedRoot: 'trusted-root',
+  certificateIdentity: 'certificate-identity',
+  certificateIdentityRegexp: 'certificate-identity-regexp',
+  certificateOidcIssuer: 'certificate-oidc-issuer',
+  checksums: 'checksums',
+  provenance: 'provenance',
+  legacySignatures: 'legacy-signatures',
+  concurrency: 'concurrency',
+  timeout: 'timeout',
+  retryBudget: 'retry-budget',
+  force: 'force',
+  dryRun: 'dry-run',
+  manifest: 'manifest',
+} as const;
+
+export const OUTPUT = {
+  bundles: 'bundles',
+  checksums: 'checksums',
+  provenance: 'provenance',
+  digests: 'digests',
+  verified: 'verified',
+} as const;
+
+export type SignArtifactsInputs =
+  | { mode: 'sign'; options: SignArtifactsOptions }
+  | { mode: 'verify'; options: VerifyArtifactsOptions };
+
+const NONE = 'none';
+
+/** A service URL (http or https), or undefined for `none` (when allowed). */
+export function parseServiceUrl(input: string, raw: string, allowNone: boolean): string | undefined {
+  if (allowNone && raw.toLowerCase() === NONE) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(input, `expected an https:// URL${allowNone ? " or 'none'" : ''}, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InputError(input, `expected an https:// URL, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** The workflow run, from the runner's GITHUB_* variables; undefined when they are missing. */
+export function readGitHubContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
+  const { GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID } = env;
+  if (!GITHUB_REPOSITORY || !GITHUB_SHA || !GITHUB_REF || !GITHUB_WORKFLOW_REF || !GITHUB_RUN_ID) return undefined;
+  parseWorkflowRef(GITHUB_WORKFLOW_REF);
+  return {
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    repository: GITHUB_REPOSITORY,
+    repositoryId: env.GITHUB_REPOSITORY_ID || undefined,
+    repositoryOwnerId: env.GITHUB_REPOSITORY_OWNER_ID || undefined,
+    sha: GITHUB_SHA,
+    ref: GITHUB_REF,
+    workflowRef: GITHUB_WORKFLOW_REF,
+    runId: GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    eventName: env.GITHUB_EVENT_NAME || 'unknown',
+    runnerEnvironment: env.RUNNER_ENVIRONMENT || undefined,
+    workflowInputs: workflowInputs(env.GITHUB_EVENT_PATH),
+    builderVersion: pkg.version,
+  };
+}
+
+/** The inputs of a workflow_dispatch / workflow_call event, from the event payload. */
+function workflowInputs(eventPath: string | undefined): Record<string, unknown> {
+  if (!eventPath) return {};
+  try {
+    const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { inputs?: unknown };
+    return event.inputs && typeof event.inputs === 'object' ? (event.inputs as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function readPem(inputs: InputReader, name: string, workspace: string): string | undefined {
+  const value = inputs.optional(name);
+  if (value === undefined || value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(resolveInside(workspace, value), 'utf8');
+  } catch (err) {
+    throw new InputError(name, `is neither PEM text nor a readable file in the workspace (${(err as Error).message})`);
+  }
+}
+
+function readTrustedRootInput(inputs: InputReader, workspace: string): TrustedRoot | undefined {
+  const file = inputs.optional(INPUT.trustedRoot);
+  if (file === undefined) return undefined;
+  try {
+    return parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
+  } catch (err) {
+    throw new InputError(
+      INPUT.trustedRoot,
+      `${JSON.stringify(file)} is not a readable trusted_root.json (${(err as Error).message})`,
+    );
+  }
+}
+
+interface Endpoints {
+  fulcioUrl: string;
+  rekorUrl: string | undefined;
+  tsaUrl: string | undefined;
+}
+
+function readEndpoints(inputs: InputReader): Endpoints {
+  return {
+    fulcioUrl: parseServiceUrl(INPUT.fulcioUrl, inputs.optional(INPUT.fulcioUrl) ?? PUBLIC_GOOD.fulcio, false) as string,
+    rekorUrl: parseServiceUrl(INPUT.rekorUrl, inputs.optional(INPUT.rekorUrl) ?? PUBLIC_GOOD.rekor, true),
+    tsaUrl: parseServiceUrl(INPUT.tsaUrl, inputs.optional(INPUT.tsaUrl) ?? PUBLIC_GOOD.tsa, true),
+  };
+}
+
+/** The shipped public-good root applies when every service in use is the public-good one. */
+function usesPublicGood(endpoints: Endpoints, keyless: boolean): boolean {
+  return (
+    (!keyless || endpoints.fulcioUrl === PUBLIC_GOOD.fulcio) &&
+    (endpoints.rekorUrl === undefined || endpoints.rekorUrl === PUBLIC_GOOD.rekor) &&
+    (endpoints.tsaUrl === undefined || endpoints.tsaUrl === PUBLIC_GOOD.tsa)
+  );
+}
+
+function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'identity' | 'issuer'> {
+  const exact = inputs.optional(INPUT.certificateIdentity);
+  const pattern = inputs.optional(INPUT.certificateIdentityRegexp);
+  if (exact !== undefined && pattern !== undefined)
+    throw new InputError(INPUT.certificateIdentityRegexp, `cannot be combined with ${INPUT.certificateIdentity}`);
+  let identity: string | RegExp | undefined = exact;
+  if (pattern !== undefined) {
+    try {
+      identity = new RegExp(pattern);
+    } catch (err) {
+      throw new InputError(INPUT.certificateIdentityRegexp, `is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return { identity, issuer: inputs.optional(INPUT.certificateOidcIssuer) };
+}
+
+function keySigner(inputs: InputReader): KeySigner {
+  const pem = inputs.secret(INPUT.privateKey);
+  const password = inputs.secret(INPUT.privateKeyPassword);
+  if (pem === undefined) throw new InputError(INPUT.privateKey, 'is required with signing: key (a PEM PKCS#8 ECDSA P-256 key)');
+  try {
+    return KeySigner.fromPem(pem, password);
+  } catch (err) {
+    // The key text never goes into the message: only what is wrong with it.
+    if (err instanceof SigningError) throw new InputError(INPUT.privateKey, err.message);
+    throw new InputError(INPUT.privateKey, 'cannot be used as a signing key');
+  }
+}
+
+function identityProvider(inputs: InputReader, env: NodeJS.ProcessEnv, dryRun: boolean, timeoutMs: number): IdentityProvider {
+  const token = inputs.secret(INPUT.identityToken);
+  if (token !== undefined) {
+    try {
+      return staticToken(token);
+    } catch {
+      throw new InputError(INPUT.identityToken, 'is not a JWT (an OIDC identity token)');
+    }
+  }
+  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  if (url && requestToken) return runnerToken({ url, token: requestToken, mask: maskSecret, timeoutMs });
+  const missing = "keyless signing needs an OIDC token: grant the job 'permissions: id-token: write' or pass identity-token";
+  if (dryRun) return { getToken: () => Promise.reject(new SigningError(missing)) };
+  throw new InputError(INPUT.signing, missing);
+}
+
+function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): SignArtifactsOptions {
+  const signing = inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless');
+  const endpoints = readEndpoints(inputs);
+  const keyless = signing === 'keyless';
+  if (keyless && endpoints.rekorUrl === undefined && endpoints.tsaUrl === undefined)
+    throw new InputError(
+      INPUT.rekorUrl,
+      'none needs a tsa-url in keyless mode: the certificate lives ten minutes, a timestamp must prove when it signed',
+    );
+  const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
+  const retryBudgetMs = inputs.duration(INPUT.retryBudget, 600_000);
+  const dryRun = inputs.boolean(INPUT.dryRun, false);
+  const signer: ArtifactSigner = keyless
+    ? new KeylessSigner({
+        identity: identityProvider(inputs, env, dryRun, timeoutMs),
+        fulcioUrl: endpoints.fulcioUrl,
+        timeoutMs,
+        retry: { budgetMs: retryBudgetMs },
+      })
+    : keySigner(inputs);
+  const trustedRoot =
+    readTrustedRootInput(inputs, common.workspace) ?? (usesPublicGood(endpoints, keyless) ? publicGoodTrustedRoot() : undefined);
+  const needsRoot = keyless || endpoints.rekorUrl !== undefined || endpoints.tsaUrl !== undefined;
+  const provenance = inputs.boolean(INPUT.provenance, true);
+  const context = provenance ? readGitHubContext(env) : undefined;
+  if (provenance && !context)
+    throw new InputError(
+      INPUT.provenance,
+      'needs the GitHub context (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID); set it to false outside a workflow run',
+    );
+  return {
+    ...common,
+    signer,
+    endpoints: { rekorUrl: endpoints.rekorUrl, tsaUrl: endpoints.tsaUrl },
+    trust:
+      needsRoot && !trustedRoot
+        ? undefined
+        : trustPolicy({
+            publicKey: keyless ? undefined : signer.publicKey,
+            trustedRoot,
+            tlog: endpoints.rekorUrl !== undefined,
+            ...readIdentityPolicy(inputs),
+          }),
+    checksums: inputs.boolean(INPUT.checksums, true),
+    legacySignatures: inputs.boolean(INPUT.legacySignatures, true),
+    provenance: context,
+    concurrency: common.concurrency,
+    timeoutMs,
+    retryBudgetMs,
+    force: inputs.boolean(INPUT.force, false),
+    dryRun,
+    sourceDate: env.SOURCE_DATE_EPOCH?.trim() ? sourceDate(env) : undefined,
+  };
+}
+
+function readVerify(inputs: InputReader, common: Common): VerifyArtifactsOptions {
+  const endpoints = readEndpoints(inputs);
+  const publicKeyPem = readPem(inputs, INPUT.publicKey, common.workspace);
+  const keyless = publicKeyPem === undefined;
+  if (keyless && inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless') === 'key')
+    throw new InputError(INPUT.publicKey, 'is required to verify signing: key bundles');
+  let publicKey: TrustConfig['publicKey'];
+  if (publicKeyPem !== undefined) {
+    try {
+      publicKey = parsePublicKey(publicKeyPem);
+    } catch {
+      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
+    }
+  }
+  const policy = readIdentityPolicy(inputs);
+  if (keyless && policy.identity === undefined)
+    throw new InputError(
+      INPUT.certificateIdentity,
+      `verify mode needs ${INPUT.certificateIdentity} or ${INPUT.certificateIdentityRegexp} (keyless) or ${INPUT.publicKey}`,
+    );
+  if (keyless && policy.issuer === undefined)
+    throw new InputError(
+      INPUT.certificateOidcIssuer,
+      'is required with a certificate identity (e.g. https://token.actions.githubusercontent.com)',
+    );
+  const needsRoot = keyless || endpoints.rekorUrl !== undefined;
+  const trustedRoot =
+    readTrustedRootInput(inputs, common.workspace) ?? (usesPublicGood(endpoints, keyless) ? publicGoodTrustedRoot() : undefined);
+  if (needsRoot && !trustedRoot)
+    throw new InputError(INPUT.trustedRoot, 'is required to verify against a private Sigstore instance (its trusted_root.json)');
+  return {
+    workspace: common.workspace,
+    files: common.files,
+    exclude: common.exclude,
+    manifest: common.manifest,
+    trust: trustPolicy({ publicKey, trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy }),
+    concurrency: common.concurrency,
+    timeoutMs: inputs.duration(INPUT.timeout, 180_000),
+  };
+}
+
+interface Common {
+  workspace: string;
+  files: string[];
+  exclude: string[];
+  manifest: string | undefined;
+  concurrency: number;
+}
+
+export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): SignArtifactsInputs {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const mode = inputs.enum(INPUT.mode, ['sign', 'verify'] as const, 'sign');
+  const manifestPath = inputs.optional(INPUT.manifest);
+  let manifest: string | undefined;
+  if (manifestPath !== undefined) {
+    try {
+      manifest = resolveInside(workspace, manifestPath);
+    } catch (err) {
+      throw new InputError(INPUT.manifest, (err as Error).message);
+    }
+  }
+  const files = inputs.list(INPUT.files, { commas: false });
+  if (files.length === 0 && manifest === undefined)
+    throw new InputError(INPUT.files, 'is required: newline-separated globs relative to the workspace');
+  const exclude = inputs.list(INPUT.exclude, { commas: false });
+  const common: Common = {
+    workspace,
+    files,
+    exclude: exclude.length > 0 ? exclude : [...DEFAULT_EXCLUDE],
+    manifest,
+    concurrency: inputs.integer(INPUT.concurrency, 10, { min: 1, max: 100 }),
+  };
+  return mode === 'sign' ? { mode, options: readSign(inputs, env, common) } : { mode, options: readVerify(inputs, common) };
+}
