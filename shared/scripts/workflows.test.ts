@@ -105,33 +105,7 @@ function ownAction(name: string): Promise<ActionMetadata | undefined> {
  * Remove an entry once its action.yml declares the input; the list must be empty for a release.
  */
 const PENDING: Record<string, readonly string[]> = {
-  'sign-artifacts': ['files', 'signing', 'private-key', 'private-key-password', 'fulcio-url', 'rekor-url', 'tsa-url'],
-  'publish-binaries': [
-    'source-dir',
-    'version',
-    'destinations',
-    'layout',
-    's3-endpoint',
-    's3-region',
-    's3-force-path-style',
-    's3-access-key-id',
-    's3-secret-access-key',
-    'azure-connection-string',
-    'github-token',
-    'verify-signatures',
-    'certificate-identity-regexp',
-    'certificate-oidc-issuer',
-    'public-key',
-  ],
-  'update-markers': [
-    'version',
-    'build-type',
-    'destination',
-    'extra-markers',
-    'cdn-purge-url',
-    'cdn-purge-token',
-    'read-back-url',
-  ],
+  'publish-binaries': ['certificate-identity', 'certificate-oidc-issuer', 'public-key'],
 };
 
 /**
