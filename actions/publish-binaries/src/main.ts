@@ -1,7 +1,13 @@
-import { NotImplementedError } from '../../../shared/src/core/errors.ts';
 import { runAction } from '../../../shared/src/core/run-action.ts';
+import { publishBinaries } from '../../../shared/src/publish/publish.ts';
+import { recordPublished } from '../../../shared/src/publish/record-manifest.ts';
+import { publishOutputs, publishSummary } from '../../../shared/src/publish/report.ts';
+import { readInputs } from './inputs.ts';
 
-await runAction(async ({ inputs }) => {
-  inputs.boolean('dry-run');
-  throw new NotImplementedError('publish-binaries');
+await runAction(async (io) => {
+  const { options, workspace, manifest } = await readInputs(io.inputs);
+  const result = await publishBinaries(options, io.logger);
+  if (manifest && !options.dryRun) await recordPublished(manifest, workspace, options.sourceDir, result);
+  io.setOutputs(publishOutputs(result));
+  await io.writeSummary(publishSummary(result));
 });

@@ -9,6 +9,7 @@
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
+import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
 import type { Storage } from '../storage/storage.ts';
 import { DestinationsFailedError } from './errors.ts';
 import { type Destination, type DestinationPlan, planDestination } from './plan.ts';
@@ -16,6 +17,9 @@ import { buildReleaseIndex } from './release-index.ts';
 import { readSource, type SourceFile } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
+
+/** sign-artifacts' verify gate, run on the tree before anything is read from or written to a store. */
+export type SignatureGate = VerifyArtifactsOptions;
 
 export interface PublishOptions {
   sourceDir: string;
@@ -28,6 +32,7 @@ export interface PublishOptions {
   contentTypeOf(path: string): string;
   concurrency: number;
   dryRun: boolean;
+  signatures?: SignatureGate;
 }
 
 export interface DestinationResult {
@@ -131,6 +136,12 @@ async function publishTo(
 }
 
 export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
+  const gate = options.signatures;
+  if (gate) {
+    // Loaded only when asked for: the Sigstore verifier is the largest part of the bundle.
+    const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
+    await logger.group('Verify signatures', () => verifyArtifacts(gate, logger));
+  }
   const files = await readSource({ root: options.sourceDir, checksums: options.checksums, concurrency: options.concurrency });
   const generated = files.filter((f) => f.generated).length;
   logger.info(`${files.length} files in ${options.sourceDir}${generated > 0 ? ` (${generated} checksum files made)` : ''}`);

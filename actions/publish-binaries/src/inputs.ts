@@ -1,0 +1,209 @@
+/**
+ * The only reader of publish-binaries' inputs (and of the runner's workspace and
+ * GITHUB_API_URL). Credentials are read — and masked — first; then every value is
+ * validated before anything is read from a store or written.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../../shared/src/core/errors.ts';
+import type { InputReader } from '../../../shared/src/core/inputs.ts';
+import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { parseVersion } from '../../../shared/src/markers/version.ts';
+import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
+import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
+import type { Destination } from '../../../shared/src/publish/plan.ts';
+import type { PublishOptions, SignatureGate } from '../../../shared/src/publish/publish.ts';
+import { IMMUTABLE_CACHE_CONTROL } from '../../../shared/src/publish/upload.ts';
+import { createStorage, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
+import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
+
+export const INPUT = {
+  sourceDir: 'source-dir',
+  version: 'version',
+  destinations: 'destinations',
+  layout: 'layout',
+  checksums: 'checksums',
+  cacheControl: 'cache-control',
+  contentType: 'content-type',
+  concurrency: 'concurrency',
+  partSize: 'part-size',
+  dryRun: 'dry-run',
+  verifySignatures: 'verify-signatures',
+  publicKey: 'public-key',
+  certificateIdentity: 'certificate-identity',
+  certificateOidcIssuer: 'certificate-oidc-issuer',
+  trustedRoot: 'trusted-root',
+  manifest: 'manifest',
+  githubApiUrl: 'github-api-url',
+} as const;
+
+export interface PublishBinariesInputs {
+  options: PublishOptions;
+  workspace: string;
+  manifest: string | undefined;
+}
+
+const MIN_PART = 5 * 1024 * 1024;
+const UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KIB: 1024,
+  M: 1024 ** 2,
+  MIB: 1024 ** 2,
+  G: 1024 ** 3,
+  GIB: 1024 ** 3,
+};
+
+/** A size such as 64MiB, 8M or 16777216 (bytes). */
+export function parseSize(input: string, raw: string): number {
+  const m = /^(\d+)\s*([A-Za-z]*)$/.exec(raw.trim());
+  const unit = UNITS[(m?.[2] ?? '').toUpperCase()];
+  if (!m || unit === undefined) throw new InputError(input, `expected a size such as 64MiB, got ${JSON.stringify(raw)}`);
+  return Number(m[1]) * unit;
+}
+
+function readSourceDir(inputs: InputReader, workspace: string): string {
+  const dir = path.resolve(workspace, inputs.required(INPUT.sourceDir));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new InputError(INPUT.sourceDir, `${dir} does not exist`);
+  }
+  if (!isDir) throw new InputError(INPUT.sourceDir, `${dir} is not a directory`);
+  return dir;
+}
+
+function readContentType(inputs: InputReader): (p: string) => string {
+  const raw = inputs.optional(INPUT.contentType) ?? 'auto';
+  if (raw === 'auto') return contentTypeFor;
+  if (!/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+-]+)*$/.test(raw))
+    throw new InputError(
+      INPUT.contentType,
+      `expected auto or a content type such as application/octet-stream, got ${JSON.stringify(raw)}`,
+    );
+  return () => raw;
+}
+
+function readApiUrl(inputs: InputReader, env: NodeJS.ProcessEnv): string {
+  const url = inputs.optional(INPUT.githubApiUrl) ?? (env.GITHUB_API_URL || 'https://api.github.com');
+  if (!/^https?:\/\/[^\s?#@]+$/.test(url))
+    throw new InputError(INPUT.githubApiUrl, `expected an http(s) URL, got ${JSON.stringify(url)}`);
+  return url;
+}
+
+function readDestinations(inputs: InputReader, storage: StorageOptions, layout: Layout, version: string): Destination[] {
+  const urls = inputs.list(INPUT.destinations, { commas: false });
+  if (urls.length === 0) throw new InputError(INPUT.destinations, 'is required: one destination URL per line');
+  const seen = new Set<string>();
+  return urls.map((url) => {
+    const destination = parseDestination(url, INPUT.destinations);
+    const store = createStorage(destination, storage);
+    if (seen.has(store.location)) throw new InputError(INPUT.destinations, `${destination.url} is listed twice`);
+    seen.add(store.location);
+    // A GitHub release is already the version's own place: assets take the bare path.
+    const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
+    return { name: destination.url, storage: store, keyFor: keyOf };
+  });
+}
+
+/** verify-signatures: the identity (keyless) or key the tree's signatures must verify for. */
+async function readSignatureGate(
+  inputs: InputReader,
+  sourceDir: string,
+  workspace: string,
+  concurrency: number,
+): Promise<SignatureGate> {
+  const sign = await import('../../../shared/src/sign/index.ts');
+  const keyText = inputs.optional(INPUT.publicKey);
+  let publicKey: ReturnType<typeof sign.parsePublicKey> | undefined;
+  if (keyText !== undefined) {
+    const pem = keyText.includes('-----BEGIN') ? keyText : readText(INPUT.publicKey, resolveInside(workspace, keyText));
+    try {
+      publicKey = sign.parsePublicKey(pem);
+    } catch {
+      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
+    }
+  }
+  const identity = inputs.optional(INPUT.certificateIdentity);
+  const issuer = inputs.optional(INPUT.certificateOidcIssuer);
+  if (!publicKey && (identity === undefined || issuer === undefined))
+    throw new InputError(
+      identity === undefined ? INPUT.certificateIdentity : INPUT.certificateOidcIssuer,
+      `verify-signatures needs ${INPUT.certificateIdentity} and ${INPUT.certificateOidcIssuer} (keyless) or ${INPUT.publicKey}`,
+    );
+  const rootFile = inputs.optional(INPUT.trustedRoot);
+  let trustedRoot = publicKey ? undefined : sign.publicGoodTrustedRoot();
+  if (rootFile !== undefined) {
+    try {
+      trustedRoot = sign.parseTrustedRoot(JSON.parse(readText(INPUT.trustedRoot, resolveInside(workspace, rootFile))));
+    } catch (err) {
+      throw new InputError(INPUT.trustedRoot, `is not a trusted_root.json (${(err as Error).message})`);
+    }
+  }
+  return {
+    workspace: sourceDir,
+    files: ['**/*'],
+    trust: sign.trustPolicy({ publicKey, trustedRoot, tlog: !publicKey, identity, issuer }),
+    concurrency,
+  };
+}
+
+function readText(input: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(input, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<PublishBinariesInputs> {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  // Credentials first: masked before any message can carry them.
+  const credentials = readStorageInputs(inputs);
+  const rawVersion = inputs.required(INPUT.version);
+  const version = parseVersion(rawVersion, { requireV: true });
+  if (!version)
+    throw new InputError(
+      INPUT.version,
+      `expected vMAJOR.MINOR.PATCH[-pre][+build] such as v1.31.2, got ${JSON.stringify(rawVersion)}`,
+    );
+  const sourceDir = readSourceDir(inputs, workspace);
+  const layout = parseLayout(inputs.raw(INPUT.layout), INPUT.layout);
+  const concurrency = inputs.integer(INPUT.concurrency, 8, { min: 1, max: 64 });
+  const partSize = parseSize(INPUT.partSize, inputs.optional(INPUT.partSize) ?? '64MiB');
+  if (partSize < MIN_PART) throw new InputError(INPUT.partSize, 'must be at least 5MiB (the S3 minimum part size)');
+  const storage: StorageOptions = {
+    ...credentials,
+    partSize,
+    githubTag: version.text,
+    githubApiUrl: readApiUrl(inputs, env),
+  };
+  const destinations = readDestinations(inputs, storage, layout, version.text);
+  const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
+  if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');
+  const manifestPath = inputs.optional(INPUT.manifest);
+  let manifest: string | undefined;
+  if (manifestPath !== undefined) {
+    try {
+      manifest = resolveInside(workspace, manifestPath);
+    } catch (err) {
+      throw new InputError(INPUT.manifest, (err as Error).message);
+    }
+  }
+  const options: PublishOptions = {
+    sourceDir,
+    version: version.text,
+    destinations,
+    checksums: inputs.boolean(INPUT.checksums, true),
+    cacheControl,
+    contentTypeOf: readContentType(inputs),
+    concurrency,
+    dryRun: inputs.boolean(INPUT.dryRun, false),
+    signatures: inputs.boolean(INPUT.verifySignatures, false)
+      ? await readSignatureGate(inputs, sourceDir, workspace, concurrency)
+      : undefined,
+  };
+  return { options, workspace, manifest };
+}
