@@ -8,6 +8,7 @@ import {
   type ActionDoc,
   cell,
   END_MARKER,
+  firstSentence,
   planDocs,
   README_END,
   README_START,
@@ -70,9 +71,16 @@ describe('rendering', () => {
     expect(adopted).toContain(`${END_MARKER}\n\n# Notes\n\nWritten before the generator.\n`);
   });
 
+  it('takes the first sentence, past "e.g." and parentheses', () => {
+    expect(firstSentence('Globs (e.g. a/b. Or c). Second.')).toBe('Globs (e.g. a/b. Or c).');
+    expect(firstSentence('Use it, e.g. here. Then more.')).toBe('Use it, e.g. here.');
+    expect(firstSentence('No full stop')).toBe('No full stop');
+  });
+
   it('escapes table cells', () => {
     expect(cell('a | b\nc')).toBe('a \\| b c');
     expect(cell(undefined)).toBe('');
+    expect(cell('globs like _output/** or `bin/**`')).toBe('globs like \\_output/\\*\\* or `bin/**`');
     expect(cell('keep <root>/markers.json, not `<root>`; a & b')).toBe('keep &lt;root&gt;/markers.json, not `<root>`; a &amp; b');
   });
 

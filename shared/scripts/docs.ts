@@ -32,11 +32,19 @@ export interface ActionDoc {
   metadata: ActionMetadata;
 }
 
-/** Prose from action.yml as Markdown text: `<root>` and `&` outside code spans would be read as HTML. */
+/** Prose from action.yml as Markdown text: outside code spans, `<root>` and `&` would be HTML, `*` and `_` emphasis. */
 export function prose(text: string): string {
   return text
     .split(/(`+[^`]*?`+)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/&/g, '&amp;')
+            .replace(/</g, '&lt;')
+            .replace(/>/g, '&gt;')
+            .replace(/([*_])/g, '\\$1'),
+    )
     .join('');
 }
 
@@ -65,10 +73,20 @@ function defaultCell(spec: InputSpec): string {
   return cell(code(value.replace(/\r?\n/g, ' ⏎ ')));
 }
 
-function firstSentence(text: string): string {
+/** The first sentence: up to a '.' followed by a space, outside parentheses and not ending "e.g." or "i.e.". */
+export function firstSentence(text: string): string {
   const flat = text.trim().replace(/\s*\r?\n\s*/g, ' ');
-  const end = flat.search(/\.(\s|$)/);
-  return end === -1 ? flat : flat.slice(0, end + 1);
+  let depth = 0;
+  for (let i = 0; i < flat.length; i++) {
+    const c = flat[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === '.' && depth === 0 && (i + 1 === flat.length || flat[i + 1] === ' ')) {
+      if (/(^|\W)(e\.g|i\.e|etc|vs)$/i.test(flat.slice(0, i))) continue;
+      return flat.slice(0, i + 1);
+    }
+  }
+  return flat;
 }
 
 /** The `uses:` snippet: every required input, with its description as a comment. */
