@@ -31,7 +31,13 @@ import {
 } from '@azure/storage-blob';
 import { ReleaseError } from '../core/errors.ts';
 import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
-import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart } from './file-parts.ts';
+import {
+  DEFAULT_PART_CONCURRENCY,
+  DEFAULT_PART_SIZE,
+  DEFAULT_PARTS_IN_MEMORY,
+  forEachFilePart,
+  PartSlots,
+} from './file-parts.ts';
 import {
   type Body,
   joinKey,
@@ -56,8 +62,10 @@ export interface AzBlobStorageOptions {
   prefix?: string;
   /** Files larger than this are staged as blocks of this size (default 64 MiB). */
   partSize?: number;
-  /** Blocks in flight per file (default 4); memory is about (partConcurrency + 1) × partSize. */
+  /** Blocks in flight per file (default 4). */
   partConcurrency?: number;
+  /** Part buffers in memory at once across all uploads through this store (default 8): memory ≈ partsInMemory × partSize. */
+  partsInMemory?: number;
   retry?: RetryOptions;
   /** Per-request timeout (default 5 minutes). */
   requestTimeoutMs?: number;
@@ -104,6 +112,7 @@ export class AzBlobStorage implements Storage {
   readonly #client: ContainerClient;
   readonly #partSize: number;
   readonly #partConcurrency: number;
+  readonly #partSlots: PartSlots;
   readonly #retry: RetryOptions;
   #containerReady: Promise<unknown> | undefined;
 
@@ -117,6 +126,7 @@ export class AzBlobStorage implements Storage {
     this.#client = service.getContainerClient(this.container);
     this.#partSize = Math.min(MAX_BLOCK_SIZE, Math.max(1, options.partSize ?? DEFAULT_PART_SIZE));
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
+    this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
   }
 
@@ -257,14 +267,18 @@ export class AzBlobStorage implements Storage {
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_BLOCKS));
     const upload = randomBytes(12).toString('hex');
     const ids: string[] = [];
-    const digest = await forEachFilePart(file, { size, partSize, concurrency: this.#partConcurrency }, async (part) => {
-      const id = blockIdFor(upload, part.number);
-      ids[part.number - 1] = id;
-      const md5 = uploadDigestOfBytes(part.data).md5;
-      await this.#call(`PUT block ${part.number}`, key, () =>
-        blob.stageBlock(id, part.data, part.data.length, { transactionalContentMD5: md5 }),
-      );
-    });
+    const digest = await forEachFilePart(
+      file,
+      { size, partSize, concurrency: this.#partConcurrency, slots: this.#partSlots },
+      async (part) => {
+        const id = blockIdFor(upload, part.number);
+        ids[part.number - 1] = id;
+        const md5 = uploadDigestOfBytes(part.data).md5;
+        await this.#call(`PUT block ${part.number}`, key, () =>
+          blob.stageBlock(id, part.data, part.data.length, { transactionalContentMD5: md5 }),
+        );
+      },
+    );
     assertDigest(`${this.location}/${key}`, digest, options);
     const committed = await this.#call('PUT block list', key, () =>
       blob.commitBlockList(ids, {

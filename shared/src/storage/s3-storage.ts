@@ -32,7 +32,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
-import { DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachFilePart, MIN_PART_SIZE } from './file-parts.ts';
+import {
+  DEFAULT_PART_CONCURRENCY,
+  DEFAULT_PART_SIZE,
+  DEFAULT_PARTS_IN_MEMORY,
+  forEachFilePart,
+  MIN_PART_SIZE,
+  PartSlots,
+} from './file-parts.ts';
 import {
   type Body,
   joinKey,
@@ -65,8 +72,10 @@ export interface S3StorageOptions {
   credentials?: S3Credentials;
   /** Files larger than this go up in parts of this size (default 64 MiB, at least 5 MiB). */
   partSize?: number;
-  /** Parts in flight per file (default 4); memory is about (partConcurrency + 1) × partSize. */
+  /** Parts in flight per file (default 4). */
   partConcurrency?: number;
+  /** Part buffers in memory at once across all uploads through this store (default 8): memory ≈ partsInMemory × partSize. */
+  partsInMemory?: number;
   retry?: RetryOptions;
   /** Per-request timeout (default 5 minutes). */
   requestTimeoutMs?: number;
@@ -98,6 +107,7 @@ export class S3Storage implements Storage {
   readonly #client: S3Client;
   readonly #partSize: number;
   readonly #partConcurrency: number;
+  readonly #partSlots: PartSlots;
   readonly #retry: RetryOptions;
   readonly #objectBaseUrl: string;
 
@@ -119,6 +129,7 @@ export class S3Storage implements Storage {
     });
     this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
+    this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
     this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
   }
@@ -271,23 +282,27 @@ export class S3Storage implements Storage {
     const UploadId = created.UploadId!;
     try {
       const parts: CompletedPart[] = [];
-      const digest = await forEachFilePart(file, { size, partSize, concurrency: this.#partConcurrency }, async (part) => {
-        const md5 = uploadDigestOfBytes(part.data).md5.toString('base64');
-        const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
-          this.#client.send(
-            new UploadPartCommand({
-              Bucket: this.bucket,
-              Key,
-              UploadId,
-              PartNumber: part.number,
-              Body: part.data,
-              ContentLength: part.data.length,
-              ContentMD5: md5,
-            }),
-          ),
-        );
-        parts.push({ PartNumber: part.number, ETag: uploaded.ETag });
-      });
+      const digest = await forEachFilePart(
+        file,
+        { size, partSize, concurrency: this.#partConcurrency, slots: this.#partSlots },
+        async (part) => {
+          const md5 = uploadDigestOfBytes(part.data).md5.toString('base64');
+          const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
+            this.#client.send(
+              new UploadPartCommand({
+                Bucket: this.bucket,
+                Key,
+                UploadId,
+                PartNumber: part.number,
+                Body: part.data,
+                ContentLength: part.data.length,
+                ContentMD5: md5,
+              }),
+            ),
+          );
+          parts.push({ PartNumber: part.number, ETag: uploaded.ETag });
+        },
+      );
       assertDigest(`${this.location}/${key}`, digest, options);
       parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
       const done = await this.#call('COMPLETE MULTIPART', key, () =>
