@@ -1,0 +1,81 @@
+/** Bad inputs through the bundle: exit 1, one ::error naming the input or cause, nothing uploaded, no secret in the log. */
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
+import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
+let work: string;
+let source: string;
+let folder: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'publish-binaries-inputs-'));
+  source = path.join(work, 'release');
+  folder = path.join(work, 'folder');
+  await makeReleaseTree(source);
+});
+afterEach(() => rm(work, { recursive: true, force: true }));
+
+async function run(inputs: Record<string, string>) {
+  const result = await runBundle('publish-binaries', {
+    inputs: {
+      'source-dir': source,
+      version: 'v1.31.2',
+      destinations: pathToFileURL(folder).toString(),
+      's3-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+      's3-secret-access-key': SECRET,
+      'github-token': TOKEN,
+      ...inputs,
+    },
+    timeoutMs: 30_000,
+  });
+  expect(result.exitCode).toBe(1);
+  const errors = result.annotations.filter((a) => a.level === 'error');
+  expect(errors).toHaveLength(1);
+  const log = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  expect(log).not.toContain(SECRET);
+  expect(log).not.toContain(TOKEN);
+  expect(await readdir(folder).catch(() => [])).toEqual([]);
+  return errors[0]!;
+}
+
+describe('publish-binaries bundle: bad inputs', () => {
+  it.each([
+    ['a missing source-dir', { 'source-dir': 'no/such/dir' }, 'Invalid input: source-dir'],
+    ['an unknown destination scheme', { destinations: 'gs://kubernetes-release' }, 'Invalid input: destinations'],
+    ['a version without v', { version: '1.31.2' }, 'Invalid input: version'],
+    ['a version that is not semver', { version: 'v1.31' }, 'Invalid input: version'],
+    ['a bad layout', { layout: 'release/{arch}/{path}' }, 'Invalid input: layout'],
+    [
+      'a github release without token',
+      { destinations: 'github-release://kubernetes/kubernetes', 'github-token': '' },
+      'Invalid input: github-token',
+    ],
+    ['verify-signatures without identity or key', { 'verify-signatures': 'true' }, 'Invalid input: certificate-identity'],
+  ])('refuses %s', async (_name, inputs, title) => {
+    const error = await run(inputs);
+    expect(error.properties.title).toBe(title);
+  });
+
+  it('refuses a symlink pointing out of the tree', async () => {
+    await symlink('/etc/hostname', path.join(source, 'bin', 'hostname'));
+    const error = await run({});
+    expect(error.properties.title).toBe('PATH_UNSAFE');
+    expect(error.message).toContain('bin/hostname');
+  });
+
+  it('refuses a .sha256 that disagrees with its file', async () => {
+    await writeFile(path.join(source, 'bin/linux/amd64/kubectl.sha256'), 'a'.repeat(64));
+    const error = await run({});
+    expect(error.properties.title).toBe('DIGEST_MISMATCH');
+    expect(error.message).toContain('bin/linux/amd64/kubectl');
+  });
+});
