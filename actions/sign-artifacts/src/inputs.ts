@@ -19,6 +19,7 @@ import {
   DEFAULT_EXCLUDE,
   KeylessSigner,
   KeySigner,
+  outageRetry,
   PUBLIC_GOOD,
   parsePublicKey,
   parseTrustedRoot,
@@ -230,7 +231,7 @@ function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): 
         identity: identityProvider(inputs, env, dryRun, timeoutMs),
         fulcioUrl: endpoints.fulcioUrl,
         timeoutMs,
-        retry: { budgetMs: retryBudgetMs },
+        retry: outageRetry(retryBudgetMs),
       })
     : keySigner(inputs);
   const trustedRoot =

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunResult, runBundle } from '../../../shared/src/runner/run-bundle.ts';
-import { testKeyPair } from '../../../shared/src/testing/sigstore.ts';
+import {
+  type SigstoreServer,
+  startSigstoreServer,
+  testIdentityToken,
+  testKeyPair,
+} from '../../../shared/src/testing/sigstore.ts';
 
 const keys = testKeyPair();
 const OFFLINE = { 'rekor-url': 'none', 'tsa-url': 'none' };
@@ -122,6 +127,54 @@ describe('sign-artifacts bundle, key mode', () => {
     expect(result.stdout).toContain('would sign _output/release/kubernetes.tar.gz');
     expect(result.summary).toContain('dry run: nothing written');
     expect(await tree(workspace)).toEqual(before);
+  });
+});
+
+describe('sign-artifacts bundle, keyless against a private Sigstore instance on loopback', () => {
+  const identity = 'https://github.com/kubernetes/release/.github/workflows/release.yml@refs/tags/v1.31.2';
+  const issuer = 'https://token.actions.githubusercontent.com';
+  let sigstore: SigstoreServer;
+  beforeAll(async () => {
+    sigstore = await startSigstoreServer();
+  });
+  afterAll(() => sigstore.close());
+
+  it('signs with an identity token (Fulcio, Rekor, TSA), then verifies for the right identity only', async () => {
+    const workspace = await releaseWorkspace();
+    await writeFile(path.join(workspace, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    const token = testIdentityToken({ sub: identity, iss: issuer });
+    const service = {
+      'fulcio-url': sigstore.url,
+      'rekor-url': sigstore.url,
+      'tsa-url': sigstore.url,
+      'trusted-root': 'trusted_root.json',
+    };
+    const signed = await runBundle('sign-artifacts', {
+      workspace,
+      inputs: { files: '_output/release/**', ...service, 'identity-token': token },
+    });
+    expect(signed.annotations).toEqual([]);
+    expect(signed.exitCode).toBe(0);
+    expect(signed.outputs.verified).toBe('3');
+    expect(withoutMasks(signed.stdout)).not.toContain(token);
+    const cert = await readFile(path.join(workspace, '_output/release/kubernetes.tar.gz.cert'), 'utf8');
+    expect(Buffer.from(cert, 'base64').toString('utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+
+    const verify = { files: '_output/release/**', mode: 'verify', ...service, 'certificate-oidc-issuer': issuer };
+    const ok = await runBundle('sign-artifacts', { workspace, inputs: { ...verify, 'certificate-identity': identity } });
+    expect(ok.annotations).toEqual([]);
+    expect(ok.outputs.verified).toBe('3');
+    expect(ok.summary).toContain(identity);
+
+    const wrong = await runBundle('sign-artifacts', {
+      workspace,
+      inputs: { ...verify, 'certificate-identity-regexp': '^https://github\\.com/evil/' },
+    });
+    expect(wrong.exitCode).toBe(1);
+    const errors = wrong.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    for (const f of ['bin/linux/amd64/kubectl', 'bin/linux/arm64/kubectl', 'kubernetes.tar.gz'])
+      expect(errors[0]?.message).toContain(`_output/release/${f}`);
   });
 });
 

@@ -14,7 +14,6 @@ import { dsseBundle, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding, seriali
 import { SigningError } from './errors.ts';
 import { type ProvenanceStatement, serializeStatement } from './provenance.ts';
 import type { ArtifactSigner } from './signer.ts';
-import { withTimeout } from './timeout.ts';
 import { witness } from './witnesses.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
@@ -65,10 +64,14 @@ export async function writeProvenance(
     const [statementText, bundleText] = await Promise.all([readText(statementFile), readText(bundleFile)]);
     if (alreadySigned(statementText, bundleText, payload, ctx.verifier)) return { status: 'unchanged', verified: true };
   }
-  const bundle = await withTimeout(ctx.timeoutMs, 'signing the provenance', async () => {
-    const signature = await ctx.signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload));
-    return witness(dsseBundle(payload, IN_TOTO_PAYLOAD_TYPE, signature), signature, ctx.witnesses, ctx.retry);
-  });
+  const signature = await ctx.signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload));
+  const bundle = await witness(
+    dsseBundle(payload, IN_TOTO_PAYLOAD_TYPE, signature),
+    signature,
+    ctx.witnesses,
+    ctx.retry,
+    ctx.timeoutMs,
+  );
   if (ctx.verifier) {
     try {
       ctx.verifier.verifyDsse(bundle, payload, IN_TOTO_PAYLOAD_TYPE);

@@ -19,4 +19,4 @@ export type { TrustConfig } from './trust.ts';
 export { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, readTrustedRoot, trustPolicy } from './trust.ts';
 export type { VerifiedFile, VerifyArtifactsOptions, VerifyArtifactsResult } from './verify-artifacts.ts';
 export { verifyArtifacts } from './verify-artifacts.ts';
-export { PUBLIC_GOOD } from './witnesses.ts';
+export { outageRetry, PUBLIC_GOOD } from './witnesses.ts';

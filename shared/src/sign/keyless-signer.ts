@@ -9,6 +9,8 @@ import { FulcioSigner, type IdentityProvider, type Signature } from '@sigstore/s
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { KeySigner } from './key-signer.ts';
 import type { ArtifactSigner, SignatureSink } from './signer.ts';
+import { withTimeout } from './timeout.ts';
+import { isOutage } from './witnesses.ts';
 
 export interface KeylessOptions {
   identity: IdentityProvider;
@@ -45,8 +47,11 @@ export class KeylessSigner implements ArtifactSigner {
   }
 
   async #request(): Promise<Certified> {
-    const { key } = await withRetry(() => this.#fulcio.sign(Buffer.alloc(0)), {
-      what: 'Fulcio signing certificate',
+    const what = 'Fulcio signing certificate';
+    const timeoutMs = this.#options.timeoutMs ?? 180_000;
+    const { key } = await withRetry(() => withTimeout(timeoutMs, what, () => this.#fulcio.sign(Buffer.alloc(0))), {
+      what,
+      isRetryable: isOutage,
       ...this.#options.retry,
     });
     if (key.$case !== 'x509Certificate') throw new Error('Fulcio returned no certificate');

@@ -19,7 +19,7 @@ import { type BuildContext, provenanceStatement, type ResourceDescriptor } from 
 import { BUNDLE_SUFFIX, type SignedFile, signFile } from './sign-file.ts';
 import type { ArtifactSigner } from './signer.ts';
 import { findSubjects, relativeTo, releaseRoot } from './subjects.ts';
-import { type WitnessEndpoints, witnessesFor } from './witnesses.ts';
+import { outageRetry, type WitnessEndpoints, witnessesFor } from './witnesses.ts';
 
 export interface SignArtifactsOptions {
   /** The folder every path is relative to (GITHUB_WORKSPACE). */
@@ -74,14 +74,9 @@ function joinPosix(root: string, name: string): string {
 }
 
 function retryOptions(options: SignArtifactsOptions, logger: Logger): RetryOptions {
-  return {
-    attempts: 1000,
-    baseDelayMs: 1000,
-    maxDelayMs: 60_000,
-    budgetMs: options.retryBudgetMs,
-    onRetry: ({ attempt, delayMs, error }) =>
-      logger.warning(`attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs / 1000)}s`),
-  };
+  return outageRetry(options.retryBudgetMs, ({ attempt, delayMs, error }) =>
+    logger.warning(`attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs / 1000)}s`),
+  );
 }
 
 function plan(subjects: readonly string[], root: string, options: SignArtifactsOptions, logger: Logger): SignArtifactsResult {

@@ -84,10 +84,10 @@ async function signFresh(
 ): Promise<{ digests: ArtifactDigests; bundle: Bundle; verified: boolean }> {
   const digest = new DigestSink();
   const sink = ctx.signer.begin();
-  await readInto(file, [digest, sink]);
+  await withTimeout(ctx.timeoutMs, `reading ${file}`, () => readInto(file, [digest, sink]));
   const digests = digest.digests();
   const signature = await sink.finish();
-  const bundle = await witness(messageBundle(digests.sha256, signature), signature, ctx.witnesses, ctx.retry);
+  const bundle = await witness(messageBundle(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
   if (!ctx.verifier) return { digests, bundle, verified: false };
   try {
     ctx.verifier.checkFresh(bundle, digests.sha256, ctx.signer.publicKey);
@@ -106,7 +106,7 @@ export async function signFile(file: string, label: string, ctx: FileSigning): P
     if (typeof checked === 'string') ctx.logger.info(`${label}: existing bundle does not verify (${checked}); signing again`);
     else result = { digests: checked, bundle: existing, status: 'unchanged', verified: true };
   }
-  result ??= { ...(await withTimeout(ctx.timeoutMs, `signing ${label}`, () => signFresh(file, ctx))), status: 'signed' };
+  result ??= { ...(await signFresh(file, ctx)), status: 'signed' };
   const bundleText = serializeBundle(result.bundle);
   const outputs = [BUNDLE_SUFFIX];
   await writeIfChanged(bundleFile, bundleText);

@@ -6,7 +6,9 @@
  */
 import type { Bundle } from '@sigstore/bundle';
 import { RekorWitness, type Signature, TSAWitness, type Witness } from '@sigstore/sign';
-import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { ReleaseError } from '../core/errors.ts';
+import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
+import { withTimeout } from './timeout.ts';
 
 export const PUBLIC_GOOD = {
   fulcio: 'https://fulcio.sigstore.dev',
@@ -31,23 +33,37 @@ function publicKeyOf(signature: Signature): string {
   return signature.key.$case === 'publicKey' ? signature.key.publicKey : signature.key.certificate;
 }
 
+/** Outages are retried: 408/429/5xx, connection failures, and an attempt that timed out. */
+export function isOutage(error: unknown): boolean {
+  return isRetryableError(error) || (error instanceof ReleaseError && error.code === 'TIMEOUT');
+}
+
+/** Retries for Sigstore service outages: backoff with jitter up to a minute apart, until the budget is spent. */
+export function outageRetry(budgetMs: number, onRetry?: RetryOptions['onRetry']): RetryOptions {
+  return { attempts: Number.MAX_SAFE_INTEGER, baseDelayMs: 1000, maxDelayMs: 60_000, budgetMs, onRetry };
+}
+
 /**
  * Adds every witness's tlog entries and timestamps to a signed bundle (as
- * @sigstore/sign's bundle builders do), each witness retried within the budget.
+ * @sigstore/sign's bundle builders do). Each attempt may take `timeoutMs`;
+ * outages are retried within the retry budget.
  */
 export async function witness(
   bundle: Bundle,
   signature: Signature,
   witnesses: readonly Witness[],
-  retry: RetryOptions = {},
+  retry: RetryOptions,
+  timeoutMs: number,
 ): Promise<Bundle> {
   const materials = await Promise.all(
-    witnesses.map((w) =>
-      withRetry(() => w.testify(bundle.content, publicKeyOf(signature)), {
-        what: w instanceof RekorWitness ? 'Rekor entry' : 'timestamp',
+    witnesses.map((w) => {
+      const what = w instanceof RekorWitness ? 'Rekor entry' : 'timestamp';
+      return withRetry(() => withTimeout(timeoutMs, what, () => w.testify(bundle.content, publicKeyOf(signature))), {
+        what,
+        isRetryable: isOutage,
         ...retry,
-      }),
-    ),
+      });
+    }),
   );
   bundle.verificationMaterial.tlogEntries = materials.flatMap((m) => m.tlogEntries ?? []);
   bundle.verificationMaterial.timestampVerificationData = {

@@ -6,6 +6,8 @@
  * process with nock.disableNetConnect(): no request leaves the process.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   fulcioHandler,
   initializeCA,
@@ -85,13 +87,15 @@ function canonicalRekorEntry(body: string): string {
   });
 }
 
-/** Starts a private Sigstore instance on made-up https hosts (nock intercepts them; nothing else may leave). */
-export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> {
-  const urls = {
-    fulcio: `https://fulcio.${prefix}.test`,
-    rekor: `https://rekor.${prefix}.test`,
-    tsa: `https://tsa.${prefix}.test`,
-  };
+interface MockServices {
+  handlers: Record<'fulcio' | 'rekor' | 'tsa', Handler>;
+  trustedRoot: Record<string, unknown>;
+  /** Call before each request (see initializeTSA below). */
+  tick(): void;
+}
+
+/** A CA with a CT log, a transparency log and a TSA, each with its own key, and their trusted root. */
+async function mockServices(urls: { fulcio: string; rekor: string; tsa: string }): Promise<MockServices> {
   const keys = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ctlog = await initializeCTLog(keys());
   const ca = await initializeCA(keys(), ctlog);
@@ -100,28 +104,12 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
   // a zero ("…40.5Z"); its clock is this Date, kept at the current whole second before each request.
   const tsaClock = new Date();
   const tsa = await initializeTSA(keys(), tsaClock);
-  const requests = { fulcio: 0, rekor: 0, tsa: 0 };
-  const failures = { fulcio: [] as number[], rekor: [] as number[], tsa: [] as number[] };
-  const scopes: nock.Scope[] = [];
-  const serve = (service: keyof typeof urls, handler: Handler, rewrite: (body: string) => string = (b) => b) => {
-    scopes.push(
-      nock(urls[service])
-        .persist()
-        .post(handler.path)
-        .reply(async (_uri, body) => {
-          const status = failures[service].shift();
-          if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
-          requests[service]++;
-          tsaClock.setTime(Math.floor(Date.now() / 1000) * 1000);
-          const r = await handler.fn(rewrite(typeof body === 'string' ? body : JSON.stringify(body)));
-          return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
-        }),
-    );
+  const rekor = rekorHandler(tlog) as Handler;
+  const handlers = {
+    fulcio: fulcioHandler(ca) as Handler,
+    rekor: { path: rekor.path, fn: (body: string) => rekor.fn(canonicalRekorEntry(body)) },
+    tsa: tsaHandler(tsa) as Handler,
   };
-  serve('fulcio', fulcioHandler(ca) as Handler);
-  serve('rekor', rekorHandler(tlog) as Handler, canonicalRekorEntry);
-  serve('tsa', tsaHandler(tsa) as Handler);
-
   const b64 = (bytes: ArrayBufferView) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -166,11 +154,40 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
       },
     ],
   };
+  return { handlers, trustedRoot, tick: () => tsaClock.setTime(Math.floor(Date.now() / 1000) * 1000) };
+}
+
+type Service = keyof MockServices['handlers'];
+
+/** Starts a private Sigstore instance on made-up https hosts (nock intercepts them; nothing else may leave). */
+export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> {
+  const urls = {
+    fulcio: `https://fulcio.${prefix}.test`,
+    rekor: `https://rekor.${prefix}.test`,
+    tsa: `https://tsa.${prefix}.test`,
+  };
+  const services = await mockServices(urls);
+  const requests = { fulcio: 0, rekor: 0, tsa: 0 };
+  const failures: Record<Service, number[]> = { fulcio: [], rekor: [], tsa: [] };
+  const scopes = (Object.keys(urls) as Service[]).map((service) => {
+    const handler = services.handlers[service];
+    return nock(urls[service])
+      .persist()
+      .post(handler.path)
+      .reply(async (_uri, body) => {
+        const status = failures[service].shift();
+        if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
+        requests[service]++;
+        services.tick();
+        const r = await handler.fn(typeof body === 'string' ? body : JSON.stringify(body));
+        return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
+      });
+  });
   return {
     fulcioUrl: urls.fulcio,
     rekorUrl: urls.rekor,
     tsaUrl: urls.tsa,
-    trustedRoot,
+    trustedRoot: services.trustedRoot,
     requests,
     failNext(service, count, status = 503) {
       for (let i = 0; i < count; i++) failures[service].push(status);
@@ -179,5 +196,42 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
       for (const scope of scopes) scope.persist(false);
       nock.cleanAll();
     },
+  };
+}
+
+export interface SigstoreServer {
+  /** Base URL of Fulcio, Rekor and the TSA alike (one loopback server answers all three APIs). */
+  url: string;
+  trustedRoot: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The same private instance as a real HTTP server on 127.0.0.1, for end-to-end
+ * runs of the bundle in a child process (where nock cannot reach).
+ */
+export async function startSigstoreServer(): Promise<SigstoreServer> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const services = await mockServices({ fulcio: url, rekor: url, tsa: url });
+  server.on('request', (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const handler = Object.values(services.handlers).find((h) => req.method === 'POST' && req.url === h.path);
+      if (!handler) {
+        res.writeHead(404).end();
+        return;
+      }
+      services.tick();
+      const r = await handler.fn(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(r.statusCode, { 'content-type': r.contentType ?? 'text/plain' }).end(r.response);
+    });
+  });
+  return {
+    url,
+    trustedRoot: services.trustedRoot,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
