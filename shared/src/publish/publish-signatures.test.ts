@@ -1,0 +1,86 @@
+/** verify-signatures: sign-artifacts' verify gate runs on the tree before anything is written. */
+import { existsSync } from 'node:fs';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../core/logger.ts';
+import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from '../sign/index.ts';
+import { FileStorage } from '../storage/file-storage.ts';
+import { testKeyPair } from '../testing/sigstore.ts';
+import { contentTypeFor } from './content-type.ts';
+import { keyFor, parseLayout } from './layout.ts';
+import { type PublishOptions, publishBinaries } from './publish.ts';
+import { makeReleaseTree } from './release-tree.fixture.ts';
+import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
+
+const VERSION = 'v1.31.2';
+const keys = testKeyPair();
+let work: string;
+let source: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'publish-signatures-'));
+  source = path.join(work, 'release');
+  await makeReleaseTree(source);
+  const signer = KeySigner.fromPem(keys.privatePem);
+  await signArtifacts(
+    {
+      workspace: source,
+      files: ['**/*'],
+      exclude: DEFAULT_EXCLUDE,
+      signer,
+      endpoints: { rekorUrl: undefined, tsaUrl: undefined },
+      trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
+      checksums: true,
+      legacySignatures: false,
+      provenance: undefined,
+      concurrency: 4,
+      timeoutMs: 30_000,
+      retryBudgetMs: 1000,
+      force: false,
+      dryRun: false,
+      manifest: undefined,
+      sourceDate: undefined,
+    },
+    new RecordingLogger(),
+  );
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+function options(dest: string): PublishOptions {
+  const layout = parseLayout('kubernetes');
+  const storage = new FileStorage(dest);
+  return {
+    sourceDir: source,
+    version: VERSION,
+    destinations: [{ name: dest, storage, keyFor: (p) => keyFor(layout, VERSION, p) }],
+    checksums: true,
+    cacheControl: IMMUTABLE_CACHE_CONTROL,
+    contentTypeOf: contentTypeFor,
+    concurrency: 4,
+    dryRun: false,
+    signatures: {
+      workspace: source,
+      files: ['**/*'],
+      trust: trustPolicy({ publicKey: KeySigner.fromPem(keys.privatePem).publicKey, tlog: false }),
+    },
+  };
+}
+
+describe('publishBinaries with verify-signatures', () => {
+  it('publishes a tree whose signatures verify, and refuses a tampered one before writing anything', async () => {
+    const good = path.join(work, 'good');
+    const logger = new RecordingLogger();
+    await publishBinaries(options(good), logger);
+    expect(logger.lines).toContain('group: Verify signatures');
+    expect(existsSync(path.join(good, 'release', VERSION, 'index.json'))).toBe(true);
+    expect(existsSync(path.join(good, 'release', VERSION, 'bin/linux/amd64/kubectl.sigstore.json'))).toBe(true);
+
+    await appendFile(path.join(source, 'provenance.json'), ' ');
+    await appendFile(path.join(source, 'kubernetes.tar.gz'), 'tampered');
+    const bad = path.join(work, 'bad');
+    await expect(publishBinaries(options(bad), new RecordingLogger())).rejects.toMatchObject({ code: 'VERIFICATION_FAILED' });
+    expect(existsSync(bad)).toBe(false);
+  });
+});
