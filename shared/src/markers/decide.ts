@@ -20,7 +20,7 @@ export interface Decision {
 }
 
 /** Reads a marker's content as Kubernetes does: a version, `v` optional; surrounding whitespace ignored. */
-export function readMarkerValue(key: string, content: string): Version {
+function readMarkerValue(key: string, content: string): Version {
   const version = parseVersion(content.trim());
   if (!version) throw new MarkerInvalidError(key, content);
   return version;

@@ -5,8 +5,9 @@
  * each other's entries.
  */
 import { rfc3339 } from '../core/time.ts';
-import type { Storage } from '../storage/storage.ts';
+import { joinKey, type Storage } from '../storage/storage.ts';
 import { compareAndSwap } from './cas.ts';
+import { INDEX_NAME } from './names.ts';
 import { parseVersion } from './version.ts';
 
 export type IndexedType = 'stable' | 'latest' | 'extra';
@@ -57,7 +58,7 @@ export interface IndexUpdate {
 }
 
 export function indexKey(root: string): string {
-  return `${root}/markers.json`;
+  return joinKey(root, INDEX_NAME);
 }
 
 /**

@@ -5,18 +5,17 @@
  * which it writes last, is present.
  */
 import type { ReleaseManifest } from '../manifest/manifest.ts';
+import { INDEX_FILE } from '../publish/layout.ts';
 import type { Storage } from '../storage/storage.ts';
 import { ReleaseMissingError } from './errors.ts';
 import { releaseDir } from './names.ts';
 import type { Version } from './version.ts';
 
-export const RELEASE_INDEX = 'index.json';
-
 /** True when the manifest records a file published under the release folder. */
 export function publishedThere(manifest: ReleaseManifest | undefined, storage: Storage, dir: string): boolean {
   if (!manifest) return false;
-  const indexUrl = storage.urlFor(`${dir}/${RELEASE_INDEX}`);
-  const prefix = indexUrl.slice(0, indexUrl.length - RELEASE_INDEX.length);
+  const indexUrl = storage.urlFor(`${dir}/${INDEX_FILE}`);
+  const prefix = indexUrl.slice(0, indexUrl.length - INDEX_FILE.length);
   return manifest.files.some((f) => f.produced?.published?.some((url) => url.startsWith(prefix)));
 }
 
@@ -32,10 +31,10 @@ export async function checkReleasePublished(
     break;
   }
   if (!found) throw new ReleaseMissingError(version.text, `is not published: nothing under ${storage.location} ${dir}/`);
-  if (publishedThere(manifest, storage, dir) && !(await storage.stat(`${dir}/${RELEASE_INDEX}`))) {
+  if (publishedThere(manifest, storage, dir) && !(await storage.stat(`${dir}/${INDEX_FILE}`))) {
     throw new ReleaseMissingError(
       version.text,
-      `is incomplete: ${dir}/${RELEASE_INDEX} (written last by publish-binaries) is missing at ${storage.location}`,
+      `is incomplete: ${dir}/${INDEX_FILE} (written last by publish-binaries) is missing at ${storage.location}`,
     );
   }
   return dir;

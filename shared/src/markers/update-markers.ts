@@ -8,7 +8,7 @@ import { readManifest } from '../manifest/manifest.ts';
 import type { Storage } from '../storage/storage.ts';
 import { compareAndSwap } from './cas.ts';
 import { type PurgeTarget, purgeCdn } from './cdn-purge.ts';
-import { decide, type MarkerAction } from './decide.ts';
+import { type Decision, decide } from './decide.ts';
 import { indexKey, updateIndex } from './markers-index.ts';
 import { type BuildType, markerKeys } from './names.ts';
 import { type Expectation, type ReadBackOptions, readBack } from './read-back.ts';
@@ -37,13 +37,10 @@ export interface UpdateMarkersOptions {
   now?: () => Date;
 }
 
-export interface MarkerDecision {
+/** One decision on one marker for one of the run's versions. */
+export interface MarkerDecision extends Decision {
   key: string;
   version: string;
-  action: MarkerAction;
-  from: string | undefined;
-  to: string;
-  reason: string;
 }
 
 export interface UpdateMarkersResult {
@@ -117,7 +114,7 @@ async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Prom
  * one of its versions. They are purged and read back — also on a rerun, so a rerun
  * after a failed purge or read-back completes it without writing anything.
  */
-export function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[] {
+function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[] {
   const last = new Map<string, MarkerDecision>();
   const owned = new Set<string>();
   const downgraded = new Set<string>();
@@ -130,7 +127,7 @@ export function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[
 }
 
 /** Per marker over the whole run: its first and last value if it moved, otherwise why it did not. */
-export function summarize(decisions: readonly MarkerDecision[]): Pick<UpdateMarkersResult, 'updated' | 'skipped'> {
+function summarize(decisions: readonly MarkerDecision[]): Pick<UpdateMarkersResult, 'updated' | 'skipped'> {
   const updated: UpdateMarkersResult['updated'] = {};
   const skipped: UpdateMarkersResult['skipped'] = {};
   for (const d of decisions) {
