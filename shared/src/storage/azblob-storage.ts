@@ -66,6 +66,8 @@ export interface AzBlobStorageOptions {
   partConcurrency?: number;
   /** Part buffers in memory at once across all uploads through this store (default 8): memory ≈ partsInMemory × partSize. */
   partsInMemory?: number;
+  /** Keys per listing request (default 1000, the stores' maximum). */
+  listPageSize?: number;
   retry?: RetryOptions;
   /** Per-request timeout (default 5 minutes). */
   requestTimeoutMs?: number;
@@ -114,6 +116,7 @@ export class AzBlobStorage implements Storage {
   readonly #partConcurrency: number;
   readonly #partSlots: PartSlots;
   readonly #retry: RetryOptions;
+  readonly #listPageSize: number;
   #containerReady: Promise<unknown> | undefined;
 
   constructor(options: AzBlobStorageOptions) {
@@ -128,6 +131,7 @@ export class AzBlobStorage implements Storage {
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
+    this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
   }
 
   #blob(key: string): BlockBlobClient {
@@ -313,7 +317,7 @@ export class AzBlobStorage implements Storage {
         orMissing(async () => {
           const pages = this.#client
             .listBlobsFlat({ prefix: full === '' ? undefined : `${full}/`, includeMetadata: true })
-            .byPage({ continuationToken, maxPageSize: 1000 });
+            .byPage({ continuationToken, maxPageSize: this.#listPageSize });
           return (await pages.next()).value as ListBlobsFlatSegmentResponse | undefined;
         }),
       );

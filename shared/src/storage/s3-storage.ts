@@ -25,7 +25,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -76,6 +76,8 @@ export interface S3StorageOptions {
   partConcurrency?: number;
   /** Part buffers in memory at once across all uploads through this store (default 8): memory ≈ partsInMemory × partSize. */
   partsInMemory?: number;
+  /** Keys per listing request (default 1000, the stores' maximum). */
+  listPageSize?: number;
   retry?: RetryOptions;
   /** Per-request timeout (default 5 minutes). */
   requestTimeoutMs?: number;
@@ -109,6 +111,7 @@ export class S3Storage implements Storage {
   readonly #partConcurrency: number;
   readonly #partSlots: PartSlots;
   readonly #retry: RetryOptions;
+  readonly #listPageSize: number;
   readonly #objectBaseUrl: string;
 
   constructor(options: S3StorageOptions) {
@@ -131,6 +134,7 @@ export class S3Storage implements Storage {
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
+    this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
     this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
   }
 
@@ -337,26 +341,33 @@ export class S3Storage implements Storage {
     };
   }
 
+  /**
+   * ListObjects (v1) paged by Marker = the last key seen: every S3-compatible store
+   * has it, and s3rver's v2 continuation tokens use DES, which Node 24's OpenSSL
+   * refuses (a 500 as soon as a listing is truncated).
+   */
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const full = joinKey(this.prefix, prefix);
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
-    let ContinuationToken: string | undefined;
+    let Marker: string | undefined;
     do {
       const page = await this.#call('LIST', prefix, () =>
         this.#client.send(
-          new ListObjectsV2Command({
+          new ListObjectsCommand({
             Bucket: this.bucket,
             Prefix: full === '' ? undefined : `${full}/`,
-            ContinuationToken,
+            Marker,
+            MaxKeys: this.#listPageSize,
           }),
         ),
       );
-      for (const object of page.Contents ?? []) {
+      const objects = page.Contents ?? [];
+      for (const object of objects) {
         if (!object.Key) continue;
         yield { key: object.Key.slice(strip), size: object.Size ?? 0, etag: object.ETag ?? '' };
       }
-      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (ContinuationToken);
+      Marker = page.IsTruncated ? (page.NextMarker ?? objects.at(-1)?.Key) : undefined;
+    } while (Marker);
   }
 
   async delete(key: string): Promise<void> {

@@ -249,6 +249,7 @@ storageContract({
       forcePathStyle: true,
       credentials: server,
       partSize: 5 * MiB,
+      listPageSize: 2, // listings cross pages
     });
     return { storage, stop: server.stop };
   },
@@ -265,6 +266,7 @@ storageContract({
       container: 'releases',
       prefix: 'mirror/one',
       partSize: 5 * MiB,
+      listPageSize: 2, // listings cross pages
     });
     return { storage, stop: server.stop };
   },
