@@ -62,6 +62,7 @@ describe('sign-artifacts bundle, key mode', () => {
     expect(first.exitCode).toBe(0);
     const secretLines = keys.privatePem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
     for (const line of secretLines) {
+      expect(first.stdout).toContain(`::add-mask::${line}`);
       expect(withoutMasks(first.stdout)).not.toContain(line);
       expect(first.stderr).not.toContain(line);
     }

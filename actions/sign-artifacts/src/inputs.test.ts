@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { InputReader } from '../../../shared/src/core/inputs.ts';
+import { githubContext } from '../../../shared/src/runner/run-bundle.ts';
+import { testIdentityToken, testKeyPair } from '../../../shared/src/testing/sigstore.ts';
+import { readInputs } from './inputs.ts';
+
+const env = {
+  ...githubContext('/tmp/ws'),
+  ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+};
+const read = (given: Record<string, string>, environment: NodeJS.ProcessEnv = env) =>
+  readInputs(new InputReader((name) => given[name] ?? ''), environment);
+const sign = (given: Record<string, string>, environment?: NodeJS.ProcessEnv) => {
+  const inputs = read(given, environment);
+  if (inputs.mode !== 'sign') throw new Error('expected sign mode');
+  return inputs.options;
+};
+const verify = (given: Record<string, string>) => {
+  const inputs = read({ mode: 'verify', ...given });
+  if (inputs.mode !== 'verify') throw new Error('expected verify mode');
+  return inputs.options;
+};
+const fails = (given: Record<string, string>, input: string, environment?: NodeJS.ProcessEnv) =>
+  expect(() => read(given, environment)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', input }));
+
+describe('readInputs, sign mode', () => {
+  it('reads the defaults: keyless against the public-good instance, everything on', () => {
+    const options = sign({ files: 'dist/**\n# comment\n_output/*.tar.gz' });
+    expect(options).toMatchObject({
+      workspace: '/tmp/ws',
+      files: ['dist/**', '_output/*.tar.gz'],
+      endpoints: { rekorUrl: 'https://rekor.sigstore.dev', tsaUrl: 'https://timestamp.sigstore.dev/api/v1/timestamp' },
+      checksums: true,
+      legacySignatures: true,
+      concurrency: 10,
+      timeoutMs: 180_000,
+      retryBudgetMs: 600_000,
+      force: false,
+      dryRun: false,
+      manifest: undefined,
+      sourceDate: undefined,
+    });
+    expect(options.signer.kind).toBe('keyless');
+    expect(options.exclude).toContain('*.sigstore.json');
+    expect(options.trust?.thresholds).toEqual({ tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
+    expect(options.provenance).toMatchObject({
+      repository: 'kubernetes/release-test',
+      workflowRef: 'kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2',
+      runAttempt: '1',
+    });
+  });
+
+  it('reads key signing offline, SOURCE_DATE_EPOCH, durations and the manifest', () => {
+    const keys = testKeyPair();
+    const options = sign(
+      {
+        files: 'a',
+        signing: 'key',
+        'private-key': keys.encryptedPem('pw'),
+        'private-key-password': 'pw',
+        'rekor-url': 'none',
+        'tsa-url': 'NONE',
+        timeout: '90s',
+        'retry-budget': '1m',
+        concurrency: '4',
+        exclude: '*.txt',
+        manifest: 'release/manifest.json',
+        provenance: 'false',
+      },
+      { ...env, SOURCE_DATE_EPOCH: '1767225600' },
+    );
+    expect(options.signer.kind).toBe('key');
+    expect(options.endpoints).toEqual({ rekorUrl: undefined, tsaUrl: undefined });
+    expect(options.trust?.thresholds).toEqual({ tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    expect(options).toMatchObject({ timeoutMs: 90_000, retryBudgetMs: 60_000, concurrency: 4, exclude: ['*.txt'] });
+    expect(options.manifest).toBe('/tmp/ws/release/manifest.json');
+    expect(options.provenance).toBeUndefined();
+    expect(options.sourceDate?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('has no trust material for a private instance without trusted-root (bundles are then not re-checked)', () => {
+    const options = sign({
+      files: 'a',
+      'fulcio-url': 'https://fulcio.internal',
+      'identity-token': testIdentityToken({ sub: 'a', iss: 'b' }),
+    });
+    expect(options.trust).toBeUndefined();
+  });
+
+  it('rejects bad values, each naming its input', () => {
+    fails({}, 'files');
+    fails({ files: 'a', mode: 'publish' }, 'mode');
+    fails({ files: 'a', signing: 'gpg' }, 'signing');
+    fails({ files: 'a', 'fulcio-url': 'fulcio.sigstore.dev' }, 'fulcio-url');
+    fails({ files: 'a', 'rekor-url': 'ftp://rekor' }, 'rekor-url');
+    fails({ files: 'a', 'rekor-url': 'none', 'tsa-url': 'none' }, 'rekor-url');
+    fails({ files: 'a', signing: 'key' }, 'private-key');
+    fails(
+      { files: 'a', signing: 'key', 'private-key': testKeyPair().encryptedPem('pw'), 'private-key-password': 'bad' },
+      'private-key',
+    );
+    fails({ files: 'a', 'identity-token': 'not-a-jwt' }, 'identity-token');
+    fails({ files: 'a' }, 'signing', githubContext('/tmp/ws'));
+    fails({ files: 'a', timeout: 'soon' }, 'timeout');
+    fails({ files: 'a', concurrency: '0' }, 'concurrency');
+    fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
+    fails({ files: 'a', force: 'yes' }, 'force');
+    fails({ files: 'a' }, 'provenance', {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+      GITHUB_WORKSPACE: '/tmp/ws',
+    });
+  });
+});
+
+describe('readInputs, verify mode', () => {
+  it('builds an identity policy against the public-good root', () => {
+    const options = verify({
+      files: 'a',
+      'certificate-identity-regexp': '^https://github\\.com/kubernetes/',
+      'certificate-oidc-issuer': 'https://token.actions.githubusercontent.com',
+    });
+    expect(options.trust.policy).toEqual({
+      subjectAlternativeName: /^https:\/\/github\.com\/kubernetes\//,
+      extensions: { issuer: 'https://token.actions.githubusercontent.com' },
+    });
+    expect(options.trust.material.certificateAuthorities.length).toBeGreaterThan(0);
+  });
+
+  it('takes a public key as PEM text', () => {
+    const options = verify({ files: 'a', 'public-key': testKeyPair().publicPem, 'rekor-url': 'none' });
+    expect(options.trust.policy).toBeUndefined();
+    expect(options.trust.thresholds.tlogThreshold).toBe(0);
+  });
+
+  it('rejects a verify without identity or key, and other bad values', () => {
+    fails({ files: 'a', mode: 'verify' }, 'certificate-identity');
+    fails({ files: 'a', mode: 'verify', signing: 'key' }, 'public-key');
+    fails({ files: 'a', mode: 'verify', 'certificate-identity': 'x' }, 'certificate-oidc-issuer');
+    fails(
+      { files: 'a', mode: 'verify', 'certificate-identity': 'x', 'certificate-identity-regexp': 'y' },
+      'certificate-identity-regexp',
+    );
+    fails(
+      { files: 'a', mode: 'verify', 'certificate-identity-regexp': '(', 'certificate-oidc-issuer': 'i' },
+      'certificate-identity-regexp',
+    );
+    fails(
+      { files: 'a', mode: 'verify', 'public-key': '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' },
+      'public-key',
+    );
+    fails({ files: 'a', mode: 'verify', 'public-key': 'missing.pem' }, 'public-key');
+    fails(
+      {
+        files: 'a',
+        mode: 'verify',
+        'certificate-identity': 'x',
+        'certificate-oidc-issuer': 'i',
+        'fulcio-url': 'https://fulcio.internal',
+      },
+      'trusted-root',
+    );
+    fails(
+      { files: 'a', mode: 'verify', 'certificate-identity': 'x', 'certificate-oidc-issuer': 'i', 'trusted-root': 'nope.json' },
+      'trusted-root',
+    );
+  });
+});

@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testIdentityToken } from '../testing/sigstore.ts';
+import { jwtClaims, runnerToken, staticToken } from './oidc.ts';
+
+const token = testIdentityToken({
+  sub: 'repo:kubernetes/release:ref:refs/tags/v1.31.2',
+  iss: 'https://token.actions.githubusercontent.com',
+});
+let server: Server;
+let url: string;
+const seen: { audience: string | null; authorization: string | undefined }[] = [];
+let failures = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    seen.push({ audience: query.get('audience'), authorization: req.headers.authorization });
+    if (failures > 0) {
+      failures--;
+      res.writeHead(503).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: token }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('OIDC identity tokens', () => {
+  it('requests the runner token with audience sigstore, masks it, and retries an outage', async () => {
+    const masked: string[] = [];
+    failures = 1;
+    const provider = runnerToken({
+      url,
+      token: 'request-token',
+      mask: (s) => masked.push(s),
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    expect(await provider.getToken()).toBe(token);
+    expect(seen.at(-1)).toEqual({ audience: 'sigstore', authorization: 'Bearer request-token' });
+    expect(seen).toHaveLength(2);
+    expect(masked).toEqual([token]);
+  });
+
+  it('accepts a JWT and refuses anything else without echoing it', async () => {
+    expect(jwtClaims(token).sub).toBe('repo:kubernetes/release:ref:refs/tags/v1.31.2');
+    await expect(staticToken(token).getToken()).resolves.toBe(token);
+    for (const bad of ['secret-value', 'a.b.c', `x.${Buffer.from('[1]').toString('base64url')}.y`]) {
+      expect(() => staticToken(bad)).toThrow(expect.objectContaining({ code: 'SIGNING_FAILED' }));
+      expect(() => staticToken(bad)).not.toThrow(bad);
+    }
+  });
+});
