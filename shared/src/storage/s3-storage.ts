@@ -14,7 +14,7 @@
  * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
  * always "succeeds": do not rely on it there.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream } from 'node:fs';
 import { stat as statFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
@@ -254,18 +254,24 @@ export class S3Storage implements Storage {
   async #putSingle(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
     const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
     assertDigest(`${this.location}/${key}`, digest, options);
-    const put = await this.#call('PUT', key, () =>
-      this.#client.send(
-        new PutObjectCommand({
-          ...this.#objectHeaders(options),
-          Key: this.#key(key),
-          Body: 'file' in body ? createReadStream(body.file) : body.data,
-          ContentLength: digest.size,
-          ContentMD5: digest.md5.toString('base64'),
-          ChecksumSHA256: hexToBase64(digest.sha256),
-        }),
-      ),
-    );
+    const put = await this.#call('PUT', key, async () => {
+      // A fresh stream per attempt, closed whatever happens to the request.
+      const payload = 'file' in body ? createReadStream(body.file) : body.data;
+      try {
+        return await this.#client.send(
+          new PutObjectCommand({
+            ...this.#objectHeaders(options),
+            Key: this.#key(key),
+            Body: payload,
+            ContentLength: digest.size,
+            ContentMD5: digest.md5.toString('base64'),
+            ChecksumSHA256: hexToBase64(digest.sha256),
+          }),
+        );
+      } finally {
+        if (payload instanceof ReadStream) payload.destroy();
+      }
+    });
     return this.#written(key, put.ETag, options);
   }
 
