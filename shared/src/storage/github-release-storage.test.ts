@@ -48,7 +48,12 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(github.releases.filter((r) => r.tag_name === 'v1.0.0')).toHaveLength(1);
     expect(github.uploads()).toHaveLength(2);
 
+    const lists = () => github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/assets')).length;
+    const listsBefore = lists();
     const info = await storage.stat('bin/kubectl');
+    // After a write, a stat reads GitHub's asset list again (a real read-back), once for all keys.
+    await storage.stat('bin/kubeadm');
+    expect(lists()).toBe(listsBefore + 1);
     expect(info).toMatchObject({ size: 3, sha256: sha256Hex('one') });
     expect(await readAll(storage, 'bin/kubectl')).toBe('one');
     expect(storage.urlFor('bin/kubectl')).toBe(

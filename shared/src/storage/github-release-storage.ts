@@ -61,6 +61,8 @@ export class GitHubReleaseStorage implements Storage {
   #release: Promise<Release | undefined> | undefined;
   #draft: Promise<Release> | undefined;
   #assets: Promise<Map<string, Asset>> | undefined;
+  /** Set by a write: the next stat lists the assets again, so a read-back sees GitHub's state, not ours. */
+  #written = false;
 
   constructor(target: GitHubReleaseTarget, client: GitHubClientOptions) {
     this.#target = target;
@@ -80,6 +82,10 @@ export class GitHubReleaseStorage implements Storage {
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
+    if (this.#written) {
+      this.#written = false;
+      this.#assets = undefined;
+    }
     const asset = (await this.#assetMap()).get(assetName(key));
     return asset && asset.state === 'uploaded' ? toInfo(key, asset) : undefined;
   }
@@ -122,6 +128,7 @@ export class GitHubReleaseStorage implements Storage {
       try {
         const asset = await this.#upload(release, name, body, options);
         (await this.#assetMap()).set(name, asset);
+        this.#written = true;
         if (asset.digest && asset.digest !== `sha256:${options.sha256}`) {
           throw new StorageError(`${this.location}: ${name} was stored with ${asset.digest}, expected sha256:${options.sha256}`);
         }
