@@ -1,7 +1,7 @@
 /**
- * The object-store backends keep their promises through a flaky network: a
- * loopback proxy fails a third of the requests (503, 429, connection resets after
- * the server did the work) and withRetry carries every call through.
+ * Retries live in withRetry alone: the SDKs make one attempt per call, and the
+ * backends keep their promises through a flaky network (a loopback proxy failing a
+ * third of the requests with 503, 429 or a reset after the server did the work).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,64 +9,63 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
+import type { RetryOptions } from '../core/retry.ts';
 import { startAzurite } from '../testing/azurite.ts';
-import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
+import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from '../testing/fault-proxy.ts';
 import { startS3rver } from '../testing/s3rver.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
 const MiB = 1024 * 1024;
-const retry = { attempts: 10, baseDelayMs: 5, maxDelayMs: 20 };
 
-interface Flaky {
-  storage: Storage;
-  faults(): number;
+interface Service {
+  /** The server's own address, for a proxy to forward to. */
+  target: string;
+  /** A store reaching the server through `endpoint`. */
+  connect(endpoint: string, retry: RetryOptions): Storage;
   stop(): Promise<void>;
 }
 
-const backends: Array<{ name: string; start: () => Promise<Flaky> }> = [
+const backends: Array<{ name: string; start: () => Promise<Service> }> = [
   {
     name: 'S3Storage (s3rver)',
     start: async () => {
       const server = await startS3rver({ buckets: ['flaky'] });
-      const proxy = await startFaultProxy({ target: server.endpoint, failureRate: 0.3, seed: 7 });
-      const storage = new S3Storage({
-        bucket: 'flaky',
-        endpoint: proxy.url,
-        region: server.region,
-        forcePathStyle: true,
-        credentials: server,
-        partSize: 5 * MiB,
-        retry,
-      });
-      return { storage, faults: () => faultCount(proxy), stop: () => stopBoth(proxy, server) };
+      return {
+        target: server.endpoint,
+        connect: (endpoint, retry) =>
+          new S3Storage({
+            bucket: 'flaky',
+            endpoint,
+            region: server.region,
+            forcePathStyle: true,
+            credentials: server,
+            partSize: 5 * MiB,
+            retry,
+          }),
+        stop: server.stop,
+      };
     },
   },
   {
     name: 'AzBlobStorage (azurite)',
     start: async () => {
       const server = await startAzurite();
-      const proxy = await startFaultProxy({ target: server.endpoint, failureRate: 0.3, seed: 7 });
-      const storage = new AzBlobStorage({
-        connectionString: server.connectionString.replace(server.endpoint, `${proxy.url}/${server.accountName}`),
-        container: 'flaky',
-        partSize: 5 * MiB,
-        retry,
-      });
-      return { storage, faults: () => faultCount(proxy), stop: () => stopBoth(proxy, server) };
+      return {
+        target: server.endpoint,
+        connect: (endpoint, retry) =>
+          new AzBlobStorage({
+            connectionString: server.connectionString.replace(server.endpoint, `${endpoint}/${server.accountName}`),
+            container: 'flaky',
+            partSize: 5 * MiB,
+            retry,
+          }),
+        stop: server.stop,
+      };
     },
   },
 ];
-
-function faultCount(proxy: FaultProxy): number {
-  return Object.values(proxy.stats.faults).reduce((a, b) => a + b, 0);
-}
-
-async function stopBoth(proxy: FaultProxy, server: { stop(): Promise<void> }): Promise<void> {
-  await proxy.stop();
-  await server.stop();
-}
 
 let scratch: string;
 beforeAll(async () => {
@@ -76,17 +75,32 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe.each(backends)('$name behind a proxy failing 30% of requests', ({ name, start }) => {
-  let flaky: Flaky;
+describe.each(backends)('$name through a failing proxy', ({ name, start }) => {
+  let service: Service;
+  const proxies: FaultProxy[] = [];
+  const proxy = async (options: Omit<FaultProxyOptions, 'target'>): Promise<FaultProxy> => {
+    const started = await startFaultProxy({ target: service.target, ...options });
+    proxies.push(started);
+    return started;
+  };
   beforeAll(async () => {
-    flaky = await start();
+    service = await start();
   });
   afterAll(async () => {
-    await flaky?.stop();
+    for (const p of proxies) await p.stop();
+    await service?.stop();
   });
 
-  it('puts, stats, reads and lists every object intact', async () => {
-    const { storage } = flaky;
+  it('makes exactly the attempts withRetry allows (the SDK makes one per call)', async () => {
+    const failing = await proxy({ failureRate: 1, seed: 1, kinds: ['503'] });
+    const storage = service.connect(failing.url, { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 });
+    await expect(storage.stat('anything')).rejects.toMatchObject({ code: 'RETRY_EXHAUSTED' });
+    expect(failing.stats.requests).toBe(3);
+  });
+
+  it('puts, stats, reads and lists every object intact when 30% of requests fail', async () => {
+    const flaky = await proxy({ failureRate: 0.3, seed: 7 });
+    const storage = service.connect(flaky.url, { attempts: 10, baseDelayMs: 5, maxDelayMs: 20 });
     const big = randomBytes(11 * MiB);
     const file = path.join(scratch, `${name}-big.bin`);
     await writeFile(file, big);
@@ -101,6 +115,6 @@ describe.each(backends)('$name behind a proxy failing 30% of requests', ({ name,
     const listed: string[] = [];
     for await (const info of storage.list('r')) listed.push(info.key);
     expect(listed).toHaveLength(13);
-    expect(flaky.faults()).toBeGreaterThan(3);
+    expect(Object.values(flaky.stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(3);
   });
 });
