@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../shared/src/core/hash.ts';
 import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
 import { AzBlobStorage } from '../../../shared/src/storage/azblob-storage.ts';
+import { S3Storage } from '../../../shared/src/storage/s3-storage.ts';
 import { type AzuriteHandle, startAzurite } from '../../../shared/src/testing/azurite.ts';
+import { type S3rverHandle, startS3rver } from '../../../shared/src/testing/s3rver.ts';
 
 let scratch: string;
 let bucket: string;
@@ -152,5 +154,53 @@ describe('update-markers bundle against azurite (azblob://)', () => {
     expect(withoutMasks(result.stdout)).not.toContain(azurite.accountKey);
     const rerun = await runBundle('update-markers', { inputs });
     expect(JSON.parse(rerun.outputs.updated as string)).toEqual({});
+  });
+});
+
+describe('update-markers bundle against s3rver (s3://)', () => {
+  let s3: S3rverHandle;
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: ['k8s-release'] });
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  it('finds the release by listing, writes the markers and the index, and a rerun writes nothing', async () => {
+    const credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+    const storage = new S3Storage({
+      bucket: 'k8s-release',
+      prefix: 'dl',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials,
+    });
+    const data = Buffer.from('{}');
+    await storage.put('release/v1.32.0-rc.0/index.json', { data }, { sha256: sha256Hex(data), size: data.length });
+    const inputs = {
+      version: 'v1.32.0-rc.0',
+      destination: 's3://k8s-release/dl',
+      's3-endpoint': s3.endpoint,
+      's3-force-path-style': 'true',
+      's3-access-key-id': s3.accessKeyId,
+      's3-secret-access-key': s3.secretAccessKey,
+    };
+    const result = await runBundle('update-markers', { inputs });
+    expect(result.annotations).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect((await storage.read('release/latest-1.32.txt'))?.data.toString()).toBe('v1.32.0-rc.0');
+    expect(await storage.stat('release/latest.txt')).toMatchObject({
+      contentType: 'text/plain',
+      cacheControl: 'private, max-age=0, no-transform',
+    });
+    expect(await storage.stat('release/stable.txt')).toBeUndefined();
+    expect(Object.keys(JSON.parse((await storage.read('release/markers.json'))?.data.toString() ?? '{}').markers)).toHaveLength(
+      3,
+    );
+    const rerun = await runBundle('update-markers', { inputs });
+    expect(rerun.exitCode).toBe(0);
+    expect(JSON.parse(rerun.outputs.updated as string)).toEqual({});
+    const missing = await runBundle('update-markers', { inputs: { ...inputs, version: 'v1.32.0-rc.1' } });
+    expect(missing.annotations.map((a) => a.properties.title)).toEqual(['RELEASE_MISSING']);
   });
 });
