@@ -2,15 +2,15 @@
  * An Azure Blob Storage container (or azurite) as a store, through
  * @azure/storage-blob. The SDK makes one try per call; withRetry owns retries.
  *
- * Integrity: the file is hashed once before sending (MD5 + SHA-256); a body that is
- * not what the caller declared is refused before anything is sent. Files up to
- * `partSize` go up in one streamed Put Blob carrying x-ms-blob-content-md5 (azurite
- * checks it against the body; Azure keeps it as the blob's Content-MD5; the SDK's
- * upload() sends no transactional Content-MD5). Larger files are staged as blocks,
- * each with a transactional Content-MD5 the service verifies, from one in-order
- * read whose SHA-256 must match before the block list is committed (nothing becomes
- * visible otherwise). The hex SHA-256 is kept as the `sha256` metadata, which stat
- * and list report.
+ * Integrity: a body that is not what the caller declared (size, SHA-256) never
+ * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
+ * streamed Put Blob and refused before anything is sent; the request carries
+ * x-ms-blob-content-md5 (azurite checks it against the body; Azure keeps it as the
+ * blob's Content-MD5; the SDK's upload() sends no transactional Content-MD5). Larger
+ * files are staged as blocks hashed as they are read, each with a transactional
+ * Content-MD5 the service verifies, and the block list is committed only if the
+ * whole file's SHA-256 matched. The hex SHA-256 is kept as the `sha256` metadata,
+ * which stat and list report.
  *
  * Compare-and-swap: `conditions: { ifMatch }` / `{ ifNoneMatch: '*' }` on Put Blob
  * and Put Block List; 412 ConditionNotMet and 409 BlobAlreadyExists become

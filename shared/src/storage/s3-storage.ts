@@ -3,11 +3,13 @@
  * store, through @aws-sdk/client-s3. Retries live in withRetry (the SDK makes one
  * attempt); every body is streamed from its file or sent in bounded parts.
  *
- * Integrity: the file is hashed once before sending (MD5 + SHA-256); a body that is
- * not what the caller declared is refused before anything is sent. The request
- * carries Content-MD5 and x-amz-checksum-sha256 (AWS verifies both; s3rver verifies
- * neither), and each multipart part carries its own Content-MD5. The hex SHA-256 is
- * kept as the `sha256` user metadata, which `stat` reports.
+ * Integrity: a body that is not what the caller declared (size, SHA-256) never
+ * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
+ * streamed PutObject and refused before anything is sent; the request carries
+ * Content-MD5 and x-amz-checksum-sha256 (AWS verifies both; s3rver neither). Larger
+ * files go up in parts hashed as they are read, each part with its own Content-MD5,
+ * and the upload is completed only if the whole file's SHA-256 matched (else
+ * aborted). The hex SHA-256 is kept as the `sha256` user metadata `stat` reports.
  *
  * Compare-and-swap: IfMatch / IfNoneMatch: '*' on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
