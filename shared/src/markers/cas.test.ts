@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { FileStorage } from '../storage/file-storage.ts';
+import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions } from '../storage/storage.ts';
+import { compareAndSwap } from './cas.ts';
+
+/** A FileStorage where another writer slips in before each of our first `interleave` puts. */
+class InterleavedStorage extends FileStorage {
+  interleave = 0;
+  readonly conditions: PutOptions[] = [];
+  override async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+    this.conditions.push(options);
+    if (this.interleave > 0) {
+      this.interleave--;
+      const data = Buffer.from(`v1.31.${10 + this.interleave}`);
+      await super.put(key, { data }, { sha256: sha256Hex(data), size: data.length });
+    }
+    return super.put(key, body, options);
+  }
+}
+
+const META = { contentType: 'text/plain', cacheControl: 'no-cache' };
+let dir: string;
+let storage: InterleavedStorage;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cas-'));
+  storage = new InterleavedStorage(dir);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Sets the object to `value` unless it already holds something. */
+const setIfAbsentOr = (value: string) => (content: string | undefined) => ({
+  write: content === value ? undefined : Buffer.from(value),
+  result: content,
+});
+
+describe('compareAndSwap', () => {
+  it('creates with If-None-Match: * and replaces with If-Match on the ETag read', async () => {
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('b'), META);
+    expect(storage.conditions[0]).toMatchObject({ ifNoneMatch: '*', contentType: 'text/plain', cacheControl: 'no-cache' });
+    expect(storage.conditions[1]).toMatchObject({ ifMatch: sha256Hex('a') });
+    expect((await storage.read('m.txt'))?.data.toString()).toBe('b');
+  });
+
+  it('writes nothing when the step says so', async () => {
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    const { written } = await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    expect(written).toBe(false);
+    expect(storage.conditions).toHaveLength(1);
+  });
+
+  it('after a lost race re-reads and decides again from the new value', async () => {
+    storage.interleave = 2;
+    const seen: (string | undefined)[] = [];
+    const lost: number[] = [];
+    const { result, written } = await compareAndSwap(
+      storage,
+      'm.txt',
+      (content) => {
+        seen.push(content);
+        return { write: Buffer.from('mine'), result: content };
+      },
+      { ...META, onLostRace: (attempt) => lost.push(attempt) },
+    );
+    expect(seen).toEqual([undefined, 'v1.31.11', 'v1.31.10']);
+    expect(lost).toEqual([1, 2]);
+    expect({ result, written }).toEqual({ result: 'v1.31.10', written: true });
+    expect((await storage.read('m.txt'))?.data.toString()).toBe('mine');
+  });
+
+  it('gives up with PRECONDITION_FAILED after the bounded attempts', async () => {
+    storage.interleave = 100;
+    const attempt = compareAndSwap(storage, 'm.txt', () => ({ write: Buffer.from('mine'), result: undefined }), {
+      ...META,
+      attempts: 3,
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', key: 'm.txt' });
+    await expect(attempt).rejects.toHaveProperty('cause', expect.any(PreconditionFailedError));
+    expect(storage.conditions).toHaveLength(3);
+  });
+});
