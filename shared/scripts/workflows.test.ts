@@ -100,15 +100,6 @@ function ownAction(name: string): Promise<ActionMetadata | undefined> {
 }
 
 /**
- * Inputs named by the action issues (the contract: #3 sign-artifacts, #4 publish-binaries, #5 update-markers) that
- * the action's action.yml may not declare yet while its owner adds them: tolerated and listed, never an unknown name.
- * Remove an entry once its action.yml declares the input; the list must be empty for a release.
- */
-const PENDING: Record<string, readonly string[]> = {
-  'publish-binaries': ['certificate-identity', 'certificate-oidc-issuer', 'public-key'],
-};
-
-/**
  * Third-party pins checked upstream: the commit each release tag points at in the action's own repository (read
  * with git from a clone of it). A new pin, or a new version, is added here after the same check.
  */
@@ -201,7 +192,6 @@ describe.each(files)('%s', (file) => {
 
   it('gives our actions only inputs their action.yml declares, and every required one', async () => {
     const problems: string[] = [];
-    const pending: string[] = [];
     for (const { job, step } of steps(load(file))) {
       const m = step.uses ? OWN_ACTION.exec(step.uses) : null;
       if (!m) continue;
@@ -213,9 +203,7 @@ describe.each(files)('%s', (file) => {
       }
       const given = Object.keys(step.with ?? {});
       for (const key of given) {
-        if (key in metadata.inputs) continue;
-        if (PENDING[name]?.includes(key)) pending.push(`${name}.${key}`);
-        else problems.push(`jobs.${job}: ${name} has no input "${key}"`);
+        if (!(key in metadata.inputs)) problems.push(`jobs.${job}: ${name} has no input "${key}"`);
       }
       for (const [input, spec] of Object.entries(metadata.inputs)) {
         if (spec.required === true && spec.default === undefined && !given.includes(input)) {
@@ -223,7 +211,6 @@ describe.each(files)('%s', (file) => {
         }
       }
     }
-    if (pending.length > 0) console.warn(`${file}: inputs not yet in action.yml (issue contract): ${pending.join(', ')}`);
     expect(problems).toEqual([]);
   });
 
