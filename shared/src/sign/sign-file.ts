@@ -68,7 +68,7 @@ async function checkExisting(file: string, bundle: Bundle, verifier: BundleVerif
   const digest = new DigestSink();
   const check = verifier.begin(bundle);
   await readInto(file, [digest, check.sink]);
-  const digests = digest.digests();
+  const digests = await digest.digests();
   try {
     check.finish(digests.sha256);
     return digests;
@@ -85,7 +85,7 @@ async function signFresh(
   const digest = new DigestSink();
   const sink = ctx.signer.begin();
   await withTimeout(ctx.timeoutMs, `reading ${file}`, () => readInto(file, [digest, sink]));
-  const digests = digest.digests();
+  const digests = await digest.digests();
   const signature = await sink.finish();
   const bundle = await witness(messageBundle(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
   if (!ctx.verifier) return { digests, bundle, verified: false };

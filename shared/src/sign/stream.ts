@@ -5,14 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { sha512Worker } from './sha512-worker.ts';
 
 export interface ChunkSink {
   update(chunk: Uint8Array): void;
+  /** Backpressure: a promise to wait for before the next chunk, if the sink is behind. */
+  drain?(): Promise<void> | undefined;
 }
 
 export async function readInto(file: string, sinks: readonly ChunkSink[]): Promise<void> {
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     for (const sink of sinks) sink.update(chunk as Buffer);
+    for (const sink of sinks) await sink.drain?.();
   }
 }
 
@@ -22,17 +26,20 @@ export interface ArtifactDigests {
   sha512: string;
 }
 
-/** SHA-256 and SHA-512 of the streamed bytes. */
+/** SHA-256 (here) and SHA-512 (on the worker thread) of the streamed bytes. */
 export class DigestSink implements ChunkSink {
   readonly #sha256 = createHash('sha256');
-  readonly #sha512 = createHash('sha512');
+  readonly #sha512 = sha512Worker.job();
   #size = 0;
   update(chunk: Uint8Array): void {
     this.#size += chunk.byteLength;
     this.#sha256.update(chunk);
     this.#sha512.update(chunk);
   }
-  digests(): ArtifactDigests {
-    return { size: this.#size, sha256: this.#sha256.digest('hex'), sha512: this.#sha512.digest('hex') };
+  drain(): Promise<void> | undefined {
+    return this.#sha512.drain();
+  }
+  async digests(): Promise<ArtifactDigests> {
+    return { size: this.#size, sha256: this.#sha256.digest('hex'), sha512: await this.#sha512.digest() };
   }
 }

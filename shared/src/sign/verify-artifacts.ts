@@ -98,7 +98,7 @@ async function verifyFile(workspace: string, subject: string, verifier: BundleVe
   const digest = new DigestSink();
   const check = verifier.begin(found.bundle);
   await readInto(file, [digest, check.sink]);
-  const digests = digest.digests();
+  const digests = await digest.digests();
   if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
     found.bundle.content.messageSignature.messageDigest.digest = Buffer.from(digests.sha256, 'hex');
   const signer = check.finish(digests.sha256);

@@ -1,0 +1,142 @@
+/**
+ * Benchmark: sign a Kubernetes-shaped release (≈300 files, sizes like a real
+ * release scaled by BENCH_SCALE, default 0.02 ≈ 180 MB) in key mode, offline, with
+ * checksums and provenance, against `sha256sum` then `sha512sum` over the same
+ * files. Prints the ratio (goal ≤ 0.3).
+ *
+ *   node shared/src/sign/sign.bench.ts            (BENCH_SCALE=1 is a full ≈9 GB release)
+ */
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RecordingLogger } from '../core/logger.ts';
+import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from './index.ts';
+
+const MB = 1 << 20;
+
+/** Relative path → size in bytes at scale 1, shaped like dl.k8s.io/release/vX.Y.Z. */
+export function kubernetesRelease(): Map<string, number> {
+  const files = new Map<string, number>();
+  const linux = ['amd64', 'arm64', 'ppc64le', 's390x'];
+  for (const arch of linux) {
+    for (const [bin, size] of Object.entries({
+      kubectl: 55,
+      kubeadm: 50,
+      kubelet: 75,
+      'kube-apiserver': 90,
+      'kube-controller-manager': 85,
+      'kube-scheduler': 60,
+      'kube-proxy': 55,
+      'kubectl-convert': 50,
+      'kube-log-runner': 2,
+      mounter: 1,
+    }))
+      files.set(`bin/linux/${arch}/${bin}`, size * MB);
+    for (const image of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'])
+      files.set(`bin/linux/${arch}/${image}.tar`, 90 * MB);
+    files.set(`kubernetes-server-linux-${arch}.tar.gz`, 350 * MB);
+    files.set(`kubernetes-node-linux-${arch}.tar.gz`, 120 * MB);
+    files.set(`kubernetes-test-linux-${arch}.tar.gz`, 200 * MB);
+  }
+  for (const [os, arches] of Object.entries({ darwin: ['amd64', 'arm64'], windows: ['amd64', '386', 'arm64'] })) {
+    for (const arch of arches) {
+      const ext = os === 'windows' ? '.exe' : '';
+      for (const bin of ['kubectl', 'kubectl-convert', ...(os === 'windows' ? ['kubeadm', 'kubelet', 'kube-proxy'] : [])])
+        files.set(`bin/${os}/${arch}/${bin}${ext}`, 55 * MB);
+      files.set(`kubernetes-client-${os}-${arch}.tar.gz`, 30 * MB);
+    }
+  }
+  files.set('kubernetes.tar.gz', 1 * MB);
+  files.set('kubernetes-src.tar.gz', 40 * MB);
+  for (let i = 0; files.size < 300; i++) files.set(`addons/manifest-${String(i).padStart(3, '0')}.yaml`, 6 * 1024);
+  return files;
+}
+
+async function writeFixture(root: string, scale: number): Promise<{ files: string[]; bytes: number }> {
+  const block = randomBytes(MB);
+  let bytes = 0;
+  const files: string[] = [];
+  for (const [name, size] of kubernetesRelease()) {
+    const target = Math.max(1, Math.round(size * scale));
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    const handle = await open(path.join(root, name), 'w');
+    for (let written = 0; written < target; written += MB) {
+      block[0] = (block[0] as number) + 1;
+      await handle.write(block, 0, Math.min(MB, target - written));
+    }
+    await handle.close();
+    files.push(name);
+    bytes += target;
+  }
+  return { files, bytes };
+}
+
+function seconds(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+export async function runBench(
+  scale: number,
+): Promise<{ files: number; bytes: number; coreutils: number; sign: number; ratio: number }> {
+  const workspace = await mkdtemp(path.join(tmpdir(), 'sign-bench-'));
+  try {
+    const root = path.join(workspace, 'release');
+    const { files, bytes } = await writeFixture(root, scale);
+    for (const f of files) await readFile(path.join(root, f)); // warm the page cache for both sides
+    const coreutils = seconds(() => {
+      execFileSync('sha256sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
+      execFileSync('sha512sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
+    });
+    const signer = new KeySigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const start = process.hrtime.bigint();
+    await signArtifacts(
+      {
+        workspace,
+        files: ['release/**'],
+        exclude: DEFAULT_EXCLUDE,
+        signer,
+        endpoints: { rekorUrl: undefined, tsaUrl: undefined },
+        trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
+        checksums: true,
+        legacySignatures: true,
+        provenance: {
+          serverUrl: 'https://github.com',
+          repository: 'kubernetes/kubernetes',
+          sha: '0'.repeat(40),
+          ref: 'refs/tags/v1.31.2',
+          workflowRef: 'kubernetes/kubernetes/.github/workflows/release.yml@refs/tags/v1.31.2',
+          runId: '1',
+          runAttempt: '1',
+          eventName: 'push',
+          workflowInputs: {},
+          builderVersion: 'bench',
+        },
+        concurrency: 10,
+        timeoutMs: 600_000,
+        retryBudgetMs: 0,
+        force: false,
+        dryRun: false,
+        manifest: undefined,
+        sourceDate: new Date(0),
+      },
+      new RecordingLogger(),
+    );
+    const sign = Number(process.hrtime.bigint() - start) / 1e9;
+    return { files: files.length, bytes, coreutils, sign, ratio: sign / coreutils };
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const scale = Number(process.env.BENCH_SCALE ?? '0.02');
+  const r = await runBench(scale);
+  console.log(
+    `sign-artifacts: ${r.files} files, ${(r.bytes / MB).toFixed(0)} MiB: sign ${r.sign.toFixed(2)}s, ` +
+      `sha256sum+sha512sum ${r.coreutils.toFixed(2)}s, ratio ${r.ratio.toFixed(2)} (goal ≤ 0.30)`,
+  );
+}
