@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
+import { commonFolder } from './plan.ts';
 
 describe('layout', () => {
   it('maps the kubernetes layout like dl.k8s.io', () => {
@@ -25,5 +26,15 @@ describe('contentTypeFor', () => {
     expect(contentTypeFor('SHA512SUMS')).toMatch(/^text\/plain/);
     expect(contentTypeFor('kubernetes-release.spdx.json')).toBe('application/json');
     expect(contentTypeFor('bin/linux/amd64/kubectl.cert')).toBe('application/x-pem-file');
+  });
+});
+
+describe('commonFolder', () => {
+  it('finds the folder every key shares', () => {
+    expect(commonFolder(['release/v1/bin/a', 'release/v1/SHA256SUMS', 'release/v1/bin/b'])).toBe('release/v1');
+    expect(commonFolder(['release/v1/x/a', 'release/v1/x/b'])).toBe('release/v1/x');
+    expect(commonFolder(['bin/a', 'SHA256SUMS'])).toBe('');
+    expect(commonFolder(['release/v1/a', 'release/v10/a'])).toBe('release');
+    expect(commonFolder([])).toBe('');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The plan for one destination: each release file's key and URL, and whether the
  * store already holds it (same SHA-256 and size → skip) or it must be uploaded.
- * The store's reported SHA-256 decides; a store that reports none is compared by
- * size, then by streaming the object and hashing it. The release index is planned
- * too: an index already there with other content means the release was published
- * before with other files, and is refused.
+ * One listing tells what exists (and, where the listing carries it, its SHA-256);
+ * objects listed without a digest are stat'ed. The store's reported SHA-256
+ * decides; a store that reports none is compared by size, then by streaming the
+ * object and hashing it. The release index is planned too: an index already there
+ * with other content means the release was published before with other files,
+ * and is refused.
  */
 import { InputError } from '../core/errors.ts';
 import { hashStream } from '../core/hash.ts';
@@ -40,6 +42,31 @@ export interface DestinationPlan {
   index: { key: string; url: string; data: Buffer; sha256: string; action: Action };
 }
 
+/** The longest folder prefix all keys share ('' when none). */
+export function commonFolder(keys: readonly string[]): string {
+  const folders = keys.map((k) => k.split('/').slice(0, -1));
+  const first = folders[0] ?? [];
+  let length = first.length;
+  for (const f of folders) {
+    while (length > 0 && f.slice(0, length).join('/') !== first.slice(0, length).join('/')) length--;
+  }
+  return first.slice(0, length).join('/');
+}
+
+/**
+ * What the store holds below the keys' common folder, by URL (one listing instead of a request per
+ * object). Undefined when the store cannot list (e.g. no s3:ListBucket): then every object is stat'ed.
+ */
+async function listByUrl(storage: Storage, keys: readonly string[]): Promise<Map<string, ObjectInfo> | undefined> {
+  const found = new Map<string, ObjectInfo>();
+  try {
+    for await (const info of storage.list(commonFolder(keys))) found.set(storage.urlFor(info.key), info);
+  } catch {
+    return undefined;
+  }
+  return found;
+}
+
 /** Whether the store's object holds exactly the file. */
 export async function holdsFile(storage: Storage, key: string, info: ObjectInfo, file: SourceFile): Promise<boolean> {
   if (info.size !== file.size) return false;
@@ -61,10 +88,16 @@ export async function planDestination(
     if (other) throw new InputError('destinations', `${other} and ${file.path} would both be ${url} at ${destination.name}`);
     seen.set(url, file.path);
   }
+  const listed = await listByUrl(
+    storage,
+    files.map((f) => destination.keyFor(f.path)),
+  );
   const objects = await mapPool(files, concurrency, async (file): Promise<PlannedObject> => {
     const key = destination.keyFor(file.path);
     const url = storage.urlFor(key);
-    const info = await storage.stat(key);
+    const inList = listed?.get(url);
+    if (listed && !inList) return { file, key, url, action: 'upload', reason: 'new' };
+    const info = inList?.sha256 !== undefined || (inList && inList.size !== file.size) ? inList : await storage.stat(key);
     if (!info) return { file, key, url, action: 'upload', reason: 'new' };
     const equal = await holdsFile(storage, key, info, file);
     return { file, key, url, action: equal ? 'skip' : 'upload', reason: equal ? 'equal' : 'changed' };

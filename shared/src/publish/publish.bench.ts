@@ -5,7 +5,8 @@
  * (first copy and no-change rerun), so the figures can be compared in one run.
  * The headline figures (filesPerSecond, mbPerSecond, rerunMs) are for s3rver.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,6 @@ import type { Logger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import { S3Storage } from '../storage/s3-storage.ts';
 import type { Storage } from '../storage/storage.ts';
-import { startS3rver } from '../testing/s3rver.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
 import { publishBinaries } from './publish.ts';
@@ -51,7 +51,28 @@ async function timePublish(
   return { ms, files: result.files.length, bytes, uploaded: result.destinations[0]?.uploaded ?? 0 };
 }
 
-/** rclone runs asynchronously: s3rver lives in this process and must keep answering. */
+/**
+ * s3rver in its own process, as rclone would meet it: in this process it would share one thread with the
+ * publisher (hashing, planning) and the comparison would measure that instead.
+ */
+async function startS3rverProcess(buckets: string[]): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const helper = new URL('../testing/s3rver.ts', import.meta.url).href;
+  const script = `const { startS3rver } = await import(${JSON.stringify(helper)});
+const s3 = await startS3rver({ buckets: ${JSON.stringify(buckets)} });
+process.on('SIGTERM', () => s3.stop().then(() => process.exit(0)));
+console.log(s3.endpoint);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return {
+    endpoint: line.toString().trim(),
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+/** rclone runs asynchronously (it is a child process; this one keeps its event loop). */
 async function rcloneCopy(source: string, endpoint: string, bucket: string): Promise<number | undefined> {
   const remote = `:s3,provider=Other,endpoint='${endpoint}',force_path_style=true,access_key_id=S3RVER,secret_access_key=S3RVER:${bucket}/release/${VERSION}`;
   const env = { ...process.env };
@@ -67,7 +88,7 @@ async function rcloneCopy(source: string, endpoint: string, bucket: string): Pro
 
 export async function benchPublish(): Promise<Record<string, unknown>> {
   const work = await mkdtemp(path.join(tmpdir(), 'bench-publish-'));
-  const s3 = await startS3rver({ buckets: ['bench', 'rclone'] });
+  const s3 = await startS3rverProcess(['bench', 'rclone']);
   try {
     const source = path.join(work, 'source');
     const extras = 6;
@@ -78,9 +99,9 @@ export async function benchPublish(): Promise<Record<string, unknown>> {
     const bucket = new S3Storage({
       bucket: 'bench',
       endpoint: s3.endpoint,
-      region: s3.region,
+      region: 'us-east-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
     const folder = new FileStorage(path.join(work, 'mirror'));
 

@@ -32,6 +32,7 @@ class WatchedStorage implements Storage {
   readonly puts: string[] = [];
   failAfter = Number.POSITIVE_INFINITY;
   lieAbout: string | undefined;
+  listFails = false;
   constructor(root: string) {
     this.inner = new FileStorage(root);
   }
@@ -57,6 +58,7 @@ class WatchedStorage implements Storage {
     return this.inner.put(key, body, options);
   }
   list(prefix: string) {
+    if (this.listFails) throw Object.assign(new Error('AccessDenied'), { $metadata: { httpStatusCode: 403 } });
     return this.inner.list(prefix);
   }
   delete(key: string) {
@@ -134,6 +136,14 @@ describe('publishBinaries to folders', () => {
       expect(d).toMatchObject({ uploaded: 0, bytesUploaded: 0, skipped: published.length + 1 });
     }
     expect(a.puts).toHaveLength(published.length + 1);
+  });
+
+  it('plans by stat when the store refuses to list (no s3:ListBucket)', async () => {
+    const store = new WatchedStorage(path.join(work, 'dest'));
+    store.listFails = true;
+    const first = await publishBinaries(options([destination(store)]), new RecordingLogger());
+    const rerun = await publishBinaries(options([destination(store)]), new RecordingLogger());
+    expect(rerun.destinations[0]).toMatchObject({ uploaded: 0, skipped: first.files.length + 1 });
   });
 
   it('dry-run prints the exact plan and writes nothing', async () => {
