@@ -16,7 +16,7 @@ export { signArtifacts } from './sign-artifacts.ts';
 export type { ArtifactSigner } from './signer.ts';
 export { DEFAULT_EXCLUDE } from './subjects.ts';
 export type { TrustConfig } from './trust.ts';
-export { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, readTrustedRoot, trustPolicy } from './trust.ts';
+export { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, trustPolicy } from './trust.ts';
 export type { VerifiedFile, VerifyArtifactsOptions, VerifyArtifactsResult } from './verify-artifacts.ts';
 export { verifyArtifacts } from './verify-artifacts.ts';
 export { outageRetry, PUBLIC_GOOD } from './witnesses.ts';

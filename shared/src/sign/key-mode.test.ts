@@ -259,6 +259,20 @@ describe('sign-artifacts, key mode', () => {
       ['a.txt', ['a.txt.sig', 'a.txt.sigstore.json']],
       ['b.txt', ['b.txt.sig', 'b.txt.sigstore.json']],
     ]);
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    await expect(
+      verifyArtifacts({ workspace: ws, files: ['a.txt'], manifest, trust }, new RecordingLogger()),
+    ).resolves.toMatchObject({
+      verified: 2,
+    });
+    await updateManifest(manifest, (m) => {
+      (m.files[0] as { sha256: string }).sha256 = sha256Hex('something else');
+      return m;
+    });
+    const mismatch = await verifyArtifacts({ workspace: ws, files: ['a.txt'], manifest, trust }, new RecordingLogger()).catch(
+      (e) => e,
+    );
+    expect(mismatch.failures).toEqual([{ path: 'a.txt', reason: expect.stringContaining('release manifest') }]);
     await writeFile(path.join(ws, 'b.txt'), 'changed');
     await expect(
       signArtifacts(options({ workspace: ws, files: ['a.txt'], manifest, provenance: undefined }), new RecordingLogger()),

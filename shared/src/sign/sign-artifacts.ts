@@ -163,6 +163,7 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
     digest: { sha256: f.signed.bundleSha256 },
   }));
   let checksums: string | undefined;
+  let checksumsChanged = 0;
   if (options.checksums) {
     await logger.group('Checksums', async () => {
       const written = await writeChecksumFiles(
@@ -170,6 +171,7 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
         files.map((f) => ({ path: f.name, sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 })),
       );
       for (const sums of written.sums) byproducts.push({ name: sums.path, digest: { sha256: sums.sha256 } });
+      checksumsChanged = written.changed.length;
       logger.info(
         written.changed.length === 0
           ? `${written.paths.length} checksum files unchanged`
@@ -227,6 +229,9 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
       return manifest;
     });
   }
+
+  if (files.every((f) => f.signed.status === 'unchanged') && checksumsChanged === 0 && provenanceStatus !== 'signed')
+    logger.info('Every file already had a bundle that verifies: nothing was signed or written');
 
   const reports: FileReport[] = files.map((f) => ({
     path: f.subject,

@@ -8,7 +8,6 @@
  * github.com/sigstore/root-signing at 60cf2ce8b2e4 (2026-08-21).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial, type VerificationPolicy } from '@sigstore/verify';
 import type { TrustPolicy } from './bundle-verifier.ts';
@@ -22,10 +21,6 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   const root = TrustedRoot.fromJSON(json);
   if (!/^application\/vnd\.dev\.sigstore\.trustedroot/.test(root.mediaType)) throw new Error('not a Sigstore trusted root');
   return root;
-}
-
-export async function readTrustedRoot(file: string): Promise<TrustedRoot> {
-  return parseTrustedRoot(JSON.parse(await readFile(file, 'utf8')));
 }
 
 export function emptyTrustedRoot(): TrustedRoot {

@@ -134,9 +134,13 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
   });
   const failures: FileFailure[] = [];
   const files: VerifiedFile[] = [];
+  const recorded = new Map(manifestFiles.map((s) => [s.path, s.sha256]));
   for (const r of results) {
-    if (r.ok) files.push(r.value);
-    else failures.push({ path: r.item, reason: (r.error as Error).message });
+    const expected = recorded.get(r.item);
+    if (!r.ok) failures.push({ path: r.item, reason: (r.error as Error).message });
+    else if (expected !== undefined && expected !== r.value.sha256)
+      failures.push({ path: r.item, reason: `sha256 ${r.value.sha256} differs from the release manifest's ${expected}` });
+    else files.push(r.value);
   }
   for (const f of failures) logger.warning(`${f.path}: ${f.reason}`);
   if (failures.length > 0)
