@@ -27,9 +27,11 @@ for (const n of names) if (!(n in TARGETS)) throw new Error(`unknown bundle ${n}
 const selected = names.length > 0 ? names : Object.keys(TARGETS);
 const outRoot = check ? mkdtempSync(path.join(tmpdir(), 'dist-check-')) : path.join(root, 'dist');
 
-// A private build folder inside the repository (so node_modules resolves), so that two bundle runs at once cannot trip over each other.
+// The build folder sits inside the repository (so node_modules resolves) at a fixed path: ncc derives module
+// ids from paths, so a varying folder would make bundles differ from build to build.
 // Types are checked by `npm test` (tsc --noEmit); here tsc only strips them.
-const build = mkdtempSync(path.join(root, '.build-'));
+const build = path.join(root, '.build');
+rmSync(build, { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json'), '--noCheck', '--outDir', build], {
   stdio: 'inherit',
 });
