@@ -32,6 +32,13 @@ export interface ChecksumFiles {
   changed: string[];
 }
 
+/** Writes `content` atomically (a temporary file renamed into place). */
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
 /** Writes `content` atomically unless the file already holds exactly it; returns whether it wrote. */
 export async function writeIfChanged(file: string, content: string): Promise<boolean> {
   try {
@@ -39,9 +46,7 @@ export async function writeIfChanged(file: string, content: string): Promise<boo
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+  await writeAtomic(file, content);
   return true;
 }
 

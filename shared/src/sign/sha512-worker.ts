@@ -2,7 +2,8 @@
  * SHA-512 on a second core. Per byte SHA-512 costs about as much as the two
  * SHA-256 passes the main thread already does (the digest, and the signature's
  * own hash), so one worker thread hashing SHA-512 for every file in flight
- * balances the pipeline. Chunks are copied to the worker; a file's reader waits
+ * balances the pipeline. Chunks are moved (transferred, not copied) to the
+ * worker when they own their memory, as file-stream chunks do; a file's reader waits
  * while more than `maxInFlight` bytes are queued, so memory stays bounded. The
  * worker keeps the process alive only while a message to it is unanswered (a
  * file whose read failed never asks for its digest and holds nothing).
@@ -33,6 +34,7 @@ interface Reply {
 }
 
 export interface Sha512Job {
+  /** Takes the chunk over: its memory may be moved to the worker. */
   update(chunk: Uint8Array): void;
   /** Resolves once the worker's queue is short enough to read on; undefined when it already is. */
   drain(): Promise<void> | undefined;
@@ -89,9 +91,11 @@ export class Sha512Worker {
     const id = this.#nextId++;
     return {
       update: (chunk) => {
-        const copy = new Uint8Array(chunk);
-        this.#inFlight += copy.byteLength;
-        this.#send(worker, { id, chunk: copy.buffer });
+        const owned =
+          chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+        const data = owned ? chunk : new Uint8Array(chunk);
+        this.#inFlight += data.byteLength;
+        this.#send(worker, { id, chunk: data.buffer as ArrayBuffer });
       },
       drain: () => (this.#inFlight < this.#maxInFlight ? undefined : new Promise<void>((resolve) => this.#waiters.push(resolve))),
       digest: () =>

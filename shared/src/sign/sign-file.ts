@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
-import { writeIfChanged } from '../checksums/files.ts';
+import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RetryOptions } from '../core/retry.ts';
@@ -67,7 +67,7 @@ async function readExisting(file: string): Promise<Bundle | undefined> {
 async function checkExisting(file: string, bundle: Bundle, verifier: BundleVerifier): Promise<ArtifactDigests | string> {
   const digest = new DigestSink();
   const check = verifier.begin(bundle);
-  await readInto(file, [digest, check.sink]);
+  await readInto(file, digest, [check.sink]);
   const digests = await digest.digests();
   try {
     check.finish(digests.sha256);
@@ -84,7 +84,7 @@ async function signFresh(
 ): Promise<{ digests: ArtifactDigests; bundle: Bundle; verified: boolean }> {
   const digest = new DigestSink();
   const sink = ctx.signer.begin();
-  await withTimeout(ctx.timeoutMs, `reading ${file}`, () => readInto(file, [digest, sink]));
+  await withTimeout(ctx.timeoutMs, `reading ${file}`, () => readInto(file, digest, [sink]));
   const digests = await digest.digests();
   const signature = await sink.finish();
   const bundle = await witness(messageBundle(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
@@ -107,15 +107,17 @@ export async function signFile(file: string, label: string, ctx: FileSigning): P
     else result = { digests: checked, bundle: existing, status: 'unchanged', verified: true };
   }
   result ??= { ...(await signFresh(file, ctx)), status: 'signed' };
+  // A new signature differs from whatever was there (ECDSA is randomised): write it; a kept one only where missing.
+  const write = result.status === 'signed' ? writeAtomic : writeIfChanged;
   const bundleText = serializeBundle(result.bundle);
   const outputs = [BUNDLE_SUFFIX];
-  await writeIfChanged(bundleFile, bundleText);
+  await write(bundleFile, bundleText);
   if (ctx.legacySignatures) {
     const legacy = legacyFiles(result.bundle);
-    await writeIfChanged(`${file}.sig`, legacy.sig);
+    await write(`${file}.sig`, legacy.sig);
     outputs.push('.sig');
     if (legacy.cert !== undefined) {
-      await writeIfChanged(`${file}.cert`, legacy.cert);
+      await write(`${file}.cert`, legacy.cert);
       outputs.push('.cert');
     }
   }

@@ -9,14 +9,14 @@ import { sha512Worker } from './sha512-worker.ts';
 
 export interface ChunkSink {
   update(chunk: Uint8Array): void;
-  /** Backpressure: a promise to wait for before the next chunk, if the sink is behind. */
-  drain?(): Promise<void> | undefined;
 }
 
-export async function readInto(file: string, sinks: readonly ChunkSink[]): Promise<void> {
+/** Streams the file through `sinks`, then hands each chunk to `digest` (which takes it over: it goes last). */
+export async function readInto(file: string, digest: DigestSink, sinks: readonly ChunkSink[] = []): Promise<void> {
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     for (const sink of sinks) sink.update(chunk as Buffer);
-    for (const sink of sinks) await sink.drain?.();
+    digest.take(chunk as Buffer);
+    await digest.drain();
   }
 }
 
@@ -27,11 +27,12 @@ export interface ArtifactDigests {
 }
 
 /** SHA-256 (here) and SHA-512 (on the worker thread) of the streamed bytes. */
-export class DigestSink implements ChunkSink {
+export class DigestSink {
   readonly #sha256 = createHash('sha256');
   readonly #sha512 = sha512Worker.job();
   #size = 0;
-  update(chunk: Uint8Array): void {
+  /** Hashes a chunk and passes it on to the SHA-512 worker: the caller must not touch it afterwards. */
+  take(chunk: Uint8Array): void {
     this.#size += chunk.byteLength;
     this.#sha256.update(chunk);
     this.#sha512.update(chunk);

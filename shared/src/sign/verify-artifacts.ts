@@ -97,7 +97,7 @@ async function verifyFile(workspace: string, subject: string, verifier: BundleVe
   if (typeof found === 'string') throw new Error(found);
   const digest = new DigestSink();
   const check = verifier.begin(found.bundle);
-  await readInto(file, [digest, check.sink]);
+  await readInto(file, digest, [check.sink]);
   const digests = await digest.digests();
   if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
     found.bundle.content.messageSignature.messageDigest.digest = Buffer.from(digests.sha256, 'hex');
