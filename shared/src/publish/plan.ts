@@ -2,7 +2,8 @@
  * The plan for one destination: each release file's key and URL, and whether the
  * store already holds it (same SHA-256 and size → skip) or it must be uploaded.
  * One listing tells what exists (and, where the listing carries it, its SHA-256);
- * objects listed without a digest are stat'ed. The store's reported SHA-256
+ * objects listed without a digest are stat'ed — unless the destination already
+ * holds this very release index, whose digests were verified when it was written. The store's reported SHA-256
  * decides; a store that reports none is compared by size, then by streaming the
  * object and hashing it. The release index is planned too: an index already there
  * with other content means the release was published before with other files,
@@ -88,6 +89,12 @@ export async function planDestination(
     if (other) throw new InputError('destinations', `${other} and ${file.path} would both be ${url} at ${destination.name}`);
     seen.set(url, file.path);
   }
+  const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
+  const indexKey = destination.keyFor(index.path);
+  const existing = await storage.read(indexKey);
+  // An equal index was written by a run that verified every file: it is this destination's record of their
+  // digests, so a listed object of the right size needs no request of its own.
+  const published = existing?.data.equals(index.data) ?? false;
   const listed = await listByUrl(
     storage,
     files.map((f) => destination.keyFor(f.path)),
@@ -97,16 +104,13 @@ export async function planDestination(
     const url = storage.urlFor(key);
     const inList = listed?.get(url);
     if (listed && !inList) return { file, key, url, action: 'upload', reason: 'new' };
+    if (published && inList?.size === file.size) return { file, key, url, action: 'skip', reason: 'equal' };
     const info = inList?.sha256 !== undefined || (inList && inList.size !== file.size) ? inList : await storage.stat(key);
     if (!info) return { file, key, url, action: 'upload', reason: 'new' };
     const equal = await holdsFile(storage, key, info, file);
     return { file, key, url, action: equal ? 'skip' : 'upload', reason: equal ? 'equal' : 'changed' };
   });
-
-  const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
-  const indexKey = destination.keyFor(index.path);
-  const existing = await storage.read(indexKey);
-  if (existing && !existing.data.equals(index.data)) {
+  if (existing && !published) {
     const changed = objects.filter((o) => o.action === 'upload').map((o) => o.file.path);
     throw new PublishedReleaseChangedError(storage.location, index.version, changed.length > 0 ? changed : [index.path]);
   }

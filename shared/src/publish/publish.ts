@@ -66,6 +66,11 @@ function publishesRelease(storage: Storage): storage is Storage & PublishesRelea
   return typeof (storage as Partial<PublishesRelease>).publishRelease === 'function';
 }
 
+/** Metadata requests (HEAD, stat) are small and latency-bound: more of them run at once than uploads. */
+function lookups(concurrency: number): number {
+  return Math.min(64, concurrency * 4);
+}
+
 function logPlan(plan: DestinationPlan, logger: Logger): void {
   for (const o of plan.objects) {
     logger.info(`${o.action === 'upload' ? 'upload' : 'skip  '} ${o.key} (${o.reason}, ${formatBytes(o.file.size)}) → ${o.url}`);
@@ -89,7 +94,7 @@ async function publishTo(
     destination,
     files,
     (urlOf) => buildReleaseIndex(options.version, files, urlOf),
-    options.concurrency,
+    lookups(options.concurrency),
   );
   const toUpload = plan.objects.filter((o) => o.action === 'upload');
   const result: DestinationResult = {
@@ -113,7 +118,7 @@ async function publishTo(
   await verifyObjects(
     storage,
     toUpload.map((o) => ({ key: o.key, size: o.file.size, sha256: o.file.sha256 })),
-    options.concurrency,
+    lookups(options.concurrency),
   );
   if (plan.index.action === 'upload') {
     const { key, data, sha256 } = plan.index;
