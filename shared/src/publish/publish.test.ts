@@ -215,6 +215,19 @@ describe('publishBinaries to folders', () => {
     expect(existsSync(path.join(work, 'b', 'release', VERSION, 'index.json'))).toBe(true);
   });
 
+  it('reports every failing mirror when several fail', async () => {
+    const [a, b] = [new WatchedStorage(path.join(work, 'a')), new WatchedStorage(path.join(work, 'b'))];
+    a.failAfter = 0;
+    b.failAfter = 0;
+    const error = await publishBinaries(options([destination(a), destination(b)]), new RecordingLogger()).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: 'DestinationsFailedError',
+      failures: [{ location: a.location }, { location: b.location }],
+    });
+  });
+
   it('maps paths through a template layout', async () => {
     const store = new FileStorage(path.join(work, 'dest'));
     await publishBinaries(options([destination(store, 'k8s/{version}/files/{path}')]), new RecordingLogger());
