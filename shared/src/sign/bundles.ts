@@ -14,10 +14,10 @@ import {
   toMessageSignatureBundle,
 } from '@sigstore/bundle';
 import type { Signature } from '@sigstore/sign';
+import { certificateDer } from './legacy.ts';
 
-function certificateDer(signature: Signature): Buffer | undefined {
-  if (signature.key.$case !== 'x509Certificate') return undefined;
-  return Buffer.from(signature.key.certificate.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+function signingCertificate(signature: Signature): Buffer | undefined {
+  return signature.key.$case === 'x509Certificate' ? certificateDer(signature.key.certificate) : undefined;
 }
 
 function keyHintOf(signature: Signature): string | undefined {
@@ -29,7 +29,7 @@ export function messageBundle(sha256Hex: string, signature: Signature): Bundle {
   return toMessageSignatureBundle({
     digest: Buffer.from(sha256Hex, 'hex'),
     signature: signature.signature,
-    certificate: certificateDer(signature),
+    certificate: signingCertificate(signature),
     keyHint: keyHintOf(signature),
     certificateChain: false,
   });
@@ -49,7 +49,7 @@ export function dsseBundle(payload: Buffer, payloadType: string, signature: Sign
     artifact: payload,
     artifactType: payloadType,
     signature: signature.signature,
-    certificate: certificateDer(signature),
+    certificate: signingCertificate(signature),
     keyHint: keyHintOf(signature),
     certificateChain: false,
   });

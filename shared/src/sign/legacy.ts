@@ -14,6 +14,10 @@ export function certificatePem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
+export function certificateDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+}
+
 /** The leaf certificate of a bundle (v0.3 single certificate or v0.2 chain), if any. */
 export function bundleCertificate(bundle: Bundle): Uint8Array | undefined {
   const content = bundle.verificationMaterial.content;

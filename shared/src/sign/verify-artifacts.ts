@@ -16,6 +16,7 @@ import { readManifest } from '../manifest/manifest.ts';
 import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
 import { parseBundle } from './bundles.ts';
 import { type FileFailure, VerificationError } from './errors.ts';
+import { certificateDer } from './legacy.ts';
 import { BUNDLE_SUFFIX } from './sign-file.ts';
 import { DigestSink, readInto } from './stream.ts';
 import { DEFAULT_EXCLUDE, findSubjects } from './subjects.ts';
@@ -74,7 +75,7 @@ async function signatureOf(file: string): Promise<{ bundle: Bundle; via: Verifie
   const sig = await readOptional(`${file}.sig`);
   if (sig === undefined) return `no ${BUNDLE_SUFFIX} and no .sig beside it`;
   const cert = await readOptional(`${file}.cert`);
-  const der = cert === undefined ? undefined : pemToDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
+  const der = cert === undefined ? undefined : certificateDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
   return {
     via: 'legacy',
     bundle: toMessageSignatureBundle({
@@ -85,10 +86,6 @@ async function signatureOf(file: string): Promise<{ bundle: Bundle; via: Verifie
       certificateChain: false,
     }),
   };
-}
-
-function pemToDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
 }
 
 async function verifyFile(workspace: string, subject: string, verifier: BundleVerifier): Promise<VerifiedFile> {
