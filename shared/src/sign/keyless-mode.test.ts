@@ -172,6 +172,23 @@ describe('sign-artifacts, keyless mode', () => {
     expect(result.files.every((f) => f.status === 'signed')).toBe(true);
   });
 
+  it('a retry after Rekor logged the entry but its answer was lost meets 409 and uses the existing entry', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-conflict-'));
+    await writeFile(path.join(ws, 'kubelet'), 'kubelet binary');
+    // The same signature proposed twice (a retry after a lost answer) is one entry: Rekor answers 409.
+    const keyless = signer();
+    mock.loseNextResponses(1);
+    const result = await signArtifacts(
+      options({ workspace: ws, files: ['kubelet'], signer: keyless, provenance: undefined, checksums: false }),
+      new RecordingLogger(),
+    );
+    expect(result.verified).toBe(1);
+    expect(mock.conflicts).toBe(1);
+    const ok = await verifyArtifacts({ workspace: ws, files: ['kubelet'], trust: trust() }, new RecordingLogger());
+    expect(ok.verified).toBe(1);
+    await rm(ws, { recursive: true, force: true });
+  });
+
   it('signs without a transparency log (rekor-url: none) when a TSA witnesses the signature', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'sign-notlog-'));
     await writeFile(path.join(ws, 'a.tar.gz'), 'payload');

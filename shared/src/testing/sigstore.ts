@@ -55,6 +55,10 @@ export interface MockSigstore {
   requests: { fulcio: number; rekor: number; tsa: number };
   /** Makes the next `count` requests to a service fail with `status`. */
   failNext(service: 'fulcio' | 'rekor' | 'tsa', count: number, status?: number): void;
+  /** Rekor logs the next `count` entries but the responses are lost (503): a retry then meets 409 Conflict. */
+  loseNextResponses(count: number): void;
+  /** Rekor answers that came back as 409 Conflict (entry already exists). */
+  conflicts: number;
   stop(): void;
 }
 
@@ -169,34 +173,70 @@ export async function startMockSigstore(prefix = 'mock'): Promise<MockSigstore> 
   const services = await mockServices(urls);
   const requests = { fulcio: 0, rekor: 0, tsa: 0 };
   const failures: Record<Service, number[]> = { fulcio: [], rekor: [], tsa: [] };
-  const scopes = (Object.keys(urls) as Service[]).map((service) => {
-    const handler = services.handlers[service];
-    return nock(urls[service])
-      .persist()
-      .post(handler.path)
-      .reply(async (_uri, body) => {
-        const status = failures[service].shift();
-        if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
-        requests[service]++;
-        services.tick();
-        const r = await handler.fn(typeof body === 'string' ? body : JSON.stringify(body));
-        return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
-      });
-  });
-  return {
+  // Rekor keeps what it logged, by proposed entry: a second proposal of the same entry is a 409 with its location.
+  const logged = new Map<string, { uuid: string; response: string }>();
+  let lose = 0;
+  const mock = {
     fulcioUrl: urls.fulcio,
     rekorUrl: urls.rekor,
     tsaUrl: urls.tsa,
     trustedRoot: services.trustedRoot,
     requests,
-    failNext(service, count, status = 503) {
+    conflicts: 0,
+  };
+  const json = { 'Content-Type': 'application/json' };
+  const scopes = (Object.keys(urls) as Service[]).map((service) => {
+    const handler = services.handlers[service];
+    return nock(urls[service])
+      .persist()
+      .post(handler.path)
+      .reply(async (_uri, raw) => {
+        const status = failures[service].shift();
+        if (status !== undefined) return [status, 'injected failure', { 'Content-Type': 'text/plain' }];
+        const body = typeof raw === 'string' ? raw : JSON.stringify(raw);
+        const known = service === 'rekor' ? logged.get(body) : undefined;
+        if (known) {
+          mock.conflicts++;
+          return [
+            409,
+            JSON.stringify({ code: 409, message: 'an equivalent entry already exists' }),
+            { ...json, Location: `/api/v1/log/entries/${known.uuid}` },
+          ];
+        }
+        requests[service]++;
+        services.tick();
+        const r = await handler.fn(body);
+        if (service === 'rekor' && r.statusCode === 201) {
+          logged.set(body, { uuid: Object.keys(JSON.parse(r.response))[0] as string, response: r.response });
+          if (lose > 0) {
+            lose--;
+            return [503, 'response lost', { 'Content-Type': 'text/plain' }];
+          }
+        }
+        return [r.statusCode, r.response, { 'Content-Type': r.contentType ?? 'text/plain' }];
+      });
+  });
+  scopes.push(
+    nock(urls.rekor)
+      .persist()
+      .get(/^\/api\/v1\/log\/entries\/[0-9a-f]+$/)
+      .reply((uri) => {
+        const entry = [...logged.values()].find((e) => uri.endsWith(`/${e.uuid}`));
+        return entry ? [200, entry.response, json] : [404, '{}', json];
+      }),
+  );
+  return Object.assign(mock, {
+    failNext(service: Service, count: number, status = 503) {
       for (let i = 0; i < count; i++) failures[service].push(status);
+    },
+    loseNextResponses(count: number) {
+      lose += count;
     },
     stop() {
       for (const scope of scopes) scope.persist(false);
       nock.cleanAll();
     },
-  };
+  });
 }
 
 export interface SigstoreServer {
