@@ -142,6 +142,7 @@ class BundleVerifier {
 /* harmony export */   wb: () => (/* binding */ dsseBundle)
 /* harmony export */ });
 /* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61040);
+/* harmony import */ var _legacy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(35794);
 /**
  * Sigstore bundles, v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`, as
  * cosign v3 writes them): a message signature over a file's SHA-256 (signed from
@@ -150,10 +151,9 @@ class BundleVerifier {
  * in-toto statements.
  */
 
-function certificateDer(signature) {
-    if (signature.key.$case !== 'x509Certificate')
-        return undefined;
-    return Buffer.from(signature.key.certificate.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+
+function signingCertificate(signature) {
+    return signature.key.$case === 'x509Certificate' ? (0,_legacy_js__WEBPACK_IMPORTED_MODULE_1__/* .certificateDer */ .PK)(signature.key.certificate) : undefined;
 }
 function keyHintOf(signature) {
     return signature.key.$case === 'publicKey' ? signature.key.hint : undefined;
@@ -163,7 +163,7 @@ function messageBundle(sha256Hex, signature) {
     return (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__.toMessageSignatureBundle)({
         digest: Buffer.from(sha256Hex, 'hex'),
         signature: signature.signature,
-        certificate: certificateDer(signature),
+        certificate: signingCertificate(signature),
         keyHint: keyHintOf(signature),
         certificateChain: false,
     });
@@ -180,7 +180,7 @@ function dsseBundle(payload, payloadType, signature) {
         artifact: payload,
         artifactType: payloadType,
         signature: signature.signature,
-        certificate: certificateDer(signature),
+        certificate: signingCertificate(signature),
         keyHint: keyHintOf(signature),
         certificateChain: false,
     });
@@ -234,34 +234,22 @@ class VerificationError extends _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .
 
 /***/ }),
 
-/***/ 55970:
+/***/ 35794:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  Z: () => (/* binding */ BUNDLE_SUFFIX),
-  W: () => (/* binding */ signFile)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
-// EXTERNAL MODULE: ./.build/shared/src/checksums/files.js
-var files = __webpack_require__(75895);
-// EXTERNAL MODULE: ./.build/shared/src/core/hash.js
-var hash = __webpack_require__(52319);
-// EXTERNAL MODULE: ./.build/shared/src/sign/bundle-verifier.js
-var bundle_verifier = __webpack_require__(96136);
-// EXTERNAL MODULE: ./.build/shared/src/sign/bundles.js
-var bundles = __webpack_require__(77304);
-// EXTERNAL MODULE: ./.build/shared/src/sign/errors.js
-var errors = __webpack_require__(1406);
-;// CONCATENATED MODULE: ./.build/shared/src/sign/legacy.js
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   F_: () => (/* binding */ legacyFiles),
+/* harmony export */   PK: () => (/* binding */ certificateDer)
+/* harmony export */ });
+/* unused harmony exports certificatePem, bundleCertificate */
 function certificatePem(der) {
     const lines = Buffer.from(der)
         .toString('base64')
         .match(/.{1,64}/g) ?? [];
     return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+function certificateDer(pem) {
+    return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
 }
 /** The leaf certificate of a bundle (v0.3 single certificate or v0.2 chain), if any. */
 function bundleCertificate(bundle) {
@@ -280,13 +268,60 @@ function legacyFiles(bundle) {
     return der ? { sig, cert: Buffer.from(certificatePem(der)).toString('base64') } : { sig };
 }
 
-// EXTERNAL MODULE: ./.build/shared/src/sign/stream.js + 1 modules
-var stream = __webpack_require__(5144);
-// EXTERNAL MODULE: ./.build/shared/src/sign/timeout.js
-var timeout = __webpack_require__(70550);
-// EXTERNAL MODULE: ./.build/shared/src/sign/witnesses.js
-var witnesses = __webpack_require__(88174);
-;// CONCATENATED MODULE: ./.build/shared/src/sign/sign-file.js
+
+/***/ }),
+
+/***/ 7705:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   o5: () => (/* binding */ outageRetry),
+/* harmony export */   uD: () => (/* binding */ isOutage),
+/* harmony export */   wN: () => (/* binding */ PUBLIC_GOOD)
+/* harmony export */ });
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(75116);
+/* harmony import */ var _core_retry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(60941);
+/**
+ * The Sigstore services (the public-good instance by default) and how their
+ * outages are retried. Kept free of the Sigstore libraries, so an action can
+ * validate its inputs before loading them.
+ */
+
+
+const PUBLIC_GOOD = {
+    fulcio: 'https://fulcio.sigstore.dev',
+    rekor: 'https://rekor.sigstore.dev',
+    tsa: 'https://timestamp.sigstore.dev/api/v1/timestamp',
+};
+/** Outages are retried: 408/429/5xx, connection failures, and an attempt that timed out. */
+function isOutage(error) {
+    return (0,_core_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .isRetryableError */ .$d)(error) || (error instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ReleaseError */ .K2 && error.code === 'TIMEOUT');
+}
+/** Retries for Sigstore service outages: backoff with jitter up to a minute apart, until the budget is spent. */
+function outageRetry(budgetMs, onRetry) {
+    return { attempts: Number.MAX_SAFE_INTEGER, baseDelayMs: 1000, maxDelayMs: 60_000, budgetMs, onRetry };
+}
+
+
+/***/ }),
+
+/***/ 77103:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ signFile),
+/* harmony export */   Z: () => (/* binding */ BUNDLE_SUFFIX)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(51455);
+/* harmony import */ var _checksums_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75895);
+/* harmony import */ var _core_hash_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(52319);
+/* harmony import */ var _bundle_verifier_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(96136);
+/* harmony import */ var _bundles_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77304);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1406);
+/* harmony import */ var _legacy_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(35794);
+/* harmony import */ var _stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5144);
+/* harmony import */ var _timeout_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(70550);
+/* harmony import */ var _witnesses_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(88174);
 /**
  * Signs one file: skip it when its existing bundle verifies (unless forced);
  * otherwise hash and sign it in one read, have the signature witnessed (Rekor,
@@ -307,7 +342,7 @@ const BUNDLE_SUFFIX = '.sigstore.json';
 async function readExisting(file) {
     let text;
     try {
-        text = await (0,promises_.readFile)(file, 'utf8');
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
     }
     catch (err) {
         if (err.code === 'ENOENT')
@@ -315,7 +350,7 @@ async function readExisting(file) {
         throw err;
     }
     try {
-        return (0,bundles/* parseBundle */.QN)(text);
+        return (0,_bundles_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBundle */ .QN)(text);
     }
     catch {
         return undefined;
@@ -323,34 +358,34 @@ async function readExisting(file) {
 }
 /** Hashes the file and checks its existing bundle in the same read; the reason when it does not verify. */
 async function checkExisting(file, bundle, verifier) {
-    const digest = new stream/* DigestSink */.e();
+    const digest = new _stream_js__WEBPACK_IMPORTED_MODULE_6__/* .DigestSink */ .e();
     const check = verifier.begin(bundle);
-    await (0,stream/* readInto */.P)(file, digest, [check.sink]);
+    await (0,_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .readInto */ .P)(file, digest, [check.sink]);
     const digests = await digest.digests();
     try {
         check.finish(digests.sha256);
         return digests;
     }
     catch (err) {
-        if (err instanceof bundle_verifier/* BundleRejected */.H)
+        if (err instanceof _bundle_verifier_js__WEBPACK_IMPORTED_MODULE_3__/* .BundleRejected */ .H)
             return err.message;
         throw err;
     }
 }
 async function signFresh(file, ctx) {
-    const digest = new stream/* DigestSink */.e();
+    const digest = new _stream_js__WEBPACK_IMPORTED_MODULE_6__/* .DigestSink */ .e();
     const sink = ctx.signer.begin();
-    await (0,timeout/* withTimeout */.w)(ctx.timeoutMs, `reading ${file}`, () => (0,stream/* readInto */.P)(file, digest, [sink]));
+    await (0,_timeout_js__WEBPACK_IMPORTED_MODULE_7__/* .withTimeout */ .w)(ctx.timeoutMs, `reading ${file}`, () => (0,_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .readInto */ .P)(file, digest, [sink]));
     const digests = await digest.digests();
     const signature = await sink.finish();
-    const bundle = await (0,witnesses/* witness */.u)((0,bundles/* messageBundle */.Gs)(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
+    const bundle = await (0,_witnesses_js__WEBPACK_IMPORTED_MODULE_8__/* .witness */ .u)((0,_bundles_js__WEBPACK_IMPORTED_MODULE_4__/* .messageBundle */ .Gs)(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
     if (!ctx.verifier)
         return { digests, bundle, verified: false };
     try {
         ctx.verifier.checkFresh(bundle, digests.sha256, ctx.signer.publicKey);
     }
     catch (err) {
-        throw new errors/* SigningError */.u(`the new bundle does not verify (${err.message})`, [], { cause: err });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .SigningError */ .u(`the new bundle does not verify (${err.message})`, [], { cause: err });
     }
     return { digests, bundle, verified: true };
 }
@@ -367,12 +402,12 @@ async function signFile(file, label, ctx) {
     }
     result ??= { ...(await signFresh(file, ctx)), status: 'signed' };
     // A new signature differs from whatever was there (ECDSA is randomised): write it; a kept one only where missing.
-    const write = result.status === 'signed' ? files/* writeAtomic */.vZ : files/* writeIfChanged */.Vw;
-    const bundleText = (0,bundles/* serializeBundle */.fP)(result.bundle);
+    const write = result.status === 'signed' ? _checksums_files_js__WEBPACK_IMPORTED_MODULE_1__/* .writeAtomic */ .vZ : _checksums_files_js__WEBPACK_IMPORTED_MODULE_1__/* .writeIfChanged */ .Vw;
+    const bundleText = (0,_bundles_js__WEBPACK_IMPORTED_MODULE_4__/* .serializeBundle */ .fP)(result.bundle);
     const outputs = [BUNDLE_SUFFIX];
     await write(bundleFile, bundleText);
     if (ctx.legacySignatures) {
-        const legacy = legacyFiles(result.bundle);
+        const legacy = (0,_legacy_js__WEBPACK_IMPORTED_MODULE_9__/* .legacyFiles */ .F_)(result.bundle);
         await write(`${file}.sig`, legacy.sig);
         outputs.push('.sig');
         if (legacy.cert !== undefined) {
@@ -386,7 +421,7 @@ async function signFile(file, label, ctx) {
         status: result.status,
         verified: result.verified,
         outputs,
-        bundleSha256: (0,hash/* sha256Hex */.fg)(bundleText),
+        bundleSha256: (0,_core_hash_js__WEBPACK_IMPORTED_MODULE_2__/* .sha256Hex */ .fg)(bundleText),
     };
 }
 
@@ -671,12 +706,13 @@ async function withTimeout(ms, what, fn) {
 /* harmony import */ var _checksums_verify_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(10683);
 /* harmony import */ var _core_logger_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(89315);
 /* harmony import */ var _core_paths_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(31651);
-/* harmony import */ var _core_pool_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(8769);
+/* harmony import */ var _core_pool_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(8769);
 /* harmony import */ var _manifest_manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(69237);
 /* harmony import */ var _bundle_verifier_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(96136);
 /* harmony import */ var _bundles_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(77304);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1406);
-/* harmony import */ var _sign_file_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(55970);
+/* harmony import */ var _legacy_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(35794);
+/* harmony import */ var _sign_file_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(77103);
 /* harmony import */ var _stream_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(5144);
 /* harmony import */ var _subjects_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(52028);
 /* harmony import */ var _timeout_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(70550);
@@ -687,6 +723,7 @@ async function withTimeout(ms, what, fn) {
  * identity or key, and agree with its `.sha256`/`.sha512` when present. Every
  * file is checked; the error lists every failing one.
  */
+
 
 
 
@@ -726,7 +763,7 @@ async function signatureOf(file) {
     if (sig === undefined)
         return `no ${_sign_file_js__WEBPACK_IMPORTED_MODULE_9__/* .BUNDLE_SUFFIX */ .Z} and no .sig beside it`;
     const cert = await readOptional(`${file}.cert`);
-    const der = cert === undefined ? undefined : pemToDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
+    const der = cert === undefined ? undefined : (0,_legacy_js__WEBPACK_IMPORTED_MODULE_13__/* .certificateDer */ .PK)(Buffer.from(cert.trim(), 'base64').toString('utf8'));
     return {
         via: 'legacy',
         bundle: (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__.toMessageSignatureBundle)({
@@ -737,9 +774,6 @@ async function signatureOf(file) {
             certificateChain: false,
         }),
     };
-}
-function pemToDer(pem) {
-    return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
 }
 async function verifyFile(workspace, subject, verifier) {
     const file = await (0,_core_paths_js__WEBPACK_IMPORTED_MODULE_4__/* .resolveSafe */ .eX)(workspace, subject);
@@ -774,7 +808,7 @@ async function verifyArtifacts(options, logger) {
     const timeoutMs = options.timeoutMs ?? 180_000;
     const results = await logger.group(`Verify ${subjects.length} file(s)`, async () => {
         const progress = new _core_logger_js__WEBPACK_IMPORTED_MODULE_3__/* .Progress */ .ke(logger, subjects.length);
-        return (0,_core_pool_js__WEBPACK_IMPORTED_MODULE_13__/* .settlePool */ ._)(subjects, options.concurrency ?? 10, async (subject) => {
+        return (0,_core_pool_js__WEBPACK_IMPORTED_MODULE_14__/* .settlePool */ ._)(subjects, options.concurrency ?? 10, async (subject) => {
             const verified = await (0,_timeout_js__WEBPACK_IMPORTED_MODULE_12__/* .withTimeout */ .w)(timeoutMs, `verifying ${subject}`, () => verifyFile(options.workspace, subject, verifier));
             progress.tick(`${subject} verified (${verified.via}${verified.identity ? `, ${verified.identity}` : ''})`, verified.size);
             return verified;
@@ -806,25 +840,17 @@ async function verifyArtifacts(options, logger) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   ND: () => (/* binding */ witnessesFor),
-/* harmony export */   o5: () => (/* binding */ outageRetry),
-/* harmony export */   u: () => (/* binding */ witness),
-/* harmony export */   uD: () => (/* binding */ isOutage),
-/* harmony export */   wN: () => (/* binding */ PUBLIC_GOOD)
+/* harmony export */   N: () => (/* binding */ witnessesFor),
+/* harmony export */   u: () => (/* binding */ witness)
 /* harmony export */ });
 /* harmony import */ var _sigstore_sign__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(15179);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75116);
-/* harmony import */ var _core_retry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(60941);
+/* harmony import */ var _core_retry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(60941);
+/* harmony import */ var _services_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7705);
 /* harmony import */ var _timeout_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(70550);
 
 
 
 
-const PUBLIC_GOOD = {
-    fulcio: 'https://fulcio.sigstore.dev',
-    rekor: 'https://rekor.sigstore.dev',
-    tsa: 'https://timestamp.sigstore.dev/api/v1/timestamp',
-};
 function witnessesFor(endpoints, timeoutMs) {
     const witnesses = [];
     if (endpoints.rekorUrl)
@@ -836,14 +862,6 @@ function witnessesFor(endpoints, timeoutMs) {
 function publicKeyOf(signature) {
     return signature.key.$case === 'publicKey' ? signature.key.publicKey : signature.key.certificate;
 }
-/** Outages are retried: 408/429/5xx, connection failures, and an attempt that timed out. */
-function isOutage(error) {
-    return (0,_core_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .isRetryableError */ .$d)(error) || (error instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2 && error.code === 'TIMEOUT');
-}
-/** Retries for Sigstore service outages: backoff with jitter up to a minute apart, until the budget is spent. */
-function outageRetry(budgetMs, onRetry) {
-    return { attempts: Number.MAX_SAFE_INTEGER, baseDelayMs: 1000, maxDelayMs: 60_000, budgetMs, onRetry };
-}
 /**
  * Adds every witness's tlog entries and timestamps to a signed bundle (as
  * @sigstore/sign's bundle builders do). Each attempt may take `timeoutMs`;
@@ -852,9 +870,9 @@ function outageRetry(budgetMs, onRetry) {
 async function witness(bundle, signature, witnesses, retry, timeoutMs) {
     const materials = await Promise.all(witnesses.map((w) => {
         const what = w instanceof _sigstore_sign__WEBPACK_IMPORTED_MODULE_0__/* .RekorWitness */ .fU ? 'Rekor entry' : 'timestamp';
-        return (0,_core_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)(() => (0,_timeout_js__WEBPACK_IMPORTED_MODULE_3__/* .withTimeout */ .w)(timeoutMs, what, () => w.testify(bundle.content, publicKeyOf(signature))), {
+        return (0,_core_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .withRetry */ .bD)(() => (0,_timeout_js__WEBPACK_IMPORTED_MODULE_3__/* .withTimeout */ .w)(timeoutMs, what, () => w.testify(bundle.content, publicKeyOf(signature))), {
             what,
-            isRetryable: isOutage,
+            isRetryable: _services_js__WEBPACK_IMPORTED_MODULE_2__/* .isOutage */ .uD,
             ...retry,
         });
     }));

@@ -17,11 +17,11 @@ __webpack_require__.d(__webpack_exports__, {
   KeyFormatError: () => (/* reexport */ KeyFormatError),
   KeySigner: () => (/* reexport */ KeySigner),
   KeylessSigner: () => (/* reexport */ KeylessSigner),
-  PUBLIC_GOOD: () => (/* reexport */ sign_witnesses/* PUBLIC_GOOD */.wN),
+  PUBLIC_GOOD: () => (/* reexport */ services/* PUBLIC_GOOD */.wN),
   SigningError: () => (/* reexport */ errors/* SigningError */.u),
   VerificationError: () => (/* reexport */ errors/* VerificationError */.m),
   jwtClaims: () => (/* reexport */ jwtClaims),
-  outageRetry: () => (/* reexport */ sign_witnesses/* outageRetry */.o5),
+  outageRetry: () => (/* reexport */ services/* outageRetry */.o5),
   parseBundle: () => (/* reexport */ bundles/* parseBundle */.QN),
   parsePublicKey: () => (/* reexport */ parsePublicKey),
   parseTrustedRoot: () => (/* reexport */ parseTrustedRoot),
@@ -120,10 +120,10 @@ class KeySigner {
 var dist = __webpack_require__(15179);
 // EXTERNAL MODULE: ./.build/shared/src/core/retry.js
 var core_retry = __webpack_require__(60941);
+// EXTERNAL MODULE: ./.build/shared/src/sign/services.js
+var services = __webpack_require__(7705);
 // EXTERNAL MODULE: ./.build/shared/src/sign/timeout.js
 var timeout = __webpack_require__(70550);
-// EXTERNAL MODULE: ./.build/shared/src/sign/witnesses.js
-var sign_witnesses = __webpack_require__(88174);
 ;// CONCATENATED MODULE: ./.build/shared/src/sign/keyless-signer.js
 /**
  * Keyless signing: an ephemeral P-256 key certified by Fulcio for the OIDC
@@ -160,7 +160,7 @@ class KeylessSigner {
         const timeoutMs = this.#options.timeoutMs ?? 180_000;
         const { key } = await (0,core_retry/* withRetry */.bD)(() => (0,timeout/* withTimeout */.w)(timeoutMs, what, () => this.#fulcio.sign(Buffer.alloc(0))), {
             what,
-            isRetryable: sign_witnesses/* isOutage */.uD,
+            isRetryable: services/* isOutage */.uD,
             ...this.#options.retry,
         });
         if (key.$case !== 'x509Certificate')
@@ -403,6 +403,8 @@ var pool = __webpack_require__(8769);
 var manifest_manifest = __webpack_require__(69237);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: ./.build/shared/src/sign/witnesses.js
+var sign_witnesses = __webpack_require__(88174);
 ;// CONCATENATED MODULE: ./.build/shared/src/sign/attest.js
 /**
  * Writes the provenance: `provenance.json` (the statement) and
@@ -464,8 +466,8 @@ async function writeProvenance(root, statement, ctx) {
     return { status: 'signed', verified: ctx.verifier !== undefined };
 }
 
-// EXTERNAL MODULE: ./.build/shared/src/sign/sign-file.js + 1 modules
-var sign_file = __webpack_require__(55970);
+// EXTERNAL MODULE: ./.build/shared/src/sign/sign-file.js
+var sign_file = __webpack_require__(77103);
 // EXTERNAL MODULE: ./.build/shared/src/sign/subjects.js
 var sign_subjects = __webpack_require__(52028);
 ;// CONCATENATED MODULE: ./.build/shared/src/sign/sign-artifacts.js
@@ -489,11 +491,12 @@ var sign_subjects = __webpack_require__(52028);
 
 
 
+
 function joinPosix(root, name) {
     return root === '.' ? name : `${root}/${name}`;
 }
 function retryOptions(options, logger) {
-    return (0,sign_witnesses/* outageRetry */.o5)(options.retryBudgetMs, ({ attempt, delayMs, error }) => logger.warning(`attempt ${attempt} failed (${error.message}); retrying in ${Math.round(delayMs / 1000)}s`));
+    return (0,services/* outageRetry */.o5)(options.retryBudgetMs, ({ attempt, delayMs, error }) => logger.warning(`attempt ${attempt} failed (${error.message}); retrying in ${Math.round(delayMs / 1000)}s`));
 }
 function plan(subjects, root, options, logger) {
     for (const s of subjects)
@@ -519,7 +522,7 @@ function plan(subjects, root, options, logger) {
 }
 async function signAll(subjects, options, logger, retry) {
     const verifier = options.trust ? new bundle_verifier/* BundleVerifier */.b(options.trust) : undefined;
-    const witnesses = (0,sign_witnesses/* witnessesFor */.ND)(options.endpoints, options.timeoutMs);
+    const witnesses = (0,sign_witnesses/* witnessesFor */.N)(options.endpoints, options.timeoutMs);
     const progress = new core_logger/* Progress */.ke(logger, subjects.length);
     const results = await (0,pool/* settlePool */._)(subjects, options.concurrency, async (subject) => {
         const signed = await (0,sign_file/* signFile */.W)(await (0,paths/* resolveSafe */.eX)(options.workspace, subject), subject, {
@@ -605,7 +608,7 @@ async function signArtifacts(options, logger) {
         const written = await logger.group('Provenance', async () => {
             const result = await writeProvenance(rootDir, statement, {
                 signer: options.signer,
-                witnesses: (0,sign_witnesses/* witnessesFor */.ND)(options.endpoints, options.timeoutMs),
+                witnesses: (0,sign_witnesses/* witnessesFor */.N)(options.endpoints, options.timeoutMs),
                 verifier: options.trust ? new bundle_verifier/* BundleVerifier */.b(options.trust) : undefined,
                 force: options.force,
                 timeoutMs: options.timeoutMs,

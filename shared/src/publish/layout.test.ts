@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
-import { commonFolder } from './plan.ts';
+import { commonFolder } from './listing.ts';
 
 describe('layout', () => {
   it('maps the kubernetes layout like dl.k8s.io', () => {

@@ -14,6 +14,7 @@ import { hashStream } from '../core/hash.ts';
 import { mapPool } from '../core/pool.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
 import { PublishedReleaseChangedError } from './errors.ts';
+import { listByUrl } from './listing.ts';
 import type { ReleaseIndex } from './release-index.ts';
 import type { SourceFile } from './source.ts';
 
@@ -41,31 +42,6 @@ export interface DestinationPlan {
   destination: Destination;
   objects: PlannedObject[];
   index: { key: string; url: string; data: Buffer; sha256: string; action: Action };
-}
-
-/** The longest folder prefix all keys share ('' when none). */
-export function commonFolder(keys: readonly string[]): string {
-  const folders = keys.map((k) => k.split('/').slice(0, -1));
-  const first = folders[0] ?? [];
-  let length = first.length;
-  for (const f of folders) {
-    while (length > 0 && f.slice(0, length).join('/') !== first.slice(0, length).join('/')) length--;
-  }
-  return first.slice(0, length).join('/');
-}
-
-/**
- * What the store holds below the keys' common folder, by URL (one listing instead of a request per
- * object). Undefined when the store cannot list (e.g. no s3:ListBucket): then every object is stat'ed.
- */
-async function listByUrl(storage: Storage, keys: readonly string[]): Promise<Map<string, ObjectInfo> | undefined> {
-  const found = new Map<string, ObjectInfo>();
-  try {
-    for await (const info of storage.list(commonFolder(keys))) found.set(storage.urlFor(info.key), info);
-  } catch {
-    return undefined;
-  }
-  return found;
 }
 
 /** Whether the store's object holds exactly the file. */

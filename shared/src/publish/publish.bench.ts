@@ -1,5 +1,5 @@
 /**
- * Benchmark: a generated Kubernetes-shaped tree (about 200 files, 256 MiB) published
+ * Benchmark: a generated Kubernetes-shaped tree (200 files, 256 MiB, plus their checksum files) published
  * to a folder and to s3rver on loopback — first publish and a no-change rerun — and,
  * when rclone is installed, `rclone copy` of the same tree to the same s3rver
  * (first copy and no-change rerun), so the figures can be compared in one run.
@@ -11,6 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { writeChecksumFiles } from '../checksums/index.ts';
+import { hashFile } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import { S3Storage } from '../storage/s3-storage.ts';
@@ -92,10 +94,14 @@ export async function benchPublish(): Promise<Record<string, unknown>> {
   try {
     const source = path.join(work, 'source');
     const extras = 6;
-    await makeReleaseTree(source, {
+    const staged = await makeReleaseTree(source, {
       binaries: SOURCE_FILES - extras,
       binarySize: Math.floor(TOTAL_BYTES / (SOURCE_FILES - extras)),
     });
+    // As Kubernetes stages it: SHA256SUMS/SHA512SUMS and a .sha256/.sha512 beside every file, so both tools copy
+    // the same tree (publish-binaries checks these files instead of making them).
+    const digests = await Promise.all(staged.map(async (p) => ({ path: p, ...(await hashFile(path.join(source, p))) })));
+    await writeChecksumFiles(source, digests);
     const bucket = new S3Storage({
       bucket: 'bench',
       endpoint: s3.endpoint,

@@ -113,11 +113,12 @@ async function publishTo(
   );
   if (options.dryRun) return result;
 
-  result.bytesUploaded = await uploadPlanned(storage, plan.objects, settings, logger);
+  const { bytes, written } = await uploadPlanned(storage, plan.objects, settings, logger);
+  result.bytesUploaded = bytes;
   // Skipped objects were read back while planning; what was just written is read back now.
   await verifyObjects(
     storage,
-    toUpload.map((o) => ({ key: o.key, size: o.file.size, sha256: o.file.sha256 })),
+    toUpload.map((o) => ({ key: o.key, size: o.file.size, sha256: o.file.sha256, etag: written.get(o.key)?.etag })),
     lookups(options.concurrency),
   );
   if (plan.index.action === 'upload') {

@@ -6,7 +6,7 @@
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPool } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
-import type { Body, Storage } from '../storage/storage.ts';
+import type { Body, ObjectInfo, Storage } from '../storage/storage.ts';
 import type { PlannedObject } from './plan.ts';
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -28,7 +28,7 @@ export interface PutRequest {
 }
 
 /** One put, retried: stores retry their own requests, this covers a whole upload failing. */
-export function putObject(storage: Storage, request: PutRequest): Promise<unknown> {
+export function putObject(storage: Storage, request: PutRequest): Promise<ObjectInfo> {
   const { key, body, ...options } = request;
   return withRetry(() => storage.put(key, body, options), {
     attempts: 3,
@@ -37,18 +37,19 @@ export function putObject(storage: Storage, request: PutRequest): Promise<unknow
   });
 }
 
-/** Uploads the planned objects marked 'upload'; returns the bytes sent. */
+/** Uploads the planned objects marked 'upload'; returns the bytes sent and what the store answered for each key. */
 export async function uploadPlanned(
   storage: Storage,
   objects: readonly PlannedObject[],
   settings: UploadSettings,
   logger: Logger,
-): Promise<number> {
+): Promise<{ bytes: number; written: Map<string, ObjectInfo> }> {
   const todo = objects.filter((o) => o.action === 'upload');
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
+  const written = new Map<string, ObjectInfo>();
   await mapPool(todo, settings.concurrency, async ({ file, key }) => {
-    await putObject(storage, {
+    const info = await putObject(storage, {
       key,
       body: file.body,
       sha256: file.sha256,
@@ -56,7 +57,8 @@ export async function uploadPlanned(
       contentType: settings.contentTypeOf(file.path),
       cacheControl: settings.cacheControl,
     });
+    written.set(key, info);
     progress.tick(`${storage.location}: ${key}`, file.size);
   });
-  return total;
+  return { bytes: total, written };
 }

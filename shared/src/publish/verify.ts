@@ -1,18 +1,33 @@
 /**
- * Read-back after upload: every object written is looked at again in the store.
- * The SHA-256 the store reports decides when it reports one; otherwise the object
- * is streamed and hashed. Any difference (missing, other size, other digest)
- * fails the destination before its index is written.
+ * Read-back after upload: every object written is looked at again in the store
+ * before the index is written. One listing of the destination vouches for most
+ * objects: the size must match, and then the SHA-256 the listing reports (Azure
+ * metadata, GitHub's digest, a folder), or — where a listing carries no digest
+ * (S3) — the ETag the store computed from the stored bytes, which must be the one
+ * our upload was answered with. Any object the listing cannot vouch for is read
+ * back on its own: its stat'ed SHA-256, or, when the store reports none, its
+ * content streamed and hashed. Any difference (missing, other size, other
+ * digest) fails the destination.
  */
 import { hashStream } from '../core/hash.ts';
 import { mapPool } from '../core/pool.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { ObjectInfo, Storage } from '../storage/storage.ts';
 import { type ObjectMismatch, VerificationFailedError } from './errors.ts';
+import { listByUrl } from './listing.ts';
 
 export interface Expected {
   key: string;
   size: number;
   sha256: string;
+  /** The ETag the store answered the upload with, if any. */
+  etag?: string;
+}
+
+/** Whether the listing alone shows the object is the one written. */
+function vouches(listed: ObjectInfo | undefined, expected: Expected): boolean {
+  if (!listed || listed.size !== expected.size) return false;
+  if (listed.sha256 !== undefined) return listed.sha256 === expected.sha256;
+  return expected.etag !== undefined && expected.etag !== '' && listed.etag === expected.etag;
 }
 
 async function check(storage: Storage, expected: Expected): Promise<ObjectMismatch | undefined> {
@@ -25,7 +40,16 @@ async function check(storage: Storage, expected: Expected): Promise<ObjectMismat
 
 /** Verifies every expected object; throws VerificationFailedError listing all that differ. */
 export async function verifyObjects(storage: Storage, objects: readonly Expected[], concurrency: number): Promise<void> {
-  const results = await mapPool(objects, concurrency, (o) => check(storage, o));
+  const listed =
+    objects.length > 1
+      ? await listByUrl(
+          storage,
+          objects.map((o) => o.key),
+        )
+      : undefined;
+  const results = await mapPool(objects, concurrency, async (o) =>
+    vouches(listed?.get(storage.urlFor(o.key)), o) ? undefined : check(storage, o),
+  );
   const mismatches = results.filter((m): m is ObjectMismatch => m !== undefined);
   if (mismatches.length > 0) throw new VerificationFailedError(storage.location, mismatches);
 }
