@@ -11,22 +11,22 @@ const env = {
 };
 const read = (given: Record<string, string>, environment: NodeJS.ProcessEnv = env) =>
   readInputs(new InputReader((name) => given[name] ?? ''), environment);
-const sign = (given: Record<string, string>, environment?: NodeJS.ProcessEnv) => {
-  const inputs = read(given, environment);
+const sign = async (given: Record<string, string>, environment?: NodeJS.ProcessEnv) => {
+  const inputs = await read(given, environment);
   if (inputs.mode !== 'sign') throw new Error('expected sign mode');
   return inputs.options;
 };
-const verify = (given: Record<string, string>) => {
-  const inputs = read({ mode: 'verify', ...given });
+const verify = async (given: Record<string, string>) => {
+  const inputs = await read({ mode: 'verify', ...given });
   if (inputs.mode !== 'verify') throw new Error('expected verify mode');
   return inputs.options;
 };
 const fails = (given: Record<string, string>, input: string, environment?: NodeJS.ProcessEnv) =>
-  expect(() => read(given, environment)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', input }));
+  expect(read(given, environment)).rejects.toMatchObject({ code: 'INPUT_INVALID', input });
 
 describe('readInputs, sign mode', () => {
-  it('reads the defaults: keyless against the public-good instance, everything on', () => {
-    const options = sign({ files: 'dist/**\n# comment\n_output/*.tar.gz' });
+  it('reads the defaults: keyless against the public-good instance, everything on', async () => {
+    const options = await sign({ files: 'dist/**\n# comment\n_output/*.tar.gz' });
     expect(options).toMatchObject({
       workspace: '/tmp/ws',
       files: ['dist/**', '_output/*.tar.gz'],
@@ -51,9 +51,9 @@ describe('readInputs, sign mode', () => {
     });
   });
 
-  it('reads key signing offline, SOURCE_DATE_EPOCH, durations and the manifest', () => {
+  it('reads key signing offline, SOURCE_DATE_EPOCH, durations and the manifest', async () => {
     const keys = testKeyPair();
-    const options = sign(
+    const options = await sign(
       {
         files: 'a',
         signing: 'key',
@@ -79,8 +79,8 @@ describe('readInputs, sign mode', () => {
     expect(options.sourceDate?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it('has no trust material for a private instance without trusted-root (bundles are then not re-checked)', () => {
-    const options = sign({
+  it('has no trust material for a private instance without trusted-root (bundles are then not re-checked)', async () => {
+    const options = await sign({
       files: 'a',
       'fulcio-url': 'https://fulcio.internal',
       'identity-token': testIdentityToken({ sub: 'a', iss: 'b' }),
@@ -88,25 +88,25 @@ describe('readInputs, sign mode', () => {
     expect(options.trust).toBeUndefined();
   });
 
-  it('rejects bad values, each naming its input', () => {
-    fails({}, 'files');
-    fails({ files: 'a', mode: 'publish' }, 'mode');
-    fails({ files: 'a', signing: 'gpg' }, 'signing');
-    fails({ files: 'a', 'fulcio-url': 'fulcio.sigstore.dev' }, 'fulcio-url');
-    fails({ files: 'a', 'rekor-url': 'ftp://rekor' }, 'rekor-url');
-    fails({ files: 'a', 'rekor-url': 'none', 'tsa-url': 'none' }, 'rekor-url');
-    fails({ files: 'a', signing: 'key' }, 'private-key');
-    fails(
+  it('rejects bad values, each naming its input', async () => {
+    await fails({}, 'files');
+    await fails({ files: 'a', mode: 'publish' }, 'mode');
+    await fails({ files: 'a', signing: 'gpg' }, 'signing');
+    await fails({ files: 'a', 'fulcio-url': 'fulcio.sigstore.dev' }, 'fulcio-url');
+    await fails({ files: 'a', 'rekor-url': 'ftp://rekor' }, 'rekor-url');
+    await fails({ files: 'a', 'rekor-url': 'none', 'tsa-url': 'none' }, 'rekor-url');
+    await fails({ files: 'a', signing: 'key' }, 'private-key');
+    await fails(
       { files: 'a', signing: 'key', 'private-key': testKeyPair().encryptedPem('pw'), 'private-key-password': 'bad' },
       'private-key',
     );
-    fails({ files: 'a', 'identity-token': 'not-a-jwt' }, 'identity-token');
-    fails({ files: 'a' }, 'signing', githubContext('/tmp/ws'));
-    fails({ files: 'a', timeout: 'soon' }, 'timeout');
-    fails({ files: 'a', concurrency: '0' }, 'concurrency');
-    fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
-    fails({ files: 'a', force: 'yes' }, 'force');
-    fails({ files: 'a' }, 'provenance', {
+    await fails({ files: 'a', 'identity-token': 'not-a-jwt' }, 'identity-token');
+    await fails({ files: 'a' }, 'signing', githubContext('/tmp/ws'));
+    await fails({ files: 'a', timeout: 'soon' }, 'timeout');
+    await fails({ files: 'a', concurrency: '0' }, 'concurrency');
+    await fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
+    await fails({ files: 'a', force: 'yes' }, 'force');
+    await fails({ files: 'a' }, 'provenance', {
       ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x',
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
       GITHUB_WORKSPACE: '/tmp/ws',
@@ -115,8 +115,8 @@ describe('readInputs, sign mode', () => {
 });
 
 describe('readInputs, verify mode', () => {
-  it('builds an identity policy against the public-good root', () => {
-    const options = verify({
+  it('builds an identity policy against the public-good root', async () => {
+    const options = await verify({
       files: 'a',
       'certificate-identity-regexp': '^https://github\\.com/kubernetes/',
       'certificate-oidc-issuer': 'https://token.actions.githubusercontent.com',
@@ -128,30 +128,30 @@ describe('readInputs, verify mode', () => {
     expect(options.trust.material.certificateAuthorities.length).toBeGreaterThan(0);
   });
 
-  it('takes a public key as PEM text', () => {
-    const options = verify({ files: 'a', 'public-key': testKeyPair().publicPem, 'rekor-url': 'none' });
+  it('takes a public key as PEM text', async () => {
+    const options = await verify({ files: 'a', 'public-key': testKeyPair().publicPem, 'rekor-url': 'none' });
     expect(options.trust.policy).toBeUndefined();
     expect(options.trust.thresholds.tlogThreshold).toBe(0);
   });
 
-  it('rejects a verify without identity or key, and other bad values', () => {
-    fails({ files: 'a', mode: 'verify' }, 'certificate-identity');
-    fails({ files: 'a', mode: 'verify', signing: 'key' }, 'public-key');
-    fails({ files: 'a', mode: 'verify', 'certificate-identity': 'x' }, 'certificate-oidc-issuer');
-    fails(
+  it('rejects a verify without identity or key, and other bad values', async () => {
+    await fails({ files: 'a', mode: 'verify' }, 'certificate-identity');
+    await fails({ files: 'a', mode: 'verify', signing: 'key' }, 'public-key');
+    await fails({ files: 'a', mode: 'verify', 'certificate-identity': 'x' }, 'certificate-oidc-issuer');
+    await fails(
       { files: 'a', mode: 'verify', 'certificate-identity': 'x', 'certificate-identity-regexp': 'y' },
       'certificate-identity-regexp',
     );
-    fails(
+    await fails(
       { files: 'a', mode: 'verify', 'certificate-identity-regexp': '(', 'certificate-oidc-issuer': 'i' },
       'certificate-identity-regexp',
     );
-    fails(
+    await fails(
       { files: 'a', mode: 'verify', 'public-key': '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' },
       'public-key',
     );
-    fails({ files: 'a', mode: 'verify', 'public-key': 'missing.pem' }, 'public-key');
-    fails(
+    await fails({ files: 'a', mode: 'verify', 'public-key': 'missing.pem' }, 'public-key');
+    await fails(
       {
         files: 'a',
         mode: 'verify',
@@ -161,7 +161,7 @@ describe('readInputs, verify mode', () => {
       },
       'trusted-root',
     );
-    fails(
+    await fails(
       { files: 'a', mode: 'verify', 'certificate-identity': 'x', 'certificate-oidc-issuer': 'i', 'trusted-root': 'nope.json' },
       'trusted-root',
     );

@@ -2,7 +2,9 @@
  * The only reader of sign-artifacts' inputs (and of the runner's environment:
  * workspace, GitHub context, OIDC request variables, SOURCE_DATE_EPOCH). Every
  * value is validated before anything is read or written; secrets are masked
- * first and never appear in a message.
+ * first and never appear in a message. The Sigstore libraries (Fulcio client,
+ * verifier, trusted roots) are loaded only once the plain values are valid, so a
+ * bad input fails fast.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,26 +15,19 @@ import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, maskSecret } from '../../../shared/src/core/inputs.ts';
 import { resolveInside } from '../../../shared/src/core/paths.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
-import {
-  type ArtifactSigner,
-  type BuildContext,
-  DEFAULT_EXCLUDE,
-  KeylessSigner,
-  KeySigner,
-  outageRetry,
-  PUBLIC_GOOD,
-  parsePublicKey,
-  parseTrustedRoot,
-  parseWorkflowRef,
-  publicGoodTrustedRoot,
-  runnerToken,
-  type SignArtifactsOptions,
-  SigningError,
-  staticToken,
-  type TrustConfig,
-  trustPolicy,
-  type VerifyArtifactsOptions,
-} from '../../../shared/src/sign/index.ts';
+import { SigningError } from '../../../shared/src/sign/errors.ts';
+import { KeySigner } from '../../../shared/src/sign/key-signer.ts';
+import { runnerToken, staticToken } from '../../../shared/src/sign/oidc.ts';
+import { type BuildContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
+import { outageRetry, PUBLIC_GOOD } from '../../../shared/src/sign/services.ts';
+import type { SignArtifactsOptions } from '../../../shared/src/sign/sign-artifacts.ts';
+import type { ArtifactSigner } from '../../../shared/src/sign/signer.ts';
+import { DEFAULT_EXCLUDE } from '../../../shared/src/sign/subjects.ts';
+import type { TrustConfig } from '../../../shared/src/sign/trust.ts';
+import type { VerifyArtifactsOptions } from '../../../shared/src/sign/verify-artifacts.ts';
+
+/** The signing domain with the Sigstore libraries: one chunk of the bundle, loaded once the plain inputs are valid. */
+type Sign = typeof import('../../../shared/src/sign/index.ts');
 
 export const INPUT = {
   files: 'files',
@@ -132,11 +127,11 @@ function readPem(inputs: InputReader, name: string, workspace: string): string |
   }
 }
 
-function readTrustedRootInput(inputs: InputReader, workspace: string): TrustedRoot | undefined {
+function readTrustedRootInput(inputs: InputReader, workspace: string, trust: Sign): TrustedRoot | undefined {
   const file = inputs.optional(INPUT.trustedRoot);
   if (file === undefined) return undefined;
   try {
-    return parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
+    return trust.parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
   } catch (err) {
     throw new InputError(
       INPUT.trustedRoot,
@@ -214,7 +209,9 @@ function identityProvider(inputs: InputReader, env: NodeJS.ProcessEnv, dryRun: b
   throw new InputError(INPUT.signing, missing);
 }
 
-function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): SignArtifactsOptions {
+const loadSign = (): Promise<Sign> => import('../../../shared/src/sign/index.ts');
+
+async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): Promise<SignArtifactsOptions> {
   const signing = inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless');
   const endpoints = readEndpoints(inputs);
   const keyless = signing === 'keyless';
@@ -226,17 +223,9 @@ function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): 
   const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
   const retryBudgetMs = inputs.duration(INPUT.retryBudget, 600_000);
   const dryRun = inputs.boolean(INPUT.dryRun, false);
-  const signer: ArtifactSigner = keyless
-    ? new KeylessSigner({
-        identity: identityProvider(inputs, env, dryRun, timeoutMs),
-        fulcioUrl: endpoints.fulcioUrl,
-        timeoutMs,
-        retry: outageRetry(retryBudgetMs),
-      })
-    : keySigner(inputs);
-  const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace) ?? (usesPublicGood(endpoints, keyless) ? publicGoodTrustedRoot() : undefined);
-  const needsRoot = keyless || endpoints.rekorUrl !== undefined || endpoints.tsaUrl !== undefined;
+  const checksums = inputs.boolean(INPUT.checksums, true);
+  const legacySignatures = inputs.boolean(INPUT.legacySignatures, true);
+  const force = inputs.boolean(INPUT.force, false);
   const provenance = inputs.boolean(INPUT.provenance, true);
   const context = provenance ? readGitHubContext(env) : undefined;
   if (provenance && !context)
@@ -244,6 +233,17 @@ function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): 
       INPUT.provenance,
       'needs the GitHub context (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID); set it to false outside a workflow run',
     );
+  const policy = readIdentityPolicy(inputs);
+  const identity = keyless ? identityProvider(inputs, env, dryRun, timeoutMs) : undefined;
+  const key = identity ? undefined : keySigner(inputs);
+  const trust = await loadSign();
+  const signer: ArtifactSigner = identity
+    ? new trust.KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs, retry: outageRetry(retryBudgetMs) })
+    : (key as ArtifactSigner);
+  const trustedRoot =
+    readTrustedRootInput(inputs, common.workspace, trust) ??
+    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
+  const needsRoot = keyless || endpoints.rekorUrl !== undefined || endpoints.tsaUrl !== undefined;
   return {
     ...common,
     signer,
@@ -251,38 +251,30 @@ function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): 
     trust:
       needsRoot && !trustedRoot
         ? undefined
-        : trustPolicy({
+        : trust.trustPolicy({
             publicKey: keyless ? undefined : signer.publicKey,
             trustedRoot,
             tlog: endpoints.rekorUrl !== undefined,
-            ...readIdentityPolicy(inputs),
+            ...policy,
           }),
-    checksums: inputs.boolean(INPUT.checksums, true),
-    legacySignatures: inputs.boolean(INPUT.legacySignatures, true),
+    checksums,
+    legacySignatures,
     provenance: context,
     concurrency: common.concurrency,
     timeoutMs,
     retryBudgetMs,
-    force: inputs.boolean(INPUT.force, false),
+    force,
     dryRun,
     sourceDate: env.SOURCE_DATE_EPOCH?.trim() ? sourceDate(env) : undefined,
   };
 }
 
-function readVerify(inputs: InputReader, common: Common): VerifyArtifactsOptions {
+async function readVerify(inputs: InputReader, common: Common): Promise<VerifyArtifactsOptions> {
   const endpoints = readEndpoints(inputs);
   const publicKeyPem = readPem(inputs, INPUT.publicKey, common.workspace);
   const keyless = publicKeyPem === undefined;
   if (keyless && inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless') === 'key')
     throw new InputError(INPUT.publicKey, 'is required to verify signing: key bundles');
-  let publicKey: TrustConfig['publicKey'];
-  if (publicKeyPem !== undefined) {
-    try {
-      publicKey = parsePublicKey(publicKeyPem);
-    } catch {
-      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
-    }
-  }
   const policy = readIdentityPolicy(inputs);
   if (keyless && policy.identity === undefined)
     throw new InputError(
@@ -294,9 +286,20 @@ function readVerify(inputs: InputReader, common: Common): VerifyArtifactsOptions
       INPUT.certificateOidcIssuer,
       'is required with a certificate identity (e.g. https://token.actions.githubusercontent.com)',
     );
+  const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
+  const trust = await loadSign();
+  let publicKey: TrustConfig['publicKey'];
+  if (publicKeyPem !== undefined) {
+    try {
+      publicKey = trust.parsePublicKey(publicKeyPem);
+    } catch {
+      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
+    }
+  }
   const needsRoot = keyless || endpoints.rekorUrl !== undefined;
   const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace) ?? (usesPublicGood(endpoints, keyless) ? publicGoodTrustedRoot() : undefined);
+    readTrustedRootInput(inputs, common.workspace, trust) ??
+    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
   if (needsRoot && !trustedRoot)
     throw new InputError(INPUT.trustedRoot, 'is required to verify against a private Sigstore instance (its trusted_root.json)');
   return {
@@ -304,9 +307,9 @@ function readVerify(inputs: InputReader, common: Common): VerifyArtifactsOptions
     files: common.files,
     exclude: common.exclude,
     manifest: common.manifest,
-    trust: trustPolicy({ publicKey, trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy }),
+    trust: trust.trustPolicy({ publicKey, trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy }),
     concurrency: common.concurrency,
-    timeoutMs: inputs.duration(INPUT.timeout, 180_000),
+    timeoutMs,
   };
 }
 
@@ -318,7 +321,7 @@ interface Common {
   concurrency: number;
 }
 
-export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): SignArtifactsInputs {
+export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<SignArtifactsInputs> {
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   const mode = inputs.enum(INPUT.mode, ['sign', 'verify'] as const, 'sign');
   const manifestPath = inputs.optional(INPUT.manifest);
@@ -341,5 +344,7 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
     manifest,
     concurrency: inputs.integer(INPUT.concurrency, 10, { min: 1, max: 100 }),
   };
-  return mode === 'sign' ? { mode, options: readSign(inputs, env, common) } : { mode, options: readVerify(inputs, common) };
+  return mode === 'sign'
+    ? { mode, options: await readSign(inputs, env, common) }
+    : { mode, options: await readVerify(inputs, common) };
 }

@@ -1,16 +1,17 @@
 import { runAction } from '../../../shared/src/core/run-action.ts';
-import { signArtifacts, signSummary, verifyArtifacts, verifySummary } from '../../../shared/src/sign/index.ts';
 import { OUTPUT, readInputs } from './inputs.ts';
 
 await runAction(async (io) => {
-  const inputs = readInputs(io.inputs);
+  const inputs = await readInputs(io.inputs);
+  // The signing domain (and the Sigstore libraries) load once the inputs are valid.
+  const sign = await import('../../../shared/src/sign/index.ts');
   if (inputs.mode === 'verify') {
-    const result = await verifyArtifacts(inputs.options, io.logger);
+    const result = await sign.verifyArtifacts(inputs.options, io.logger);
     io.setOutputs({ [OUTPUT.digests]: result.digests, [OUTPUT.verified]: result.verified });
-    await io.writeSummary(verifySummary(result));
+    await io.writeSummary(sign.verifySummary(result));
     return;
   }
-  const result = await signArtifacts(inputs.options, io.logger);
+  const result = await sign.signArtifacts(inputs.options, io.logger);
   io.setOutputs({
     [OUTPUT.bundles]: result.bundles,
     [OUTPUT.checksums]: result.checksums ?? '',
@@ -18,5 +19,5 @@ await runAction(async (io) => {
     [OUTPUT.digests]: result.digests,
     [OUTPUT.verified]: result.verified,
   });
-  await io.writeSummary(signSummary(result));
+  await io.writeSummary(sign.signSummary(result));
 });

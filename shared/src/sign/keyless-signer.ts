@@ -8,9 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import { FulcioSigner, type IdentityProvider, type Signature } from '@sigstore/sign';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { KeySigner } from './key-signer.ts';
+import { isOutage } from './services.ts';
 import type { ArtifactSigner, SignatureSink } from './signer.ts';
 import { withTimeout } from './timeout.ts';
-import { isOutage } from './witnesses.ts';
 
 export interface KeylessOptions {
   identity: IdentityProvider;

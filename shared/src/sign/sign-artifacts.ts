@@ -16,10 +16,11 @@ import { PROVENANCE_BUNDLE, PROVENANCE_FILE, writeProvenance } from './attest.ts
 import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
 import { type FileFailure, SigningError } from './errors.ts';
 import { type BuildContext, provenanceStatement, type ResourceDescriptor } from './provenance.ts';
+import { outageRetry } from './services.ts';
 import { BUNDLE_SUFFIX, type SignedFile, signFile } from './sign-file.ts';
 import type { ArtifactSigner } from './signer.ts';
 import { findSubjects, relativeTo, releaseRoot } from './subjects.ts';
-import { outageRetry, type WitnessEndpoints, witnessesFor } from './witnesses.ts';
+import { type WitnessEndpoints, witnessesFor } from './witnesses.ts';
 
 export interface SignArtifactsOptions {
   /** The folder every path is relative to (GITHUB_WORKSPACE). */

@@ -5,7 +5,7 @@
  * files. Prints the ratio (goal ≤ 0.3). Small scales measure the fixed cost of
  * writing ~1,500 signature and checksum files, which the coreutils side does not.
  *
- *   node shared/src/sign/sign.bench.ts            (BENCH_SCALE=1 is a full ≈7.5 GB release)
+ *   npm run bench, or node shared/src/sign/sign.bench.ts   (BENCH_SCALE=1 is a full ≈7.5 GB release)
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -18,7 +18,7 @@ import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from './index.
 const MB = 1 << 20;
 
 /** Relative path → size in bytes at scale 1, shaped like dl.k8s.io/release/vX.Y.Z. */
-export function kubernetesRelease(): Map<string, number> {
+function kubernetesRelease(): Map<string, number> {
   const files = new Map<string, number>();
   const linux = ['amd64', 'arm64', 'ppc64le', 's390x'];
   for (const arch of linux) {
@@ -80,9 +80,17 @@ function seconds(fn: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export async function runBench(
-  scale: number,
-): Promise<{ files: number; bytes: number; coreutils: number; sign: number; ratio: number }> {
+export interface SignBench {
+  files: number;
+  mib: number;
+  signSeconds: number;
+  coreutilsSeconds: number;
+  ratio: number;
+  goal: string;
+}
+
+/** Run by `npm run bench` (shared/scripts/bench.ts runs every exported bench* function). */
+export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE ?? '0.2')): Promise<SignBench> {
   const workspace = await mkdtemp(path.join(tmpdir(), 'sign-bench-'));
   try {
     const root = path.join(workspace, 'release');
@@ -127,17 +135,18 @@ export async function runBench(
       new RecordingLogger(),
     );
     const sign = Number(process.hrtime.bigint() - start) / 1e9;
-    return { files: files.length, bytes, coreutils, sign, ratio: sign / coreutils };
+    const round = (n: number) => Math.round(n * 100) / 100;
+    return {
+      files: files.length,
+      mib: Math.round(bytes / MB),
+      signSeconds: round(sign),
+      coreutilsSeconds: round(coreutils),
+      ratio: round(sign / coreutils),
+      goal: '≤ 0.30 (sign-artifacts vs sha256sum + sha512sum)',
+    };
   } finally {
     await rm(workspace, { recursive: true, force: true });
   }
 }
 
-if (import.meta.main) {
-  const scale = Number(process.env.BENCH_SCALE ?? '0.2');
-  const r = await runBench(scale);
-  console.log(
-    `sign-artifacts: ${r.files} files, ${(r.bytes / MB).toFixed(0)} MiB: sign ${r.sign.toFixed(2)}s, ` +
-      `sha256sum+sha512sum ${r.coreutils.toFixed(2)}s, ratio ${r.ratio.toFixed(2)} (goal ≤ 0.30)`,
-  );
-}
+if (import.meta.main) console.log(await benchSignArtifacts());

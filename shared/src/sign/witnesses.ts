@@ -6,15 +6,9 @@
  */
 import type { Bundle } from '@sigstore/bundle';
 import { RekorWitness, type Signature, TSAWitness, type Witness } from '@sigstore/sign';
-import { ReleaseError } from '../core/errors.ts';
-import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
+import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { isOutage } from './services.ts';
 import { withTimeout } from './timeout.ts';
-
-export const PUBLIC_GOOD = {
-  fulcio: 'https://fulcio.sigstore.dev',
-  rekor: 'https://rekor.sigstore.dev',
-  tsa: 'https://timestamp.sigstore.dev/api/v1/timestamp',
-} as const;
 
 export interface WitnessEndpoints {
   rekorUrl: string | undefined;
@@ -31,16 +25,6 @@ export function witnessesFor(endpoints: WitnessEndpoints, timeoutMs?: number): W
 
 function publicKeyOf(signature: Signature): string {
   return signature.key.$case === 'publicKey' ? signature.key.publicKey : signature.key.certificate;
-}
-
-/** Outages are retried: 408/429/5xx, connection failures, and an attempt that timed out. */
-export function isOutage(error: unknown): boolean {
-  return isRetryableError(error) || (error instanceof ReleaseError && error.code === 'TIMEOUT');
-}
-
-/** Retries for Sigstore service outages: backoff with jitter up to a minute apart, until the budget is spent. */
-export function outageRetry(budgetMs: number, onRetry?: RetryOptions['onRetry']): RetryOptions {
-  return { attempts: Number.MAX_SAFE_INTEGER, baseDelayMs: 1000, maxDelayMs: 60_000, budgetMs, onRetry };
 }
 
 /**
