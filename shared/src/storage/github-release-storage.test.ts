@@ -54,6 +54,14 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     // After a write, a stat reads GitHub's asset list again (a real read-back), once for all keys.
     await storage.stat('bin/kubeadm');
     expect(lists()).toBe(listsBefore + 1);
+    await put(storage, 'bin/kubeadm', 'two');
+    for await (const _ of storage.list('bin')) break;
+    expect(lists()).toBe(listsBefore + 1);
+    await put(storage, 'bin/kubelet', 'three');
+    const listed: string[] = [];
+    for await (const asset of storage.list('bin')) listed.push(asset.key);
+    expect(listed).toEqual(['bin-kubeadm', 'bin-kubectl', 'bin-kubelet']);
+    expect(lists()).toBe(listsBefore + 2);
     expect(info).toMatchObject({ size: 3, sha256: sha256Hex('one') });
     expect(await readAll(storage, 'bin/kubectl')).toBe('one');
     expect(storage.urlFor('bin/kubectl')).toBe(
@@ -63,10 +71,10 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     // A fresh client (a rerun) finds the draft by listing and uploads nothing equal.
     const rerun = storageFor('v1.0.0');
     await put(rerun, 'bin/kubectl', 'one');
-    expect(github.uploads()).toHaveLength(2);
-    await put(rerun, 'bin/kubeadm', 'changed');
     expect(github.uploads()).toHaveLength(3);
-    expect(release?.assets.map((a) => a.name).sort()).toEqual(['bin-kubeadm', 'bin-kubectl']);
+    await put(rerun, 'bin/kubeadm', 'changed');
+    expect(github.uploads()).toHaveLength(4);
+    expect(release?.assets.map((a) => a.name).sort()).toEqual(['bin-kubeadm', 'bin-kubectl', 'bin-kubelet']);
     expect(github.requests.some((r) => r.method === 'DELETE')).toBe(true);
 
     const page = await rerun.publishRelease();

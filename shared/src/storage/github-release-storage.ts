@@ -61,7 +61,7 @@ export class GitHubReleaseStorage implements Storage {
   #release: Promise<Release | undefined> | undefined;
   #draft: Promise<Release> | undefined;
   #assets: Promise<Map<string, Asset>> | undefined;
-  /** Set by a write: the next stat lists the assets again, so a read-back sees GitHub's state, not ours. */
+  /** Set by a write: the next stat or list asks GitHub for the assets again. */
   #written = false;
 
   constructor(target: GitHubReleaseTarget, client: GitHubClientOptions) {
@@ -81,11 +81,15 @@ export class GitHubReleaseStorage implements Storage {
     return `${this.#webUrl}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${assetName(key)}`;
   }
 
+  /** After a write, the next look (stat or list) asks GitHub again: a read-back sees GitHub's state, not ours. */
+  #readBack(): void {
+    if (!this.#written) return;
+    this.#written = false;
+    this.#assets = undefined;
+  }
+
   async stat(key: string): Promise<ObjectInfo | undefined> {
-    if (this.#written) {
-      this.#written = false;
-      this.#assets = undefined;
-    }
+    this.#readBack();
     const asset = (await this.#assetMap()).get(assetName(key));
     return asset && asset.state === 'uploaded' ? toInfo(key, asset) : undefined;
   }
@@ -141,6 +145,7 @@ export class GitHubReleaseStorage implements Storage {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    this.#readBack();
     const start = prefix === '' ? '' : assetName(prefix);
     const assets = [...(await this.#assetMap()).values()].filter((a) => a.name.startsWith(start) && a.state === 'uploaded');
     for (const asset of assets.sort((a, b) => a.name.localeCompare(b.name))) yield toInfo(asset.name, asset);
