@@ -1,0 +1,76 @@
+/** verify-signatures through the bundle (the Sigstore verifier is a chunk loaded on demand). */
+import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../../../shared/src/core/logger.ts';
+import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
+import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from '../../../shared/src/sign/index.ts';
+import { testKeyPair } from '../../../shared/src/testing/sigstore.ts';
+
+const keys = testKeyPair();
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'publish-binaries-signatures-'));
+  await makeReleaseTree(path.join(work, 'workspace', 'release'));
+  await writeFile(path.join(work, 'workspace', 'release-key.pem'), keys.publicPem);
+  const signer = KeySigner.fromPem(keys.privatePem);
+  await signArtifacts(
+    {
+      workspace: path.join(work, 'workspace', 'release'),
+      files: ['**/*'],
+      exclude: DEFAULT_EXCLUDE,
+      signer,
+      endpoints: { rekorUrl: undefined, tsaUrl: undefined },
+      trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
+      checksums: true,
+      legacySignatures: false,
+      provenance: undefined,
+      concurrency: 4,
+      timeoutMs: 30_000,
+      retryBudgetMs: 1000,
+      force: false,
+      dryRun: false,
+      manifest: undefined,
+      sourceDate: undefined,
+    },
+    new RecordingLogger(),
+  );
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+function publish(destination: string) {
+  return runBundle('publish-binaries', {
+    workspace: path.join(work, 'workspace'),
+    inputs: {
+      'source-dir': 'release',
+      version: 'v1.31.2',
+      destinations: pathToFileURL(destination).toString(),
+      'verify-signatures': 'true',
+      'public-key': 'release-key.pem',
+    },
+    timeoutMs: 30_000,
+  });
+}
+
+describe('publish-binaries bundle: verify-signatures', () => {
+  it('publishes a tree whose signatures verify for the key, and refuses a tampered tree before writing', async () => {
+    const good = path.join(work, 'good');
+    const run = await publish(good);
+    expect(run.annotations, run.stdout).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('::group::Verify signatures');
+    expect(await readdir(path.join(good, 'release', 'v1.31.2'))).toContain('index.json');
+
+    await appendFile(path.join(work, 'workspace', 'release', 'kubernetes.tar.gz'), 'tampered');
+    const bad = path.join(work, 'bad');
+    const refused = await publish(bad);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
+    expect(refused.annotations[0]?.message).toContain('kubernetes.tar.gz');
+    expect(await readdir(bad).catch(() => [])).toEqual([]);
+  });
+});
