@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { minify } from 'terser';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
@@ -37,7 +38,7 @@ execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.j
 });
 writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
 
-function bundle(name: string): void {
+async function bundle(name: string): Promise<void> {
   const out = path.join(outRoot, name);
   rmSync(out, { recursive: true, force: true });
   execFileSync(
@@ -45,6 +46,13 @@ function bundle(name: string): void {
     ['build', path.join(build, TARGETS[name] as string), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
     { stdio: 'inherit', cwd: root },
   );
+  // ncc minifies index.js but not the chunks of lazily imported modules (<id>.index.js): minify those here.
+  for (const chunk of readdirSync(out).filter((f) => /^\d+\.index\.js$/.test(f))) {
+    const file = path.join(out, chunk);
+    const result = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+    if (result.code === undefined) throw new Error(`terser produced nothing for ${file}`);
+    writeFileSync(file, result.code);
+  }
   writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
 }
 
@@ -57,7 +65,7 @@ function listFiles(dir: string): string[] {
 }
 
 try {
-  for (const name of selected) bundle(name);
+  for (const name of selected) await bundle(name);
 } finally {
   rmSync(build, { recursive: true, force: true });
 }
