@@ -156,7 +156,9 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ location: (options.destinations[i] as Destination).name, error: s.reason as unknown }] : [],
   );
-  for (const f of failures) logger.warning(`${f.location}: ${describeError(f.error)}`);
+  if (options.destinations.length > 1) {
+    for (const f of failures) logger.warning(`${f.location}: ${describeError(f.error)}`);
+  }
   if (failures.length === 1) throw failures[0]?.error;
   if (failures.length > 1) throw new DestinationsFailedError(failures);
   return {

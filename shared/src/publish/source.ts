@@ -34,11 +34,14 @@ export interface SourceOptions {
   concurrency: number;
 }
 
-const SUMS: Record<string, 'sha256' | 'sha512'> = { [SHA256SUMS]: 'sha256', [SHA512SUMS]: 'sha512' };
+const SUMS = new Map<string, 'sha256' | 'sha512'>([
+  [SHA256SUMS, 'sha256'],
+  [SHA512SUMS, 'sha512'],
+]);
 
 /** A checksum file: the SUMS files and every `.sha256` / `.sha512` digest file. */
 export function isChecksumFile(relative: string): boolean {
-  return relative in SUMS || relative.endsWith('.sha256') || relative.endsWith('.sha512');
+  return SUMS.has(relative) || relative.endsWith('.sha256') || relative.endsWith('.sha512');
 }
 
 /** Lists, hashes and checks the tree; adds the missing checksum files when asked. Sorted by path. */
@@ -58,7 +61,7 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
     concurrency,
     (relative) => verifyChecksumFile(root, relative, digests.get(relative)),
   );
-  for (const sums of paths.filter((p) => p in SUMS)) await checkSumsFile(root, sums, digests);
+  for (const sums of paths.filter((p) => SUMS.has(p))) await checkSumsFile(root, sums, digests);
 
   const files: SourceFile[] = paths.map((relative) => {
     const d = digests.get(relative) as Digests;
@@ -75,7 +78,7 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
 }
 
 async function checkSumsFile(root: string, sums: string, digests: ReadonlyMap<string, Digests>): Promise<void> {
-  const algorithm = SUMS[sums] as 'sha256' | 'sha512';
+  const algorithm = SUMS.get(sums) as 'sha256' | 'sha512';
   for (const entry of parseSums(await readFile(path.join(root, sums), 'utf8'))) {
     const actual = digests.get(entry.path)?.[algorithm];
     if (actual !== entry.hex)
