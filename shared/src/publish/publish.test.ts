@@ -229,6 +229,17 @@ describe('publishBinaries to folders', () => {
     });
   });
 
+  it('with checksums off publishes the tree as it is', async () => {
+    const result = await publishBinaries(
+      options([destination(new FileStorage(path.join(work, 'dest')))], { checksums: false }),
+      new RecordingLogger(),
+    );
+    expect(result.files.some((f) => f.generated)).toBe(false);
+    expect(await filesBelow(path.join(work, 'dest', 'release', VERSION))).toEqual(
+      [...(await filesBelow(source)), 'index.json'].sort(),
+    );
+  });
+
   it('maps paths through a template layout', async () => {
     const store = new FileStorage(path.join(work, 'dest'));
     await publishBinaries(options([destination(store, 'k8s/{version}/files/{path}')]), new RecordingLogger());
