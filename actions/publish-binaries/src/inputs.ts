@@ -93,19 +93,26 @@ function readApiUrl(inputs: InputReader, env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-function readDestinations(inputs: InputReader, storage: StorageOptions, layout: Layout, version: string): Destination[] {
+async function readDestinations(
+  inputs: InputReader,
+  storage: StorageOptions,
+  layout: Layout,
+  version: string,
+): Promise<Destination[]> {
   const urls = inputs.list(INPUT.destinations, { commas: false });
   if (urls.length === 0) throw new InputError(INPUT.destinations, 'is required: one destination URL per line');
   const seen = new Set<string>();
-  return urls.map((url) => {
+  const destinations: Destination[] = [];
+  for (const url of urls) {
     const destination = parseDestination(url, INPUT.destinations);
-    const store = createStorage(destination, storage);
+    const store = await createStorage(destination, storage);
     if (seen.has(store.location)) throw new InputError(INPUT.destinations, `${destination.url} is listed twice`);
     seen.add(store.location);
     // A GitHub release is already the version's own place: assets take the bare path.
     const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
-    return { name: destination.url, storage: store, keyFor: keyOf };
-  });
+    destinations.push({ name: destination.url, storage: store, keyFor: keyOf });
+  }
+  return destinations;
 }
 
 /** verify-signatures: the identity (keyless) or key the tree's signatures must verify for. */
@@ -180,7 +187,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     githubTag: version.text,
     githubApiUrl: readApiUrl(inputs, env),
   };
-  const destinations = readDestinations(inputs, storage, layout, version.text);
+  const destinations = await readDestinations(inputs, storage, layout, version.text);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');
   const manifestPath = inputs.optional(INPUT.manifest);

@@ -94,7 +94,7 @@ describe('publish-binaries bundle: s3rver + azurite + file:// in one run', () =>
     expect(first.annotations, first.stdout).toEqual([]);
     expect(first.exitCode).toBe(0);
 
-    const stores = destinations().map((d) => createStorage(parseDestination(d), storageOptions()));
+    const stores = await Promise.all(destinations().map((d) => createStorage(parseDestination(d), storageOptions())));
     const indexes = await Promise.all(stores.map(downloadAndCheck));
     const paths = indexes[0]!.files.map((f) => f.path);
     for (const index of indexes) expect(index.files.map((f) => f.path)).toEqual(paths);
@@ -137,7 +137,7 @@ describe('publish-binaries bundle: s3rver + azurite + file:// in one run', () =>
     const run = await publish({ version: 'v1.31.3', 'dry-run': 'true' });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(`upload release/v1.31.3/bin/linux/amd64/kubectl (new, 64.0 KiB)`);
-    const stores = destinations().map((d) => createStorage(parseDestination(d), storageOptions()));
+    const stores = await Promise.all(destinations().map((d) => createStorage(parseDestination(d), storageOptions())));
     for (const store of stores) expect(await store.stat('release/v1.31.3/bin/linux/amd64/kubectl')).toBeUndefined();
     expect(run.summary).toContain('dry run');
   });

@@ -6,7 +6,7 @@ import { OUTPUT, readInputs } from './inputs.ts';
 
 await runAction(async (io) => {
   const { destination, storage: storageOptions, ...options } = readInputs(io.inputs);
-  const storage = createStorage(destination, storageOptions);
+  const storage = await createStorage(destination, storageOptions);
   const result = await updateMarkers({ ...options, storage }, io.logger);
   io.setOutputs({
     [OUTPUT.updated]: result.updated,

@@ -9,10 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
-import { AzBlobStorage } from './azblob-storage.ts';
-import { FileStorage } from './file-storage.ts';
-import { GitHubReleaseStorage } from './github-release-storage.ts';
-import { type S3Credentials, S3Storage } from './s3-storage.ts';
+import type { S3Credentials } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
 export type ParsedDestination =
@@ -97,10 +94,16 @@ function parseFileUrl(url: string, input: string): ParsedDestination {
   return { scheme: 'file', url, path };
 }
 
-export function createStorage(destination: ParsedDestination, options: StorageOptions): Storage {
+/**
+ * The backend for a destination. Each backend (and its SDK) is imported only when a destination of its scheme is
+ * used, so an action's cold start does not pay for the AWS and Azure SDKs it does not need. Missing credentials
+ * are input errors, found before anything is loaded.
+ */
+export async function createStorage(destination: ParsedDestination, options: StorageOptions): Promise<Storage> {
   const parts = { partSize: options.partSize, partConcurrency: options.partConcurrency, retry: options.retry };
   switch (destination.scheme) {
-    case 's3':
+    case 's3': {
+      const { S3Storage } = await import('./s3-storage.ts');
       return new S3Storage({
         bucket: destination.bucket,
         prefix: destination.prefix,
@@ -110,24 +113,31 @@ export function createStorage(destination: ParsedDestination, options: StorageOp
         credentials: options.s3Credentials,
         ...parts,
       });
-    case 'azblob':
+    }
+    case 'azblob': {
       if (!options.azureConnectionString)
         throw new InputError('azure-connection-string', `is required for the destination ${destination.url}`);
+      const { AzBlobStorage } = await import('./azblob-storage.ts');
       return new AzBlobStorage({
         connectionString: options.azureConnectionString,
         container: destination.container,
         prefix: destination.prefix,
         ...parts,
       });
-    case 'file':
+    }
+    case 'file': {
+      const { FileStorage } = await import('./file-storage.ts');
       return new FileStorage(destination.path);
-    case 'github-release':
+    }
+    case 'github-release': {
       if (!options.githubToken) throw new InputError('github-token', `is required for the destination ${destination.url}`);
       if (!options.githubTag)
         throw new InputError('version', `is required (the release tag) for the destination ${destination.url}`);
+      const { GitHubReleaseStorage } = await import('./github-release-storage.ts');
       return new GitHubReleaseStorage(
         { owner: destination.owner, repo: destination.repo, tag: options.githubTag },
         { token: options.githubToken, apiUrl: options.githubApiUrl ?? 'https://api.github.com' },
       );
+    }
   }
 }
