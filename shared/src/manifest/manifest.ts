@@ -6,7 +6,7 @@
  */
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { ReleaseError } from '../core/errors.ts';
 import { sleep } from '../core/retry.ts';
 import schema from './manifest.schema.json' with { type: 'json' };
@@ -63,9 +63,14 @@ export function emptyManifest(): ReleaseManifest {
   return { schemaVersion: 1, files: [], images: [], packages: [] };
 }
 
-const validator = new Ajv({ allErrors: true }).compile(schema);
+let validator: ValidateFunction | undefined;
 
-export function validateManifest(value: unknown, file = '<manifest>'): ReleaseManifest {
+/** Validates against the schema. Ajv is loaded and the schema compiled on first use, off every action's cold start. */
+export async function validateManifest(value: unknown, file = '<manifest>'): Promise<ReleaseManifest> {
+  if (!validator) {
+    const { Ajv } = await import('ajv');
+    validator = new Ajv({ allErrors: true }).compile(schema);
+  }
   if (!validator(value)) {
     const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new ManifestError(file, `does not match the schema: ${problems.join('; ')}`);
@@ -88,7 +93,7 @@ export async function readManifest(file: string): Promise<ReleaseManifest> {
   } catch (err) {
     throw new ManifestError(file, 'is not valid JSON', { cause: err });
   }
-  return validateManifest(parsed, file);
+  return await validateManifest(parsed, file);
 }
 
 /** Stable serialisation: subjects sorted, two-space indent, trailing newline. */
@@ -125,7 +130,7 @@ export async function updateManifest(
   }
   try {
     const current = await readManifest(file);
-    const next = validateManifest(change(current) ?? current, file);
+    const next = await validateManifest(change(current) ?? current, file);
     const tmp = `${file}.tmp-${process.pid}`;
     await writeFile(tmp, serializeManifest(next));
     await rename(tmp, file);
