@@ -3,17 +3,22 @@
  * GITHUB_API_URL). Credentials are read — and masked — first; then every value is
  * validated before anything is read from a store or written.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../shared/src/core/errors.ts';
-import type { InputReader } from '../../../shared/src/core/inputs.ts';
-import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
 import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
 import type { Destination } from '../../../shared/src/publish/plan.ts';
 import type { PublishOptions, SignatureGate } from '../../../shared/src/publish/publish.ts';
 import { IMMUTABLE_CACHE_CONTROL } from '../../../shared/src/publish/upload.ts';
+import {
+  parsePublicKeyInput,
+  readIdentityPolicy,
+  readPemInput,
+  readTrustedRootInput,
+} from '../../../shared/src/sign/trust-inputs.ts';
 import { createStorage, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
 
@@ -31,6 +36,7 @@ export const INPUT = {
   verifySignatures: 'verify-signatures',
   publicKey: 'public-key',
   certificateIdentity: 'certificate-identity',
+  certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
   trustedRoot: 'trusted-root',
   manifest: 'manifest',
@@ -123,32 +129,14 @@ async function readSignatureGate(
   concurrency: number,
 ): Promise<SignatureGate> {
   const sign = await import('../../../shared/src/sign/index.ts');
-  const keyText = inputs.optional(INPUT.publicKey);
-  let publicKey: ReturnType<typeof sign.parsePublicKey> | undefined;
-  if (keyText !== undefined) {
-    const pem = keyText.includes('-----BEGIN') ? keyText : readText(INPUT.publicKey, resolveInside(workspace, keyText));
-    try {
-      publicKey = sign.parsePublicKey(pem);
-    } catch {
-      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
-    }
-  }
-  const identity = inputs.optional(INPUT.certificateIdentity);
-  const issuer = inputs.optional(INPUT.certificateOidcIssuer);
+  const publicKey = parsePublicKeyInput(readPemInput(inputs, INPUT.publicKey, workspace), sign);
+  const { identity, issuer } = readIdentityPolicy(inputs);
   if (!publicKey && (identity === undefined || issuer === undefined))
     throw new InputError(
       identity === undefined ? INPUT.certificateIdentity : INPUT.certificateOidcIssuer,
       `verify-signatures needs ${INPUT.certificateIdentity} and ${INPUT.certificateOidcIssuer} (keyless) or ${INPUT.publicKey}`,
     );
-  const rootFile = inputs.optional(INPUT.trustedRoot);
-  let trustedRoot = publicKey ? undefined : sign.publicGoodTrustedRoot();
-  if (rootFile !== undefined) {
-    try {
-      trustedRoot = sign.parseTrustedRoot(JSON.parse(readText(INPUT.trustedRoot, resolveInside(workspace, rootFile))));
-    } catch (err) {
-      throw new InputError(INPUT.trustedRoot, `is not a trusted_root.json (${(err as Error).message})`);
-    }
-  }
+  const trustedRoot = readTrustedRootInput(inputs, workspace, sign) ?? (publicKey ? undefined : sign.publicGoodTrustedRoot());
   return {
     workspace: sourceDir,
     files: ['**/*'],
@@ -157,16 +145,8 @@ async function readSignatureGate(
   };
 }
 
-function readText(input: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(input, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
 export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<PublishBinariesInputs> {
-  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = workspaceDir(env);
   // Credentials first: masked before any message can carry them.
   const credentials = readStorageInputs(inputs);
   const rawVersion = inputs.required(INPUT.version);
@@ -190,15 +170,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   const destinations = await readDestinations(inputs, storage, layout, version.text);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');
-  const manifestPath = inputs.optional(INPUT.manifest);
-  let manifest: string | undefined;
-  if (manifestPath !== undefined) {
-    try {
-      manifest = resolveInside(workspace, manifestPath);
-    } catch (err) {
-      throw new InputError(INPUT.manifest, (err as Error).message);
-    }
-  }
+  const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   const options: PublishOptions = {
     sourceDir,
     version: version.text,

@@ -7,13 +7,10 @@
  * bad input fails fast.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { IdentityProvider } from '@sigstore/sign';
 import pkg from '../../../package.json' with { type: 'json' };
 import { InputError } from '../../../shared/src/core/errors.ts';
-import { type InputReader, maskSecret } from '../../../shared/src/core/inputs.ts';
-import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { type InputReader, maskSecret, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { SigningError } from '../../../shared/src/sign/errors.ts';
 import { KeySigner } from '../../../shared/src/sign/key-signer.ts';
@@ -23,7 +20,12 @@ import { outageRetry, PUBLIC_GOOD } from '../../../shared/src/sign/services.ts';
 import type { SignArtifactsOptions } from '../../../shared/src/sign/sign-artifacts.ts';
 import type { ArtifactSigner } from '../../../shared/src/sign/signer.ts';
 import { DEFAULT_EXCLUDE } from '../../../shared/src/sign/subjects.ts';
-import type { TrustConfig } from '../../../shared/src/sign/trust.ts';
+import {
+  parsePublicKeyInput,
+  readIdentityPolicy,
+  readPemInput,
+  readTrustedRootInput,
+} from '../../../shared/src/sign/trust-inputs.ts';
 import type { VerifyArtifactsOptions } from '../../../shared/src/sign/verify-artifacts.ts';
 
 /** The signing domain with the Sigstore libraries: one chunk of the bundle, loaded once the plain inputs are valid. */
@@ -117,29 +119,6 @@ function workflowInputs(eventPath: string | undefined): Record<string, unknown> 
   }
 }
 
-function readPem(inputs: InputReader, name: string, workspace: string): string | undefined {
-  const value = inputs.optional(name);
-  if (value === undefined || value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(resolveInside(workspace, value), 'utf8');
-  } catch (err) {
-    throw new InputError(name, `is neither PEM text nor a readable file in the workspace (${(err as Error).message})`);
-  }
-}
-
-function readTrustedRootInput(inputs: InputReader, workspace: string, trust: Sign): TrustedRoot | undefined {
-  const file = inputs.optional(INPUT.trustedRoot);
-  if (file === undefined) return undefined;
-  try {
-    return trust.parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
-  } catch (err) {
-    throw new InputError(
-      INPUT.trustedRoot,
-      `${JSON.stringify(file)} is not a readable trusted_root.json (${(err as Error).message})`,
-    );
-  }
-}
-
 interface Endpoints {
   fulcioUrl: string;
   rekorUrl: string | undefined;
@@ -161,22 +140,6 @@ function usesPublicGood(endpoints: Endpoints, keyless: boolean): boolean {
     (endpoints.rekorUrl === undefined || endpoints.rekorUrl === PUBLIC_GOOD.rekor) &&
     (endpoints.tsaUrl === undefined || endpoints.tsaUrl === PUBLIC_GOOD.tsa)
   );
-}
-
-function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'identity' | 'issuer'> {
-  const exact = inputs.optional(INPUT.certificateIdentity);
-  const pattern = inputs.optional(INPUT.certificateIdentityRegexp);
-  if (exact !== undefined && pattern !== undefined)
-    throw new InputError(INPUT.certificateIdentityRegexp, `cannot be combined with ${INPUT.certificateIdentity}`);
-  let identity: string | RegExp | undefined = exact;
-  if (pattern !== undefined) {
-    try {
-      identity = new RegExp(pattern);
-    } catch (err) {
-      throw new InputError(INPUT.certificateIdentityRegexp, `is not a regular expression (${(err as Error).message})`);
-    }
-  }
-  return { identity, issuer: inputs.optional(INPUT.certificateOidcIssuer) };
 }
 
 function keySigner(inputs: InputReader): KeySigner {
@@ -271,7 +234,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
 
 async function readVerify(inputs: InputReader, common: Common): Promise<VerifyArtifactsOptions> {
   const endpoints = readEndpoints(inputs);
-  const publicKeyPem = readPem(inputs, INPUT.publicKey, common.workspace);
+  const publicKeyPem = readPemInput(inputs, INPUT.publicKey, common.workspace);
   const keyless = publicKeyPem === undefined;
   if (keyless && inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless') === 'key')
     throw new InputError(INPUT.publicKey, 'is required to verify signing: key bundles');
@@ -288,14 +251,7 @@ async function readVerify(inputs: InputReader, common: Common): Promise<VerifyAr
     );
   const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
   const trust = await loadSign();
-  let publicKey: TrustConfig['publicKey'];
-  if (publicKeyPem !== undefined) {
-    try {
-      publicKey = trust.parsePublicKey(publicKeyPem);
-    } catch {
-      throw new InputError(INPUT.publicKey, 'is not a PEM public key');
-    }
-  }
+  const publicKey = parsePublicKeyInput(publicKeyPem, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined;
   const trustedRoot =
     readTrustedRootInput(inputs, common.workspace, trust) ??
@@ -322,17 +278,9 @@ interface Common {
 }
 
 export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<SignArtifactsInputs> {
-  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = workspaceDir(env);
   const mode = inputs.enum(INPUT.mode, ['sign', 'verify'] as const, 'sign');
-  const manifestPath = inputs.optional(INPUT.manifest);
-  let manifest: string | undefined;
-  if (manifestPath !== undefined) {
-    try {
-      manifest = resolveInside(workspace, manifestPath);
-    } catch (err) {
-      throw new InputError(INPUT.manifest, (err as Error).message);
-    }
-  }
+  const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   const files = inputs.list(INPUT.files, { commas: false });
   if (files.length === 0 && manifest === undefined)
     throw new InputError(INPUT.files, 'is required: newline-separated globs relative to the workspace');

@@ -1,6 +1,6 @@
 /** The only reader of update-markers' inputs: validates everything before anything is read or written. */
 import { InputError } from '../../../shared/src/core/errors.ts';
-import type { InputReader } from '../../../shared/src/core/inputs.ts';
+import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
 import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
@@ -130,6 +130,6 @@ export function readInputs(inputs: InputReader): UpdateMarkersInputs {
     purge: readPurge(inputs),
     readBack: readReadBack(inputs),
     dryRun: inputs.boolean(INPUT.dryRun, false),
-    manifest: inputs.optional(INPUT.manifest),
+    manifest: inputs.workspacePath(INPUT.manifest, workspaceDir()),
   };
 }

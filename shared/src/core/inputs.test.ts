@@ -69,6 +69,13 @@ describe('InputReader', () => {
     expect(inputs.optional('n')).toBeUndefined();
   });
 
+  it('resolves workspace paths and names the input on an escape', () => {
+    const inputs = reader({ manifest: 'out/release.json', evil: '../../etc/passwd' });
+    expect(inputs.workspacePath('manifest', '/ws')).toBe('/ws/out/release.json');
+    expect(inputs.workspacePath('absent', '/ws')).toBeUndefined();
+    expect(inputErrorOf(() => inputs.workspacePath('evil', '/ws')).input).toBe('evil');
+  });
+
   it('rejects a required input that is empty', () => {
     expect(inputErrorOf(() => reader({}).required('version')).input).toBe('version');
   });

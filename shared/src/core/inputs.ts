@@ -4,8 +4,11 @@
  * variables through @actions/core, or the CLI's flags) and is the only place that
  * reads inputs.
  */
+
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InputError } from './errors.ts';
+import { InputError, UnsafePathError } from './errors.ts';
+import { resolveInside } from './paths.ts';
 import { getInput, setSecret } from './workflow-commands.ts';
 
 export type InputSource = (name: string) => string;
@@ -130,12 +133,29 @@ export class InputReader {
     return value === '' ? undefined : parseStructured(name, value);
   }
 
+  /** A path inside the workspace (absolute result); undefined when empty; an escape is an error naming the input. */
+  workspacePath(name: string, workspace: string): string | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    try {
+      return resolveInside(workspace, value);
+    } catch (err) {
+      if (err instanceof UnsafePathError) throw new InputError(name, err.message, { cause: err });
+      throw err;
+    }
+  }
+
   /** A secret: masked in the log before anything else can print it. */
   secret(name: string): string | undefined {
     const value = this.optional(name);
     if (value !== undefined) maskSecret(value);
     return value;
   }
+}
+
+/** The workspace every relative path is resolved against: GITHUB_WORKSPACE on a runner, else the current folder. */
+export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.GITHUB_WORKSPACE || process.cwd());
 }
 
 /** Masks a secret and each of its lines (a PEM key is masked line by line by the runner). */

@@ -68,7 +68,8 @@ let validator: ValidateFunction | undefined;
 /** Validates against the schema. Ajv is loaded and the schema compiled on first use, off every action's cold start. */
 export async function validateManifest(value: unknown, file = '<manifest>'): Promise<ReleaseManifest> {
   if (!validator) {
-    const { Ajv } = await import('ajv');
+    // ajv is CommonJS: Node and the bundle disagree on what its default export is, but both carry `.Ajv`.
+    const { Ajv } = (await import('ajv')).default;
     validator = new Ajv({ allErrors: true }).compile(schema);
   }
   if (!validator(value)) {

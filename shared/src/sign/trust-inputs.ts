@@ -1,0 +1,74 @@
+/**
+ * The verify-gate inputs shared by every action that checks signatures before it
+ * writes (sign-artifacts in verify mode, publish-binaries' verify-signatures):
+ * a public key (PEM text or a workspace file), a trusted root, and the keyless
+ * identity policy. Each failure is an InputError naming the input.
+ */
+import { readFileSync } from 'node:fs';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { InputError } from '../core/errors.ts';
+import type { InputReader } from '../core/inputs.ts';
+import { resolveInside } from '../core/paths.ts';
+import type { TrustConfig } from './trust.ts';
+
+/** The Sigstore-loading half of the sign domain, passed in so callers decide when to load it. */
+type TrustParsers = Pick<typeof import('./index.ts'), 'parsePublicKey' | 'parseTrustedRoot'>;
+
+export const TRUST_INPUT = {
+  publicKey: 'public-key',
+  trustedRoot: 'trusted-root',
+  certificateIdentity: 'certificate-identity',
+  certificateIdentityRegexp: 'certificate-identity-regexp',
+  certificateOidcIssuer: 'certificate-oidc-issuer',
+} as const;
+
+/** PEM text given inline, or the path of a PEM file inside the workspace. */
+export function readPemInput(inputs: InputReader, name: string, workspace: string): string | undefined {
+  const value = inputs.optional(name);
+  if (value === undefined || value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(resolveInside(workspace, value), 'utf8');
+  } catch (err) {
+    throw new InputError(name, `is neither PEM text nor a readable file in the workspace (${(err as Error).message})`);
+  }
+}
+
+export function parsePublicKeyInput(pem: string | undefined, sign: TrustParsers): TrustConfig['publicKey'] {
+  if (pem === undefined) return undefined;
+  try {
+    return sign.parsePublicKey(pem);
+  } catch {
+    throw new InputError(TRUST_INPUT.publicKey, 'is not a PEM public key');
+  }
+}
+
+/** `trusted-root`: a trusted_root.json inside the workspace. */
+export function readTrustedRootInput(inputs: InputReader, workspace: string, sign: TrustParsers): TrustedRoot | undefined {
+  const file = inputs.optional(TRUST_INPUT.trustedRoot);
+  if (file === undefined) return undefined;
+  try {
+    return sign.parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
+  } catch (err) {
+    throw new InputError(
+      TRUST_INPUT.trustedRoot,
+      `${JSON.stringify(file)} is not a readable trusted_root.json (${(err as Error).message})`,
+    );
+  }
+}
+
+/** The keyless policy: an exact identity or a regular expression (not both), and the OIDC issuer. */
+export function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'identity' | 'issuer'> {
+  const exact = inputs.optional(TRUST_INPUT.certificateIdentity);
+  const pattern = inputs.optional(TRUST_INPUT.certificateIdentityRegexp);
+  if (exact !== undefined && pattern !== undefined)
+    throw new InputError(TRUST_INPUT.certificateIdentityRegexp, `cannot be combined with ${TRUST_INPUT.certificateIdentity}`);
+  let identity: string | RegExp | undefined = exact;
+  if (pattern !== undefined) {
+    try {
+      identity = new RegExp(pattern);
+    } catch (err) {
+      throw new InputError(TRUST_INPUT.certificateIdentityRegexp, `is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return { identity, issuer: inputs.optional(TRUST_INPUT.certificateOidcIssuer) };
+}
