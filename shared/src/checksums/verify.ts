@@ -5,18 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DigestMismatchError } from '../core/errors.ts';
+import { readTextIfExists } from '../core/files.ts';
 import { type Digests, hashFile } from '../core/hash.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { parseSums } from './sums.ts';
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 /**
  * Hashes `relative` (below root) and compares it with `<relative>.sha256` and
@@ -32,7 +24,7 @@ export async function verifyChecksumFile(
   const digests = known ?? (await hashFile(file));
   const checked: string[] = [];
   for (const algorithm of ['sha256', 'sha512'] as const) {
-    const expected = await readOptional(`${file}.${algorithm}`);
+    const expected = await readTextIfExists(`${file}.${algorithm}`);
     if (expected === undefined) continue;
     if (expected.trim().toLowerCase() !== digests[algorithm])
       throw new DigestMismatchError(relative, expected.trim(), digests[algorithm]);

@@ -4,10 +4,10 @@
  * TSA), check the new bundle at once (as krel verifies each signature), and
  * write `<file>.sigstore.json` (plus `.sig`/`.cert`).
  */
-import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
+import { readTextIfExists } from '../core/files.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RetryOptions } from '../core/retry.ts';
@@ -49,13 +49,8 @@ export interface SignedFile {
 }
 
 async function readExisting(file: string): Promise<Bundle | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   try {
     return parseBundle(text);
   } catch {

@@ -5,9 +5,9 @@
  * identity or key, and agree with its `.sha256`/`.sha512` when present. Every
  * file is checked; the error lists every failing one.
  */
-import { readFile } from 'node:fs/promises';
 import { type Bundle, toMessageSignatureBundle } from '@sigstore/bundle';
 import { verifyChecksumFile } from '../checksums/verify.ts';
+import { readTextIfExists } from '../core/files.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
@@ -53,18 +53,9 @@ export interface VerifyArtifactsResult {
   digests: Record<string, string>;
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /** The bundle to check: `<file>.sigstore.json`, else one rebuilt from `<file>.sig` (+ `.cert`). */
 async function signatureOf(file: string): Promise<{ bundle: Bundle; via: VerifiedFile['via'] } | string> {
-  const text = await readOptional(`${file}${BUNDLE_SUFFIX}`);
+  const text = await readTextIfExists(`${file}${BUNDLE_SUFFIX}`);
   if (text !== undefined) {
     try {
       return { bundle: parseBundle(text), via: 'bundle' };
@@ -72,9 +63,9 @@ async function signatureOf(file: string): Promise<{ bundle: Bundle; via: Verifie
       return `${BUNDLE_SUFFIX} is not a Sigstore bundle (${(err as Error).message})`;
     }
   }
-  const sig = await readOptional(`${file}.sig`);
+  const sig = await readTextIfExists(`${file}.sig`);
   if (sig === undefined) return `no ${BUNDLE_SUFFIX} and no .sig beside it`;
-  const cert = await readOptional(`${file}.cert`);
+  const cert = await readTextIfExists(`${file}.cert`);
   const der = cert === undefined ? undefined : certificateDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
   return {
     via: 'legacy',

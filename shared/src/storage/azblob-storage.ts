@@ -46,6 +46,7 @@ import {
   type PutOptions,
   type Storage,
   StorageError,
+  writtenInfo,
 } from './storage.ts';
 import { assertDigest, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
 
@@ -248,7 +249,7 @@ export class AzBlobStorage implements Storage {
         conditions: this.#conditions(options),
       }),
     );
-    return this.#written(key, put.etag, options);
+    return writtenInfo(key, put.etag, options);
   }
 
   /**
@@ -291,18 +292,7 @@ export class AzBlobStorage implements Storage {
         conditions: this.#conditions(options),
       }),
     );
-    return this.#written(key, committed.etag, options);
-  }
-
-  #written(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
-    return {
-      key,
-      size: options.size,
-      etag: etag ?? '',
-      sha256: options.sha256,
-      contentType: options.contentType,
-      cacheControl: options.cacheControl,
-    };
+    return writtenInfo(key, committed.etag, options);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -50,6 +50,7 @@ import {
   type PutOptions,
   type Storage,
   StorageError,
+  writtenInfo,
 } from './storage.ts';
 import { assertDigest, hexToBase64, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
 
@@ -274,7 +275,7 @@ export class S3Storage implements Storage {
         if (payload instanceof ReadStream) payload.destroy();
       }
     });
-    return this.#written(key, put.ETag, options);
+    return writtenInfo(key, put.ETag, options);
   }
 
   async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
@@ -329,24 +330,13 @@ export class S3Storage implements Storage {
           }),
         ),
       );
-      return this.#written(key, done.ETag, options);
+      return writtenInfo(key, done.ETag, options);
     } catch (err) {
       await this.#client
         .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
         .catch(() => undefined /* the upload expires by lifecycle rules; the first error is the one to report */);
       throw err;
     }
-  }
-
-  #written(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
-    return {
-      key,
-      size: options.size,
-      etag: etag ?? '',
-      sha256: options.sha256,
-      contentType: options.contentType,
-      cacheControl: options.cacheControl,
-    };
   }
 
   /**

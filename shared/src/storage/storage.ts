@@ -62,6 +62,18 @@ export class StorageError extends ReleaseError {
   }
 }
 
+/** What a store reports for an object it has just accepted: the written body's facts and the store's ETag. */
+export function writtenInfo(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
+  return {
+    key,
+    size: options.size,
+    etag: etag ?? '',
+    sha256: options.sha256,
+    contentType: options.contentType,
+    cacheControl: options.cacheControl,
+  };
+}
+
 /** Joins key segments with '/', without doubled or leading slashes. */
 export function joinKey(...parts: string[]): string {
   return parts
