@@ -128,7 +128,7 @@ async function readSignatureGate(
   workspace: string,
   concurrency: number,
 ): Promise<SignatureGate> {
-  const sign = await import('../../../shared/src/sign/index.ts');
+  const sign = await import('../../../shared/src/sign/verify.ts');
   const publicKey = parsePublicKeyInput(readPemInput(inputs, INPUT.publicKey, workspace), sign);
   const { identity, issuer } = readIdentityPolicy(inputs);
   if (!publicKey && (identity === undefined || issuer === undefined))

@@ -16,6 +16,9 @@ import {
 import type { Signature } from '@sigstore/sign';
 import { certificateDer } from './legacy.ts';
 
+/** A file's Sigstore bundle sits beside it under this suffix, as cosign writes it. */
+export const BUNDLE_SUFFIX = '.sigstore.json';
+
 function signingCertificate(signature: Signature): Buffer | undefined {
   return signature.key.$case === 'x509Certificate' ? certificateDer(signature.key.certificate) : undefined;
 }

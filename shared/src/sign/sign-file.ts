@@ -12,15 +12,13 @@ import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { BundleRejected, type BundleVerifier } from './bundle-verifier.ts';
-import { messageBundle, parseBundle, serializeBundle } from './bundles.ts';
+import { BUNDLE_SUFFIX, messageBundle, parseBundle, serializeBundle } from './bundles.ts';
 import { SigningError } from './errors.ts';
 import { legacyFiles } from './legacy.ts';
 import type { ArtifactSigner } from './signer.ts';
 import { type ArtifactDigests, DigestSink, readInto } from './stream.ts';
 import { withTimeout } from './timeout.ts';
 import { witness } from './witnesses.ts';
-
-export const BUNDLE_SUFFIX = '.sigstore.json';
 
 export interface FileSigning {
   signer: ArtifactSigner;

@@ -12,7 +12,7 @@ import { resolveInside } from '../core/paths.ts';
 import type { TrustConfig } from './trust.ts';
 
 /** The Sigstore-loading half of the sign domain, passed in so callers decide when to load it. */
-type TrustParsers = Pick<typeof import('./index.ts'), 'parsePublicKey' | 'parseTrustedRoot'>;
+type TrustParsers = Pick<typeof import('./verify.ts'), 'parsePublicKey' | 'parseTrustedRoot'>;
 
 export const TRUST_INPUT = {
   publicKey: 'public-key',
