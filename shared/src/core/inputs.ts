@@ -1,7 +1,7 @@
 /**
  * Typed input parsing. Parsers are pure functions over the raw string so they can
  * be tested alone; `InputReader` binds them to a source (the runner's INPUT_*
- * variables through @actions/core, or the CLI's flags) and is the only place that
+ * variables, or the CLI's flags) and is the only place that
  * reads inputs.
  */
 
