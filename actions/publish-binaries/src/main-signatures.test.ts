@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../../shared/src/core/logger.ts';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
 import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
-import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from '../../../shared/src/sign/index.ts';
-import { testKeyPair } from '../../../shared/src/testing/sigstore.ts';
+import { signArtifacts } from '../../../shared/src/sign/index.ts';
+import { keySigningOptions, testKeyPair } from '../../../shared/src/testing/sigstore.ts';
 
 const keys = testKeyPair();
 let work: string;
@@ -17,28 +17,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publish-binaries-signatures-'));
   await makeReleaseTree(path.join(work, 'workspace', 'release'));
   await writeFile(path.join(work, 'workspace', 'release-key.pem'), keys.publicPem);
-  const signer = KeySigner.fromPem(keys.privatePem);
-  await signArtifacts(
-    {
-      workspace: path.join(work, 'workspace', 'release'),
-      files: ['**/*'],
-      exclude: DEFAULT_EXCLUDE,
-      signer,
-      endpoints: { rekorUrl: undefined, tsaUrl: undefined },
-      trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
-      checksums: true,
-      legacySignatures: false,
-      provenance: undefined,
-      concurrency: 4,
-      timeoutMs: 30_000,
-      retryBudgetMs: 1000,
-      force: false,
-      dryRun: false,
-      manifest: undefined,
-      sourceDate: undefined,
-    },
-    new RecordingLogger(),
-  );
+  await signArtifacts(keySigningOptions(path.join(work, 'workspace', 'release'), keys.privatePem), new RecordingLogger());
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
-import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from '../sign/index.ts';
+import { KeySigner, signArtifacts, trustPolicy } from '../sign/index.ts';
 import { FileStorage } from '../storage/file-storage.ts';
-import { testKeyPair } from '../testing/sigstore.ts';
+import { keySigningOptions, testKeyPair } from '../testing/sigstore.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
 import { type PublishOptions, publishBinaries } from './publish.ts';
@@ -23,28 +23,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publish-signatures-'));
   source = path.join(work, 'release');
   await makeReleaseTree(source);
-  const signer = KeySigner.fromPem(keys.privatePem);
-  await signArtifacts(
-    {
-      workspace: source,
-      files: ['**/*'],
-      exclude: DEFAULT_EXCLUDE,
-      signer,
-      endpoints: { rekorUrl: undefined, tsaUrl: undefined },
-      trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
-      checksums: true,
-      legacySignatures: false,
-      provenance: undefined,
-      concurrency: 4,
-      timeoutMs: 30_000,
-      retryBudgetMs: 1000,
-      force: false,
-      dryRun: false,
-      manifest: undefined,
-      sourceDate: undefined,
-    },
-    new RecordingLogger(),
-  );
+  await signArtifacts(keySigningOptions(source, keys.privatePem), new RecordingLogger());
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 

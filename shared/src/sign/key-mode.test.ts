@@ -16,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { readManifest, updateManifest } from '../manifest/manifest.ts';
-import { testKeyPair } from '../testing/sigstore.ts';
+import { keySigningOptions, testKeyPair } from '../testing/sigstore.ts';
 import {
   BUNDLE_V03_MEDIA_TYPE,
   type BuildContext,
-  DEFAULT_EXCLUDE,
   KeySigner,
   parsePublicKey,
   type SignArtifactsOptions,
@@ -51,26 +50,14 @@ let workspace: string;
 let release: string;
 
 function options(overrides: Partial<SignArtifactsOptions> = {}): SignArtifactsOptions {
-  const signer = KeySigner.fromPem(keys.privatePem);
-  return {
-    workspace,
+  return keySigningOptions(workspace, keys.privatePem, {
     files: ['release/**'],
-    exclude: DEFAULT_EXCLUDE,
-    signer,
-    endpoints: { rekorUrl: undefined, tsaUrl: undefined },
-    trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
-    checksums: true,
     legacySignatures: true,
     provenance: context,
     concurrency: 3,
-    timeoutMs: 30_000,
-    retryBudgetMs: 1000,
-    force: false,
-    dryRun: false,
-    manifest: undefined,
     sourceDate: new Date('2026-01-02T03:04:05Z'),
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -18,6 +18,10 @@ import {
   tsaHandler,
 } from '@sigstore/mock';
 import nock from 'nock';
+import { KeySigner } from '../sign/key-signer.ts';
+import type { SignArtifactsOptions } from '../sign/sign-artifacts.ts';
+import { DEFAULT_EXCLUDE } from '../sign/subjects.ts';
+import { trustPolicy } from '../sign/trust.ts';
 
 export interface TestKeyPair {
   /** PKCS#8 PEM. */
@@ -273,5 +277,33 @@ export async function startSigstoreServer(): Promise<SigstoreServer> {
     url,
     trustedRoot: services.trustedRoot,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Signs every file of `workspace` with a key, offline (no transparency log, no TSA): the fixture of several suites. */
+export function keySigningOptions(
+  workspace: string,
+  privatePem: string,
+  overrides: Partial<SignArtifactsOptions> = {},
+): SignArtifactsOptions {
+  const signer = KeySigner.fromPem(privatePem);
+  return {
+    workspace,
+    files: ['**/*'],
+    exclude: DEFAULT_EXCLUDE,
+    signer,
+    endpoints: { rekorUrl: undefined, tsaUrl: undefined },
+    trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
+    checksums: true,
+    legacySignatures: false,
+    provenance: undefined,
+    concurrency: 4,
+    timeoutMs: 30_000,
+    retryBudgetMs: 1000,
+    force: false,
+    dryRun: false,
+    manifest: undefined,
+    sourceDate: undefined,
+    ...overrides,
   };
 }
