@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { hashBytes, hashFile, sha256Hex } from './hash.ts';
 
 describe('hashing', () => {
-  it('computes sha256, sha512 and sha1 in one read, equal to coreutils', async () => {
+  it('computes sha256 and sha512 (and md5 when asked) in one read on a worker, equal to coreutils', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hash-'));
     try {
       const file = path.join(dir, 'blob');
@@ -16,7 +16,29 @@ describe('hashing', () => {
       expect(digests.size).toBe(3 * 1024 * 1024 + 17);
       expect(digests.sha256).toBe(coreutils('sha256sum'));
       expect(digests.sha512).toBe(coreutils('sha512sum'));
-      expect(digests.sha1).toBe(coreutils('sha1sum'));
+      expect(digests).toEqual({ size: digests.size, sha256: digests.sha256, sha512: digests.sha512 });
+      expect((await hashFile(file, { md5: true })).md5).toBe(coreutils('md5sum'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the file-system error code of a file it cannot read', async () => {
+    await expect(hashFile(path.join(tmpdir(), 'no-such-file-for-hash-test'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('hashes many files at once, each with its own digests', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hash-'));
+    try {
+      const files = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const file = path.join(dir, `f${i}`);
+          await writeFile(file, `file ${i}\n`);
+          return file;
+        }),
+      );
+      const digests = await Promise.all(files.map((f) => hashFile(f)));
+      expect(digests.map((d) => d.sha256)).toEqual(files.map((_, i) => sha256Hex(`file ${i}\n`)));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

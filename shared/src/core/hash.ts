@@ -1,49 +1,53 @@
-/** One-pass streaming hashing: sha256, sha512 and sha1 from a single read. */
+/**
+ * Hashing: files on worker threads in one read (hash-workers.ts), streams and
+ * bytes in place. SHA-256 and SHA-512 are what a release publishes; MD5 is asked
+ * for only where a store checks it (Content-MD5, S3 ETags).
+ */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { type HashAlgorithm, hashWorkers } from './hash-workers.ts';
 
 export interface Digests {
   size: number;
   sha256: string;
   sha512: string;
-  sha1: string;
 }
 
-export type Algorithm = 'sha256' | 'sha512' | 'sha1';
+export interface DigestsWithMd5 extends Digests {
+  /** Hex. */
+  md5: string;
+}
 
-export class MultiHasher {
-  readonly #hashes = { sha256: createHash('sha256'), sha512: createHash('sha512'), sha1: createHash('sha1') };
-  #size = 0;
-  update(chunk: Uint8Array): void {
-    this.#size += chunk.byteLength;
-    this.#hashes.sha256.update(chunk);
-    this.#hashes.sha512.update(chunk);
-    this.#hashes.sha1.update(chunk);
-  }
-  digest(): Digests {
-    return {
-      size: this.#size,
-      sha256: this.#hashes.sha256.digest('hex'),
-      sha512: this.#hashes.sha512.digest('hex'),
-      sha1: this.#hashes.sha1.digest('hex'),
-    };
-  }
+const RELEASE: readonly HashAlgorithm[] = ['sha256', 'sha512'];
+const WITH_MD5: readonly HashAlgorithm[] = ['sha256', 'sha512', 'md5'];
+
+/** SHA-256 and SHA-512 (and MD5 when asked) of a file, read once on a worker thread. */
+export function hashFile(file: string): Promise<Digests>;
+export function hashFile(file: string, options: { md5: true }): Promise<DigestsWithMd5>;
+export async function hashFile(file: string, options?: { md5?: boolean }): Promise<Digests | DigestsWithMd5> {
+  const { size, hex } = await hashWorkers.hash(file, options?.md5 ? WITH_MD5 : RELEASE);
+  const [sha256, sha512, md5] = hex as [string, string, string?];
+  return md5 === undefined ? { size, sha256, sha512 } : { size, sha256, sha512, md5 };
 }
 
 export async function hashStream(stream: AsyncIterable<Uint8Array>): Promise<Digests> {
-  const hasher = new MultiHasher();
-  for await (const chunk of stream) hasher.update(chunk);
-  return hasher.digest();
-}
-
-export function hashFile(path: string): Promise<Digests> {
-  return hashStream(createReadStream(path, { highWaterMark: 1 << 20 }));
+  const sha256 = createHash('sha256');
+  const sha512 = createHash('sha512');
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    sha256.update(chunk);
+    sha512.update(chunk);
+  }
+  return { size, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
 }
 
 export function hashBytes(data: Uint8Array | string): Digests {
-  const hasher = new MultiHasher();
-  hasher.update(typeof data === 'string' ? Buffer.from(data) : data);
-  return hasher.digest();
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return {
+    size: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha512: createHash('sha512').update(bytes).digest('hex'),
+  };
 }
 
 export function sha256Hex(data: Uint8Array | string): string {
