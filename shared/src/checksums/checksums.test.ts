@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '../core/hash.ts';
-import { checkSums, type FileDigests, formatSums, parseSums, verifyChecksumFile, writeChecksumFiles } from './index.ts';
+import {
+  checkSums,
+  type FileDigests,
+  formatSums,
+  parseSums,
+  verifyChecksumFile,
+  writeChecksumFiles,
+  writeDigestFiles,
+} from './index.ts';
 
 describe('formatSums / parseSums', () => {
   it('writes sorted coreutils lines and reads them back', () => {
@@ -85,6 +93,29 @@ describe('writeChecksumFiles', () => {
     await expect(verifyChecksumFile(root, 'kubernetes.tar.gz')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     const mismatches = await checkSums(root, 'SHA256SUMS', 'sha256');
     expect(mismatches.map((m) => m.path)).toEqual(['kubernetes.tar.gz']);
+  });
+
+  it("writes one file's digest files as soon as it is hashed, then the SUMS files without touching those again", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'checksums-split-'));
+    try {
+      for (const f of files) await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
+      const changed = await Promise.all(files.map((f) => writeDigestFiles(dir, f)));
+      expect(changed.flat().sort()).toEqual(files.flatMap((f) => [`${f.path}.sha256`, `${f.path}.sha512`]).sort());
+      await writeFile(path.join(dir, 'kubernetes.tar.gz.sha256'), 'left alone');
+      const rest = await writeChecksumFiles(dir, files, { digestFilesWritten: true });
+      expect(rest.changed).toEqual([
+        'SHA256SUMS',
+        'SHA256SUMS.sha256',
+        'SHA256SUMS.sha512',
+        'SHA512SUMS',
+        'SHA512SUMS.sha256',
+        'SHA512SUMS.sha512',
+      ]);
+      expect(await readFile(path.join(dir, 'kubernetes.tar.gz.sha256'), 'utf8')).toBe('left alone');
+      expect(await writeDigestFiles(dir, files[0] as FileDigests)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a path outside the root before writing anything', async () => {

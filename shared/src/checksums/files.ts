@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { sha256Hex } from '../core/hash.ts';
 import { resolveInside } from '../core/paths.ts';
+import { mapPool } from '../core/pool.ts';
 import { formatSums } from './sums.ts';
 
 export const SHA256SUMS = 'SHA256SUMS';
@@ -70,13 +71,35 @@ export function checksumContents(files: readonly FileDigests[]): { contents: Map
   return { contents, sums };
 }
 
-export async function writeChecksumFiles(root: string, files: readonly FileDigests[]): Promise<ChecksumFiles> {
-  const { contents, sums } = checksumContents(files);
-  // Every path is checked before anything is written.
-  const targets = [...contents].map(([path, content]) => ({ path, file: resolveInside(root, path), content }));
+/** Writes one file's `<path>.sha256` and `<path>.sha512` (as soon as it is hashed); returns the paths it changed. */
+export async function writeDigestFiles(root: string, file: FileDigests): Promise<string[]> {
+  const targets = [
+    { path: `${file.path}.sha256`, content: file.sha256 },
+    { path: `${file.path}.sha512`, content: file.sha512 },
+  ].map((t) => ({ ...t, file: resolveInside(root, t.path) }));
   const changed: string[] = [];
-  for (const { path, file, content } of targets) {
-    if (await writeIfChanged(file, content)) changed.push(path);
-  }
+  for (const t of targets) if (await writeIfChanged(t.file, t.content)) changed.push(t.path);
+  return changed;
+}
+
+/**
+ * Writes every checksum file of `files`. With `digestFilesWritten`, the caller
+ * has already written each file's own `.sha256`/`.sha512` (writeDigestFiles):
+ * only the SUMS files and theirs are written here.
+ */
+export async function writeChecksumFiles(
+  root: string,
+  files: readonly FileDigests[],
+  options: { digestFilesWritten?: boolean } = {},
+): Promise<ChecksumFiles> {
+  const { contents, sums } = checksumContents(files);
+  const skip = new Set(options.digestFilesWritten ? files.flatMap((f) => [`${f.path}.sha256`, `${f.path}.sha512`]) : []);
+  // Every path is checked before anything is written.
+  const targets = [...contents]
+    .filter(([path]) => !skip.has(path))
+    .map(([path, content]) => ({ path, file: resolveInside(root, path), content }));
+  // Several hundred small files: a few at a time, or each waits for the one before.
+  const written = await mapPool(targets, 16, ({ file, content }) => writeIfChanged(file, content));
+  const changed = targets.filter((_, i) => written[i]).map((t) => t.path);
   return { sums, paths: [...contents.keys()].sort(), changed: changed.sort() };
 }

@@ -1,5 +1,13 @@
 export type { ChecksumFiles, FileDigests } from './files.ts';
-export { checksumContents, SHA256SUMS, SHA512SUMS, writeAtomic, writeChecksumFiles, writeIfChanged } from './files.ts';
+export {
+  checksumContents,
+  SHA256SUMS,
+  SHA512SUMS,
+  writeAtomic,
+  writeChecksumFiles,
+  writeDigestFiles,
+  writeIfChanged,
+} from './files.ts';
 export type { SumEntry } from './sums.ts';
 export { formatSums, parseSums } from './sums.ts';
 export type { SumsMismatch } from './verify.ts';

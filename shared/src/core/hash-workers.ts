@@ -4,18 +4,21 @@
  * cross threads and the main thread stays free for the network and the plan.
  * One worker per core (SHA-512 runs at about half SHA-256's speed; two files
  * hashed side by side keep both cores busy). A worker keeps the process alive
- * only while a job of its own is unanswered.
+ * only while it is hashing.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-/** Evaluated as CommonJS in the worker: no file to ship beside the bundle. */
+/**
+ * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
+ * source runs whether the worker inherits CommonJS or ESM (`--input-type=module` is passed on to workers).
+ */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
+const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
 const buffer = Buffer.allocUnsafe(1 << 20);
-parentPort.on('message', ({ id, file, algorithms }) => {
+parentPort.on('message', ({ file, algorithms }) => {
   let fd;
   try {
     fd = openSync(file, 'r');
@@ -25,9 +28,9 @@ parentPort.on('message', ({ id, file, algorithms }) => {
       const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
       for (const h of hashes) h.update(chunk);
     }
-    parentPort.postMessage({ id, size, hex: hashes.map((h) => h.digest('hex')) });
+    parentPort.postMessage({ size, hex: hashes.map((h) => h.digest('hex')) });
   } catch (err) {
-    parentPort.postMessage({ id, error: { message: err.message, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path } });
+    parentPort.postMessage({ error: { message: err.message, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path } });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -37,82 +40,76 @@ parentPort.on('message', ({ id, file, algorithms }) => {
 export type HashAlgorithm = 'sha256' | 'sha512' | 'sha1' | 'md5';
 
 interface Reply {
-  id: number;
   size?: number;
   hex?: string[];
   error?: { message: string; code?: string; errno?: number; syscall?: string; path?: string };
 }
 
-interface Pending {
+interface Job {
+  file: string;
+  algorithms: readonly HashAlgorithm[];
   resolve(reply: { size: number; hex: string[] }): void;
   reject(err: unknown): void;
 }
 
-class HashWorker {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, Pending>();
-  #broken: unknown;
-
-  constructor() {
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.#worker.unref();
-    this.#worker.on('message', (reply: Reply) => {
-      const job = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) this.#worker.unref();
-      if (!job) return;
-      if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
-      else job.resolve({ size: reply.size as number, hex: reply.hex as string[] });
-    });
-    this.#worker.on('error', (err) => this.#fail(err));
-    this.#worker.on('exit', (code) => this.#fail(new Error(`the hashing worker exited (code ${code})`)));
-  }
-
-  #fail(err: unknown): void {
-    this.#broken ??= err;
-    for (const job of this.#pending.values()) job.reject(err);
-    this.#pending.clear();
-  }
-
-  get load(): number {
-    return this.#broken === undefined ? this.#pending.size : Number.POSITIVE_INFINITY;
-  }
-
-  hash(id: number, file: string, algorithms: readonly HashAlgorithm[]): Promise<{ size: number; hex: string[] }> {
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
-    return new Promise((resolve, reject) => {
-      if (this.#pending.size === 0) this.#worker.ref();
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, file, algorithms });
-    });
-  }
-}
-
+/**
+ * Files wait in one queue and a worker takes the next as soon as it is free, so
+ * a worker never sits idle while another has files queued (callers that submit
+ * the largest files first get the shortest tail).
+ */
 export class HashWorkers {
   readonly #size: number;
-  #workers: HashWorker[] = [];
-  #nextId = 0;
+  readonly #idle: Worker[] = [];
+  readonly #busy = new Map<Worker, Job>();
+  readonly #queue: Job[] = [];
 
   constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
     this.#size = size;
   }
 
-  /** The worker with the fewest files queued, starting workers as needed (a broken one is replaced). */
-  #pick(): HashWorker {
-    this.#workers = this.#workers.filter((w) => w.load !== Number.POSITIVE_INFINITY);
-    const idle = this.#workers.find((w) => w.load === 0);
-    if (idle) return idle;
-    if (this.#workers.length < this.#size) {
-      const worker = new HashWorker();
-      this.#workers.push(worker);
-      return worker;
+  #spawn(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.on('message', (reply: Reply) => {
+      const job = this.#busy.get(worker);
+      this.#busy.delete(worker);
+      if (job) {
+        if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
+        else job.resolve({ size: reply.size as number, hex: reply.hex as string[] });
+      }
+      this.#idle.push(worker);
+      this.#dispatch();
+    });
+    const fail = (err: unknown) => {
+      this.#busy.get(worker)?.reject(err);
+      this.#busy.delete(worker);
+      const idle = this.#idle.indexOf(worker);
+      if (idle >= 0) this.#idle.splice(idle, 1);
+      this.#dispatch();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the hashing worker exited (code ${code})`)));
+    return worker;
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idle.pop() ?? (this.#busy.size < this.#size ? this.#spawn() : undefined);
+      if (!worker) return;
+      const job = this.#queue.shift() as Job;
+      this.#busy.set(worker, job);
+      worker.ref();
+      worker.postMessage({ file: job.file, algorithms: job.algorithms });
     }
-    return this.#workers.reduce((a, b) => (b.load < a.load ? b : a));
+    // Idle workers do not keep the process alive.
+    for (const worker of this.#idle) worker.unref();
   }
 
   /** Size and hex digests (in the order of `algorithms`) of the file; file-system errors keep their `code`. */
   hash(file: string, algorithms: readonly HashAlgorithm[]): Promise<{ size: number; hex: string[] }> {
-    return this.#pick().hash(this.#nextId++, file, algorithms);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ file, algorithms, resolve, reject });
+      this.#dispatch();
+    });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Verifies Sigstore bundles offline with @sigstore/verify's Verifier. A message
- * signature is checked against the file as it streams by (a crypto Verify fed in
- * the same read that hashes it), so no file is held in memory; the bundle's
- * message digest must equal the file's SHA-256 (the Verifier itself compares it
- * only with a tlog entry).
+ * signature is checked against the file's SHA-256 digest, which the caller has
+ * computed in its one read of the file (ECDSA P-256, as cosign and this action
+ * sign); only a signature by another kind of key (RSA, say) makes the file be
+ * read again, through a crypto Verify. The bundle's message digest must equal
+ * the file's SHA-256 (the Verifier itself compares it only with a tlog entry).
  */
 import { createVerify, type KeyObject } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { type Bundle, isBundleWithMessageSignature } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import {
@@ -17,7 +19,7 @@ import {
   Verifier,
   type VerifierOptions,
 } from '@sigstore/verify';
-import type { ChunkSink } from './stream.ts';
+import { verifyDigestSignature } from './digest-signature.ts';
 
 export interface TrustPolicy {
   material: TrustMaterial;
@@ -86,23 +88,27 @@ export class BundleVerifier {
   }
 
   /**
-   * Starts checking a message-signature bundle: feed the file through `sink`,
-   * then call `finish` with the file's SHA-256.
+   * Verifies a message-signature bundle for `file`, whose SHA-256 the caller
+   * has computed. The file is read again only for a signature by a key other
+   * than ECDSA P-256.
    */
-  begin(bundle: Bundle): { sink: ChunkSink; finish(sha256Hex: string): Signer } {
-    const check = createVerify('sha256');
-    return {
-      sink: { update: (chunk) => check.update(chunk) },
-      finish: (sha256Hex) => {
-        let result: boolean | undefined;
-        const signature = isBundleWithMessageSignature(bundle) ? bundle.content.messageSignature.signature : Buffer.alloc(0);
-        const entity = this.#messageEntity(bundle, sha256Hex, (key) => {
-          result ??= check.verify(key, signature);
-          return result;
-        });
-        return this.#verify(entity);
-      },
-    };
+  async check(bundle: Bundle, file: string, sha256Hex: string): Promise<Signer> {
+    const signature = isBundleWithMessageSignature(bundle) ? bundle.content.messageSignature.signature : Buffer.alloc(0);
+    const digest = Buffer.from(sha256Hex, 'hex');
+    let otherKey: KeyObject | undefined;
+    const byDigest = this.#messageEntity(bundle, sha256Hex, (key) => {
+      const valid = verifyDigestSignature(key, digest, signature);
+      if (valid === undefined) otherKey = key;
+      return valid ?? false;
+    });
+    try {
+      return this.#verify(byDigest);
+    } catch (err) {
+      if (!otherKey) throw err;
+    }
+    const key = otherKey;
+    const valid = await verifyStream(file, key, signature);
+    return this.#verify(this.#messageEntity(bundle, sha256Hex, (k) => k.equals(key) && valid));
   }
 
   /**
@@ -129,4 +135,10 @@ export class BundleVerifier {
     }
     return this.#verify(entity);
   }
+}
+
+async function verifyStream(file: string, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+  const check = createVerify('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) check.update(chunk as Buffer);
+  return check.verify(key, signature);
 }

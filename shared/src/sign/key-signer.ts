@@ -4,18 +4,11 @@
  * public-key material with a key hint (base64 SHA-256 of the DER public key, as
  * cosign writes it), since @sigstore/sign ships no key signer.
  */
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  createSign,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { Signature } from '@sigstore/sign';
+import { privateScalar, signDigest } from './digest-signature.ts';
 import { SigningError } from './errors.ts';
-import type { ArtifactSigner, SignatureSink } from './signer.ts';
+import type { ArtifactSigner } from './signer.ts';
 
 /** The private key could not be used; the message never contains key material. */
 export class KeyFormatError extends SigningError {
@@ -39,11 +32,13 @@ export class KeySigner implements ArtifactSigner {
   readonly publicKeyPem: string;
   readonly hint: string;
   readonly #privateKey: KeyObject;
+  readonly #scalar: Uint8Array;
 
   constructor(privateKey: KeyObject) {
     if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
       throw new KeyFormatError('the key is not an ECDSA P-256 private key');
     this.#privateKey = privateKey;
+    this.#scalar = privateScalar(privateKey);
     this.publicKey = createPublicKey(privateKey);
     this.publicKeyPem = this.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     this.hint = keyHint(this.publicKey);
@@ -77,11 +72,7 @@ export class KeySigner implements ArtifactSigner {
     return this.#material(sign('sha256', data, this.#privateKey));
   }
 
-  begin(): SignatureSink {
-    const signer = createSign('sha256');
-    return {
-      update: (chunk) => signer.update(chunk),
-      finish: async () => this.#material(signer.sign(this.#privateKey)),
-    };
+  async signDigest(sha256: Uint8Array): Promise<Signature> {
+    return this.#material(signDigest(this.#scalar, sha256));
   }
 }

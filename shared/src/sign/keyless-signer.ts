@@ -9,7 +9,7 @@ import { FulcioSigner, type IdentityProvider, type Signature } from '@sigstore/s
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { KeySigner } from './key-signer.ts';
 import { isOutage } from './services.ts';
-import type { ArtifactSigner, SignatureSink } from './signer.ts';
+import type { ArtifactSigner } from './signer.ts';
 import { withTimeout } from './timeout.ts';
 
 export interface KeylessOptions {
@@ -83,8 +83,7 @@ export class KeylessSigner implements ArtifactSigner {
     return this.#withCertificate(this.#key.sign(data));
   }
 
-  begin(): SignatureSink {
-    const inner = this.#key.begin();
-    return { update: (chunk) => inner.update(chunk), finish: () => this.#withCertificate(inner.finish()) };
+  signDigest(sha256: Uint8Array): Promise<Signature> {
+    return this.#withCertificate(this.#key.signDigest(sha256));
   }
 }

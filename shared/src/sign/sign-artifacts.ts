@@ -3,13 +3,14 @@
  * sign each file (bundle, legacy .sig/.cert), skipping those whose bundle already
  * verifies → checksums → provenance → record in the release manifest → report.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeChecksumFiles } from '../checksums/files.ts';
+import { writeChecksumFiles, writeDigestFiles } from '../checksums/files.ts';
 import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError } from '../core/errors.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
-import { settlePool } from '../core/pool.ts';
+import { mapPool, settlePool } from '../core/pool.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { type FileSubject, readManifest, recordProduced, updateManifest } from '../manifest/manifest.ts';
 import { PROVENANCE_BUNDLE, PROVENANCE_FILE, writeProvenance } from './attest.ts';
@@ -101,17 +102,34 @@ function plan(subjects: readonly string[], root: string, options: SignArtifactsO
   };
 }
 
+interface SignedSubject extends SignedFile {
+  /** The per-file checksum files this run changed. */
+  checksumsChanged: string[];
+}
+
+/** The subjects resolved inside the workspace, largest first: the hashing workers then end together. */
+async function largestFirst(subjects: readonly string[], workspace: string): Promise<{ subject: string; file: string }[]> {
+  const found = await mapPool(subjects, 32, async (subject) => {
+    const file = await resolveSafe(workspace, subject);
+    return { subject, file, size: (await stat(file)).size };
+  });
+  return found.sort((a, b) => b.size - a.size);
+}
+
+/** Signs every subject; each file's own .sha256/.sha512 is written as soon as it is hashed. */
 async function signAll(
   subjects: readonly string[],
+  root: string,
   options: SignArtifactsOptions,
   logger: Logger,
   retry: RetryOptions,
-): Promise<Map<string, SignedFile>> {
+): Promise<Map<string, SignedSubject>> {
   const verifier = options.trust ? new BundleVerifier(options.trust) : undefined;
   const witnesses = witnessesFor(options.endpoints, options.timeoutMs);
   const progress = new Progress(logger, subjects.length);
-  const results = await settlePool(subjects, options.concurrency, async (subject) => {
-    const signed = await signFile(await resolveSafe(options.workspace, subject), subject, {
+  const rootDir = path.join(options.workspace, root);
+  const results = await settlePool(await largestFirst(subjects, options.workspace), options.concurrency, async (item) => {
+    const signed = await signFile(item.file, item.subject, {
       signer: options.signer,
       witnesses,
       verifier,
@@ -121,21 +139,25 @@ async function signAll(
       retry,
       logger,
     });
-    progress.tick(`${subject} ${signed.status}`, signed.digests.size);
-    return signed;
+    const { sha256, sha512 } = signed.digests;
+    const checksumsChanged = options.checksums
+      ? await writeDigestFiles(rootDir, { path: relativeTo(root, item.subject), sha256, sha512 })
+      : [];
+    progress.tick(`${item.subject} ${signed.status}`, signed.digests.size);
+    return { ...signed, checksumsChanged };
   });
   const failures: FileFailure[] = [];
-  const signed = new Map<string, SignedFile>();
+  const signed = new Map<string, SignedSubject>();
   for (const r of results) {
-    if (r.ok) signed.set(r.item, r.value);
-    else failures.push({ path: r.item, reason: (r.error as Error).message });
+    if (r.ok) signed.set(r.item.subject, r.value);
+    else failures.push({ path: r.item.subject, reason: (r.error as Error).message });
   }
   if (failures.length > 0)
     throw new SigningError(`${failures.length} of ${subjects.length} file(s) could not be signed`, failures);
   return signed;
 }
 
-function checkManifestDigests(signed: Map<string, SignedFile>, manifestFiles: readonly FileSubject[]): void {
+function checkManifestDigests(signed: Map<string, SignedSubject>, manifestFiles: readonly FileSubject[]): void {
   for (const subject of manifestFiles) {
     const file = signed.get(subject.path);
     if (file && file.digests.sha256 !== subject.sha256)
@@ -155,11 +177,11 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
   if (options.dryRun) return logger.group('Dry run: nothing is written', async () => plan(subjects, root, options, logger));
 
   const retry = retryOptions(options, logger);
-  const signed = await logger.group(`Sign ${subjects.length} file(s)`, () => signAll(subjects, options, logger, retry));
+  const signed = await logger.group(`Sign ${subjects.length} file(s)`, () => signAll(subjects, root, options, logger, retry));
   checkManifestDigests(signed, manifestFiles);
 
   const rootDir = path.join(options.workspace, root);
-  const files = subjects.map((s) => ({ subject: s, name: relativeTo(root, s), signed: signed.get(s) as SignedFile }));
+  const files = subjects.map((s) => ({ subject: s, name: relativeTo(root, s), signed: signed.get(s) as SignedSubject }));
   const byproducts: ResourceDescriptor[] = files.map((f) => ({
     name: `${f.name}${BUNDLE_SUFFIX}`,
     digest: { sha256: f.signed.bundleSha256 },
@@ -171,13 +193,14 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
       const written = await writeChecksumFiles(
         rootDir,
         files.map((f) => ({ path: f.name, sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 })),
+        { digestFilesWritten: true },
       );
       for (const sums of written.sums) byproducts.push({ name: sums.path, digest: { sha256: sums.sha256 } });
-      checksumsChanged = written.changed.length;
+      checksumsChanged = written.changed.length + files.reduce((n, f) => n + f.signed.checksumsChanged.length, 0);
       logger.info(
-        written.changed.length === 0
+        checksumsChanged === 0
           ? `${written.paths.length} checksum files unchanged`
-          : `wrote ${written.changed.length} of ${written.paths.length} checksum files`,
+          : `wrote ${checksumsChanged} of ${written.paths.length} checksum files`,
       );
     });
     checksums = joinPosix(root, SHA256SUMS);

@@ -1,6 +1,7 @@
 /**
- * Signs one file: skip it when its existing bundle verifies (unless forced);
- * otherwise hash and sign it in one read, have the signature witnessed (Rekor,
+ * Signs one file: hash it (one read, on a hashing worker); skip it when its
+ * existing bundle verifies for that digest (unless forced); otherwise sign the
+ * digest, have the signature witnessed (Rekor,
  * TSA), check the new bundle at once (as krel verifies each signature), and
  * write `<file>.sigstore.json` (plus `.sig`/`.cert`).
  */
@@ -8,7 +9,7 @@ import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
 import { readTextIfExists } from '../core/files.ts';
-import { sha256Hex } from '../core/hash.ts';
+import { type Digests, hashFile, sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { BundleRejected, type BundleVerifier } from './bundle-verifier.ts';
@@ -16,7 +17,6 @@ import { BUNDLE_SUFFIX, messageBundle, parseBundle, serializeBundle } from './bu
 import { SigningError } from './errors.ts';
 import { legacyFiles } from './legacy.ts';
 import type { ArtifactSigner } from './signer.ts';
-import { type ArtifactDigests, DigestSink, readInto } from './stream.ts';
 import { withTimeout } from './timeout.ts';
 import { witness } from './witnesses.ts';
 
@@ -37,7 +37,7 @@ export type FileStatus = 'signed' | 'unchanged';
 export interface SignedFile {
   /** Absolute path of the file. */
   file: string;
-  digests: ArtifactDigests;
+  digests: Digests;
   status: FileStatus;
   /** Whether the bundle was verified (false only without trust material). */
   verified: boolean;
@@ -56,50 +56,40 @@ async function readExisting(file: string): Promise<Bundle | undefined> {
   }
 }
 
-/** Hashes the file and checks its existing bundle in the same read; the reason when it does not verify. */
-async function checkExisting(file: string, bundle: Bundle, verifier: BundleVerifier): Promise<ArtifactDigests | string> {
-  const digest = new DigestSink();
-  const check = verifier.begin(bundle);
-  await readInto(file, digest, [check.sink]);
-  const digests = await digest.digests();
+/** The reason the existing bundle does not verify for the file, or undefined when it does. */
+async function rejectionOf(file: string, bundle: Bundle, sha256: string, verifier: BundleVerifier): Promise<string | undefined> {
   try {
-    check.finish(digests.sha256);
-    return digests;
+    await verifier.check(bundle, file, sha256);
+    return undefined;
   } catch (err) {
     if (err instanceof BundleRejected) return err.message;
     throw err;
   }
 }
 
-async function signFresh(
-  file: string,
-  ctx: FileSigning,
-): Promise<{ digests: ArtifactDigests; bundle: Bundle; verified: boolean }> {
-  const digest = new DigestSink();
-  const sink = ctx.signer.begin();
-  await withTimeout(ctx.timeoutMs, `reading ${file}`, () => readInto(file, digest, [sink]));
-  const digests = await digest.digests();
-  const signature = await sink.finish();
+async function signFresh(digests: Digests, ctx: FileSigning): Promise<{ bundle: Bundle; verified: boolean }> {
+  const signature = await ctx.signer.signDigest(Buffer.from(digests.sha256, 'hex'));
   const bundle = await witness(messageBundle(digests.sha256, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
-  if (!ctx.verifier) return { digests, bundle, verified: false };
+  if (!ctx.verifier) return { bundle, verified: false };
   try {
     ctx.verifier.checkFresh(bundle, digests.sha256, ctx.signer.publicKey);
   } catch (err) {
     throw new SigningError(`the new bundle does not verify (${(err as Error).message})`, [], { cause: err });
   }
-  return { digests, bundle, verified: true };
+  return { bundle, verified: true };
 }
 
 export async function signFile(file: string, label: string, ctx: FileSigning): Promise<SignedFile> {
   const bundleFile = `${file}${BUNDLE_SUFFIX}`;
-  let result: { digests: ArtifactDigests; bundle: Bundle; status: FileStatus; verified: boolean } | undefined;
+  const digests = await withTimeout(ctx.timeoutMs, `reading ${file}`, () => hashFile(file));
+  let result: { bundle: Bundle; status: FileStatus; verified: boolean } | undefined;
   const existing = ctx.force || !ctx.verifier ? undefined : await readExisting(bundleFile);
   if (existing && ctx.verifier) {
-    const checked = await checkExisting(file, existing, ctx.verifier);
-    if (typeof checked === 'string') ctx.logger.info(`${label}: existing bundle does not verify (${checked}); signing again`);
-    else result = { digests: checked, bundle: existing, status: 'unchanged', verified: true };
+    const rejected = await rejectionOf(file, existing, digests.sha256, ctx.verifier);
+    if (rejected) ctx.logger.info(`${label}: existing bundle does not verify (${rejected}); signing again`);
+    else result = { bundle: existing, status: 'unchanged', verified: true };
   }
-  result ??= { ...(await signFresh(file, ctx)), status: 'signed' };
+  result ??= { ...(await signFresh(digests, ctx)), status: 'signed' };
   // A new signature differs from whatever was there (ECDSA is randomised): write it; a kept one only where missing.
   const write = result.status === 'signed' ? writeAtomic : writeIfChanged;
   const bundleText = serializeBundle(result.bundle);
@@ -116,7 +106,7 @@ export async function signFile(file: string, label: string, ctx: FileSigning): P
   }
   return {
     file,
-    digests: result.digests,
+    digests,
     status: result.status,
     verified: result.verified,
     outputs,

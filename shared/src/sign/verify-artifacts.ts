@@ -8,6 +8,7 @@
 import { type Bundle, toMessageSignatureBundle } from '@sigstore/bundle';
 import { verifyChecksumFile } from '../checksums/verify.ts';
 import { readTextIfExists } from '../core/files.ts';
+import { hashFile } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
@@ -17,7 +18,6 @@ import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
 import { BUNDLE_SUFFIX, parseBundle } from './bundles.ts';
 import { type FileFailure, VerificationError } from './errors.ts';
 import { certificateDer } from './legacy.ts';
-import { DigestSink, readInto } from './stream.ts';
 import { DEFAULT_EXCLUDE, findSubjects } from './subjects.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -82,13 +82,10 @@ async function verifyFile(workspace: string, subject: string, verifier: BundleVe
   const file = await resolveSafe(workspace, subject);
   const found = await signatureOf(file);
   if (typeof found === 'string') throw new Error(found);
-  const digest = new DigestSink();
-  const check = verifier.begin(found.bundle);
-  await readInto(file, digest, [check.sink]);
-  const digests = await digest.digests();
+  const digests = await hashFile(file);
   if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
     found.bundle.content.messageSignature.messageDigest.digest = Buffer.from(digests.sha256, 'hex');
-  const signer = check.finish(digests.sha256);
+  const signer = await verifier.check(found.bundle, file, digests.sha256);
   await verifyChecksumFile(workspace, subject, digests);
   return {
     path: subject,
