@@ -118,22 +118,28 @@ async function publishTo(
   // Skipped objects were read back while planning; what was just written is read back now.
   await verifyObjects(
     storage,
-    toUpload.map((o) => ({ key: o.key, size: o.file.size, sha256: o.file.sha256, etag: written.get(o.key)?.etag })),
+    toUpload.map((o) => ({
+      key: o.key,
+      size: o.file.size,
+      sha256: o.file.sha256,
+      contentEtags: written.get(o.key)?.contentEtags,
+    })),
     lookups(options.concurrency),
   );
-  if (plan.index.action === 'upload') {
-    const { key, data, sha256 } = plan.index;
-    await putObject(storage, {
-      key,
-      body: { data },
-      sha256,
-      size: data.length,
-      contentType: 'application/json',
-      cacheControl: INDEX_CACHE_CONTROL,
-    });
-    result.bytesUploaded += data.length;
-  }
-  await verifyObjects(storage, [{ key: plan.index.key, size: plan.index.data.length, sha256: plan.index.sha256 }], 1);
+  const { key, data, sha256 } = plan.index;
+  const index =
+    plan.index.action === 'upload'
+      ? await putObject(storage, {
+          key,
+          body: { data },
+          sha256,
+          size: data.length,
+          contentType: 'application/json',
+          cacheControl: INDEX_CACHE_CONTROL,
+        })
+      : undefined;
+  if (index) result.bytesUploaded += data.length;
+  await verifyObjects(storage, [{ key, size: data.length, sha256, contentEtags: index?.contentEtags }], 1);
   if (publishesRelease(storage)) result.releaseUrl = await storage.publishRelease();
   logger.info(
     `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, all verified`,

@@ -1,15 +1,16 @@
 /**
  * The release as it will be published: every file of the staged tree, hashed
- * once, its existing checksum files checked against its content, and the
+ * once (SHA-256 and SHA-512, and the MD5 uploads send as Content-MD5), its existing checksum files checked against its content, and the
  * missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
  * made in memory — the source tree itself is never written to.
  */
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS, verifyChecksumFile } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
-import { type Digests, hashBytes, hashFile } from '../core/hash.ts';
+import { type Digests, type DigestsWithMd5, hashBytes, hashFile } from '../core/hash.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
@@ -21,6 +22,8 @@ export interface SourceFile {
   size: number;
   sha256: string;
   sha512: string;
+  /** Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. */
+  md5: string;
   body: Body;
   /** Made by this run (a checksum file the tree lacked). */
   generated: boolean;
@@ -51,9 +54,9 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
   if (paths.includes(INDEX_FILE)) {
     throw new InputError('source-dir', `holds ${INDEX_FILE}, the release index publish-binaries writes itself`);
   }
-  const digests = new Map<string, Digests>();
+  const digests = new Map<string, DigestsWithMd5>();
   await mapPool(paths, concurrency, async (relative) => {
-    digests.set(relative, await hashFile(path.join(root, relative)));
+    digests.set(relative, await hashFile(path.join(root, relative), { md5: true }));
   });
   // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines.
   await mapPool(
@@ -64,12 +67,13 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
   for (const sums of paths.filter((p) => SUMS.has(p))) await checkSumsFile(root, sums, digests);
 
   const files: SourceFile[] = paths.map((relative) => {
-    const d = digests.get(relative) as Digests;
+    const d = digests.get(relative) as DigestsWithMd5;
     return {
       path: relative,
       size: d.size,
       sha256: d.sha256,
       sha512: d.sha512,
+      md5: d.md5,
       body: { file: path.join(root, relative) },
       generated: false,
     };
@@ -104,7 +108,8 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
   return [...made].map(([relative, content]) => {
     const data = Buffer.from(content);
     const d = hashBytes(data);
-    return { path: relative, size: d.size, sha256: d.sha256, sha512: d.sha512, body: { data }, generated: true };
+    const md5 = createHash('md5').update(data).digest('hex');
+    return { path: relative, size: d.size, sha256: d.sha256, sha512: d.sha512, md5, body: { data }, generated: true };
   });
 }
 

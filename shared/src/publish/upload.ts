@@ -6,7 +6,7 @@
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPool } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
-import type { Body, ObjectInfo, Storage } from '../storage/storage.ts';
+import type { Body, Storage, WrittenInfo } from '../storage/storage.ts';
 import type { PlannedObject } from './plan.ts';
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -22,13 +22,15 @@ export interface PutRequest {
   key: string;
   body: Body;
   sha256: string;
+  /** When the file was hashed already: sent as is, the file is not read again before it goes up. */
+  md5?: string;
   size: number;
   contentType: string;
   cacheControl: string;
 }
 
 /** One put, retried: stores retry their own requests, this covers a whole upload failing. */
-export function putObject(storage: Storage, request: PutRequest): Promise<ObjectInfo> {
+export function putObject(storage: Storage, request: PutRequest): Promise<WrittenInfo> {
   const { key, body, ...options } = request;
   return withRetry(() => storage.put(key, body, options), {
     attempts: 3,
@@ -43,16 +45,17 @@ export async function uploadPlanned(
   objects: readonly PlannedObject[],
   settings: UploadSettings,
   logger: Logger,
-): Promise<{ bytes: number; written: Map<string, ObjectInfo> }> {
+): Promise<{ bytes: number; written: Map<string, WrittenInfo> }> {
   const todo = objects.filter((o) => o.action === 'upload');
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
-  const written = new Map<string, ObjectInfo>();
+  const written = new Map<string, WrittenInfo>();
   await mapPool(todo, settings.concurrency, async ({ file, key }) => {
     const info = await putObject(storage, {
       key,
       body: file.body,
       sha256: file.sha256,
+      md5: file.md5,
       size: file.size,
       contentType: settings.contentTypeOf(file.path),
       cacheControl: settings.cacheControl,

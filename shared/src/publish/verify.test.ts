@@ -1,28 +1,48 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import type { ObjectInfo } from '../storage/storage.ts';
-import { verifyObjects } from './verify.ts';
+import { type Expected, verifyObjects } from './verify.ts';
 
-/** A folder that lists like S3: sizes and ETags, no digest; counts the stats. */
+/**
+ * A folder that answers like S3: listings and HEADs carry the size and an ETag (the MD5 of the bytes held, unless
+ * set otherwise), listings no digest; HEADs report the `sha256` metadata recorded at upload, which is only what the
+ * uploader declared. Counts HEADs and GETs.
+ */
 class S3LikeStorage extends FileStorage {
-  stats = 0;
+  heads = 0;
+  gets = 0;
+  /** ETags of another form (e.g. SSE-KMS), by key. */
   etags = new Map<string, string>();
+  /** The `sha256` metadata, by key (what the upload declared). */
+  declared = new Map<string, string>();
+
+  async #asS3(info: ObjectInfo): Promise<ObjectInfo> {
+    const { sha256: _, ...rest } = info;
+    const md5 = createHash('md5')
+      .update((await new FileStorage(this.root).read(info.key))?.data ?? '')
+      .digest('hex');
+    return { ...rest, etag: `"${this.etags.get(info.key) ?? md5}"` };
+  }
   override async stat(key: string): Promise<ObjectInfo | undefined> {
-    this.stats++;
-    return super.stat(key);
+    this.heads++;
+    const info = await super.stat(key);
+    return info && { ...(await this.#asS3(info)), sha256: this.declared.get(key) ?? info.sha256 };
+  }
+  override async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    this.gets++;
+    return super.stream(key);
   }
   override async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    // Listed through a second view of the folder, so only read-backs count as stats.
-    for await (const info of new FileStorage(this.root).list(prefix)) {
-      const { sha256: _, ...rest } = info;
-      yield { ...rest, etag: this.etags.get(info.key) ?? 'other' };
-    }
+    for await (const info of new FileStorage(this.root).list(prefix)) yield this.#asS3(info);
   }
 }
+
+const md5Hex = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
 let dir: string;
 let store: S3LikeStorage;
@@ -35,25 +55,45 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const expected = (etag?: string) => objects.map((o) => ({ key: o.key, size: o.data.length, sha256: sha256Hex(o.data), etag }));
+/** As publish expects them after an S3 upload: the content ETags computed from the bytes sent. */
+const expected = (): Expected[] =>
+  objects.map((o) => ({ key: o.key, size: o.data.length, sha256: sha256Hex(o.data), contentEtags: [md5Hex(o.data)] }));
 
 describe('verifyObjects', () => {
-  it('takes the listing when its ETag is the one the upload returned (no per-object request)', async () => {
-    for (const o of objects) store.etags.set(o.key, 'E1');
-    await verifyObjects(store, expected('E1'), 4);
-    expect(store.stats).toBe(0);
+  it('takes the listing when its ETag is the MD5 of the bytes sent (no per-object request)', async () => {
+    await verifyObjects(store, expected(), 4);
+    expect({ heads: store.heads, gets: store.gets }).toEqual({ heads: 0, gets: 0 });
   });
 
-  it('reads back on its own every object the listing cannot vouch for', async () => {
-    store.etags.set('a/x', 'E1');
-    await verifyObjects(store, expected('E1'), 4);
-    expect(store.stats).toBe(2);
+  it('reads back whole an object whose ETag has another form (e.g. SSE-KMS), and passes it when its bytes are right', async () => {
+    store.etags.set('a/x', 'kms-0000');
+    await verifyObjects(store, expected(), 4);
+    expect({ heads: store.heads, gets: store.gets }).toEqual({ heads: 1, gets: 1 });
+  });
+
+  it('fails an object whose ETag differs even when its declared sha256 metadata claims the expected digest', async () => {
+    const other = Buffer.from('other bytes of the same..');
+    await writeFile(path.join(dir, 'a/y'), other.subarray(0, objects[1]!.data.length));
+    store.declared.set('a/y', sha256Hex(objects[1]!.data));
+    const error = await verifyObjects(store, expected(), 4).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'VERIFICATION_FAILED',
+      mismatches: [{ key: 'a/y', expected: sha256Hex(objects[1]!.data) }],
+    });
+    expect(store.gets).toBe(1);
+  });
+
+  it('where ETags are version tokens (no content ETags), takes the digest the store reports', async () => {
+    store.etags.set('a/x', 'v1');
+    const plain = expected().map(({ contentEtags: _, ...rest }) => rest);
+    await verifyObjects(store, plain, 4);
+    expect({ heads: store.heads, gets: store.gets }).toEqual({ heads: 3, gets: 0 });
   });
 
   it('reports every object that differs, missing ones included', async () => {
     await store.delete('a/y');
     const wrong = expected();
-    wrong[2] = { ...wrong[2]!, sha256: '0'.repeat(64) };
+    wrong[2] = { ...wrong[2]!, sha256: '0'.repeat(64), contentEtags: [] };
     const error = await verifyObjects(store, wrong, 4).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'VERIFICATION_FAILED',

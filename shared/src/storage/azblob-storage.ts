@@ -4,7 +4,8 @@
  *
  * Integrity: a body that is not what the caller declared (size, SHA-256) never
  * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
- * streamed Put Blob and refused before anything is sent; the request carries
+ * streamed Put Blob and refused before anything is sent (unless the caller hashed it
+ * itself and passes its MD5, as for S3); the request carries
  * x-ms-blob-content-md5 (azurite checks it against the body; Azure keeps it as the
  * blob's Content-MD5; the SDK's upload() sends no transactional Content-MD5). Larger
  * files are staged as blocks hashed as they are read, each with a transactional
@@ -18,7 +19,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat as statFile } from 'node:fs/promises';
 import {
   type BlobGetPropertiesResponse,
   type BlobHTTPHeaders,
@@ -46,9 +46,10 @@ import {
   type PutOptions,
   type Storage,
   StorageError,
+  type WrittenInfo,
   writtenInfo,
 } from './storage.ts';
-import { assertDigest, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
+import { assertDigest, checkedSize, md5ForUpload, md5Of } from './upload-digest.ts';
 
 /** Azure's block size limit (4000 MiB); blocks per blob are limited to 50,000. */
 const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
@@ -193,12 +194,10 @@ export class AzBlobStorage implements Storage {
     return got.readableStreamBody as AsyncIterable<Uint8Array> & NodeJS.ReadableStream;
   }
 
-  async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+  async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
+    const size = await checkedSize(`${this.location}/${key}`, body, options.size);
     await this.#ensureContainer();
-    if ('file' in body) {
-      const { size } = await statFile(body.file);
-      if (size > this.#partSize) return this.#putBlocks(key, body.file, size, options);
-    }
+    if ('file' in body && size > this.#partSize) return this.#putBlocks(key, body.file, size, options);
     return this.#putSingle(key, body, options);
   }
 
@@ -239,12 +238,11 @@ export class AzBlobStorage implements Storage {
     return { ifMatch: options.ifMatch, ifNoneMatch: options.ifNoneMatch };
   }
 
-  async #putSingle(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
-    const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
-    assertDigest(`${this.location}/${key}`, digest, options);
+  async #putSingle(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
+    const md5 = Buffer.from(await md5ForUpload(`${this.location}/${key}`, body, options), 'hex');
     const put = await this.#call('PUT', key, () =>
-      this.#blob(key).upload('file' in body ? () => createReadStream(body.file) : body.data, digest.size, {
-        blobHTTPHeaders: this.#headers(options, digest.md5),
+      this.#blob(key).upload('file' in body ? () => createReadStream(body.file) : body.data, options.size, {
+        blobHTTPHeaders: this.#headers(options, md5),
         metadata: { sha256: options.sha256 },
         conditions: this.#conditions(options),
       }),
@@ -257,7 +255,7 @@ export class AzBlobStorage implements Storage {
    * our commit): stage again, a bounded number of times. Under conditions the next
    * round then loses cleanly with PreconditionFailedError.
    */
-  async #putBlocks(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+  async #putBlocks(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
     for (let round = 1; ; round++) {
       try {
         return await this.#stageAndCommit(key, file, size, options);
@@ -267,7 +265,7 @@ export class AzBlobStorage implements Storage {
     }
   }
 
-  async #stageAndCommit(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+  async #stageAndCommit(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
     const blob = this.#blob(key);
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_BLOCKS));
     const upload = randomBytes(12).toString('hex');
@@ -278,7 +276,7 @@ export class AzBlobStorage implements Storage {
       async (part) => {
         const id = blockIdFor(upload, part.number);
         ids[part.number - 1] = id;
-        const md5 = uploadDigestOfBytes(part.data).md5;
+        const md5 = md5Of(part.data);
         await this.#call(`PUT block ${part.number}`, key, () =>
           blob.stageBlock(id, part.data, part.data.length, { transactionalContentMD5: md5 }),
         );

@@ -11,6 +11,7 @@ import { hashFile, sha256Hex } from '../core/hash.ts';
 import { resolveInside } from '../core/paths.ts';
 import { sleep } from '../core/retry.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+import { checkedSize } from './upload-digest.ts';
 
 const LOCK_SUFFIX = '.lock';
 const TMP_MARK = '.tmp-';
@@ -62,6 +63,7 @@ export class FileStorage implements Storage {
 
   async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
     const file = this.#path(key);
+    await checkedSize(`${this.location}/${key}`, body, options.size);
     await mkdir(path.dirname(file), { recursive: true });
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
     const unlock = conditional ? await this.#lock(file) : undefined;

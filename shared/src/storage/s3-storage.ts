@@ -6,10 +6,14 @@
  * Integrity: a body that is not what the caller declared (size, SHA-256) never
  * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
  * streamed PutObject and refused before anything is sent; the request carries
- * Content-MD5 and x-amz-checksum-sha256 (AWS verifies both; s3rver neither). Larger
- * files go up in parts hashed as they are read, each part with its own Content-MD5,
- * and the upload is completed only if the whole file's SHA-256 matched (else
- * aborted). The hex SHA-256 is kept as the `sha256` user metadata `stat` reports.
+ * Content-MD5 and x-amz-checksum-sha256 (AWS verifies both; s3rver neither). A
+ * caller that hashed the file itself passes its MD5 (PutOptions.md5) and the file is
+ * not read first: then the store's checks of those two headers stand for the
+ * pre-read, and a store that checks neither is caught by reading back the ETag
+ * (content-etag.ts). Larger files go up in parts hashed as they are read, each part
+ * with its own Content-MD5, and the upload is completed only if the whole file's
+ * SHA-256 matched (else aborted). The hex SHA-256 is kept as the `sha256` user
+ * metadata `stat` reports. Every put answers the content ETags of the bytes sent.
  *
  * Compare-and-swap: IfMatch / IfNoneMatch: '*' on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
@@ -17,7 +21,6 @@
  * always "succeeds": do not rely on it there.
  */
 import { createReadStream, ReadStream } from 'node:fs';
-import { stat as statFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -34,6 +37,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { multipartEtag } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -50,9 +54,10 @@ import {
   type PutOptions,
   type Storage,
   StorageError,
+  type WrittenInfo,
   writtenInfo,
 } from './storage.ts';
-import { assertDigest, hexToBase64, uploadDigestOfBytes, uploadDigestOfFile } from './upload-digest.ts';
+import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
 
@@ -211,11 +216,9 @@ export class S3Storage implements Storage {
     return got.Body as Readable;
   }
 
-  async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
-    if ('file' in body) {
-      const { size } = await statFile(body.file);
-      if (size > this.#partSize) return this.#putMultipart(key, body.file, size, options);
-    }
+  async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
+    const size = await checkedSize(`${this.location}/${key}`, body, options.size);
+    if ('file' in body && size > this.#partSize) return this.#putMultipart(key, body.file, size, options);
     return this.#putSingle(key, body, options);
   }
 
@@ -254,9 +257,8 @@ export class S3Storage implements Storage {
     };
   }
 
-  async #putSingle(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
-    const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
-    assertDigest(`${this.location}/${key}`, digest, options);
+  async #putSingle(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
+    const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
     const put = await this.#call('PUT', key, async () => {
       // A fresh stream per attempt, closed whatever happens to the request.
       const payload = 'file' in body ? createReadStream(body.file) : body.data;
@@ -266,19 +268,19 @@ export class S3Storage implements Storage {
             ...this.#objectHeaders(options),
             Key: this.#key(key),
             Body: payload,
-            ContentLength: digest.size,
-            ContentMD5: digest.md5.toString('base64'),
-            ChecksumSHA256: hexToBase64(digest.sha256),
+            ContentLength: options.size,
+            ContentMD5: hexToBase64(md5),
+            ChecksumSHA256: hexToBase64(options.sha256),
           }),
         );
       } finally {
         if (payload instanceof ReadStream) payload.destroy();
       }
     });
-    return writtenInfo(key, put.ETag, options);
+    return writtenInfo(key, put.ETag, options, [md5]);
   }
 
-  async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<ObjectInfo> {
+  async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
     const Key = this.#key(key);
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
     const created = await this.#call('CREATE MULTIPART', key, () =>
@@ -295,11 +297,13 @@ export class S3Storage implements Storage {
     const UploadId = created.UploadId!;
     try {
       const parts: CompletedPart[] = [];
+      const partMd5s: Buffer[] = [];
       const digest = await forEachFilePart(
         file,
         { size, partSize, concurrency: this.#partConcurrency, slots: this.#partSlots },
         async (part) => {
-          const md5 = uploadDigestOfBytes(part.data).md5.toString('base64');
+          const md5 = md5Of(part.data);
+          partMd5s[part.number - 1] = md5;
           const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
             this.#client.send(
               new UploadPartCommand({
@@ -309,7 +313,7 @@ export class S3Storage implements Storage {
                 PartNumber: part.number,
                 Body: part.data,
                 ContentLength: part.data.length,
-                ContentMD5: md5,
+                ContentMD5: md5.toString('base64'),
               }),
             ),
           );
@@ -330,7 +334,8 @@ export class S3Storage implements Storage {
           }),
         ),
       );
-      return writtenInfo(key, done.ETag, options);
+      // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
+      return writtenInfo(key, done.ETag, options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
     } catch (err) {
       await this.#client
         .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))

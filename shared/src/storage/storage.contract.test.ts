@@ -2,7 +2,7 @@
  * One contract for every Storage backend, each against a real store on loopback:
  * FileStorage (a temp dir), S3Storage (s3rver), AzBlobStorage (azurite).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { sha256Hex } from '../core/hash.ts';
 import { startAzurite } from '../testing/azurite.ts';
 import { startS3rver } from '../testing/s3rver.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
+import { isContentEtag } from './content-etag.ts';
 import { FileStorage } from './file-storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { PreconditionFailedError, type Storage } from './storage.ts';
@@ -25,6 +26,8 @@ interface Backend {
   cas: boolean;
   /** The store keeps Content-Type and Cache-Control. */
   keepsHeaders: boolean;
+  /** The store's ETags derive from the stored bytes (S3's MD5s), and put answers them. */
+  contentEtags: boolean;
 }
 
 let scratch: string;
@@ -154,6 +157,34 @@ function storageContract(backend: Backend): void {
       expect(await storage.stat('multi/bad.bin')).toBeUndefined();
     });
 
+    it("takes the caller's MD5 instead of reading the file first, and still refuses a file of another size", async () => {
+      const data = randomBytes(70_000);
+      const file = await fileWith(`${backend.name}-hashed.bin`, data);
+      const digests = { sha256: sha256Hex(data), md5: createHash('md5').update(data).digest('hex') };
+      await storage.put('hashed/file.bin', { file }, { ...digests, size: data.length });
+      expect(await storage.stat('hashed/file.bin')).toMatchObject({ size: data.length, sha256: digests.sha256 });
+      await expect(storage.put('hashed/short.bin', { file }, { ...digests, size: data.length + 1 })).rejects.toMatchObject({
+        code: 'DIGEST_MISMATCH',
+      });
+      expect(await storage.stat('hashed/short.bin')).toBeUndefined();
+    });
+
+    it.runIf(backend.contentEtags)('answers the content ETags the store then reports, in one part and in many', async () => {
+      const small = randomBytes(70_000);
+      const big = randomBytes(11 * MiB);
+      for (const [key, data] of [
+        ['etag/small.bin', small],
+        ['etag/big.bin', big],
+      ] as const) {
+        const file = await fileWith(`${backend.name}-${path.basename(key)}`, data);
+        const put = await storage.put(key, { file }, { sha256: sha256Hex(data), size: data.length });
+        expect(isContentEtag((await storage.stat(key))?.etag ?? '', put.contentEtags)).toBe(true);
+        for await (const listed of storage.list('etag')) {
+          if (listed.key === key) expect(isContentEtag(listed.etag, put.contentEtags)).toBe(true);
+        }
+      }
+    });
+
     it('leaves one whole version when two writers upload parts of one key at once', async () => {
       const one = randomBytes(6 * MiB);
       const two = randomBytes(6 * MiB);
@@ -229,6 +260,7 @@ storageContract({
   name: 'FileStorage',
   cas: true,
   keepsHeaders: false,
+  contentEtags: false,
   start: async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'file-storage-'));
     return { storage: new FileStorage(root), stop: () => rm(root, { recursive: true, force: true }) };
@@ -239,6 +271,7 @@ storageContract({
   name: 'S3Storage (s3rver)',
   cas: false,
   keepsHeaders: true,
+  contentEtags: true,
   start: async () => {
     const server = await startS3rver({ buckets: ['releases'] });
     const storage = new S3Storage({
@@ -259,6 +292,7 @@ storageContract({
   name: 'AzBlobStorage (azurite)',
   cas: true,
   keepsHeaders: true,
+  contentEtags: false,
   start: async () => {
     const server = await startAzurite();
     const storage = new AzBlobStorage({

@@ -16,12 +16,26 @@ export interface ObjectInfo {
   cacheControl?: string;
 }
 
+/** What a store answers for an object it has just accepted. */
+export interface WrittenInfo extends ObjectInfo {
+  /**
+   * The ETags a store that derives ETags from the stored bytes (S3) reports for exactly the bytes sent, computed
+   * here from those bytes (see content-etag.ts); absent where ETags are version tokens (Azure, GitHub, a folder).
+   */
+  contentEtags?: readonly string[];
+}
+
 /** What to write: a file on disk (streamed, re-opened on retry) or bytes in memory. */
 export type Body = { file: string } | { data: Uint8Array };
 
 export interface PutOptions {
   /** Hex SHA-256 of the body: sent for the store to check, and kept as metadata. */
   sha256: string;
+  /**
+   * Hex MD5 of the body, when the caller hashed the body itself (with its SHA-256): the store then sends it without
+   * reading the file first, and the store's own checks (Content-MD5, SHA-256) and a read-back stand for that read.
+   */
+  md5?: string;
   size: number;
   contentType?: string;
   cacheControl?: string;
@@ -42,7 +56,7 @@ export interface Storage {
   /** Streams an object, to verify it after upload. */
   stream(key: string): Promise<AsyncIterable<Uint8Array>>;
   /** Writes an object; throws PreconditionFailedError when a condition does not hold. */
-  put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo>;
+  put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
 }
@@ -63,7 +77,12 @@ export class StorageError extends ReleaseError {
 }
 
 /** What a store reports for an object it has just accepted: the written body's facts and the store's ETag. */
-export function writtenInfo(key: string, etag: string | undefined, options: PutOptions): ObjectInfo {
+export function writtenInfo(
+  key: string,
+  etag: string | undefined,
+  options: PutOptions,
+  contentEtags?: readonly string[],
+): WrittenInfo {
   return {
     key,
     size: options.size,
@@ -71,6 +90,7 @@ export function writtenInfo(key: string, etag: string | undefined, options: PutO
     sha256: options.sha256,
     contentType: options.contentType,
     cacheControl: options.cacheControl,
+    ...(contentEtags && { contentEtags }),
   };
 }
 
