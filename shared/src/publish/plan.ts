@@ -67,14 +67,16 @@ export async function planDestination(
   }
   const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
   const indexKey = destination.keyFor(index.path);
-  const existing = await storage.read(indexKey);
+  const [existing, listed] = await Promise.all([
+    storage.read(indexKey),
+    listByUrl(
+      storage,
+      files.map((f) => destination.keyFor(f.path)),
+    ),
+  ]);
   // An equal index was written by a run that verified every file: it is this destination's record of their
   // digests, so a listed object of the right size needs no request of its own.
   const published = existing?.data.equals(index.data) ?? false;
-  const listed = await listByUrl(
-    storage,
-    files.map((f) => destination.keyFor(f.path)),
-  );
   const objects = await mapPool(files, concurrency, async (file): Promise<PlannedObject> => {
     const key = destination.keyFor(file.path);
     const url = storage.urlFor(key);
