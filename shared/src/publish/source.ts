@@ -1,6 +1,7 @@
 /**
  * The release as it will be published: every file of the staged tree, hashed
- * once (SHA-256 and SHA-512, and the MD5 uploads send as Content-MD5), its existing checksum files checked against its content, and the
+ * once (SHA-256 and SHA-512, and the MD5 uploads send as Content-MD5) — the small
+ * checksum files in memory, read once and uploaded from there — its existing checksum files checked against its content, and the
  * missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
  * made in memory — the source tree itself is never written to.
  */
@@ -55,8 +56,18 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
     throw new InputError('source-dir', `holds ${INDEX_FILE}, the release index publish-binaries writes itself`);
   }
   const digests = new Map<string, DigestsWithMd5>();
+  // Checksum files are a few bytes to a few KiB: one read, hashed and uploaded from memory (no worker round trip,
+  // no file opened again to upload). Everything else is hashed on the workers and streamed from disk.
+  const held = new Map<string, Buffer>();
   await mapPool(paths, concurrency, async (relative) => {
-    digests.set(relative, await hashFile(path.join(root, relative), { md5: true }));
+    const file = path.join(root, relative);
+    if (isChecksumFile(relative)) {
+      const data = await readFile(file);
+      held.set(relative, data);
+      digests.set(relative, digestsOfBytes(data));
+    } else {
+      digests.set(relative, await hashFile(file, { md5: true }));
+    }
   });
   // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines.
   await mapPool(
@@ -74,7 +85,7 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
       sha256: d.sha256,
       sha512: d.sha512,
       md5: d.md5,
-      body: { file: path.join(root, relative) },
+      body: held.has(relative) ? { data: held.get(relative) as Buffer } : { file: path.join(root, relative) },
       generated: false,
     };
   });
@@ -107,10 +118,12 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
   }
   return [...made].map(([relative, content]) => {
     const data = Buffer.from(content);
-    const d = hashBytes(data);
-    const md5 = createHash('md5').update(data).digest('hex');
-    return { path: relative, size: d.size, sha256: d.sha256, sha512: d.sha512, md5, body: { data }, generated: true };
+    return { path: relative, ...digestsOfBytes(data), body: { data }, generated: true };
   });
+}
+
+function digestsOfBytes(data: Buffer): DigestsWithMd5 {
+  return { ...hashBytes(data), md5: createHash('md5').update(data).digest('hex') };
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {
