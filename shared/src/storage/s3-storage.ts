@@ -31,7 +31,6 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
-  PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -46,6 +45,7 @@ import {
   MIN_PART_SIZE,
   PartSlots,
 } from './file-parts.ts';
+import { S3Put } from './s3-put.ts';
 import {
   type Body,
   joinKey,
@@ -115,6 +115,7 @@ export class S3Storage implements Storage {
   readonly prefix: string;
   readonly location: string;
   readonly #client: S3Client;
+  readonly #put: S3Put;
   readonly #partSize: number;
   readonly #partConcurrency: number;
   readonly #partSlots: PartSlots;
@@ -137,6 +138,11 @@ export class S3Storage implements Storage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 30_000) },
+    });
+    this.#put = new S3Put({
+      credentials: this.#client.config.credentials,
+      region: this.#client.config.region,
+      timeoutMs: timeout,
     });
     this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
@@ -246,38 +252,27 @@ export class S3Storage implements Storage {
     );
   }
 
-  #objectHeaders(options: PutOptions) {
-    return {
-      Bucket: this.bucket,
-      ContentType: options.contentType,
-      CacheControl: options.cacheControl,
-      Metadata: { sha256: options.sha256 },
-      IfMatch: options.ifMatch,
-      IfNoneMatch: options.ifNoneMatch,
-    };
-  }
-
   async #putSingle(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
-    const put = await this.#call('PUT', key, async () => {
+    const headers: Record<string, string> = {
+      'content-md5': hexToBase64(md5),
+      'x-amz-checksum-sha256': hexToBase64(options.sha256),
+      'x-amz-meta-sha256': options.sha256,
+    };
+    if (options.contentType) headers['content-type'] = options.contentType;
+    if (options.cacheControl) headers['cache-control'] = options.cacheControl;
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
+    const etag = await this.#call('PUT', key, async () => {
       // A fresh stream per attempt, closed whatever happens to the request.
       const payload = 'file' in body ? createReadStream(body.file) : body.data;
       try {
-        return await this.#client.send(
-          new PutObjectCommand({
-            ...this.#objectHeaders(options),
-            Key: this.#key(key),
-            Body: payload,
-            ContentLength: options.size,
-            ContentMD5: hexToBase64(md5),
-            ChecksumSHA256: hexToBase64(options.sha256),
-          }),
-        );
+        return await this.#put.put({ url: this.urlFor(key), headers, body: payload, size: options.size });
       } finally {
         if (payload instanceof ReadStream) payload.destroy();
       }
     });
-    return writtenInfo(key, put.ETag, options, [md5]);
+    return writtenInfo(key, etag, options, [md5]);
   }
 
   async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {

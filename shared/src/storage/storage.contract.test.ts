@@ -24,6 +24,8 @@ interface Backend {
   start(): Promise<{ storage: Storage; stop(): Promise<void> }>;
   /** The store enforces If-Match / If-None-Match. */
   cas: boolean;
+  /** Concurrent writes of one key leave one of them whole (S3, Azure, a rename); s3rver writes in place. */
+  atomicReplace: boolean;
   /** The store keeps Content-Type and Cache-Control. */
   keepsHeaders: boolean;
   /** The store's ETags derive from the stored bytes (S3's MD5s), and put answers them. */
@@ -185,7 +187,9 @@ function storageContract(backend: Backend): void {
       }
     });
 
-    it('leaves one whole version when two writers upload parts of one key at once', async () => {
+    // s3rver writes an object's file in place, so two completes at once can interleave there; S3 itself replaces
+    // objects atomically. The upload side (parts, one complete per writer) is the same code on every S3 store.
+    it.runIf(backend.atomicReplace)('leaves one whole version when two writers upload parts of one key at once', async () => {
       const one = randomBytes(6 * MiB);
       const two = randomBytes(6 * MiB);
       const files = await Promise.all([
@@ -259,6 +263,7 @@ function storageContract(backend: Backend): void {
 storageContract({
   name: 'FileStorage',
   cas: true,
+  atomicReplace: true,
   keepsHeaders: false,
   contentEtags: false,
   start: async () => {
@@ -270,6 +275,7 @@ storageContract({
 storageContract({
   name: 'S3Storage (s3rver)',
   cas: false,
+  atomicReplace: false,
   keepsHeaders: true,
   contentEtags: true,
   start: async () => {
@@ -291,6 +297,7 @@ storageContract({
 storageContract({
   name: 'AzBlobStorage (azurite)',
   cas: true,
+  atomicReplace: true,
   keepsHeaders: true,
   contentEtags: false,
   start: async () => {
