@@ -37,7 +37,7 @@ parentPort.on('message', ({ file, algorithms }) => {
 });
 `;
 
-export type HashAlgorithm = 'sha256' | 'sha512' | 'sha1' | 'md5';
+export type HashAlgorithm = 'sha256' | 'sha512' | 'md5';
 
 interface Reply {
   size?: number;
