@@ -9,9 +9,9 @@
  * store checks the bytes it receives.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider, SourceData } from '@smithy/types';
 
@@ -46,7 +46,8 @@ export interface S3PutRequest {
   url: string;
   /** Lower-case header names, excluding host, content-length and x-amz-content-sha256. */
   headers: Record<string, string>;
-  body: Uint8Array | Readable;
+  /** Bytes in memory, or a file read in 1 MiB chunks into two reused buffers (no allocation per chunk). */
+  body: Uint8Array | { file: string };
   size: number;
 }
 
@@ -126,10 +127,37 @@ export class S3Put {
       req.on('timeout', () => req.destroy(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' })));
       req.on('error', reject);
       if (request.body instanceof Uint8Array) req.end(request.body);
-      else {
-        request.body.on('error', (err) => req.destroy(err));
-        request.body.pipe(req);
-      }
+      else sendFile(req, request.body.file).catch((err: unknown) => req.destroy(err as Error));
     });
+  }
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Writes the file into the request: one chunk is read while the previous one is
+ * on its way, and a buffer is refilled only once the socket has taken it.
+ */
+async function sendFile(req: http.ClientRequest, file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  // A request destroyed mid-way (a reset, a timeout) may never call back its pending writes.
+  const closed = new Promise<never>((_, reject) => req.once('close', () => reject(new Error('the request closed'))));
+  closed.catch(() => {});
+  try {
+    const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const written: (Promise<void> | undefined)[] = [undefined, undefined];
+    for (let i = 0; ; i ^= 1) {
+      await Promise.race([written[i], closed]);
+      const buffer = buffers[i] as Buffer;
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      written[i] = new Promise((resolve, reject) =>
+        req.write(buffer.subarray(0, bytesRead), (err) => (err ? reject(err) : resolve())),
+      );
+    }
+    await Promise.race([Promise.all(written), closed]);
+    req.end();
+  } finally {
+    await handle.close();
   }
 }

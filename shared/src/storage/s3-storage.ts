@@ -20,7 +20,6 @@
  * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
  * always "succeeds": do not rely on it there.
  */
-import { createReadStream, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -263,15 +262,9 @@ export class S3Storage implements Storage {
     if (options.cacheControl) headers['cache-control'] = options.cacheControl;
     if (options.ifMatch) headers['if-match'] = options.ifMatch;
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
-    const etag = await this.#call('PUT', key, async () => {
-      // A fresh stream per attempt, closed whatever happens to the request.
-      const payload = 'file' in body ? createReadStream(body.file) : body.data;
-      try {
-        return await this.#put.put({ url: this.urlFor(key), headers, body: payload, size: options.size });
-      } finally {
-        if (payload instanceof ReadStream) payload.destroy();
-      }
-    });
+    const etag = await this.#call('PUT', key, () =>
+      this.#put.put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size }),
+    );
     return writtenInfo(key, etag, options, [md5]);
   }
 
