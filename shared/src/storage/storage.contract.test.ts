@@ -146,6 +146,13 @@ function storageContract(backend: Backend): void {
       });
     });
 
+    it('uploads a file of several read chunks in one request, byte for byte', async () => {
+      const data = randomBytes(3 * MiB + 777);
+      const file = await fileWith(`${backend.name}-chunks.bin`, data);
+      await storage.put('single/chunks.bin', { file }, { sha256: sha256Hex(data), size: data.length });
+      expect(sha256Hex(await collect(await storage.stream('single/chunks.bin')))).toBe(sha256Hex(data));
+    });
+
     it('uploads a file larger than the part size in parts, and refuses a bad one without a trace', async () => {
       const big = randomBytes(12 * MiB + 12_345);
       const file = await fileWith(`${backend.name}-big.bin`, big);
