@@ -133,6 +133,8 @@ export class S3Put {
 }
 
 const CHUNK = 1 << 20;
+/** Chunk buffers of finished uploads, kept for the next ones (allocating 1 MiB per upload keeps the GC busy). */
+const spare: Buffer[] = [];
 
 /**
  * Writes the file into the request: one chunk is read while the previous one is
@@ -144,7 +146,7 @@ async function sendFile(req: http.ClientRequest, file: string): Promise<void> {
   const closed = new Promise<never>((_, reject) => req.once('close', () => reject(new Error('the request closed'))));
   closed.catch(() => {});
   try {
-    const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const buffers = [spare.pop() ?? Buffer.allocUnsafe(CHUNK), spare.pop() ?? Buffer.allocUnsafe(CHUNK)];
     const written: (Promise<void> | undefined)[] = [undefined, undefined];
     for (let i = 0; ; i ^= 1) {
       await Promise.race([written[i], closed]);
@@ -157,6 +159,8 @@ async function sendFile(req: http.ClientRequest, file: string): Promise<void> {
     }
     await Promise.race([Promise.all(written), closed]);
     req.end();
+    // Only buffers the socket has taken back: a destroyed request may still hold one.
+    spare.push(...buffers);
   } finally {
     await handle.close();
   }
