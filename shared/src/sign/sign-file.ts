@@ -90,7 +90,7 @@ export async function signFile(file: string, label: string, ctx: FileSigning): P
     else result = { bundle: existing, status: 'unchanged', verified: true };
   }
   result ??= { ...(await signFresh(digests, ctx)), status: 'signed' };
-  // A new signature differs from whatever was there (ECDSA is randomised): write it; a kept one only where missing.
+  // A new bundle is written (a keyless one differs every run: new key, certificate, log entry); a kept one only where missing.
   const write = result.status === 'signed' ? writeAtomic : writeIfChanged;
   const bundleText = serializeBundle(result.bundle);
   const outputs = [BUNDLE_SUFFIX];
