@@ -11,4 +11,4 @@ export {
 export type { SumEntry } from './sums.ts';
 export { formatSums, parseSums } from './sums.ts';
 export type { SumsMismatch } from './verify.ts';
-export { checkSums, verifyChecksumFile } from './verify.ts';
+export { checkDigestFiles, checkSums, verifyChecksumFile } from './verify.ts';

@@ -11,6 +11,26 @@ import { resolveSafe } from '../core/paths.ts';
 import { parseSums } from './sums.ts';
 
 /**
+ * Compares a file's digests with the contents of its `.sha256` / `.sha512`
+ * (undefined: no such file). Throws DigestMismatchError on the first
+ * disagreement; returns the checksum files that were checked (pure).
+ */
+export function checkDigestFiles(
+  relative: string,
+  digests: Pick<Digests, 'sha256' | 'sha512'>,
+  contents: Partial<Record<'sha256' | 'sha512', string>>,
+): string[] {
+  const checked: string[] = [];
+  for (const algorithm of ['sha256', 'sha512'] as const) {
+    const expected = contents[algorithm]?.trim().toLowerCase();
+    if (expected === undefined) continue;
+    if (expected !== digests[algorithm]) throw new DigestMismatchError(relative, expected, digests[algorithm]);
+    checked.push(`${relative}.${algorithm}`);
+  }
+  return checked;
+}
+
+/**
  * Hashes `relative` (below root) and compares it with `<relative>.sha256` and
  * `<relative>.sha512` when they exist. Throws DigestMismatchError on the first
  * disagreement; returns the digests and which checksum files were checked.
@@ -22,15 +42,8 @@ export async function verifyChecksumFile(
 ): Promise<{ digests: Pick<Digests, 'sha256' | 'sha512'>; checked: string[] }> {
   const file = await resolveSafe(root, relative);
   const digests = known ?? (await hashFile(file));
-  const checked: string[] = [];
-  for (const algorithm of ['sha256', 'sha512'] as const) {
-    const expected = await readTextIfExists(`${file}.${algorithm}`);
-    if (expected === undefined) continue;
-    if (expected.trim().toLowerCase() !== digests[algorithm])
-      throw new DigestMismatchError(relative, expected.trim(), digests[algorithm]);
-    checked.push(`${relative}.${algorithm}`);
-  }
-  return { digests, checked };
+  const [sha256, sha512] = await Promise.all([readTextIfExists(`${file}.sha256`), readTextIfExists(`${file}.sha512`)]);
+  return { digests, checked: checkDigestFiles(relative, digests, { sha256, sha512 }) };
 }
 
 export interface SumsMismatch {

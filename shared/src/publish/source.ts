@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS, verifyChecksumFile } from '../checksums/index.ts';
+import { checkDigestFiles, checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
 import { type Digests, type DigestsWithMd5, hashBytes, hashFile } from '../core/hash.ts';
 import { listTree } from '../core/paths.ts';
@@ -69,13 +69,15 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
       digests.set(relative, await hashFile(file, { md5: true }));
     }
   });
-  // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines.
-  await mapPool(
-    paths.filter((p) => !p.endsWith('.sha256') && !p.endsWith('.sha512')),
-    concurrency,
-    (relative) => verifyChecksumFile(root, relative, digests.get(relative)),
-  );
-  for (const sums of paths.filter((p) => SUMS.has(p))) await checkSumsFile(root, sums, digests);
+  // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines: all
+  // checked against the bytes read above.
+  const text = (relative: string) => held.get(relative)?.toString('utf8');
+  for (const relative of paths.filter((p) => !p.endsWith('.sha256') && !p.endsWith('.sha512')))
+    checkDigestFiles(relative, digests.get(relative) as Digests, {
+      sha256: text(`${relative}.sha256`),
+      sha512: text(`${relative}.sha512`),
+    });
+  for (const sums of paths.filter((p) => SUMS.has(p))) checkSumsFile(sums, text(sums) as string, digests);
 
   const files: SourceFile[] = paths.map((relative) => {
     const d = digests.get(relative) as DigestsWithMd5;
@@ -92,9 +94,9 @@ export async function readSource({ root, checksums, concurrency }: SourceOptions
   return checksums ? [...files, ...missingChecksumFiles(files)].sort(byPath) : files;
 }
 
-async function checkSumsFile(root: string, sums: string, digests: ReadonlyMap<string, Digests>): Promise<void> {
+function checkSumsFile(sums: string, text: string, digests: ReadonlyMap<string, Digests>): void {
   const algorithm = SUMS.get(sums) as 'sha256' | 'sha512';
-  for (const entry of parseSums(await readFile(path.join(root, sums), 'utf8'))) {
+  for (const entry of parseSums(text)) {
     const actual = digests.get(entry.path)?.[algorithm];
     if (actual !== entry.hex)
       throw new DigestMismatchError(`${entry.path} (listed in ${sums})`, entry.hex, actual ?? 'no such file');
