@@ -69,6 +69,18 @@ describe('globs', () => {
     await expect(listTree(root)).rejects.toBeInstanceOf(UnsafePathError);
   });
 
+  it('lists a tree: nested files and links to files inside, sorted; links to folders are not followed', async () => {
+    const tree = path.join(base, 'tree');
+    await mkdir(path.join(tree, 'bin/linux/amd64'), { recursive: true });
+    await writeFile(path.join(tree, 'bin/linux/amd64/kubectl'), 'kubectl');
+    await writeFile(path.join(tree, 'SHA256SUMS'), 'sums');
+    await symlink('bin/linux/amd64/kubectl', path.join(tree, 'kubectl'));
+    await symlink('bin', path.join(tree, 'bin-link'));
+    expect(await listTree(tree)).toEqual(['SHA256SUMS', 'bin/linux/amd64/kubectl', 'kubectl']);
+    await symlink('missing', path.join(tree, 'dangling'));
+    await expect(listTree(tree)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('matches basenames when the pattern has no slash', () => {
     expect(matchesAny('a/b/SHA256SUMS', ['SHA256SUMS'])).toBe(true);
     expect(matchesAny('a/b/x.sig', ['a/*.sig'])).toBe(false);

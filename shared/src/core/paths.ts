@@ -2,7 +2,7 @@
  * Safe path resolution inside a root (the workspace, a source tree): no `..`
  * escape, no absolute path outside, no symlink that resolves outside.
  */
-import { glob as fsGlob, lstat, realpath, stat } from 'node:fs/promises';
+import { glob as fsGlob, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, UnsafePathError } from './errors.ts';
 
@@ -81,7 +81,25 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
   return [...found].sort();
 }
 
-/** Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it. */
+/**
+ * Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it; links to
+ * directories are skipped. One readdir per directory: a regular file below the root's real path is inside it and
+ * costs no syscall of its own, only a symlink is resolved (a release tree is hundreds of small files).
+ */
 export async function listTree(root: string): Promise<string[]> {
-  return expandGlobs(root, ['**/*'], { requireMatch: false });
+  const realRoot = await realpath(path.resolve(root));
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(path.join(realRoot, relative), { withFileTypes: true });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        if (entry.isDirectory()) return walk(child);
+        if (entry.isFile()) found.push(child);
+        else if (entry.isSymbolicLink() && (await stat(await resolveSafe(realRoot, child))).isFile()) found.push(child);
+      }),
+    );
+  };
+  await walk('');
+  return found.sort();
 }

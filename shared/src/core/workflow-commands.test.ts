@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAnnotations } from '../runner/run-bundle.ts';
 import { parseCommandFile } from './action-metadata.ts';
-import { error, getInput, group, issueCommand, setOutput } from './workflow-commands.ts';
+import { error, flushStdout, getInput, group, info, issueCommand, setOutput } from './workflow-commands.ts';
 
 function captureStdout(fn: () => void): string {
   let text = '';
@@ -14,6 +14,7 @@ function captureStdout(fn: () => void): string {
   });
   try {
     fn();
+    flushStdout();
   } finally {
     spy.mockRestore();
   }
@@ -59,6 +60,7 @@ describe('runner protocol', () => {
     });
     try {
       await expect(group('Upload', async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+      flushStdout();
     } finally {
       spy.mockRestore();
     }
@@ -67,5 +69,24 @@ describe('runner protocol', () => {
 
   it('masks secrets with add-mask', () => {
     expect(captureStdout(() => issueCommand('add-mask', {}, 's3cr3t'))).toBe('::add-mask::s3cr3t\n');
+  });
+
+  it('writes the lines of one event-loop turn in one write, in order, and the rest at the next turn', async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      issueCommand('add-mask', {}, 's3cr3t');
+      for (let i = 0; i < 3; i++) info(`line ${i}`);
+      expect(writes).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      info('next turn');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes).toEqual(['::add-mask::s3cr3t\nline 0\nline 1\nline 2\n', 'next turn\n']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { InputReader } from '../core/inputs.ts';
+import { flushStdout } from '../core/workflow-commands.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { createStorage, parseDestination } from './destination.ts';
 import { FileStorage } from './file-storage.ts';
@@ -125,6 +126,7 @@ describe('readStorageInputs', () => {
           'github-token': 'ghp_example',
         }),
       );
+      flushStdout();
       const masked = write.mock.calls.map(([chunk]) => String(chunk)).join('');
       for (const secret of ['AKIAEXAMPLE', 'secret-example', AZURE, 'ghp_example'])
         expect(masked).toContain(`::add-mask::${secret}`);
