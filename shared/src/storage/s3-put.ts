@@ -8,7 +8,7 @@
  * and x-amz-checksum-sha256 (known already: the plan hashed every file), so the
  * store checks the bytes it receives.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -21,11 +21,30 @@ function bytes(data: SourceData): string | Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+const secretKeys = new Map<string, KeyObject>();
+const byteKeys = new WeakMap<object, KeyObject>();
+
+/**
+ * The HMAC key of a secret, made once: the signer MACs with the same two keys on every request (the secret access
+ * key, to look its signing key up; the day's signing key, one cached array), and turning raw bytes into a key is
+ * most of an HMAC's cost.
+ */
+function hmacKey(secret: SourceData): KeyObject {
+  if (typeof secret === 'string') {
+    let key = secretKeys.get(secret);
+    if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+    return key;
+  }
+  let key = byteKeys.get(secret);
+  if (!key) byteKeys.set(secret, (key = createSecretKey(bytes(secret) as Uint8Array)));
+  return key;
+}
+
 /** The SDK signer's hash interface over node:crypto (HMAC when given a secret). */
 class Sha256 {
   readonly #hash;
   constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', hmacKey(secret));
   }
   update(data: SourceData): void {
     this.#hash.update(bytes(data));
