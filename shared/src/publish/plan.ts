@@ -14,6 +14,7 @@ import { hashStream } from '../core/hash.ts';
 import { mapPool } from '../core/pool.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
 import { PublishedReleaseChangedError } from './errors.ts';
+import { INDEX_FILE } from './layout.ts';
 import { listByUrl } from './listing.ts';
 import type { ReleaseIndex } from './release-index.ts';
 import type { SourceFile } from './source.ts';
@@ -38,6 +39,28 @@ export interface PlannedObject {
   reason: 'new' | 'changed' | 'equal';
 }
 
+/** What a destination holds before anything is written: the listing of the release's folder and its index. */
+export interface Survey {
+  /** By URL; undefined when the store cannot list. */
+  listed: Map<string, ObjectInfo> | undefined;
+  /** The release index already there. */
+  existing: { data: Buffer } | undefined;
+}
+
+/**
+ * Looks at the destination: the index, and one listing of the folder all of the release's keys share. Needs only
+ * the paths (and the index's), so it runs while the tree is still being hashed. The files the run will make (missing
+ * checksum files) sit beside files of the tree or at its root, in folders the listing already covers.
+ */
+export async function surveyDestination(destination: Destination, paths: readonly string[]): Promise<Survey> {
+  const keys = [...paths, INDEX_FILE].map((p) => destination.keyFor(p));
+  const [existing, listed] = await Promise.all([
+    destination.storage.read(destination.keyFor(INDEX_FILE)),
+    listByUrl(destination.storage, keys),
+  ]);
+  return { existing, listed };
+}
+
 export interface DestinationPlan {
   destination: Destination;
   objects: PlannedObject[];
@@ -56,6 +79,7 @@ export async function planDestination(
   files: readonly SourceFile[],
   buildIndex: (urlOf: (path: string) => string) => ReleaseIndex,
   concurrency: number,
+  { existing, listed }: Survey,
 ): Promise<DestinationPlan> {
   const { storage } = destination;
   const seen = new Map<string, string>();
@@ -67,13 +91,6 @@ export async function planDestination(
   }
   const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
   const indexKey = destination.keyFor(index.path);
-  const [existing, listed] = await Promise.all([
-    storage.read(indexKey),
-    listByUrl(
-      storage,
-      files.map((f) => destination.keyFor(f.path)),
-    ),
-  ]);
   // An equal index was written by a run that verified every file: it is this destination's record of their
   // digests, so a listed object of the right size needs no request of its own.
   const published = existing?.data.equals(index.data) ?? false;

@@ -12,9 +12,9 @@ import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
 import type { Storage } from '../storage/storage.ts';
 import { DestinationsFailedError } from './errors.ts';
-import { type Destination, type DestinationPlan, planDestination } from './plan.ts';
+import { type Destination, type DestinationPlan, planDestination, type Survey, surveyDestination } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
-import { readSource, type SourceFile } from './source.ts';
+import { listSource, readSource, type SourceFile } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
 
@@ -80,6 +80,7 @@ function logPlan(plan: DestinationPlan, logger: Logger): void {
 
 async function publishTo(
   destination: Destination,
+  survey: Promise<Survey>,
   files: readonly SourceFile[],
   options: PublishOptions,
   logger: Logger,
@@ -95,6 +96,7 @@ async function publishTo(
     files,
     (urlOf) => buildReleaseIndex(options.version, files, urlOf),
     lookups(options.concurrency),
+    await survey,
   );
   const toUpload = plan.objects.filter((o) => o.action === 'upload');
   const result: DestinationResult = {
@@ -154,11 +156,26 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
     await logger.group('Verify signatures', () => verifyArtifacts(gate, logger));
   }
-  const files = await readSource({ root: options.sourceDir, checksums: options.checksums, concurrency: options.concurrency });
+  const paths = await listSource(options.sourceDir);
+  // Each store is looked at (its index read, its release folder listed) while the tree is hashed; a failure there
+  // is the destination's own, reported once the tree has been checked.
+  const surveys = options.destinations.map((d) => {
+    const survey = surveyDestination(d, paths);
+    survey.catch(() => {});
+    return survey;
+  });
+  const files = await readSource({
+    root: options.sourceDir,
+    paths,
+    checksums: options.checksums,
+    concurrency: options.concurrency,
+  });
   const generated = files.filter((f) => f.generated).length;
   logger.info(`${files.length} files in ${options.sourceDir}${generated > 0 ? ` (${generated} checksum files made)` : ''}`);
 
-  const settled = await Promise.allSettled(options.destinations.map((d) => publishTo(d, files, options, logger)));
+  const settled = await Promise.allSettled(
+    options.destinations.map((d, i) => publishTo(d, surveys[i] as Promise<Survey>, files, options, logger)),
+  );
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ location: (options.destinations[i] as Destination).name, error: s.reason as unknown }] : [],
   );

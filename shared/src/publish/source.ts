@@ -32,6 +32,8 @@ export interface SourceFile {
 
 export interface SourceOptions {
   root: string;
+  /** The tree's files, as listSource found them. */
+  paths: readonly string[];
   /** Create the checksum files the tree lacks. */
   checksums: boolean;
   /** Files hashed at once. */
@@ -48,13 +50,18 @@ export function isChecksumFile(relative: string): boolean {
   return SUMS.has(relative) || relative.endsWith('.sha256') || relative.endsWith('.sha512');
 }
 
-/** Lists, hashes and checks the tree; adds the missing checksum files when asked. Sorted by path. */
-export async function readSource({ root, checksums, concurrency }: SourceOptions): Promise<SourceFile[]> {
+/** The tree's files (relative, sorted); refuses an empty tree and one that holds a release index already. */
+export async function listSource(root: string): Promise<string[]> {
   const paths = await listTree(root);
   if (paths.length === 0) throw new InputError('source-dir', `holds no files: ${root}`);
   if (paths.includes(INDEX_FILE)) {
     throw new InputError('source-dir', `holds ${INDEX_FILE}, the release index publish-binaries writes itself`);
   }
+  return paths;
+}
+
+/** Hashes and checks the listed tree; adds the missing checksum files when asked. Sorted by path. */
+export async function readSource({ root, paths, checksums, concurrency }: SourceOptions): Promise<SourceFile[]> {
   const digests = new Map<string, DigestsWithMd5>();
   // Checksum files are a few bytes to a few KiB: one read, hashed and uploaded from memory (no worker round trip,
   // no file opened again to upload). Everything else is hashed on the workers and streamed from disk.

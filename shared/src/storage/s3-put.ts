@@ -31,12 +31,12 @@ const byteKeys = new WeakMap<object, KeyObject>();
  */
 function hmacKey(secret: SourceData): KeyObject {
   if (typeof secret === 'string') {
-    let key = secretKeys.get(secret);
-    if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+    const key = secretKeys.get(secret) ?? createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
     return key;
   }
-  let key = byteKeys.get(secret);
-  if (!key) byteKeys.set(secret, (key = createSecretKey(bytes(secret) as Uint8Array)));
+  const key = byteKeys.get(secret) ?? createSecretKey(bytes(secret) as Uint8Array);
+  byteKeys.set(secret, key);
   return key;
 }
 

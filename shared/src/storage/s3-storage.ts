@@ -21,18 +21,7 @@
  * always "succeeds": do not rely on it there.
  */
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  type CompletedPart,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type { CompletedPart, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { multipartEtag } from './content-etag.ts';
@@ -59,6 +48,8 @@ import {
 import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -113,7 +104,8 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   readonly prefix: string;
   readonly location: string;
-  readonly #client: S3Client;
+  readonly #clientConfig: S3ClientConfig;
+  #sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
   readonly #put: S3Put;
   readonly #partSize: number;
   readonly #partConcurrency: number;
@@ -128,7 +120,7 @@ export class S3Storage implements Storage {
     this.location = `s3://${joinKey(this.bucket, this.prefix)}`;
     const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
     const timeout = options.requestTimeoutMs ?? 300_000;
-    this.#client = new S3Client({
+    this.#clientConfig = {
       region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle ?? false,
@@ -137,10 +129,10 @@ export class S3Storage implements Storage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 30_000) },
-    });
+    };
     this.#put = new S3Put({
-      credentials: this.#client.config.credentials,
-      region: this.#client.config.region,
+      credentials: async () => (await this.#client()).client.config.credentials(),
+      region: async () => (await this.#client()).client.config.region(),
       timeoutMs: timeout,
     });
     this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
@@ -149,6 +141,16 @@ export class S3Storage implements Storage {
     this.#retry = options.retry ?? {};
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
     this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
+  }
+
+  /**
+   * The SDK and its client, loaded on the first request rather than when the store is made: a publish makes its
+   * stores before it hashes the tree and first uses them while the tree is hashed, so the SDK's ~100 ms of loading
+   * overlaps the hashing instead of preceding it.
+   */
+  #client(): Promise<{ s3: S3Sdk; client: S3Client }> {
+    this.#sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ s3, client: new s3.S3Client(this.#clientConfig) }));
+    return this.#sdk;
   }
 
   #key(key: string): string {
@@ -181,7 +183,10 @@ export class S3Storage implements Storage {
     const head = await this.#call(
       'HEAD',
       key,
-      this.#orMissing(() => this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))),
+      this.#orMissing(async () => {
+        const { s3, client } = await this.#client();
+        return client.send(new s3.HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+      }),
     );
     if (!head) return undefined;
     return {
@@ -199,7 +204,8 @@ export class S3Storage implements Storage {
       'GET',
       key,
       this.#orMissing(async () => {
-        const got = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+        const { s3, client } = await this.#client();
+        const got = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
         const data = Buffer.from(await got.Body!.transformToByteArray());
         const info: ObjectInfo = {
           key,
@@ -215,9 +221,10 @@ export class S3Storage implements Storage {
   }
 
   async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
-    const got = await this.#call('GET', key, () =>
-      this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
-    );
+    const got = await this.#call('GET', key, async () => {
+      const { s3, client } = await this.#client();
+      return client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+    });
     return got.Body as Readable;
   }
 
@@ -269,11 +276,12 @@ export class S3Storage implements Storage {
   }
 
   async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
+    const { s3, client } = await this.#client();
     const Key = this.#key(key);
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
     const created = await this.#call('CREATE MULTIPART', key, () =>
-      this.#client.send(
-        new CreateMultipartUploadCommand({
+      client.send(
+        new s3.CreateMultipartUploadCommand({
           Bucket: this.bucket,
           Key,
           ContentType: options.contentType,
@@ -293,8 +301,8 @@ export class S3Storage implements Storage {
           const md5 = md5Of(part.data);
           partMd5s[part.number - 1] = md5;
           const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
-            this.#client.send(
-              new UploadPartCommand({
+            client.send(
+              new s3.UploadPartCommand({
                 Bucket: this.bucket,
                 Key,
                 UploadId,
@@ -311,8 +319,8 @@ export class S3Storage implements Storage {
       assertDigest(`${this.location}/${key}`, digest, options);
       parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
       const done = await this.#call('COMPLETE MULTIPART', key, () =>
-        this.#client.send(
-          new CompleteMultipartUploadCommand({
+        client.send(
+          new s3.CompleteMultipartUploadCommand({
             Bucket: this.bucket,
             Key,
             UploadId,
@@ -325,8 +333,8 @@ export class S3Storage implements Storage {
       // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
       return writtenInfo(key, done.ETag, options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
     } catch (err) {
-      await this.#client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
+      await client
+        .send(new s3.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
         .catch(() => undefined /* the upload expires by lifecycle rules; the first error is the one to report */);
       throw err;
     }
@@ -340,11 +348,12 @@ export class S3Storage implements Storage {
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const full = joinKey(this.prefix, prefix);
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
+    const { s3, client } = await this.#client();
     let Marker: string | undefined;
     do {
       const page = await this.#call('LIST', prefix, () =>
-        this.#client.send(
-          new ListObjectsCommand({
+        client.send(
+          new s3.ListObjectsCommand({
             Bucket: this.bucket,
             Prefix: full === '' ? undefined : `${full}/`,
             Marker,
@@ -362,9 +371,8 @@ export class S3Storage implements Storage {
   }
 
   async delete(key: string): Promise<void> {
-    await this.#call('DELETE', key, () =>
-      this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })),
-    );
+    const { s3, client } = await this.#client();
+    await this.#call('DELETE', key, () => client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })));
   }
 }
 
