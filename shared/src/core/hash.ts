@@ -4,7 +4,7 @@
  * for only where a store checks it (Content-MD5, S3 ETags).
  */
 import { createHash } from 'node:crypto';
-import { type HashAlgorithm, hashWorkers } from './hash-workers.ts';
+import { hashWorkers } from './hash-workers.ts';
 
 export interface Digests {
   size: number;
@@ -12,21 +12,21 @@ export interface Digests {
   sha512: string;
 }
 
-export interface DigestsWithMd5 extends Digests {
-  /** Hex. */
-  md5: string;
+/** SHA-256 and SHA-512 of a file, read once on a worker thread. */
+export async function hashFile(file: string): Promise<Digests> {
+  const { size, hex } = await hashWorkers.hash(file, ['sha256', 'sha512']);
+  const [sha256, sha512] = hex as [string, string];
+  return { size, sha256, sha512 };
 }
 
-const RELEASE: readonly HashAlgorithm[] = ['sha256', 'sha512'];
-const WITH_MD5: readonly HashAlgorithm[] = ['sha256', 'sha512', 'md5'];
-
-/** SHA-256 and SHA-512 (and MD5 when asked) of a file, read once on a worker thread. */
-export function hashFile(file: string): Promise<Digests>;
-export function hashFile(file: string, options: { md5: true }): Promise<DigestsWithMd5>;
-export async function hashFile(file: string, options?: { md5?: boolean }): Promise<Digests | DigestsWithMd5> {
-  const { size, hex } = await hashWorkers.hash(file, options?.md5 ? WITH_MD5 : RELEASE);
-  const [sha256, sha512, md5] = hex as [string, string, string?];
-  return md5 === undefined ? { size, sha256, sha512 } : { size, sha256, sha512, md5 };
+/**
+ * MD5 (hex) of a file, with its size and SHA-256 from the same read on a worker thread: whoever sends the MD5 with
+ * bytes hashed earlier can tell they are still the same bytes.
+ */
+export async function md5File(file: string): Promise<{ size: number; sha256: string; md5: string }> {
+  const { size, hex } = await hashWorkers.hash(file, ['sha256', 'md5']);
+  const [sha256, md5] = hex as [string, string];
+  return { size, sha256, md5 };
 }
 
 export async function hashStream(stream: AsyncIterable<Uint8Array>): Promise<Digests> {

@@ -1,9 +1,15 @@
 /**
  * The release as it will be published: every file of the staged tree, hashed
- * once (SHA-256 and SHA-512, and the MD5 uploads send as Content-MD5) — the small
- * checksum files in memory, read once and uploaded from there — its existing checksum files checked against its content, and the
- * missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
- * made in memory — the source tree itself is never written to.
+ * once (SHA-256 and SHA-512) — the small checksum files in memory, read once and
+ * uploaded from there — its existing checksum files checked against its content,
+ * and the missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
+ * made in memory; the source tree itself is never written to.
+ *
+ * The MD5 a store checks uploads with (Content-MD5) is not part of that first
+ * pass: it is computed on a worker when the uploads begin (ahead of them, in their
+ * order). A rerun that uploads nothing never computes one, and the read that makes
+ * the MD5 re-checks the SHA-256, so a file changed since it was checked is refused,
+ * not sent with a matching MD5.
  */
 
 import { createHash } from 'node:crypto';
@@ -11,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkDigestFiles, checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
-import { type Digests, type DigestsWithMd5, hashBytes, hashFile } from '../core/hash.ts';
+import { type Digests, hashBytes, hashFile, md5File } from '../core/hash.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
@@ -23,8 +29,11 @@ export interface SourceFile {
   size: number;
   sha256: string;
   sha512: string;
-  /** Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. */
-  md5: string;
+  /**
+   * Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Computed on first
+   * call (once); rejects with DigestMismatchError if the file is no longer the one hashed.
+   */
+  md5(): Promise<string>;
   body: Body;
   /** Made by this run (a checksum file the tree lacked). */
   generated: boolean;
@@ -62,7 +71,7 @@ export async function listSource(root: string): Promise<string[]> {
 
 /** Hashes and checks the listed tree; adds the missing checksum files when asked. Sorted by path. */
 export async function readSource({ root, paths, checksums, concurrency }: SourceOptions): Promise<SourceFile[]> {
-  const digests = new Map<string, DigestsWithMd5>();
+  const digests = new Map<string, Digests>();
   // Checksum files are a few bytes to a few KiB: one read, hashed and uploaded from memory (no worker round trip,
   // no file opened again to upload). Everything else is hashed on the workers and streamed from disk.
   const held = new Map<string, Buffer>();
@@ -71,9 +80,9 @@ export async function readSource({ root, paths, checksums, concurrency }: Source
     if (isChecksumFile(relative)) {
       const data = await readFile(file);
       held.set(relative, data);
-      digests.set(relative, digestsOfBytes(data));
+      digests.set(relative, hashBytes(data));
     } else {
-      digests.set(relative, await hashFile(file, { md5: true }));
+      digests.set(relative, await hashFile(file));
     }
   });
   // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines: all
@@ -87,14 +96,16 @@ export async function readSource({ root, paths, checksums, concurrency }: Source
   for (const sums of paths.filter((p) => SUMS.has(p))) checkSumsFile(sums, text(sums) as string, digests);
 
   const files: SourceFile[] = paths.map((relative) => {
-    const d = digests.get(relative) as DigestsWithMd5;
+    const d = digests.get(relative) as Digests;
+    const data = held.get(relative);
+    const file = path.join(root, relative);
     return {
       path: relative,
       size: d.size,
       sha256: d.sha256,
       sha512: d.sha512,
-      md5: d.md5,
-      body: held.has(relative) ? { data: held.get(relative) as Buffer } : { file: path.join(root, relative) },
+      md5: data ? md5OfBytes(data) : md5OfFile(file, relative, d),
+      body: data ? { data } : { file },
       generated: false,
     };
   });
@@ -127,12 +138,33 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
   }
   return [...made].map(([relative, content]) => {
     const data = Buffer.from(content);
-    return { path: relative, ...digestsOfBytes(data), body: { data }, generated: true };
+    return { path: relative, ...hashBytes(data), md5: md5OfBytes(data), body: { data }, generated: true };
   });
 }
 
-function digestsOfBytes(data: Buffer): DigestsWithMd5 {
-  return { ...hashBytes(data), md5: createHash('md5').update(data).digest('hex') };
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= compute();
+    return result;
+  };
+}
+
+function md5OfBytes(data: Buffer): () => Promise<string> {
+  return once(async () => createHash('md5').update(data).digest('hex'));
+}
+
+function md5OfFile(file: string, relative: string, hashed: Digests): () => Promise<string> {
+  return once(async () => {
+    const now = await md5File(file);
+    if (now.size !== hashed.size || now.sha256 !== hashed.sha256)
+      throw new DigestMismatchError(
+        `${relative} (changed since it was hashed)`,
+        `sha256:${hashed.sha256}`,
+        `sha256:${now.sha256}`,
+      );
+    return now.md5;
+  });
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {

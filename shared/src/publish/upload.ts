@@ -22,8 +22,8 @@ export interface PutRequest {
   key: string;
   body: Body;
   sha256: string;
-  /** When the file was hashed already: sent as is, the file is not read again before it goes up. */
-  md5?: string;
+  /** The body's MD5, for a store that sends one (see PutOptions.md5). */
+  md5?: () => Promise<string>;
   size: number;
   contentType: string;
   cacheControl: string;
@@ -50,6 +50,8 @@ export async function uploadPlanned(
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
+  // The MD5s are made on the hashing workers ahead of the uploads, in upload order, so none waits for its own.
+  if (storage.sendsMd5) for (const o of todo) o.file.md5().catch(() => {});
   await mapPool(todo, settings.concurrency, async ({ file, key }) => {
     const info = await putObject(storage, {
       key,

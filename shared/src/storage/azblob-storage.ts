@@ -113,6 +113,7 @@ export class AzBlobStorage implements Storage {
   readonly container: string;
   readonly prefix: string;
   readonly location: string;
+  readonly sendsMd5 = true;
   readonly #client: ContainerClient;
   readonly #partSize: number;
   readonly #partConcurrency: number;

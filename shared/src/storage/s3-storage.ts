@@ -104,6 +104,7 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   readonly prefix: string;
   readonly location: string;
+  readonly sendsMd5 = true;
   readonly #clientConfig: S3ClientConfig;
   #sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
   readonly #put: S3Put;

@@ -32,10 +32,11 @@ export interface PutOptions {
   /** Hex SHA-256 of the body: sent for the store to check, and kept as metadata. */
   sha256: string;
   /**
-   * Hex MD5 of the body, when the caller hashed the body itself (with its SHA-256): the store then sends it without
-   * reading the file first, and the store's own checks (Content-MD5, SHA-256) and a read-back stand for that read.
+   * The caller's hex MD5 of the body, asked for only by a store that sends one (Content-MD5): the store then does
+   * not read the file first, and the store's own checks (Content-MD5, SHA-256) and a read-back stand for that read.
+   * The caller answers for the MD5 being of the bytes `sha256` names.
    */
-  md5?: string;
+  md5?: () => Promise<string>;
   size: number;
   contentType?: string;
   cacheControl?: string;
@@ -48,6 +49,8 @@ export interface PutOptions {
 export interface Storage {
   /** Where this store points, for logs and reports (no credentials). */
   readonly location: string;
+  /** The store asks for PutOptions.md5 (it sends Content-MD5 with a single-request upload). */
+  readonly sendsMd5?: boolean;
   /** The URL a reader would use for a key (public URL, file URL, asset URL). */
   urlFor(key: string): string;
   stat(key: string): Promise<ObjectInfo | undefined>;

@@ -61,7 +61,7 @@ export async function checkedSize(subject: string, body: Body, declared: number)
  * what the caller declared.
  */
 export async function md5ForUpload(subject: string, body: Body, options: PutOptions): Promise<string> {
-  if (options.md5 !== undefined) return options.md5;
+  if (options.md5 !== undefined) return options.md5();
   const digest = 'file' in body ? await uploadDigestOfFile(body.file) : uploadDigestOfBytes(body.data);
   assertDigest(subject, digest, options);
   return digest.md5.toString('hex');
