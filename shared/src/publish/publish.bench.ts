@@ -1,10 +1,12 @@
 /**
- * Benchmark: a generated Kubernetes-shaped tree (200 files, 256 MiB, plus their checksum files) published to
- * s3rver on loopback by the publish-binaries action itself — its bundle in a new Node process, as a runner starts
- * it — against `rclone copy --transfers 8` of the same tree to the same server: first copy, then a no-change
- * rerun. s3rver runs in its own process and is warmed up by both tools first (a JIT-cold server costs whichever
- * client meets it first about a second); the two tools then alternate which goes first, over BENCH_ROUNDS rounds
- * (default 3) into fresh buckets, and the medians are compared. Also: the same publish to a folder.
+ * Benchmark: a generated Kubernetes-shaped tree published to s3rver on loopback by the publish-binaries action
+ * itself — its bundle in a new Node process, as a runner starts it — against `rclone copy --transfers 8` of the
+ * same tree to the same server: first copy, then a no-change rerun. Two shapes: a release as sign-artifacts stages
+ * it (200 files, 256 MiB, a .sha256/.sha512 beside each: 606 files, most of them tiny — per-request costs
+ * dominate), and the issue's (about 185 MB in 93 files — per-byte costs dominate). s3rver runs in its own process
+ * and is warmed up by both tools first (a JIT-cold server costs whichever client meets it first about a second);
+ * the two tools then alternate which goes first, over BENCH_ROUNDS rounds (default 3) into fresh buckets, and the
+ * medians are compared. Also: the release shape published to a folder.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,8 +20,18 @@ import { runBundle } from '../runner/run-bundle.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
 
 const VERSION = 'v1.31.2';
-const SOURCE_FILES = 200;
-const TOTAL_BYTES = 256 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+interface Shape {
+  /** Files staged before checksums: binaries plus 6 tarballs, SBOMs and provenance. */
+  sourceFiles: number;
+  bytes: number;
+}
+
+const SHAPES: Record<string, Shape> = {
+  release: { sourceFiles: 200, bytes: 256 * MiB },
+  issue: { sourceFiles: 29, bytes: 176 * MiB },
+};
 
 /** One run of the publish-binaries bundle (a new process); its wall time in ms. */
 async function publishAction(source: string, destination: string, endpoint: string): Promise<number> {
@@ -84,75 +96,91 @@ function median(values: readonly number[]): number {
   return Math.round(sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
 }
 
+/** Generates the shape's tree as Kubernetes stages it: SHA256SUMS/SHA512SUMS and a .sha256/.sha512 beside every file. */
+async function stageTree(source: string, shape: Shape): Promise<number> {
+  const binaries = shape.sourceFiles - 6;
+  const staged = await makeReleaseTree(source, { binaries, binarySize: Math.floor(shape.bytes / binaries) });
+  // Both tools copy the same tree (publish-binaries checks these files instead of making them).
+  const digests = await Promise.all(staged.map(async (p) => ({ path: p, ...(await hashFile(path.join(source, p))) })));
+  await writeChecksumFiles(source, digests);
+  return staged.length * 3 + 6;
+}
+
+interface Tools {
+  publish(bucket: string, tree: string): Promise<number>;
+  rclone(bucket: string, tree: string): Promise<number>;
+}
+
+/** BENCH_ROUNDS rounds of first copy + rerun by each tool, alternating which goes first; medians. */
+async function compare(tools: Tools, source: string, shape: Shape, name: string, rounds: number) {
+  const ours = { first: [] as number[], rerun: [] as number[] };
+  const theirs = { first: [] as number[], rerun: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    const runOurs = async () => {
+      ours.first.push(await tools.publish(`${name}-pub${r}`, source));
+      ours.rerun.push(await tools.publish(`${name}-pub${r}`, source));
+    };
+    const runTheirs = async () => {
+      theirs.first.push(await tools.rclone(`${name}-rc${r}`, source));
+      theirs.rerun.push(await tools.rclone(`${name}-rc${r}`, source));
+    };
+    if (r % 2 === 0) {
+      await runOurs();
+      await runTheirs();
+    } else {
+      await runTheirs();
+      await runOurs();
+    }
+  }
+  const first = median(ours.first);
+  const rcloneFirst = median(theirs.first);
+  return {
+    mib: Math.round(shape.bytes / MiB),
+    firstMs: first,
+    rerunMs: median(ours.rerun),
+    mbPerSecond: Number((shape.bytes / MiB / (first / 1000)).toFixed(1)),
+    rclone: { firstMs: rcloneFirst, rerunMs: median(theirs.rerun) },
+    firstRatio: Number((first / rcloneFirst).toFixed(2)),
+    rerunRatio: Number((median(ours.rerun) / median(theirs.rerun)).toFixed(2)),
+    runs: { firstMs: ours.first.map(Math.round), rcloneFirstMs: theirs.first.map(Math.round) },
+  };
+}
+
 export async function benchPublish(rounds = Number(process.env.BENCH_ROUNDS ?? '3')): Promise<Record<string, unknown>> {
   const work = await mkdtemp(path.join(tmpdir(), 'bench-publish-'));
-  const buckets = Array.from({ length: rounds }, (_, r) => [`pub${r}`, `rc${r}`]).flat();
+  const buckets = Object.keys(SHAPES).flatMap((name) =>
+    Array.from({ length: rounds }, (_, r) => [`${name}-pub${r}`, `${name}-rc${r}`]).flat(),
+  );
   const s3 = await startS3rverProcess(['warm-pub', 'warm-rc', ...buckets]);
   try {
-    const source = path.join(work, 'source');
-    const extras = 6;
-    const staged = await makeReleaseTree(source, {
-      binaries: SOURCE_FILES - extras,
-      binarySize: Math.floor(TOTAL_BYTES / (SOURCE_FILES - extras)),
-    });
-    // As Kubernetes stages it: SHA256SUMS/SHA512SUMS and a .sha256/.sha512 beside every file, so both tools copy
-    // the same tree (publish-binaries checks these files instead of making them).
-    const digests = await Promise.all(staged.map(async (p) => ({ path: p, ...(await hashFile(path.join(source, p))) })));
-    await writeChecksumFiles(source, digests);
+    const tools: Tools = {
+      publish: (bucket, tree) => publishAction(tree, `s3://${bucket}`, s3.endpoint),
+      rclone: async (bucket, tree) => {
+        const ms = await rcloneCopy(tree, s3.endpoint, bucket);
+        if (ms === undefined) throw new Error('rclone copy failed (apt-get install rclone)');
+        return ms;
+      },
+    };
     const warm = path.join(work, 'warm');
     await makeReleaseTree(warm, { binaries: 40, binarySize: 64 * 1024 });
-
-    const publish = (bucket: string, tree = source) => publishAction(tree, `s3://${bucket}`, s3.endpoint);
-    const rclone = async (bucket: string, tree = source) => {
-      const ms = await rcloneCopy(tree, s3.endpoint, bucket);
-      if (ms === undefined) throw new Error('rclone copy failed (apt-get install rclone)');
-      return ms;
-    };
-    await publish('warm-pub', warm);
-    await rclone('warm-rc', warm);
-    const ours = { first: [] as number[], rerun: [] as number[] };
-    const theirs = { first: [] as number[], rerun: [] as number[] };
-    for (let r = 0; r < rounds; r++) {
-      const runOurs = async () => {
-        ours.first.push(await publish(`pub${r}`));
-        ours.rerun.push(await publish(`pub${r}`));
-      };
-      const runTheirs = async () => {
-        theirs.first.push(await rclone(`rc${r}`));
-        theirs.rerun.push(await rclone(`rc${r}`));
-      };
-      if (r % 2 === 0) {
-        await runOurs();
-        await runTheirs();
-      } else {
-        await runTheirs();
-        await runOurs();
-      }
+    await tools.publish('warm-pub', warm);
+    await tools.rclone('warm-rc', warm);
+    const result: Record<string, unknown> = { rounds, goal: 'first ≤ 1.0× rclone, rerun ≤ 0.5× rclone rerun' };
+    for (const [name, shape] of Object.entries(SHAPES)) {
+      const source = path.join(work, name);
+      const files = await stageTree(source, shape);
+      result[name] = { files, ...(await compare(tools, source, shape, name, rounds)) };
     }
+    const release = path.join(work, 'release');
     const folder = `file://${path.join(work, 'mirror')}`;
-    const fileFirst = await publishAction(source, folder, s3.endpoint);
-    const fileRerun = await publishAction(source, folder, s3.endpoint);
-    const first = median(ours.first);
-    const rcloneFirst = median(theirs.first);
-    const mib = TOTAL_BYTES / 1024 / 1024;
-    return {
-      files: staged.length * 3 + 6,
-      mib: Math.round(mib),
-      rounds,
-      firstMs: first,
-      rerunMs: median(ours.rerun),
-      mbPerSecond: Number((mib / (first / 1000)).toFixed(1)),
-      rclone: { firstMs: rcloneFirst, rerunMs: median(theirs.rerun) },
-      firstRatio: Number((first / rcloneFirst).toFixed(2)),
-      rerunRatio: Number((median(ours.rerun) / median(theirs.rerun)).toFixed(2)),
-      goal: 'first ≤ 1.0× rclone, rerun ≤ 0.5× rclone rerun',
-      runs: { firstMs: ours.first.map(Math.round), rcloneFirstMs: theirs.first.map(Math.round) },
-      file: { firstMs: Math.round(fileFirst), rerunMs: Math.round(fileRerun) },
-    };
+    const fileFirst = await publishAction(release, folder, s3.endpoint);
+    const fileRerun = await publishAction(release, folder, s3.endpoint);
+    result.file = { firstMs: Math.round(fileFirst), rerunMs: Math.round(fileRerun) };
+    return result;
   } finally {
     await s3.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-if (import.meta.main) console.log(await benchPublish());
+if (import.meta.main) console.dir(await benchPublish(), { depth: 4 });
