@@ -69,14 +69,18 @@ describe('globs', () => {
     await expect(listTree(root)).rejects.toBeInstanceOf(UnsafePathError);
   });
 
-  it('lists a tree: nested files and links to files inside, sorted; links to folders are not followed', async () => {
+  it('lists a tree as the ** glob sees it: nested files and links to files inside, sorted; no hidden names, links to folders not followed', async () => {
     const tree = path.join(base, 'tree');
     await mkdir(path.join(tree, 'bin/linux/amd64'), { recursive: true });
     await writeFile(path.join(tree, 'bin/linux/amd64/kubectl'), 'kubectl');
     await writeFile(path.join(tree, 'SHA256SUMS'), 'sums');
     await symlink('bin/linux/amd64/kubectl', path.join(tree, 'kubectl'));
     await symlink('bin', path.join(tree, 'bin-link'));
+    await mkdir(path.join(tree, '.hidden'));
+    await writeFile(path.join(tree, '.hidden/x'), 'x');
+    await writeFile(path.join(tree, 'bin/.DS_Store'), 'x');
     expect(await listTree(tree)).toEqual(['SHA256SUMS', 'bin/linux/amd64/kubectl', 'kubectl']);
+    expect(await expandGlobs(tree, ['**/*'])).toEqual(await listTree(tree));
     await symlink('missing', path.join(tree, 'dangling'));
     await expect(listTree(tree)).rejects.toMatchObject({ code: 'ENOENT' });
   });

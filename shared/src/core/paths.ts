@@ -83,8 +83,10 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
 
 /**
  * Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it; links to
- * directories are skipped. One readdir per directory: a regular file below the root's real path is inside it and
- * costs no syscall of its own, only a symlink is resolved (a release tree is hundreds of small files).
+ * directories, other file types and hidden names (a leading '.', which the globs of expandGlobs do not match
+ * either, so a signature gate over '**' and a publish see the same files) are skipped. One readdir per directory: a
+ * regular file below the root's real path is inside it and costs no syscall of its own, only a symlink is resolved
+ * (a release tree is hundreds of small files).
  */
 export async function listTree(root: string): Promise<string[]> {
   const realRoot = await realpath(path.resolve(root));
@@ -93,6 +95,7 @@ export async function listTree(root: string): Promise<string[]> {
     const entries = await readdir(path.join(realRoot, relative), { withFileTypes: true });
     await Promise.all(
       entries.map(async (entry) => {
+        if (entry.name.startsWith('.')) return;
         const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.isDirectory()) return walk(child);
         if (entry.isFile()) found.push(child);

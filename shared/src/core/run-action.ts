@@ -54,5 +54,10 @@ export async function runAction(main: (io: ActionIO) => Promise<void>): Promise<
     await main(io);
   } catch (error) {
     reportFailure(error);
+    // A failed step ends once its log is out: nothing it started in the background (a destination looked at while
+    // the tree was hashed, checksums made ahead of uploads) is worth waiting for — against an unreachable store that
+    // would be minutes of retries after the error was already reported.
+    await core.drainStdout();
+    process.exit(1);
   }
 }

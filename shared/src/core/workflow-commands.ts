@@ -5,7 +5,7 @@
  * costs ~100 ms of cold start on each step; this module is all our actions need.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 
 export interface AnnotationProperties {
@@ -28,8 +28,8 @@ let pending = '';
 let flushScheduled = false;
 
 /**
- * Writes what the log lines of this event-loop turn left in the buffer. Runs on its own once per turn and at exit;
- * a test that replaces process.stdout.write calls it before looking.
+ * Writes what the log lines of this event-loop turn left in the buffer. Runs on its own once per turn; a test that
+ * replaces process.stdout.write calls it before looking.
  */
 export function flushStdout(): void {
   flushScheduled = false;
@@ -42,15 +42,27 @@ export function flushStdout(): void {
 /**
  * Everything for stdout goes through one buffer, written once per event-loop turn: a write is a syscall, and a
  * publish logs a line per file of a release — hundreds of them, ~0.15 ms each on a busy runner. The order of lines
- * is kept (an add-mask still precedes any line that could carry its secret), and the buffer is written at exit.
+ * is kept (an add-mask still precedes any line that could carry its secret). The flush is an ordinary immediate, so
+ * the process cannot end with lines still buffered; a pipe write still in progress keeps it alive until done.
  */
 function writeStdout(text: string): void {
   pending += text;
   if (flushScheduled) return;
   flushScheduled = true;
-  setImmediate(flushStdout).unref();
+  setImmediate(flushStdout);
 }
-process.on('exit', flushStdout);
+
+/** Writes the buffer, then waits until stdout has taken everything queued (a pipe accepts 64 KiB at a time). */
+export async function drainStdout(): Promise<void> {
+  flushStdout();
+  if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+// Only a process.exit() can leave lines in the buffer: written synchronously, as nothing asynchronous runs at exit.
+process.on('exit', () => {
+  if (pending !== '') writeSync(1, pending);
+  pending = '';
+});
 
 export function issueCommand(command: string, properties: Record<string, string | number | undefined>, message: string): void {
   const props = Object.entries(properties)

@@ -49,19 +49,29 @@ async function fetchServed(url: string): Promise<string> {
   return response.ok ? body : `HTTP ${response.status}`;
 }
 
+/**
+ * Polls every marker until it serves its value. The first marker that fails stops the others' polling, and the
+ * failure is reported only once none is still polling: nothing keeps requesting after the step has failed.
+ */
 export async function readBack(options: ReadBackOptions, expectations: readonly Expectation[], logger: Logger): Promise<void> {
+  let failure: { error: unknown } | undefined;
   await mapPool(expectations, 4, async (expected) => {
     const url = markerUrl(options.url, expected.key);
     const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
-      const served = await fetchServed(url);
-      if (servesAtLeast(served, expected)) {
-        logger.info(`${url} serves ${served}`);
-        return;
+    try {
+      while (!failure) {
+        const served = await fetchServed(url);
+        if (servesAtLeast(served, expected)) {
+          logger.info(`${url} serves ${served}`);
+          return;
+        }
+        if (Date.now() + options.intervalMs > deadline) throw new ReadBackTimeoutError(url, expected.value, served);
+        logger.info(`${url} serves ${served}, waiting for ${expected.value}`);
+        await sleep(options.intervalMs);
       }
-      if (Date.now() + options.intervalMs > deadline) throw new ReadBackTimeoutError(url, expected.value, served);
-      logger.info(`${url} serves ${served}, waiting for ${expected.value}`);
-      await sleep(options.intervalMs);
+    } catch (error) {
+      failure ??= { error };
     }
   });
+  if (failure) throw failure.error;
 }

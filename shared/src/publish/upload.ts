@@ -50,9 +50,16 @@ export async function uploadPlanned(
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
-  // The MD5s are made on the hashing workers ahead of the uploads, in upload order, so none waits for its own.
-  if (storage.sendsMd5) for (const o of todo) o.file.md5().catch(() => {});
-  await mapPool(todo, settings.concurrency, async ({ file, key }) => {
+  // The MD5s a store asks for are made on the hashing workers a few uploads ahead, in upload order, so no upload
+  // waits for its own and a failed run leaves little hashing behind.
+  const ahead = settings.concurrency * 2;
+  const prepare = (index: number) => {
+    const file = todo[index]?.file;
+    if (file && storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
+  };
+  for (let i = 0; i < ahead; i++) prepare(i);
+  await mapPool(todo, settings.concurrency, async ({ file, key }, index) => {
+    prepare(index + ahead);
     const info = await putObject(storage, {
       key,
       body: file.body,

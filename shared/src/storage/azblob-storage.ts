@@ -113,7 +113,6 @@ export class AzBlobStorage implements Storage {
   readonly container: string;
   readonly prefix: string;
   readonly location: string;
-  readonly sendsMd5 = true;
   readonly #client: ContainerClient;
   readonly #partSize: number;
   readonly #partConcurrency: number;
@@ -193,6 +192,11 @@ export class AzBlobStorage implements Storage {
   async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
     const got = await this.#call('GET', key, () => this.#blob(key).download());
     return got.readableStreamBody as AsyncIterable<Uint8Array> & NodeJS.ReadableStream;
+  }
+
+  /** Bodies up to the part size go up in one request with Content-MD5 (larger ones in parts, each hashed as sent). */
+  get md5UpTo(): number {
+    return this.#partSize;
   }
 
   async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {

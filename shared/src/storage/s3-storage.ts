@@ -104,7 +104,6 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   readonly prefix: string;
   readonly location: string;
-  readonly sendsMd5 = true;
   readonly #clientConfig: S3ClientConfig;
   #sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
   readonly #put: S3Put;
@@ -227,6 +226,11 @@ export class S3Storage implements Storage {
       return client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
     });
     return got.Body as Readable;
+  }
+
+  /** Bodies up to the part size go up in one request with Content-MD5 (larger ones in parts, each hashed as sent). */
+  get md5UpTo(): number {
+    return this.#partSize;
   }
 
   async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {

@@ -49,8 +49,8 @@ export interface PutOptions {
 export interface Storage {
   /** Where this store points, for logs and reports (no credentials). */
   readonly location: string;
-  /** The store asks for PutOptions.md5 (it sends Content-MD5 with a single-request upload). */
-  readonly sendsMd5?: boolean;
+  /** The store asks for PutOptions.md5 for a body of up to this many bytes (it sends Content-MD5 with it). */
+  readonly md5UpTo?: number;
   /** The URL a reader would use for a key (public URL, file URL, asset URL). */
   urlFor(key: string): string;
   stat(key: string): Promise<ObjectInfo | undefined>;

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../core/logger.ts';
+import type { Body, PutOptions, Storage, WrittenInfo } from '../storage/storage.ts';
+import type { PlannedObject } from './plan.ts';
+import type { SourceFile } from './source.ts';
+import { uploadPlanned } from './upload.ts';
+
+/** A store that records what it was asked, and asks for the MD5 of what it sends in one request. */
+function store(md5UpTo: number | undefined, asked: string[]): Storage {
+  return {
+    location: 'test://',
+    md5UpTo,
+    urlFor: (key) => `test://${key}`,
+    stat: async () => undefined,
+    read: async () => undefined,
+    stream: async () => (async function* () {})(),
+    async put(key: string, _body: Body, options: PutOptions): Promise<WrittenInfo> {
+      if (md5UpTo !== undefined && options.size <= md5UpTo) await options.md5?.();
+      asked.push(key);
+      return { key, size: options.size, etag: '', sha256: options.sha256 };
+    },
+    async *list() {},
+    delete: async () => {},
+  };
+}
+
+function planned(sizes: number[], md5s: string[]): PlannedObject[] {
+  return sizes.map((size, i) => {
+    const path = `f${i}`;
+    const file: SourceFile = {
+      path,
+      size,
+      sha256: 'x',
+      sha512: 'y',
+      md5: async () => {
+        md5s.push(path);
+        return 'm';
+      },
+      body: { data: Buffer.alloc(0) },
+      generated: false,
+    };
+    return { file, key: path, url: path, action: 'upload', reason: 'new' };
+  });
+}
+
+const settings = { concurrency: 2, cacheControl: 'no-cache', contentTypeOf: () => 'application/octet-stream' };
+
+describe('uploads', () => {
+  it('asks for the MD5 of every file the store sends in one request, and of no other', async () => {
+    const md5s: string[] = [];
+    const uploaded: string[] = [];
+    const objects = planned([5, 50, 5, 5, 50, 5, 5, 5], md5s);
+    await uploadPlanned(store(10, uploaded), objects, settings, new RecordingLogger());
+    expect(uploaded.sort()).toEqual(objects.map((o) => o.key).sort());
+    expect([...new Set(md5s)].sort()).toEqual(['f0', 'f2', 'f3', 'f5', 'f6', 'f7']);
+  });
+
+  it('makes no MD5 for a store that sends none', async () => {
+    const md5s: string[] = [];
+    await uploadPlanned(store(undefined, []), planned([5, 5, 5], md5s), settings, new RecordingLogger());
+    expect(md5s).toEqual([]);
+  });
+});
