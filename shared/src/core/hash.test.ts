@@ -18,6 +18,7 @@ describe('hashing', () => {
       expect(digests.sha512).toBe(coreutils('sha512sum'));
       expect(digests).toEqual({ size: digests.size, sha256: digests.sha256, sha512: digests.sha512 });
       expect(await md5File(file)).toEqual({ size: digests.size, sha256: digests.sha256, md5: coreutils('md5sum') });
+      expect(await hashFile(file, { md5: true })).toEqual({ ...digests, md5: coreutils('md5sum') });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -12,11 +12,18 @@ export interface Digests {
   sha512: string;
 }
 
-/** SHA-256 and SHA-512 of a file, read once on a worker thread. */
-export async function hashFile(file: string): Promise<Digests> {
-  const { size, hex } = await hashWorkers.hash(file, ['sha256', 'sha512']);
-  const [sha256, sha512] = hex as [string, string];
-  return { size, sha256, sha512 };
+export interface DigestsWithMd5 extends Digests {
+  /** Hex. */
+  md5: string;
+}
+
+/** SHA-256 and SHA-512 (and MD5 when asked) of a file, read once on a worker thread. */
+export function hashFile(file: string): Promise<Digests>;
+export function hashFile(file: string, options: { md5: true }): Promise<DigestsWithMd5>;
+export async function hashFile(file: string, options?: { md5?: boolean }): Promise<Digests | DigestsWithMd5> {
+  const { size, hex } = await hashWorkers.hash(file, options?.md5 ? ['sha256', 'sha512', 'md5'] : ['sha256', 'sha512']);
+  const [sha256, sha512, md5] = hex as [string, string, string?];
+  return md5 === undefined ? { size, sha256, sha512 } : { size, sha256, sha512, md5 };
 }
 
 /**

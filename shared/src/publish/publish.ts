@@ -149,6 +149,14 @@ async function publishTo(
   return result;
 }
 
+/**
+ * Whether the destination, as surveyed, already holds an object for the path (then an upload, and its MD5, is
+ * unlikely). Unknown until the survey has answered: a file hashed before that is expected to be uploaded.
+ */
+function holds(survey: Survey | undefined, destination: Destination, relative: string): boolean {
+  return survey?.listed?.has(destination.storage.urlFor(destination.keyFor(relative))) ?? false;
+}
+
 export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
   const gate = options.signatures;
   if (gate) {
@@ -159,9 +167,15 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   const paths = await listSource(options.sourceDir);
   // Each store is looked at (its index read, its release folder listed) while the tree is hashed; a failure there
   // is the destination's own, reported once the tree has been checked.
-  const surveys = options.destinations.map((d) => {
+  const surveyed: (Survey | undefined)[] = [];
+  const surveys = options.destinations.map((d, i) => {
     const survey = surveyDestination(d, paths);
-    survey.catch(() => {});
+    survey.then(
+      (s) => {
+        surveyed[i] = s;
+      },
+      () => {},
+    );
     return survey;
   });
   const files = await readSource({
@@ -169,6 +183,7 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     paths,
     checksums: options.checksums,
     concurrency: options.concurrency,
+    md5: (relative) => options.destinations.some((d, i) => d.storage.md5UpTo !== undefined && !holds(surveyed[i], d, relative)),
   });
   const generated = files.filter((f) => f.generated).length;
   logger.info(`${files.length} files in ${options.sourceDir}${generated > 0 ? ` (${generated} checksum files made)` : ''}`);

@@ -28,6 +28,14 @@ describe('the source tree', () => {
     expect(files.map((f) => f.path)).toContain('SHA512SUMS');
   });
 
+  it('makes the MD5 in the first read of the files the caller expects to upload', async () => {
+    const expected = md5sum(path.join(root, 'bin/linux/amd64/kubectl'));
+    const files = await readSource({ root, paths: await listSource(root), checksums: false, concurrency: 4, md5: () => true });
+    // Made already: changing the file now does not make it read again (the upload's own checks see the change).
+    await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl BYTES');
+    expect(await files.find((f) => f.path === 'bin/linux/amd64/kubectl')?.md5()).toBe(expected);
+  });
+
   it('refuses the MD5 of a file changed since it was hashed, instead of sending the new bytes', async () => {
     const files = await read();
     await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl BYTES');

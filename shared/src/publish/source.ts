@@ -5,11 +5,11 @@
  * and the missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
  * made in memory; the source tree itself is never written to.
  *
- * The MD5 a store checks uploads with (Content-MD5) is not part of that first
- * pass: it is computed on a worker when the uploads begin (ahead of them, in their
- * order). A rerun that uploads nothing never computes one, and the read that makes
- * the MD5 re-checks the SHA-256, so a file changed since it was checked is refused,
- * not sent with a matching MD5.
+ * The MD5 a store checks uploads with (Content-MD5) is made in that same read for
+ * the files the caller expects to upload (`md5`: a destination lacks them). For the
+ * others — a rerun's, mostly — it is made only if an upload asks for it, on a
+ * worker, in a read that re-checks the SHA-256, so a file changed since it was
+ * checked is refused, not sent with a matching MD5.
  */
 
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkDigestFiles, checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
-import { type Digests, hashBytes, hashFile, md5File } from '../core/hash.ts';
+import { type Digests, type DigestsWithMd5, hashBytes, hashFile, md5File } from '../core/hash.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
@@ -47,6 +47,8 @@ export interface SourceOptions {
   checksums: boolean;
   /** Files hashed at once. */
   concurrency: number;
+  /** Whether to make a file's MD5 in its first read: asked as the file is about to be read. */
+  md5?: (path: string) => boolean;
 }
 
 const SUMS = new Map<string, 'sha256' | 'sha512'>([
@@ -70,8 +72,8 @@ export async function listSource(root: string): Promise<string[]> {
 }
 
 /** Hashes and checks the listed tree; adds the missing checksum files when asked. Sorted by path. */
-export async function readSource({ root, paths, checksums, concurrency }: SourceOptions): Promise<SourceFile[]> {
-  const digests = new Map<string, Digests>();
+export async function readSource({ root, paths, checksums, concurrency, md5 }: SourceOptions): Promise<SourceFile[]> {
+  const digests = new Map<string, Digests | DigestsWithMd5>();
   // Checksum files are a few bytes to a few KiB: one read, hashed and uploaded from memory (no worker round trip,
   // no file opened again to upload). Everything else is hashed on the workers and streamed from disk.
   const held = new Map<string, Buffer>();
@@ -82,7 +84,7 @@ export async function readSource({ root, paths, checksums, concurrency }: Source
       held.set(relative, data);
       digests.set(relative, hashBytes(data));
     } else {
-      digests.set(relative, await hashFile(file));
+      digests.set(relative, md5?.(relative) ? await hashFile(file, { md5: true }) : await hashFile(file));
     }
   });
   // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines: all
@@ -96,7 +98,7 @@ export async function readSource({ root, paths, checksums, concurrency }: Source
   for (const sums of paths.filter((p) => SUMS.has(p))) checkSumsFile(sums, text(sums) as string, digests);
 
   const files: SourceFile[] = paths.map((relative) => {
-    const d = digests.get(relative) as Digests;
+    const d = digests.get(relative) as Digests | DigestsWithMd5;
     const data = held.get(relative);
     const file = path.join(root, relative);
     return {
@@ -104,7 +106,7 @@ export async function readSource({ root, paths, checksums, concurrency }: Source
       size: d.size,
       sha256: d.sha256,
       sha512: d.sha512,
-      md5: data ? md5OfBytes(data) : md5OfFile(file, relative, d),
+      md5: data ? md5OfBytes(data) : 'md5' in d ? async () => d.md5 : md5OfFile(file, relative, d),
       body: data ? { data } : { file },
       generated: false,
     };
