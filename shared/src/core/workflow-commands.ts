@@ -52,10 +52,16 @@ function writeStdout(text: string): void {
   setImmediate(flushStdout);
 }
 
-/** Writes the buffer, then waits until stdout has taken everything queued (a pipe accepts 64 KiB at a time). */
+/**
+ * Writes the buffer, then waits until stdout has taken everything queued (a pipe accepts 64 KiB at a time) — or
+ * can take nothing more (the reader went away).
+ */
 export async function drainStdout(): Promise<void> {
   flushStdout();
-  if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  if (process.stdout.writableLength === 0) return;
+  await new Promise((resolve) => {
+    for (const event of ['drain', 'error', 'close']) process.stdout.once(event, resolve);
+  });
 }
 
 // Only a process.exit() can leave lines in the buffer: written synchronously, as nothing asynchronous runs at exit.
