@@ -13,7 +13,8 @@ import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingLogger } from '../core/logger.ts';
-import { DEFAULT_EXCLUDE, KeySigner, signArtifacts, trustPolicy } from './index.ts';
+import { keySigningOptions } from '../testing/sigstore.ts';
+import { signArtifacts } from './index.ts';
 
 const MB = 1 << 20;
 
@@ -100,17 +101,11 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
       execFileSync('sha256sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
       execFileSync('sha512sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
     });
-    const signer = new KeySigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     const start = process.hrtime.bigint();
     await signArtifacts(
-      {
-        workspace,
+      keySigningOptions(workspace, key.toString(), {
         files: ['release/**'],
-        exclude: DEFAULT_EXCLUDE,
-        signer,
-        endpoints: { rekorUrl: undefined, tsaUrl: undefined },
-        trust: trustPolicy({ publicKey: signer.publicKey, tlog: false }),
-        checksums: true,
         legacySignatures: true,
         provenance: {
           serverUrl: 'https://github.com',
@@ -127,11 +122,8 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
         concurrency: 10,
         timeoutMs: 600_000,
         retryBudgetMs: 0,
-        force: false,
-        dryRun: false,
-        manifest: undefined,
         sourceDate: new Date(0),
-      },
+      }),
       new RecordingLogger(),
     );
     const sign = Number(process.hrtime.bigint() - start) / 1e9;
