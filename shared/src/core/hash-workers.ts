@@ -6,7 +6,7 @@
  * about 7 % less CPU than 1 MiB chunks.)
  * One worker per core (SHA-512 runs at about half SHA-256's speed; two files
  * hashed side by side keep both cores busy). A worker keeps the process alive
- * only while it is hashing.
+ * only while it has files to hash.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -54,56 +54,75 @@ interface Job {
   reject(err: unknown): void;
 }
 
+/** Files a worker holds at most, while more files wait than there are workers. */
+const DEPTH = 3;
+
 /**
- * Files wait in one queue and a worker takes the next as soon as it is free, so
- * a worker never sits idle while another has files queued (callers that submit
- * the largest files first get the shortest tail).
+ * Files wait in one queue. The whole pool starts with the first file (the
+ * workers boot side by side), and while more files wait than there are workers,
+ * each worker holds a few: it goes on to its next file without a round trip to
+ * the main thread, which may be busy for tens of milliseconds (loading a store's
+ * client, answering the network). Near the end of the queue a worker takes only
+ * one file at a time, so none sits idle while another still has files lined up
+ * (callers that submit the largest files first get the shortest tail).
  */
 export class HashWorkers {
   readonly #size: number;
-  readonly #idle: Worker[] = [];
-  readonly #busy = new Map<Worker, Job>();
+  /** Each live worker with its files in flight, in the order they were sent (a worker answers in that order). */
+  readonly #workers = new Map<Worker, Job[]>();
   readonly #queue: Job[] = [];
 
   constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
     this.#size = size;
   }
 
-  #spawn(): Worker {
+  /** Boots the workers now, so they are ready by the first file (idle, they do not keep the process alive). */
+  start(): void {
+    this.#fill();
+    this.#dispatch();
+  }
+
+  #fill(): void {
+    while (this.#workers.size < this.#size) this.#spawn();
+  }
+
+  #spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const inFlight: Job[] = [];
+    this.#workers.set(worker, inFlight);
     worker.on('message', (reply: Reply) => {
-      const job = this.#busy.get(worker);
-      this.#busy.delete(worker);
+      const job = inFlight.shift();
       if (job) {
         if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
         else job.resolve({ size: reply.size as number, hex: reply.hex as string[] });
       }
-      this.#idle.push(worker);
       this.#dispatch();
     });
     const fail = (err: unknown) => {
-      this.#busy.get(worker)?.reject(err);
-      this.#busy.delete(worker);
-      const idle = this.#idle.indexOf(worker);
-      if (idle >= 0) this.#idle.splice(idle, 1);
+      if (!this.#workers.delete(worker)) return;
+      for (const job of inFlight.splice(0)) job.reject(err);
       this.#dispatch();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the hashing worker exited (code ${code})`)));
-    return worker;
   }
 
   #dispatch(): void {
-    while (this.#queue.length > 0) {
-      const worker = this.#idle.pop() ?? (this.#busy.size < this.#size ? this.#spawn() : undefined);
-      if (!worker) return;
-      const job = this.#queue.shift() as Job;
-      this.#busy.set(worker, job);
-      worker.ref();
-      worker.postMessage({ file: job.file, algorithms: job.algorithms });
+    if (this.#queue.length > 0) this.#fill();
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      for (const [worker, inFlight] of this.#workers) {
+        if (this.#queue.length === 0 || (depth > 1 && this.#queue.length <= this.#workers.size)) break;
+        if (inFlight.length >= depth) continue;
+        const job = this.#queue.shift() as Job;
+        inFlight.push(job);
+        worker.postMessage({ file: job.file, algorithms: job.algorithms });
+      }
     }
-    // Idle workers do not keep the process alive.
-    for (const worker of this.#idle) worker.unref();
+    // Only a worker with files in flight keeps the process alive.
+    for (const [worker, inFlight] of this.#workers) {
+      if (inFlight.length > 0) worker.ref();
+      else worker.unref();
+    }
   }
 
   /** Size and hex digests (in the order of `algorithms`) of the file; file-system errors keep their `code`. */
@@ -112,6 +131,11 @@ export class HashWorkers {
       this.#queue.push({ file, algorithms, resolve, reject });
       this.#dispatch();
     });
+  }
+
+  /** Files in flight on each worker (for tests). */
+  get inFlight(): number[] {
+    return [...this.#workers.values()].map((jobs) => jobs.length);
   }
 }
 

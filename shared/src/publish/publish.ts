@@ -7,6 +7,7 @@
  * rerun completes it.
  */
 import { describeError } from '../core/errors.ts';
+import { hashWorkers } from '../core/hash-workers.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
@@ -158,6 +159,8 @@ function holds(survey: Survey | undefined, destination: Destination, relative: s
 }
 
 export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
+  // Every file is hashed before anything is sent: the workers boot while the tree is listed.
+  hashWorkers.start();
   const gate = options.signatures;
   if (gate) {
     // Loaded only when asked for: the Sigstore verifier is the largest part of the bundle.
