@@ -1,7 +1,11 @@
 /**
  * An S3-compatible bucket (AWS, GCS interoperability, R2, MinIO, Ceph, s3rver) as a
- * store, through @aws-sdk/client-s3. Retries live in withRetry (the SDK makes one
- * attempt); every body is streamed from its file or sent in bounded parts.
+ * store. Single requests (put, head, get, list, delete) go over node:http(s)
+ * (s3-http.ts); multipart uploads through @aws-sdk/client-s3, loaded only when a
+ * file needs one or when the credentials are not static keys (the SDK's chain
+ * resolves them: web identity, profiles, instance roles…). Retries live in
+ * withRetry (the SDK makes one attempt); every body is streamed from its file or
+ * sent in bounded parts.
  *
  * Integrity: a body that is not what the caller declared (size, SHA-256) never
  * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
@@ -20,7 +24,7 @@
  * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
  * always "succeeds": do not rely on it there.
  */
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { CompletedPart, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
@@ -33,7 +37,8 @@ import {
   MIN_PART_SIZE,
   PartSlots,
 } from './file-parts.ts';
-import { S3Put } from './s3-put.ts';
+import { readBody, S3Http, uriEscape } from './s3-http.ts';
+import { parseListing } from './s3-xml.ts';
 import {
   type Body,
   joinKey,
@@ -66,7 +71,7 @@ export interface S3StorageOptions {
   /** A non-AWS endpoint, e.g. http://127.0.0.1:4568 or https://<account>.r2.cloudflarestorage.com */
   endpoint?: string;
   forcePathStyle?: boolean;
-  /** Explicit credentials; otherwise the SDK's standard chain (AWS_ACCESS_KEY_ID, web identity, profiles…). */
+  /** Explicit credentials; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's chain (web identity, profiles…). */
   credentials?: S3Credentials;
   /** Files larger than this go up in parts of this size (default 64 MiB, at least 5 MiB). */
   partSize?: number;
@@ -96,8 +101,9 @@ function isNotFound(err: unknown): boolean {
   return statusOf(err) === 404 || e?.name === 'NotFound' || e?.name === 'NoSuchKey';
 }
 
+/** Each segment escaped as SigV4 signs it (the path is signed as sent: uriEscapePath is off). */
 function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
+  return key.split('/').map(uriEscape).join('/');
 }
 
 export class S3Storage implements Storage {
@@ -106,7 +112,7 @@ export class S3Storage implements Storage {
   readonly location: string;
   readonly #clientConfig: S3ClientConfig;
   #sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
-  readonly #put: S3Put;
+  readonly #http: S3Http;
   readonly #partSize: number;
   readonly #partConcurrency: number;
   readonly #partSlots: PartSlots;
@@ -130,9 +136,10 @@ export class S3Storage implements Storage {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 30_000) },
     };
-    this.#put = new S3Put({
-      credentials: async () => (await this.#client()).client.config.credentials(),
-      region: async () => (await this.#client()).client.config.region(),
+    const credentials = options.credentials ?? environmentCredentials();
+    this.#http = new S3Http({
+      credentials: credentials ? async () => credentials : async () => (await this.#client()).client.config.credentials(),
+      region: async () => region,
       timeoutMs: timeout,
     });
     this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
@@ -143,11 +150,7 @@ export class S3Storage implements Storage {
     this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
   }
 
-  /**
-   * The SDK and its client, loaded on the first request rather than when the store is made: a publish makes its
-   * stores before it hashes the tree and first uses them while the tree is hashed, so the SDK's ~100 ms of loading
-   * overlaps the hashing instead of preceding it.
-   */
+  /** The SDK and its client, loaded on first use (a multipart upload, or credentials only its chain resolves). */
   #client(): Promise<{ s3: S3Sdk; client: S3Client }> {
     this.#sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ s3, client: new s3.S3Client(this.#clientConfig) }));
     return this.#sdk;
@@ -184,19 +187,12 @@ export class S3Storage implements Storage {
       'HEAD',
       key,
       this.#orMissing(async () => {
-        const { s3, client } = await this.#client();
-        return client.send(new s3.HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+        const res = await this.#http.request({ method: 'HEAD', url: this.urlFor(key) });
+        await readBody(res);
+        return res;
       }),
     );
-    if (!head) return undefined;
-    return {
-      key,
-      size: head.ContentLength ?? 0,
-      etag: head.ETag ?? '',
-      sha256: head.Metadata?.['sha256'],
-      contentType: head.ContentType,
-      cacheControl: head.CacheControl,
-    };
+    return head && infoOf(key, head, Number(head.headers['content-length'] ?? 0));
   }
 
   async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
@@ -204,28 +200,15 @@ export class S3Storage implements Storage {
       'GET',
       key,
       this.#orMissing(async () => {
-        const { s3, client } = await this.#client();
-        const got = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
-        const data = Buffer.from(await got.Body!.transformToByteArray());
-        const info: ObjectInfo = {
-          key,
-          size: data.length,
-          etag: got.ETag ?? '',
-          sha256: got.Metadata?.['sha256'],
-          contentType: got.ContentType,
-          cacheControl: got.CacheControl,
-        };
-        return { data, info };
+        const res = await this.#http.request({ method: 'GET', url: this.urlFor(key) });
+        const data = await readBody(res);
+        return { data, info: infoOf(key, res, data.length) };
       }),
     );
   }
 
   async stream(key: string): Promise<AsyncIterable<Uint8Array>> {
-    const got = await this.#call('GET', key, async () => {
-      const { s3, client } = await this.#client();
-      return client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
-    });
-    return got.Body as Readable;
+    return this.#call('GET', key, () => this.#http.request({ method: 'GET', url: this.urlFor(key) }));
   }
 
   /** Bodies up to the part size go up in one request with Content-MD5 (larger ones in parts, each hashed as sent). */
@@ -275,7 +258,7 @@ export class S3Storage implements Storage {
     if (options.ifMatch) headers['if-match'] = options.ifMatch;
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     const etag = await this.#call('PUT', key, () =>
-      this.#put.put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size }),
+      this.#http.put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size }),
     );
     return writtenInfo(key, etag, options, [md5]);
   }
@@ -353,32 +336,51 @@ export class S3Storage implements Storage {
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const full = joinKey(this.prefix, prefix);
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
-    const { s3, client } = await this.#client();
-    let Marker: string | undefined;
+    let marker: string | undefined;
     do {
-      const page = await this.#call('LIST', prefix, () =>
-        client.send(
-          new s3.ListObjectsCommand({
-            Bucket: this.bucket,
-            Prefix: full === '' ? undefined : `${full}/`,
-            Marker,
-            MaxKeys: this.#listPageSize,
-          }),
+      const query: Record<string, string> = { 'max-keys': String(this.#listPageSize) };
+      if (full !== '') query['prefix'] = `${full}/`;
+      if (marker !== undefined) query['marker'] = marker;
+      const page = await this.#call('LIST', prefix, async () =>
+        parseListing(
+          (await readBody(await this.#http.request({ method: 'GET', url: `${this.#objectBaseUrl}/`, query }))).toString('utf8'),
         ),
       );
-      const objects = page.Contents ?? [];
-      for (const object of objects) {
-        if (!object.Key) continue;
-        yield { key: object.Key.slice(strip), size: object.Size ?? 0, etag: object.ETag ?? '' };
-      }
-      Marker = page.IsTruncated ? (page.NextMarker ?? objects.at(-1)?.Key) : undefined;
-    } while (Marker);
+      for (const object of page.objects) yield { key: object.key.slice(strip), size: object.size, etag: object.etag };
+      marker = page.truncated ? (page.nextMarker ?? page.objects.at(-1)?.key) : undefined;
+    } while (marker);
   }
 
   async delete(key: string): Promise<void> {
-    const { s3, client } = await this.#client();
-    await this.#call('DELETE', key, () => client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) })));
+    await this.#call('DELETE', key, async () => {
+      await readBody(await this.#http.request({ method: 'DELETE', url: this.urlFor(key) }));
+    });
   }
+}
+
+/** Static keys from the environment, as the SDK's chain would take them first (it skips them when AWS_PROFILE is set). */
+function environmentCredentials(): S3Credentials | undefined {
+  const env = process.env;
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  if (env['AWS_PROFILE'] || !accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey, ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) };
+}
+
+/** What a HEAD or GET response tells of the object. */
+function infoOf(key: string, res: IncomingMessage, size: number): ObjectInfo {
+  const header = (name: string) => {
+    const value = res.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return {
+    key,
+    size,
+    etag: header('etag') ?? '',
+    sha256: header('x-amz-meta-sha256'),
+    contentType: header('content-type'),
+    cacheControl: header('cache-control'),
+  };
 }
 
 function objectBaseUrl(bucket: string, region: string, endpoint: string | undefined, pathStyle: boolean): string {

@@ -110,6 +110,18 @@ function storageContract(backend: Backend): void {
       expect(await keys(storage, 'tree')).toEqual(['tree/a', 'tree/b/d/e']);
     });
 
+    it('keeps keys that need escaping in a URL or in XML as they are: put, stat, read, list across pages, delete', async () => {
+      const odd = ['odd/a b&c+d~é.txt', 'odd/100%.txt', "odd/(1)'!*=;.txt", 'odd/<tag>.txt'];
+      for (const key of odd) await putBytes(storage, key, Buffer.from(key));
+      for (const key of odd) {
+        expect(await storage.stat(key)).toMatchObject({ key, size: Buffer.byteLength(key) });
+        expect((await storage.read(key))?.data.toString()).toBe(key);
+      }
+      expect(await keys(storage, 'odd')).toEqual([...odd].sort());
+      for (const key of odd) await storage.delete(key);
+      expect(await keys(storage, 'odd')).toEqual([]);
+    });
+
     it('refuses a body whose sha256 disagrees, leaving nothing (or the old object) visible', async () => {
       const body = Buffer.from('actual content');
       await expect(

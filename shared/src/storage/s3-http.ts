@@ -1,10 +1,12 @@
 /**
- * A single-part PutObject sent straight over node:http(s), signed by the SDK's
- * own SigV4 signer. The S3 client's middleware stack costs about a millisecond
- * of CPU per request (several in a fresh process); a Kubernetes release is
- * hundreds of small files (a .sha256 and a .sha512 beside every binary), so that
- * overhead, not the bytes, would dominate a publish. Everything else (HEAD, GET,
- * list, multipart, delete) stays on the client. The request carries Content-MD5
+ * S3 requests sent straight over node:http(s), signed by the SDK's own SigV4
+ * signer: PutObject of one request, HeadObject, GetObject, ListObjects and
+ * DeleteObject. The S3 client's middleware stack costs about a millisecond of CPU
+ * per request (several in a fresh process) and the client itself about 100 ms to
+ * load; a Kubernetes release is hundreds of small files (a .sha256 and a .sha512
+ * beside every binary), each put and then read back, so that overhead, not the
+ * bytes, would dominate a publish. Multipart uploads, and credentials other than
+ * static keys, stay with the SDK client (s3-storage.ts). A put carries Content-MD5
  * and x-amz-checksum-sha256 (known already: the plan hashed every file), so the
  * store checks the bytes it receives.
  */
@@ -14,6 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider, SourceData } from '@smithy/types';
+import { xmlElement } from './s3-xml.ts';
 
 function bytes(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') return data;
@@ -54,20 +57,23 @@ class Sha256 {
   }
 }
 
-export interface S3PutTarget {
+export interface S3HttpTarget {
   credentials: Provider<AwsCredentialIdentity>;
   region: Provider<string>;
   timeoutMs: number;
 }
 
-export interface S3PutRequest {
-  /** The object's URL (path-style or virtual-hosted, as the storage addresses it). */
+export interface S3Request {
+  method: 'GET' | 'HEAD' | 'PUT' | 'DELETE';
+  /** The object's (or, for a listing, the bucket's) URL, its path already encoded: path-style or virtual-hosted. */
   url: string;
+  query?: Record<string, string>;
   /** Lower-case header names, excluding host, content-length and x-amz-content-sha256. */
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
   /** Bytes in memory, or a file read in 1 MiB chunks into two reused buffers (no allocation per chunk). */
-  body: Uint8Array | { file: string };
-  size: number;
+  body?: Uint8Array | { file: string };
+  /** The body's length (0 without one). */
+  size?: number;
 }
 
 /** An S3 error response, shaped as the SDK's service errors are (name = S3 error code, HTTP status in $metadata). */
@@ -75,20 +81,30 @@ export class S3ResponseError extends Error {
   override name: string;
   readonly $metadata: { httpStatusCode: number };
   constructor(status: number, body: string) {
-    const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-    const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
-    super(message ?? `HTTP ${status}`);
+    const code = xmlElement(body, 'Code');
+    super(xmlElement(body, 'Message') ?? `HTTP ${status}`);
     this.name = code ?? (status === 412 ? 'PreconditionFailed' : `Http${status}`);
     this.$metadata = { httpStatusCode: status };
   }
 }
 
-export class S3Put {
+/** RFC 3986 encoding (all but A-Z a-z 0-9 - _ . ~), the one SigV4's canonical URI and query use. */
+export function uriEscape(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function encodeQuery(query: Record<string, string>): string {
+  return Object.entries(query)
+    .map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`)
+    .join('&');
+}
+
+export class S3Http {
   readonly #signer: SignatureV4;
   readonly #timeoutMs: number;
   readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-  constructor(target: S3PutTarget) {
+  constructor(target: S3HttpTarget) {
     this.#signer = new SignatureV4({
       credentials: target.credentials,
       region: target.region,
@@ -100,55 +116,76 @@ export class S3Put {
     this.#timeoutMs = target.timeoutMs;
   }
 
-  /** Sends the PUT; resolves with the ETag the store returns, rejects with S3ResponseError or a network error. */
-  async put(request: S3PutRequest): Promise<string | undefined> {
+  /**
+   * Sends the request; resolves with a 2xx response, its body unread (the caller reads or drains it), rejects with
+   * S3ResponseError (any other status, its body read) or a network error.
+   */
+  async request(request: S3Request): Promise<http.IncomingMessage> {
     const url = new URL(request.url);
     const protocol = url.protocol as 'http:' | 'https:';
+    const query = request.query ?? {};
     const signed = await this.#signer.sign({
-      method: 'PUT',
+      method: request.method,
       protocol,
       hostname: url.hostname,
       port: url.port ? Number(url.port) : undefined,
       path: url.pathname,
-      query: {},
+      query,
       headers: {
         ...request.headers,
         host: url.host,
-        'content-length': String(request.size),
+        ...(request.body ? { 'content-length': String(request.size ?? 0) } : {}),
         // Not the payload's hash: a store that checks it hashes every byte again (s3rver does, on its one
         // thread). The bytes are checked all the same, by Content-MD5 and x-amz-checksum-sha256.
         'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
       },
     });
+    const search = encodeQuery(query);
     return new Promise((resolve, reject) => {
       const req = (protocol === 'https:' ? https : http).request(
         {
           agent: this.#agents[protocol],
-          method: 'PUT',
+          method: request.method,
           hostname: url.hostname,
           port: url.port || undefined,
-          path: url.pathname,
+          path: search ? `${url.pathname}?${search}` : url.pathname,
           headers: signed.headers,
           timeout: this.#timeoutMs,
         },
         (res) => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
-            res.resume();
-            res.on('end', () => resolve(res.headers.etag));
+            resolve(res);
             return;
           }
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => reject(new S3ResponseError(status, Buffer.concat(chunks).toString('utf8'))));
+          readBody(res).then(
+            (body) => reject(new S3ResponseError(status, body.toString('utf8'))),
+            (err: unknown) => reject(err),
+          );
         },
       );
       req.on('timeout', () => req.destroy(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' })));
       req.on('error', reject);
-      if (request.body instanceof Uint8Array) req.end(request.body);
-      else sendFile(req, request.body.file).catch((err: unknown) => req.destroy(err as Error));
+      const body = request.body;
+      if (body === undefined) req.end();
+      else if (body instanceof Uint8Array) req.end(body);
+      else sendFile(req, body.file).catch((err: unknown) => req.destroy(err as Error));
     });
   }
+
+  /** Sends a PUT; resolves with the ETag the store returns. */
+  async put(request: Omit<S3Request, 'method'>): Promise<string | undefined> {
+    const res = await this.request({ ...request, method: 'PUT' });
+    await readBody(res);
+    return res.headers.etag;
+  }
+}
+
+/** The whole body of a response (also how one is drained: an unread body holds its connection). */
+export async function readBody(res: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 const CHUNK = 1 << 20;

@@ -1,0 +1,50 @@
+/**
+ * The two S3 XML documents read without the SDK: a ListObjects (v1) page and an
+ * error body. S3 XML has no CDATA, comments or attributes on these elements, so
+ * a scan by element name is exact; text is entity-decoded (`&amp;`, `&#x1F;`…),
+ * as keys holding `&`, `<` or control characters come escaped.
+ */
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+export function decodeXmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, name: string) => {
+    if (name.startsWith('#x')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+    if (name.startsWith('#')) return String.fromCodePoint(Number.parseInt(name.slice(1), 10));
+    return ENTITIES[name] ?? whole;
+  });
+}
+
+/** The decoded text of the first `<name>` element inside `xml`, if any. */
+export function xmlElement(xml: string, name: string): string | undefined {
+  const open = xml.indexOf(`<${name}>`);
+  if (open < 0) return undefined;
+  const start = open + name.length + 2;
+  const end = xml.indexOf(`</${name}>`, start);
+  return end < 0 ? undefined : decodeXmlText(xml.slice(start, end));
+}
+
+export interface ListingPage {
+  objects: { key: string; size: number; etag: string }[];
+  truncated: boolean;
+  /** Sent by stores only with a delimiter; otherwise the next page starts after the last key. */
+  nextMarker?: string;
+}
+
+/** A ListObjects (v1) `ListBucketResult`. */
+export function parseListing(xml: string): ListingPage {
+  const objects: ListingPage['objects'] = [];
+  for (const match of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const entry = match[1] as string;
+    const key = xmlElement(entry, 'Key');
+    if (key === undefined) continue;
+    objects.push({ key, size: Number(xmlElement(entry, 'Size') ?? 0), etag: xmlElement(entry, 'ETag') ?? '' });
+  }
+  // Contents precede NextMarker and IsTruncated in some stores' answers, follow them in others: read them outside.
+  const outside = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, '');
+  return {
+    objects,
+    truncated: xmlElement(outside, 'IsTruncated') === 'true',
+    nextMarker: xmlElement(outside, 'NextMarker') || undefined,
+  };
+}
