@@ -33,21 +33,25 @@ describe('HashWorkers', () => {
     expect(pool.inFlight).toEqual([0, 0]);
   });
 
-  it('gives each worker a few files while more wait than there are workers, each answered with its own digests', async () => {
+  it('hashes one file per worker, the rest waiting in one queue, each answered with its own digests', async () => {
     const pool = new HashWorkers(2);
     const all = files.map((f) => pool.hash(f, ['sha256']));
-    // 10 files, 2 workers: 3 each in flight, 4 waiting.
-    expect(pool.inFlight).toEqual([3, 3]);
+    expect(pool.inFlight).toEqual([1, 1]);
     expect((await Promise.all(all)).map((r) => r.hex[0])).toEqual(files.map((_, i) => sha256(i)));
     expect(pool.inFlight).toEqual([0, 0]);
   });
 
-  it('hands out the last files one at a time, so no worker waits behind another', () => {
+  it('never leaves a file waiting behind a large one while another worker is free', async () => {
+    const big = path.join(dir, 'big');
+    await writeFile(big, Buffer.alloc(64 * 1024 * 1024, 1));
     const pool = new HashWorkers(2);
-    const three = files.slice(0, 3).map((f) => pool.hash(f, ['sha256']));
-    // The third file waits for whichever worker is free first.
-    expect(pool.inFlight).toEqual([1, 1]);
-    return Promise.all(three);
+    const done: string[] = [];
+    const track = (name: string, file: string) =>
+      pool.hash(file, ['sha256', 'sha512']).then(() => {
+        done.push(name);
+      });
+    await Promise.all([track('big', big), ...files.slice(0, 5).map((f, i) => track(`small${i}`, f))]);
+    expect(done.at(-1)).toBe('big');
   });
 
   it('can be started before the first file, and started pools answer as usual', async () => {

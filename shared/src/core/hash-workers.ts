@@ -54,22 +54,17 @@ interface Job {
   reject(err: unknown): void;
 }
 
-/** Files a worker holds at most, while more files wait than there are workers. */
-const DEPTH = 3;
-
 /**
- * Files wait in one queue. The whole pool starts with the first file (the
- * workers boot side by side), and while more files wait than there are workers,
- * each worker holds a few: it goes on to its next file without a round trip to
- * the main thread, which may be busy for tens of milliseconds (loading a store's
- * client, answering the network). Near the end of the queue a worker takes only
- * one file at a time, so none sits idle while another still has files lined up
- * (callers that submit the largest files first get the shortest tail).
+ * Files wait in one queue and a worker takes the next as soon as it is free, so
+ * a worker never sits idle while another has files lined up (callers that submit
+ * the largest files first get the shortest tail). The whole pool boots with the
+ * first file, or earlier with `start()`: the workers boot side by side, not one
+ * after the other as files arrive.
  */
 export class HashWorkers {
   readonly #size: number;
-  /** Each live worker with its files in flight, in the order they were sent (a worker answers in that order). */
-  readonly #workers = new Map<Worker, Job[]>();
+  /** Each live worker with the file it is hashing, if any. */
+  readonly #workers = new Map<Worker, Job | undefined>();
   readonly #queue: Job[] = [];
 
   constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
@@ -88,10 +83,10 @@ export class HashWorkers {
 
   #spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    const inFlight: Job[] = [];
-    this.#workers.set(worker, inFlight);
+    this.#workers.set(worker, undefined);
     worker.on('message', (reply: Reply) => {
-      const job = inFlight.shift();
+      const job = this.#workers.get(worker);
+      this.#workers.set(worker, undefined);
       if (job) {
         if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
         else job.resolve({ size: reply.size as number, hex: reply.hex as string[] });
@@ -99,8 +94,9 @@ export class HashWorkers {
       this.#dispatch();
     });
     const fail = (err: unknown) => {
-      if (!this.#workers.delete(worker)) return;
-      for (const job of inFlight.splice(0)) job.reject(err);
+      if (!this.#workers.has(worker)) return;
+      this.#workers.get(worker)?.reject(err);
+      this.#workers.delete(worker);
       this.#dispatch();
     };
     worker.on('error', fail);
@@ -109,18 +105,14 @@ export class HashWorkers {
 
   #dispatch(): void {
     if (this.#queue.length > 0) this.#fill();
-    for (let depth = 1; depth <= DEPTH; depth++) {
-      for (const [worker, inFlight] of this.#workers) {
-        if (this.#queue.length === 0 || (depth > 1 && this.#queue.length <= this.#workers.size)) break;
-        if (inFlight.length >= depth) continue;
-        const job = this.#queue.shift() as Job;
-        inFlight.push(job);
+    for (const [worker, current] of this.#workers) {
+      const job = current ?? this.#queue.shift();
+      if (job && !current) {
+        this.#workers.set(worker, job);
         worker.postMessage({ file: job.file, algorithms: job.algorithms });
       }
-    }
-    // Only a worker with files in flight keeps the process alive.
-    for (const [worker, inFlight] of this.#workers) {
-      if (inFlight.length > 0) worker.ref();
+      // Only a worker with a file to hash keeps the process alive.
+      if (job) worker.ref();
       else worker.unref();
     }
   }
@@ -133,9 +125,9 @@ export class HashWorkers {
     });
   }
 
-  /** Files in flight on each worker (for tests). */
+  /** Files being hashed on each worker, 0 or 1 (for tests). */
   get inFlight(): number[] {
-    return [...this.#workers.values()].map((jobs) => jobs.length);
+    return [...this.#workers.values()].map((job) => (job ? 1 : 0));
   }
 }
 

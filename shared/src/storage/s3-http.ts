@@ -60,7 +60,10 @@ class Sha256 {
 export interface S3HttpTarget {
   credentials: Provider<AwsCredentialIdentity>;
   region: Provider<string>;
+  /** How long a request may sit idle. */
   timeoutMs: number;
+  /** How long connecting may take (a blackholed endpoint fails in this time, not the kernel's). */
+  connectTimeoutMs: number;
 }
 
 export interface S3Request {
@@ -80,13 +83,35 @@ export interface S3Request {
 export class S3ResponseError extends Error {
   override name: string;
   readonly $metadata: { httpStatusCode: number };
+  /** The store's clock (its Date header), when it sent one. */
+  serverTime?: number;
   constructor(status: number, body: string) {
     const code = xmlElement(body, 'Code');
     super(xmlElement(body, 'Message') ?? `HTTP ${status}`);
-    this.name = code ?? (status === 412 ? 'PreconditionFailed' : `Http${status}`);
+    this.name = code ?? BODILESS[status] ?? `Http${status}`;
     this.$metadata = { httpStatusCode: status };
   }
 }
+
+/** Names of bodiless refusals (a HEAD's), as the SDK gives them. */
+const BODILESS: Record<number, string> = {
+  301: 'MovedPermanently',
+  400: 'BadRequest',
+  403: 'Forbidden',
+  404: 'NotFound',
+  412: 'PreconditionFailed',
+};
+
+/** Refusals of a request signed at a time the store thinks wrong (the SDK's list). */
+const CLOCK_SKEW = new Set([
+  'AuthFailure',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'RequestInTheFuture',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
+]);
+const SKEW_TOLERANCE_MS = 5 * 60_000;
 
 /** RFC 3986 encoding (all but A-Z a-z 0-9 - _ . ~), the one SigV4's canonical URI and query use. */
 export function uriEscape(s: string): string {
@@ -102,6 +127,9 @@ function encodeQuery(query: Record<string, string>): string {
 export class S3Http {
   readonly #signer: SignatureV4;
   readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  /** Store clock minus ours, learnt from a refusal for clock skew (as the SDK's systemClockOffset). */
+  #clockOffsetMs = 0;
   readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
   constructor(target: S3HttpTarget) {
@@ -114,32 +142,52 @@ export class S3Http {
       applyChecksum: false,
     });
     this.#timeoutMs = target.timeoutMs;
+    this.#connectTimeoutMs = target.connectTimeoutMs;
   }
 
   /**
    * Sends the request; resolves with a 2xx response, its body unread (the caller reads or drains it), rejects with
-   * S3ResponseError (any other status, its body read) or a network error.
+   * S3ResponseError (any other status, its body read) or a network error. A refusal whose Date header shows our
+   * clock off by more than 5 minutes corrects the clock (for every later request, as the SDK does) and, when it is
+   * a refusal for clock skew (or a bodiless 403), the request is sent once more.
    */
   async request(request: S3Request): Promise<http.IncomingMessage> {
+    try {
+      return await this.#send(request);
+    } catch (err) {
+      if (!(err instanceof S3ResponseError) || err.serverTime === undefined) throw err;
+      const offset = err.serverTime - Date.now();
+      if (Math.abs(offset - this.#clockOffsetMs) < SKEW_TOLERANCE_MS) throw err;
+      this.#clockOffsetMs = offset;
+      // Signed at a time the store thinks wrong: a HEAD's refusal has no body to say so, only its status.
+      if (!CLOCK_SKEW.has(err.name) && err.$metadata.httpStatusCode !== 403) throw err;
+      return this.#send(request);
+    }
+  }
+
+  async #send(request: S3Request): Promise<http.IncomingMessage> {
     const url = new URL(request.url);
     const protocol = url.protocol as 'http:' | 'https:';
     const query = request.query ?? {};
-    const signed = await this.#signer.sign({
-      method: request.method,
-      protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query,
-      headers: {
-        ...request.headers,
-        host: url.host,
-        ...(request.body ? { 'content-length': String(request.size ?? 0) } : {}),
-        // Not the payload's hash: a store that checks it hashes every byte again (s3rver does, on its one
-        // thread). The bytes are checked all the same, by Content-MD5 and x-amz-checksum-sha256.
-        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    const signed = await this.#signer.sign(
+      {
+        method: request.method,
+        protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: url.pathname,
+        query,
+        headers: {
+          ...request.headers,
+          host: url.host,
+          ...(request.body ? { 'content-length': String(request.size ?? 0) } : {}),
+          // Not the payload's hash: a store that checks it hashes every byte again (s3rver does, on its one
+          // thread). The bytes are checked all the same, by Content-MD5 and x-amz-checksum-sha256.
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        },
       },
-    });
+      { signingDate: new Date(Date.now() + this.#clockOffsetMs) },
+    );
     const search = encodeQuery(query);
     return new Promise((resolve, reject) => {
       const req = (protocol === 'https:' ? https : http).request(
@@ -158,13 +206,22 @@ export class S3Http {
             resolve(res);
             return;
           }
+          const date = Date.parse(String(res.headers.date));
           readBody(res).then(
-            (body) => reject(new S3ResponseError(status, body.toString('utf8'))),
+            (body) =>
+              reject(Object.assign(new S3ResponseError(status, body.toString('utf8')), { serverTime: date || undefined })),
             (err: unknown) => reject(err),
           );
         },
       );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' })));
+      const timedOut = (what: string) => Object.assign(new Error(`the ${what} timed out`), { name: 'TimeoutError' });
+      req.on('timeout', () => req.destroy(timedOut('request')));
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => req.destroy(timedOut('connection')), this.#connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       req.on('error', reject);
       const body = request.body;
       if (body === undefined) req.end();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
-import { S3Storage } from './s3-storage.ts';
+import { objectBaseUrl, S3Storage } from './s3-storage.ts';
 
 describe('S3Storage credentials', () => {
   let server: S3rverHandle;
@@ -38,5 +38,45 @@ describe('S3Storage credentials', () => {
     // s3rver checks the key id (not SigV4 signatures): another one is refused, so the environment's was the one sent.
     process.env['AWS_ACCESS_KEY_ID'] = 'NOT-A-KEY';
     await expect(put(store())).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('HTTP 403') });
+  });
+});
+
+describe('S3 object URLs', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  it('addresses a bucket as the SDK does: virtual-hosted, or path-style when asked or when the name is no DNS label', () => {
+    expect(objectBaseUrl('k8s-release', 'us-east-2', undefined, false)).toBe('https://k8s-release.s3.us-east-2.amazonaws.com');
+    expect(objectBaseUrl('dl.k8s.io', 'us-east-2', undefined, false)).toBe('https://s3.us-east-2.amazonaws.com/dl.k8s.io');
+    expect(objectBaseUrl('k8s-release', 'cn-north-1', undefined, false)).toBe(
+      'https://k8s-release.s3.cn-north-1.amazonaws.com.cn',
+    );
+    expect(objectBaseUrl('b', 'eu-west-1', 'https://minio.example:9000/base/', true)).toBe('https://minio.example:9000/base/b');
+    expect(objectBaseUrl('bucket', 'auto', 'https://acct.r2.cloudflarestorage.com', false)).toBe(
+      'https://bucket.acct.r2.cloudflarestorage.com',
+    );
+    expect(objectBaseUrl('my.bucket', 'auto', 'https://acct.r2.cloudflarestorage.com', false)).toBe(
+      'https://acct.r2.cloudflarestorage.com/my.bucket',
+    );
+    process.env['AWS_USE_FIPS_ENDPOINT'] = 'true';
+    process.env['AWS_USE_DUALSTACK_ENDPOINT'] = 'true';
+    expect(objectBaseUrl('gov', 'us-gov-west-1', undefined, false)).toBe(
+      'https://gov.s3-fips.dualstack.us-gov-west-1.amazonaws.com',
+    );
+  });
+
+  it('takes the endpoint from AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, when none is given', () => {
+    process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9000';
+    expect(new S3Storage({ bucket: 'b', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9000/b/k');
+    process.env['AWS_ENDPOINT_URL_S3'] = 'http://127.0.0.1:9001';
+    expect(new S3Storage({ bucket: 'b', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9001/b/k');
+    expect(new S3Storage({ bucket: 'b', forcePathStyle: true, endpoint: 'http://127.0.0.1:9002' }).urlFor('k')).toBe(
+      'http://127.0.0.1:9002/b/k',
+    );
   });
 });

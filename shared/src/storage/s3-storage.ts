@@ -68,7 +68,10 @@ export interface S3StorageOptions {
   prefix?: string;
   /** Falls back to AWS_REGION / AWS_DEFAULT_REGION, then us-east-1. */
   region?: string;
-  /** A non-AWS endpoint, e.g. http://127.0.0.1:4568 or https://<account>.r2.cloudflarestorage.com */
+  /**
+   * A non-AWS endpoint, e.g. http://127.0.0.1:4568 or https://<account>.r2.cloudflarestorage.com; falls back to
+   * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, as the SDK does.
+   */
   endpoint?: string;
   forcePathStyle?: boolean;
   /** Explicit credentials; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's chain (web identity, profiles…). */
@@ -126,9 +129,10 @@ export class S3Storage implements Storage {
     this.location = `s3://${joinKey(this.bucket, this.prefix)}`;
     const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
     const timeout = options.requestTimeoutMs ?? 300_000;
+    const endpoint = options.endpoint ?? (process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL'] || undefined);
     this.#clientConfig = {
       region,
-      endpoint: options.endpoint,
+      endpoint,
       forcePathStyle: options.forcePathStyle ?? false,
       credentials: options.credentials,
       maxAttempts: 1,
@@ -141,13 +145,14 @@ export class S3Storage implements Storage {
       credentials: credentials ? async () => credentials : async () => (await this.#client()).client.config.credentials(),
       region: async () => region,
       timeoutMs: timeout,
+      connectTimeoutMs: Math.min(timeout, 30_000),
     });
     this.#partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
-    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, options.endpoint, options.forcePathStyle ?? false);
+    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle ?? false);
   }
 
   /** The SDK and its client, loaded on first use (a multipart upload, or credentials only its chain resolves). */
@@ -383,10 +388,20 @@ function infoOf(key: string, res: IncomingMessage, size: number): ObjectInfo {
   };
 }
 
-function objectBaseUrl(bucket: string, region: string, endpoint: string | undefined, pathStyle: boolean): string {
-  if (!endpoint) return `https://${bucket}.s3.${region}.amazonaws.com`;
+/**
+ * Where the bucket's objects are addressed, as the SDK would: virtual-hosted (`bucket.host`) unless path style is
+ * asked for or the bucket name is no single DNS label (a dotted name fails the store's TLS certificate); AWS's own
+ * hosts honour AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT.
+ */
+export function objectBaseUrl(bucket: string, region: string, endpoint: string | undefined, pathStyle: boolean): string {
+  const virtual = !pathStyle && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket);
+  if (!endpoint) {
+    const fips = process.env['AWS_USE_FIPS_ENDPOINT'] === 'true' ? '-fips' : '';
+    const dualstack = process.env['AWS_USE_DUALSTACK_ENDPOINT'] === 'true' ? '.dualstack' : '';
+    const host = `s3${fips}${dualstack}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+    return virtual ? `https://${bucket}.${host}` : `https://${host}/${bucket}`;
+  }
   const url = new URL(endpoint);
   const base = url.pathname.replace(/\/+$/, '');
-  if (pathStyle) return `${url.protocol}//${url.host}${base}/${bucket}`;
-  return `${url.protocol}//${bucket}.${url.host}${base}`;
+  return virtual ? `${url.protocol}//${bucket}.${url.host}${base}` : `${url.protocol}//${url.host}${base}/${bucket}`;
 }

@@ -6,6 +6,7 @@ describe('S3 XML', () => {
     expect(decodeXmlText('a&amp;b &lt;c&gt; &quot;d&quot; &apos;e&apos; &#x1F;&#13;&unknown;')).toBe(
       'a&b <c> "d" \'e\' \u001f\r&unknown;',
     );
+    expect(decodeXmlText('&#x110000;&#99999999;')).toBe('&#x110000;&#99999999;');
   });
 
   it('reads a listing page: keys decoded, sizes, quoted ETags, truncation and the next marker', () => {
