@@ -80,16 +80,19 @@ class Sha256 {
   }
 }
 
+const client = () =>
+  new S3Http({
+    credentials: async () => credentials,
+    region: async () => 'us-east-1',
+    timeoutMs: 10_000,
+    connectTimeoutMs: 10_000,
+  });
+
 describe('S3Http', () => {
   it('sends requests whose SigV4 signature holds for the path and query as sent, odd keys included', async () => {
     const server = await signatureCheckingServer();
     try {
-      const s3 = new S3Http({
-        credentials: async () => credentials,
-        region: async () => 'us-east-1',
-        timeoutMs: 10_000,
-        connectTimeoutMs: 10_000,
-      });
+      const s3 = client();
       const key = ['bucket', 'a b&c+d~é', "(1)'!*=;.txt"].map(uriEscape).join('/');
       await s3.put({
         url: `${server.url}/${key}`,
@@ -116,54 +119,53 @@ describe('S3Http', () => {
       await server.close();
     }
   });
+
+  /** Runs `test` against a loopback server answering with `handler`, and an S3Http client of it. */
+  async function withServer(handler: http.RequestListener, test: (url: string, s3: S3Http) => Promise<void>): Promise<void> {
+    const server = http.createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const s3 = client();
+      await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/key`, s3);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+  const SKEWED = '<Error><Code>RequestTimeTooSkewed</Code><Message>too skewed</Message></Error>';
+
   it('corrects its clock from a refusal for clock skew and sends once more', async () => {
     const storeClock = Date.now() + 3_600_000;
     const dates: string[] = [];
-    const server = http.createServer((req, res) => {
-      const date = String(req.headers['x-amz-date']);
-      dates.push(date);
-      const sent = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
-      const skewed = Math.abs(sent - storeClock) > 15 * 60_000;
-      res.writeHead(skewed ? 403 : 200, { date: new Date(storeClock).toUTCString() });
-      res.end(skewed ? '<Error><Code>RequestTimeTooSkewed</Code><Message>too skewed</Message></Error>' : '');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/key`;
-      const s3 = new S3Http({
-        credentials: async () => credentials,
-        region: async () => 'us-east-1',
-        timeoutMs: 10_000,
-        connectTimeoutMs: 10_000,
-      });
-      await readBody(await s3.request({ method: 'HEAD', url }));
-      await readBody(await s3.request({ method: 'HEAD', url }));
-      // One refusal, then every request signed on the store's clock.
-      expect(dates).toHaveLength(3);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withServer(
+      (req, res) => {
+        const date = String(req.headers['x-amz-date']);
+        dates.push(date);
+        const sent = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+        const skewed = Math.abs(sent - storeClock) > 15 * 60_000;
+        res.writeHead(skewed ? 403 : 200, { date: new Date(storeClock).toUTCString() });
+        res.end(skewed ? SKEWED : '');
+      },
+      async (url, s3) => {
+        // A HEAD's refusal has no body: its status and Date are all there is to go on.
+        await readBody(await s3.request({ method: 'HEAD', url }));
+        await readBody(await s3.request({ method: 'HEAD', url }));
+      },
+    );
+    // One refusal, then every request signed on the store's clock.
+    expect(dates).toHaveLength(3);
   });
 
   it('gives up on a refusal for clock skew when the store sends no usable Date', async () => {
-    const server = http.createServer((_req, res) => {
-      res.sendDate = false;
-      res.writeHead(403);
-      res.end('<Error><Code>RequestTimeTooSkewed</Code><Message>too skewed</Message></Error>');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/key`;
-      const s3 = new S3Http({
-        credentials: async () => credentials,
-        region: async () => 'us-east-1',
-        timeoutMs: 10_000,
-        connectTimeoutMs: 10_000,
-      });
-      await expect(s3.request({ method: 'GET', url })).rejects.toMatchObject({ name: 'RequestTimeTooSkewed' });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withServer(
+      (_req, res) => {
+        res.sendDate = false;
+        res.writeHead(403);
+        res.end(SKEWED);
+      },
+      async (url, s3) => {
+        await expect(s3.request({ method: 'GET', url })).rejects.toMatchObject({ name: 'RequestTimeTooSkewed' });
+      },
+    );
   });
 });
 
