@@ -108,11 +108,31 @@ describe('S3Http', () => {
           query: { 'max-keys': '2', prefix: 'a b&c/', marker: "a b&c/(1)'!*=;+.txt" },
         }),
       );
+      await readBody(await s3.request({ method: 'POST', url: `${server.url}/${key}`, query: { uploads: '' } }));
+      await s3.put({
+        url: `${server.url}/${key}`,
+        query: { partNumber: '1', uploadId: 'a/b+c=' },
+        body: Buffer.from('p'),
+        size: 1,
+      });
+      const complete = Buffer.from('<CompleteMultipartUpload/>');
+      await readBody(
+        await s3.request({
+          method: 'POST',
+          url: `${server.url}/${key}`,
+          query: { uploadId: 'a/b+c=' },
+          body: complete,
+          size: complete.length,
+        }),
+      );
       await readBody(await s3.request({ method: 'DELETE', url: `${server.url}/${key}` }));
       expect(server.seen).toEqual([
         "PUT /bucket/a b&c+d~é/(1)'!*=;.txt 1 signed",
         "HEAD /bucket/a b&c+d~é/(1)'!*=;.txt 0 signed",
         'GET /bucket/ 0 signed',
+        "POST /bucket/a b&c+d~é/(1)'!*=;.txt 0 signed",
+        "PUT /bucket/a b&c+d~é/(1)'!*=;.txt 1 signed",
+        "POST /bucket/a b&c+d~é/(1)'!*=;.txt 26 signed",
         "DELETE /bucket/a b&c+d~é/(1)'!*=;.txt 0 signed",
       ]);
     } finally {

@@ -1,14 +1,15 @@
 /**
  * S3 requests sent straight over node:http(s), signed by the SDK's own SigV4
- * signer: PutObject of one request, HeadObject, GetObject, ListObjects and
- * DeleteObject. The S3 client's middleware stack costs about a millisecond of CPU
- * per request (several in a fresh process) and the client itself about 100 ms to
- * load; a Kubernetes release is hundreds of small files (a .sha256 and a .sha512
- * beside every binary), each put and then read back, so that overhead, not the
- * bytes, would dominate a publish. Multipart uploads, and credentials other than
- * static keys, stay with the SDK client (s3-storage.ts). A put carries Content-MD5
- * and x-amz-checksum-sha256 (known already: the plan hashed every file), so the
- * store checks the bytes it receives.
+ * signer: every call the store makes (put, head, get, list, delete, and the
+ * multipart upload's create, part, complete and abort). The S3 client's
+ * middleware stack costs about a millisecond of CPU per request (several in a
+ * fresh process) and the client itself about 100 ms to load and 1 MiB of bundle;
+ * a Kubernetes release is hundreds of small files (a .sha256 and a .sha512 beside
+ * every binary), each put and then read back, so that overhead, not the bytes,
+ * would dominate a publish. Only credentials other than static keys come from the
+ * SDK (its provider chain, s3-storage.ts). A put carries Content-MD5 and
+ * x-amz-checksum-sha256 (known already: the plan hashed every file), so the store
+ * checks the bytes it receives.
  */
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -67,7 +68,7 @@ export interface S3HttpTarget {
 }
 
 export interface S3Request {
-  method: 'GET' | 'HEAD' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** The object's (or, for a listing, the bucket's) URL, its path already encoded: path-style or virtual-hosted. */
   url: string;
   query?: Record<string, string>;

@@ -1,5 +1,10 @@
+import { rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../core/hash.ts';
+import { hashFile, sha256Hex } from '../core/hash.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
 import { objectBaseUrl, S3Storage } from './s3-storage.ts';
 
@@ -78,5 +83,61 @@ describe('S3 object URLs', () => {
     expect(new S3Storage({ bucket: 'b', forcePathStyle: true, endpoint: 'http://127.0.0.1:9002' }).urlFor('k')).toBe(
       'http://127.0.0.1:9002/b/k',
     );
+  });
+});
+
+describe('S3 multipart completion', () => {
+  it('takes a 200 carrying an error document for the error it is: retried when the store says it failed itself, aborted when not', async () => {
+    const file = path.join(tmpdir(), `s3-multipart-${process.pid}.bin`);
+    await writeFile(file, Buffer.alloc(6 * 1024 * 1024, 3));
+    const { sha256, size } = await hashFile(file);
+    const seen: string[] = [];
+    let completions = 0;
+    let failWith = 'InternalError';
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        seen.push(`${req.method} ${[...url.searchParams.keys()].join(',')}`);
+        if (req.method === 'POST' && url.searchParams.has('uploads'))
+          res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
+        else if (req.method === 'PUT') res.writeHead(200, { etag: `"p${url.searchParams.get('partNumber')}"` }).end();
+        else if (req.method === 'POST' && completions++ === 0)
+          res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${failWith}</Code><Message>no</Message></Error>`);
+        else if (req.method === 'POST')
+          res.end('<CompleteMultipartUploadResult><ETag>&quot;whole&quot;</ETag></CompleteMultipartUploadResult>');
+        else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const storage = new S3Storage({
+        bucket: 'b',
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+        partSize: 5 * 1024 * 1024,
+        retry: { attempts: 2, baseDelayMs: 1 },
+      });
+      const put = () => storage.put('big', { file }, { sha256, size });
+      expect((await put()).etag).toBe('"whole"');
+      expect(seen).toEqual([
+        'POST uploads',
+        'PUT partNumber,uploadId',
+        'PUT partNumber,uploadId',
+        'POST uploadId',
+        'POST uploadId',
+      ]);
+
+      seen.length = 0;
+      completions = 0;
+      failWith = 'InvalidPart';
+      await expect(put()).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('InvalidPart') });
+      expect(seen.at(-1)).toBe('DELETE uploadId');
+      expect(seen.filter((s) => s === 'POST uploadId')).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(file, { force: true });
+    }
   });
 });

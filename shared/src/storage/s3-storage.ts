@@ -1,11 +1,9 @@
 /**
  * An S3-compatible bucket (AWS, GCS interoperability, R2, MinIO, Ceph, s3rver) as a
- * store. Single requests (put, head, get, list, delete) go over node:http(s)
- * (s3-http.ts); multipart uploads through @aws-sdk/client-s3, loaded only when a
- * file needs one or when the credentials are not static keys (the SDK's chain
- * resolves them: web identity, profiles, instance roles…). Retries live in
- * withRetry (the SDK makes one attempt); every body is streamed from its file or
- * sent in bounded parts.
+ * store, spoken to over node:http(s) (s3-http.ts). Credentials other than static
+ * keys come from the AWS SDK's provider chain (web identity, profiles, instance
+ * roles…), loaded only then. Retries live in withRetry; every body is streamed
+ * from its file or sent in bounded parts.
  *
  * Integrity: a body that is not what the caller declared (size, SHA-256) never
  * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
@@ -25,7 +23,7 @@
  * always "succeeds": do not rely on it there.
  */
 import type { IncomingMessage } from 'node:http';
-import type { CompletedPart, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { multipartEtag } from './content-etag.ts';
@@ -37,8 +35,8 @@ import {
   MIN_PART_SIZE,
   PartSlots,
 } from './file-parts.ts';
-import { readBody, S3Http, uriEscape } from './s3-http.ts';
-import { parseListing } from './s3-xml.ts';
+import { readBody, S3Http, S3ResponseError, uriEscape } from './s3-http.ts';
+import { completeMultipartXml, parseListing, xmlElement } from './s3-xml.ts';
 import {
   type Body,
   joinKey,
@@ -53,8 +51,6 @@ import {
 import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
-
-type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -113,8 +109,6 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   readonly prefix: string;
   readonly location: string;
-  readonly #clientConfig: S3ClientConfig;
-  #sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
   readonly #http: S3Http;
   readonly #partSize: number;
   readonly #partConcurrency: number;
@@ -130,19 +124,9 @@ export class S3Storage implements Storage {
     const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
     const timeout = options.requestTimeoutMs ?? 300_000;
     const endpoint = options.endpoint ?? (process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL'] || undefined);
-    this.#clientConfig = {
-      region,
-      endpoint,
-      forcePathStyle: options.forcePathStyle ?? false,
-      credentials: options.credentials,
-      maxAttempts: 1,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 30_000) },
-    };
     const credentials = options.credentials ?? environmentCredentials();
     this.#http = new S3Http({
-      credentials: credentials ? async () => credentials : async () => (await this.#client()).client.config.credentials(),
+      credentials: credentials ? async () => credentials : chainCredentials(region),
       region: async () => region,
       timeoutMs: timeout,
       connectTimeoutMs: Math.min(timeout, 30_000),
@@ -153,12 +137,6 @@ export class S3Storage implements Storage {
     this.#retry = options.retry ?? {};
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
     this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle ?? false);
-  }
-
-  /** The SDK and its client, loaded on first use (a multipart upload, or credentials only its chain resolves). */
-  #client(): Promise<{ s3: S3Sdk; client: S3Client }> {
-    this.#sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ s3, client: new s3.S3Client(this.#clientConfig) }));
-    return this.#sdk;
   }
 
   #key(key: string): string {
@@ -269,23 +247,18 @@ export class S3Storage implements Storage {
   }
 
   async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
-    const { s3, client } = await this.#client();
-    const Key = this.#key(key);
+    const url = this.urlFor(key);
     const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
-    const created = await this.#call('CREATE MULTIPART', key, () =>
-      client.send(
-        new s3.CreateMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key,
-          ContentType: options.contentType,
-          CacheControl: options.cacheControl,
-          Metadata: { sha256: options.sha256 },
-        }),
-      ),
+    const headers: Record<string, string> = { 'x-amz-meta-sha256': options.sha256 };
+    if (options.contentType) headers['content-type'] = options.contentType;
+    if (options.cacheControl) headers['cache-control'] = options.cacheControl;
+    const created = await this.#call('CREATE MULTIPART', key, async () =>
+      xmlElement(await this.#xml({ method: 'POST', url, query: { uploads: '' }, headers }), 'UploadId'),
     );
-    const UploadId = created.UploadId!;
+    if (!created) throw new StorageError(`${this.location}: the store answered no UploadId for ${key}`);
+    const uploadId = created;
     try {
-      const parts: CompletedPart[] = [];
+      const parts: { number: number; etag: string }[] = [];
       const partMd5s: Buffer[] = [];
       const digest = await forEachFilePart(
         file,
@@ -293,44 +266,49 @@ export class S3Storage implements Storage {
         async (part) => {
           const md5 = md5Of(part.data);
           partMd5s[part.number - 1] = md5;
-          const uploaded = await this.#call(`PUT part ${part.number}`, key, () =>
-            client.send(
-              new s3.UploadPartCommand({
-                Bucket: this.bucket,
-                Key,
-                UploadId,
-                PartNumber: part.number,
-                Body: part.data,
-                ContentLength: part.data.length,
-                ContentMD5: md5.toString('base64'),
-              }),
-            ),
+          const etag = await this.#call(`PUT part ${part.number}`, key, () =>
+            this.#http.put({
+              url,
+              query: { partNumber: String(part.number), uploadId },
+              headers: { 'content-md5': md5.toString('base64') },
+              body: part.data,
+              size: part.data.length,
+            }),
           );
-          parts.push({ PartNumber: part.number, ETag: uploaded.ETag });
+          parts.push({ number: part.number, etag: etag ?? '' });
         },
       );
       assertDigest(`${this.location}/${key}`, digest, options);
-      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      parts.sort((a, b) => a.number - b.number);
+      const condition: Record<string, string> = {};
+      if (options.ifMatch) condition['if-match'] = options.ifMatch;
+      if (options.ifNoneMatch) condition['if-none-match'] = options.ifNoneMatch;
+      const body = Buffer.from(completeMultipartXml(parts));
       const done = await this.#call('COMPLETE MULTIPART', key, () =>
-        client.send(
-          new s3.CompleteMultipartUploadCommand({
-            Bucket: this.bucket,
-            Key,
-            UploadId,
-            MultipartUpload: { Parts: parts },
-            IfMatch: options.ifMatch,
-            IfNoneMatch: options.ifNoneMatch,
-          }),
-        ),
+        this.#xml({ method: 'POST', url, query: { uploadId }, headers: condition, body, size: body.length }),
       );
       // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
-      return writtenInfo(key, done.ETag, options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
+      return writtenInfo(key, xmlElement(done, 'ETag'), options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
     } catch (err) {
-      await client
-        .send(new s3.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
+      await this.#http
+        .request({ method: 'DELETE', url, query: { uploadId } })
+        .then(readBody)
         .catch(() => undefined /* the upload expires by lifecycle rules; the first error is the one to report */);
       throw err;
     }
+  }
+
+  /**
+   * A request answered with an XML document. S3 may answer 200 and then an error document (a completion that failed
+   * after it began): that is an error too, retried when the store says it was its own fault.
+   */
+  async #xml(request: Parameters<S3Http['request']>[0]): Promise<string> {
+    const text = (await readBody(await this.#http.request(request))).toString('utf8');
+    if (/^(<\?xml[^>]*>)?\s*<Error>/.test(text)) {
+      const code = xmlElement(text, 'Code');
+      throw new S3ResponseError(code === 'InternalError' || code === 'SlowDown' ? 503 : 400, text);
+    }
+    return text;
   }
 
   /**
@@ -361,6 +339,21 @@ export class S3Storage implements Storage {
       await readBody(await this.#http.request({ method: 'DELETE', url: this.urlFor(key) }));
     });
   }
+}
+
+/**
+ * The AWS SDK's credential chain (web identity, profiles, SSO, container and instance roles…), loaded on first use;
+ * the provider refreshes what expires.
+ */
+function chainCredentials(region: string): () => Promise<AwsCredentialIdentity> {
+  let provider: Promise<() => Promise<AwsCredentialIdentity>> | undefined;
+  return async () => {
+    // STS and SSO are asked in the store's region.
+    provider ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) =>
+      defaultProvider({ clientConfig: { region } }),
+    );
+    return (await provider)();
+  };
 }
 
 /** Static keys from the environment, as the SDK's chain would take them first (it skips them when AWS_PROFILE is set). */

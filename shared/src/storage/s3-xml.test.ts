@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeXmlText, parseListing, xmlElement } from './s3-xml.ts';
+import { completeMultipartXml, decodeXmlText, parseListing, xmlElement } from './s3-xml.ts';
 
 describe('S3 XML', () => {
   it('decodes the named and numeric entities S3 escapes keys with', () => {
@@ -37,5 +37,18 @@ describe('S3 XML', () => {
     expect(xmlElement('<Error><Code>NoSuchKey</Code></Error>', 'Code')).toBe('NoSuchKey');
     expect(xmlElement('<Error><Code>NoSuchKey', 'Code')).toBeUndefined();
     expect(xmlElement('<Error/>', 'Code')).toBeUndefined();
+  });
+
+  it('writes the completion request with the parts in order and their ETags escaped', () => {
+    expect(
+      completeMultipartXml([
+        { number: 1, etag: '"a1"' },
+        { number: 2, etag: '"b&2"' },
+      ]),
+    ).toBe(
+      '<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        '<Part><PartNumber>1</PartNumber><ETag>&quot;a1&quot;</ETag></Part>' +
+        '<Part><PartNumber>2</PartNumber><ETag>&quot;b&amp;2&quot;</ETag></Part></CompleteMultipartUpload>',
+    );
   });
 });

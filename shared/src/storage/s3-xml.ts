@@ -1,8 +1,9 @@
 /**
- * The two S3 XML documents read without the SDK: a ListObjects (v1) page and an
- * error body. S3 XML has no CDATA, comments or attributes on these elements, so
- * a scan by element name is exact; text is entity-decoded (`&amp;`, `&#x1F;`…),
- * as keys holding `&`, `<` or control characters come escaped.
+ * The S3 XML documents read and written without the SDK: a ListObjects (v1) page,
+ * the multipart upload's answers and its completion request, and error bodies.
+ * S3 XML has no CDATA, comments or attributes on these elements, so a scan by
+ * element name is exact; text is entity-decoded (`&amp;`, `&#x1F;`…), as keys
+ * holding `&`, `<` or control characters come escaped.
  */
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -47,4 +48,14 @@ export function parseListing(xml: string): ListingPage {
     truncated: xmlElement(outside, 'IsTruncated') === 'true',
     nextMarker: xmlElement(outside, 'NextMarker') || undefined,
   };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+}
+
+/** The CompleteMultipartUpload request body: the parts in order, each with the ETag its upload answered. */
+export function completeMultipartXml(parts: readonly { number: number; etag: string }[]): string {
+  const items = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`);
+  return `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${items.join('')}</CompleteMultipartUpload>`;
 }
