@@ -87,13 +87,13 @@ describe('S3 object URLs', () => {
 });
 
 describe('S3 multipart completion', () => {
-  it('takes a 200 carrying an error document for the error it is: retried when the store says it failed itself, aborted when not', async () => {
+  it('takes a 200 that carries an error document, or no result, for the failure it is', async () => {
     const file = path.join(tmpdir(), `s3-multipart-${process.pid}.bin`);
     await writeFile(file, Buffer.alloc(6 * 1024 * 1024, 3));
     const { sha256, size } = await hashFile(file);
     const seen: string[] = [];
     let completions = 0;
-    let failWith = 'InternalError';
+    let firstAnswer = '';
     const server = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -102,14 +102,15 @@ describe('S3 multipart completion', () => {
         if (req.method === 'POST' && url.searchParams.has('uploads'))
           res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
         else if (req.method === 'PUT') res.writeHead(200, { etag: `"p${url.searchParams.get('partNumber')}"` }).end();
-        else if (req.method === 'POST' && completions++ === 0)
-          res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${failWith}</Code><Message>no</Message></Error>`);
+        else if (req.method === 'POST' && completions++ === 0) res.end(firstAnswer);
         else if (req.method === 'POST')
           res.end('<CompleteMultipartUploadResult><ETag>&quot;whole&quot;</ETag></CompleteMultipartUploadResult>');
         else res.writeHead(204).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const error = (code: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>no</Message></Error>`;
     try {
       const storage = new S3Storage({
         bucket: 'b',
@@ -119,22 +120,31 @@ describe('S3 multipart completion', () => {
         partSize: 5 * 1024 * 1024,
         retry: { attempts: 2, baseDelayMs: 1 },
       });
-      const put = () => storage.put('big', { file }, { sha256, size });
-      expect((await put()).etag).toBe('"whole"');
-      expect(seen).toEqual([
-        'POST uploads',
-        'PUT partNumber,uploadId',
-        'PUT partNumber,uploadId',
-        'POST uploadId',
-        'POST uploadId',
-      ]);
-
-      seen.length = 0;
-      completions = 0;
-      failWith = 'InvalidPart';
-      await expect(put()).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('InvalidPart') });
-      expect(seen.at(-1)).toBe('DELETE uploadId');
-      expect(seen.filter((s) => s === 'POST uploadId')).toHaveLength(1);
+      const put = (answer: string) => {
+        seen.length = 0;
+        completions = 0;
+        firstAnswer = answer;
+        return storage.put('big', { file }, { sha256, size });
+      };
+      // The store's own failure, or a completion that ended with nothing said: sent again.
+      for (const answer of [error('InternalError'), '<?xml version="1.0" encoding="UTF-8"?>\n   ', '']) {
+        expect((await put(answer)).etag).toBe('"whole"');
+        expect(seen).toEqual([
+          'POST uploads',
+          'PUT partNumber,uploadId',
+          'PUT partNumber,uploadId',
+          'POST uploadId',
+          'POST uploadId',
+        ]);
+      }
+      // A refusal: not sent again, the upload aborted; a lost condition stays one.
+      await expect(put(error('InvalidPart'))).rejects.toMatchObject({
+        code: 'STORAGE_ERROR',
+        message: expect.stringContaining('InvalidPart'),
+      });
+      expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
+      await expect(put(error('PreconditionFailed'))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await rm(file, { force: true });

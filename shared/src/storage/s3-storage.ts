@@ -17,7 +17,7 @@
  * SHA-256 matched (else aborted). The hex SHA-256 is kept as the `sha256` user
  * metadata `stat` reports. Every put answers the content ETags of the bytes sent.
  *
- * Compare-and-swap: IfMatch / IfNoneMatch: '*' on PutObject and
+ * Compare-and-swap: If-Match / If-None-Match: * on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
  * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
  * always "succeeds": do not rely on it there.
@@ -275,18 +275,29 @@ export class S3Storage implements Storage {
               size: part.data.length,
             }),
           );
-          parts.push({ number: part.number, etag: etag ?? '' });
+          if (!etag) throw new StorageError(`${this.location}: the store answered no ETag for part ${part.number} of ${key}`);
+          parts.push({ number: part.number, etag });
         },
       );
       assertDigest(`${this.location}/${key}`, digest, options);
       parts.sort((a, b) => a.number - b.number);
-      const condition: Record<string, string> = {};
-      if (options.ifMatch) condition['if-match'] = options.ifMatch;
-      if (options.ifNoneMatch) condition['if-none-match'] = options.ifNoneMatch;
+      const completeHeaders: Record<string, string> = { 'content-type': 'application/xml' };
+      if (options.ifMatch) completeHeaders['if-match'] = options.ifMatch;
+      if (options.ifNoneMatch) completeHeaders['if-none-match'] = options.ifNoneMatch;
       const body = Buffer.from(completeMultipartXml(parts));
-      const done = await this.#call('COMPLETE MULTIPART', key, () =>
-        this.#xml({ method: 'POST', url, query: { uploadId }, headers: condition, body, size: body.length }),
-      );
+      const done = await this.#call('COMPLETE MULTIPART', key, async () => {
+        const answer = await this.#xml({
+          method: 'POST',
+          url,
+          query: { uploadId },
+          headers: completeHeaders,
+          body,
+          size: body.length,
+        });
+        // A 200 with neither result nor error (the store gave up while it kept the connection alive): not written.
+        if (!answer.includes('<CompleteMultipartUploadResult')) throw new S3ResponseError(500, answer);
+        return answer;
+      });
       // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
       return writtenInfo(key, xmlElement(done, 'ETag'), options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
     } catch (err) {
@@ -300,13 +311,14 @@ export class S3Storage implements Storage {
 
   /**
    * A request answered with an XML document. S3 may answer 200 and then an error document (a completion that failed
-   * after it began): that is an error too, retried when the store says it was its own fault.
+   * after it began): that is an error too, with the status its code would have had (so a lost condition is still
+   * PreconditionFailedError, and the store's own failures are retried).
    */
   async #xml(request: Parameters<S3Http['request']>[0]): Promise<string> {
     const text = (await readBody(await this.#http.request(request))).toString('utf8');
     if (/^(<\?xml[^>]*>)?\s*<Error>/.test(text)) {
-      const code = xmlElement(text, 'Code');
-      throw new S3ResponseError(code === 'InternalError' || code === 'SlowDown' ? 503 : 400, text);
+      const code = xmlElement(text, 'Code') ?? '';
+      throw new S3ResponseError(STATUS_OF_CODE[code] ?? (/^XMinio\w*(Quorum|NotInitialized)$/.test(code) ? 503 : 400), text);
     }
     return text;
   }
@@ -341,6 +353,16 @@ export class S3Storage implements Storage {
   }
 }
 
+/** The HTTP status of an error code S3-compatible stores may also send inside a 200. */
+const STATUS_OF_CODE: Record<string, number> = {
+  PreconditionFailed: 412,
+  ConditionalRequestConflict: 409,
+  RequestTimeout: 408,
+  InternalError: 503,
+  SlowDown: 503,
+  ServiceUnavailable: 503,
+};
+
 /**
  * The AWS SDK's credential chain (web identity, profiles, SSO, container and instance roles…), loaded on first use;
  * the provider refreshes what expires.
@@ -348,9 +370,10 @@ export class S3Storage implements Storage {
 function chainCredentials(region: string): () => Promise<AwsCredentialIdentity> {
   let provider: Promise<() => Promise<AwsCredentialIdentity>> | undefined;
   return async () => {
-    // STS and SSO are asked in the store's region.
+    // As the S3 client passed it: STS (assume-role, web identity) defaults to the store's region; SSO keeps the
+    // profile's sso_region.
     provider ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) =>
-      defaultProvider({ clientConfig: { region } }),
+      defaultProvider({ parentClientConfig: { region } }),
     );
     return (await provider)();
   };
