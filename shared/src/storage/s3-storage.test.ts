@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile, sha256Hex } from '../core/hash.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
+import { multipartEtag } from './content-etag.ts';
 import { objectBaseUrl, S3Storage } from './s3-storage.ts';
 
 describe('S3Storage credentials', () => {
@@ -145,6 +147,57 @@ describe('S3 multipart completion', () => {
       expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
       await expect(put(error('PreconditionFailed'))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
       expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(file, { force: true });
+    }
+  });
+
+  it('takes NoSuchUpload, after a completion whose answer was lost, as written when the object is these bytes', async () => {
+    const file = path.join(tmpdir(), `s3-multipart-lost-${process.pid}.bin`);
+    const data = Buffer.alloc(6 * 1024 * 1024, 5);
+    await writeFile(file, data);
+    const { sha256, size } = await hashFile(file);
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+    const written = `"${multipartEtag([md5(data.subarray(0, 5 * 1024 * 1024)), md5(data.subarray(5 * 1024 * 1024))])}"`;
+    let headEtag = written;
+    let completions = 0;
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        seen.push(`${req.method} ${[...url.searchParams.keys()].join(',')}`);
+        if (req.method === 'POST' && url.searchParams.has('uploads'))
+          res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
+        else if (req.method === 'PUT') res.writeHead(200, { etag: '"p"' }).end();
+        // The store completes the upload, and the answer is lost on the way.
+        else if (req.method === 'POST' && completions++ === 0) req.socket.destroy();
+        else if (req.method === 'POST') res.writeHead(404).end('<Error><Code>NoSuchUpload</Code><Message>gone</Message></Error>');
+        else if (req.method === 'HEAD') res.writeHead(200, { etag: headEtag, 'content-length': String(size) }).end();
+        else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const storage = new S3Storage({
+        bucket: 'b',
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+        partSize: 5 * 1024 * 1024,
+        retry: { attempts: 3, baseDelayMs: 1 },
+      });
+      expect((await storage.put('big', { file }, { sha256, size })).etag).toBe(written);
+      expect(seen.slice(-3)).toEqual(['POST uploadId', 'POST uploadId', 'HEAD ']);
+
+      // Another object there: the lost completion is not claimed, the failure stands.
+      completions = 0;
+      headEtag = '"someone-else-1"';
+      await expect(storage.put('big', { file }, { sha256, size })).rejects.toMatchObject({
+        code: 'STORAGE_ERROR',
+        message: expect.stringContaining('NoSuchUpload'),
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await rm(file, { force: true });

@@ -26,7 +26,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
-import { multipartEtag } from './content-etag.ts';
+import { isContentEtag, multipartEtag } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -285,21 +285,33 @@ export class S3Storage implements Storage {
       if (options.ifMatch) completeHeaders['if-match'] = options.ifMatch;
       if (options.ifNoneMatch) completeHeaders['if-none-match'] = options.ifNoneMatch;
       const body = Buffer.from(completeMultipartXml(parts));
-      const done = await this.#call('COMPLETE MULTIPART', key, async () => {
-        const answer = await this.#xml({
-          method: 'POST',
-          url,
-          query: { uploadId },
-          headers: completeHeaders,
-          body,
-          size: body.length,
-        });
-        // A 200 with neither result nor error (the store gave up while it kept the connection alive): not written.
-        if (!answer.includes('<CompleteMultipartUploadResult')) throw new S3ResponseError(500, answer);
-        return answer;
+      const contentEtags = [multipartEtag(partMd5s), digest.md5.toString('hex')];
+      let attempts = 0;
+      const etag = await this.#call('COMPLETE MULTIPART', key, async () => {
+        attempts++;
+        try {
+          const answer = await this.#xml({
+            method: 'POST',
+            url,
+            query: { uploadId },
+            headers: completeHeaders,
+            body,
+            size: body.length,
+          });
+          // A 200 with neither result nor error (the store gave up while it kept the connection alive): not written.
+          if (!answer.includes('<CompleteMultipartUploadResult')) throw new S3ResponseError(500, answer);
+          return xmlElement(answer, 'ETag');
+        } catch (err) {
+          // A completion sent again after its answer was lost: the upload is gone because it was completed, if
+          // the object now there is these very bytes.
+          if (attempts === 1 || (err as Error).name !== 'NoSuchUpload') throw err;
+          const info = await this.stat(key);
+          if (info?.size !== size || !isContentEtag(info.etag, contentEtags)) throw err;
+          return info.etag;
+        }
       });
       // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
-      return writtenInfo(key, xmlElement(done, 'ETag'), options, [multipartEtag(partMd5s), digest.md5.toString('hex')]);
+      return writtenInfo(key, etag, options, contentEtags);
     } catch (err) {
       await this.#http
         .request({ method: 'DELETE', url, query: { uploadId } })
