@@ -89,13 +89,22 @@ describe('S3 object URLs', () => {
 });
 
 describe('S3 multipart completion', () => {
-  it('takes a 200 that carries an error document, or no result, for the failure it is', async () => {
-    const file = path.join(tmpdir(), `s3-multipart-${process.pid}.bin`);
-    await writeFile(file, Buffer.alloc(6 * 1024 * 1024, 3));
+  const MiB = 1024 * 1024;
+  const data = Buffer.alloc(6 * MiB, 5);
+  const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+
+  /**
+   * A loopback store for a 6 MiB file sent in 5 MiB parts: create and parts answered as S3 does, every other call
+   * by `answer`. `put` uploads the file; `seen` lists the calls (method and query names).
+   */
+  async function withMultipartStore(
+    answer: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+    test: (put: () => Promise<{ etag?: string }>, seen: string[]) => Promise<void>,
+  ): Promise<void> {
+    const file = path.join(tmpdir(), `s3-multipart-${process.pid}-${Math.random()}.bin`);
+    await writeFile(file, data);
     const { sha256, size } = await hashFile(file);
     const seen: string[] = [];
-    let completions = 0;
-    let firstAnswer = '';
     const server = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -104,103 +113,89 @@ describe('S3 multipart completion', () => {
         if (req.method === 'POST' && url.searchParams.has('uploads'))
           res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
         else if (req.method === 'PUT') res.writeHead(200, { etag: `"p${url.searchParams.get('partNumber')}"` }).end();
-        else if (req.method === 'POST' && completions++ === 0) res.end(firstAnswer);
-        else if (req.method === 'POST')
-          res.end('<CompleteMultipartUploadResult><ETag>&quot;whole&quot;</ETag></CompleteMultipartUploadResult>');
-        else res.writeHead(204).end();
+        else answer(req, res);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const error = (code: string) =>
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>no</Message></Error>`;
     try {
       const storage = new S3Storage({
         bucket: 'b',
         endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         forcePathStyle: true,
         credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-        partSize: 5 * 1024 * 1024,
-        retry: { attempts: 2, baseDelayMs: 1 },
+        partSize: 5 * MiB,
+        retry: { attempts: 3, baseDelayMs: 1 },
       });
-      const put = (answer: string) => {
-        seen.length = 0;
-        completions = 0;
-        firstAnswer = answer;
-        return storage.put('big', { file }, { sha256, size });
-      };
-      // The store's own failure, or a completion that ended with nothing said: sent again.
-      for (const answer of [error('InternalError'), '<?xml version="1.0" encoding="UTF-8"?>\n   ', '']) {
-        expect((await put(answer)).etag).toBe('"whole"');
-        expect(seen).toEqual([
-          'POST uploads',
-          'PUT partNumber,uploadId',
-          'PUT partNumber,uploadId',
-          'POST uploadId',
-          'POST uploadId',
-        ]);
-      }
-      // A refusal: not sent again, the upload aborted; a lost condition stays one.
-      await expect(put(error('InvalidPart'))).rejects.toMatchObject({
-        code: 'STORAGE_ERROR',
-        message: expect.stringContaining('InvalidPart'),
-      });
-      expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
-      await expect(put(error('PreconditionFailed'))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
-      expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
+      await test(() => storage.put('big', { file }, { sha256, size }), seen);
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await rm(file, { force: true });
     }
+  }
+
+  const error = (code: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>no</Message></Error>`;
+  const result = '<CompleteMultipartUploadResult><ETag>&quot;whole&quot;</ETag></CompleteMultipartUploadResult>';
+
+  it('takes a 200 that carries an error document, or no result, for the failure it is', async () => {
+    let completions = 0;
+    let firstAnswer = '';
+    await withMultipartStore(
+      (req, res) => {
+        if (req.method !== 'POST') res.writeHead(204).end();
+        else res.end(completions++ === 0 ? firstAnswer : result);
+      },
+      async (upload, seen) => {
+        const put = (answer: string) => {
+          seen.length = 0;
+          completions = 0;
+          firstAnswer = answer;
+          return upload();
+        };
+        // The store's own failure, or a completion that ended with nothing said: sent again.
+        for (const answer of [error('InternalError'), '<?xml version="1.0" encoding="UTF-8"?>\n   ', '']) {
+          expect((await put(answer)).etag).toBe('"whole"');
+          expect(seen).toEqual([
+            'POST uploads',
+            'PUT partNumber,uploadId',
+            'PUT partNumber,uploadId',
+            'POST uploadId',
+            'POST uploadId',
+          ]);
+        }
+        // A refusal: not sent again, the upload aborted; a lost condition stays one.
+        await expect(put(error('InvalidPart'))).rejects.toMatchObject({
+          code: 'STORAGE_ERROR',
+          message: expect.stringContaining('InvalidPart'),
+        });
+        expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
+        await expect(put(error('PreconditionFailed'))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+        expect(seen.slice(-2)).toEqual(['POST uploadId', 'DELETE uploadId']);
+      },
+    );
   });
 
   it('takes NoSuchUpload, after a completion whose answer was lost, as written when the object is these bytes', async () => {
-    const file = path.join(tmpdir(), `s3-multipart-lost-${process.pid}.bin`);
-    const data = Buffer.alloc(6 * 1024 * 1024, 5);
-    await writeFile(file, data);
-    const { sha256, size } = await hashFile(file);
-    const md5 = (b: Buffer) => createHash('md5').update(b).digest();
-    const written = `"${multipartEtag([md5(data.subarray(0, 5 * 1024 * 1024)), md5(data.subarray(5 * 1024 * 1024))])}"`;
+    const written = `"${multipartEtag([md5(data.subarray(0, 5 * MiB)), md5(data.subarray(5 * MiB))])}"`;
     let headEtag = written;
     let completions = 0;
-    const seen: string[] = [];
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        seen.push(`${req.method} ${[...url.searchParams.keys()].join(',')}`);
-        if (req.method === 'POST' && url.searchParams.has('uploads'))
-          res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
-        else if (req.method === 'PUT') res.writeHead(200, { etag: '"p"' }).end();
+    await withMultipartStore(
+      (req, res) => {
         // The store completes the upload, and the answer is lost on the way.
-        else if (req.method === 'POST' && completions++ === 0) req.socket.destroy();
-        else if (req.method === 'POST') res.writeHead(404).end('<Error><Code>NoSuchUpload</Code><Message>gone</Message></Error>');
-        else if (req.method === 'HEAD') res.writeHead(200, { etag: headEtag, 'content-length': String(size) }).end();
+        if (req.method === 'POST' && completions++ === 0) req.socket.destroy();
+        else if (req.method === 'POST') res.writeHead(404).end(error('NoSuchUpload'));
+        else if (req.method === 'HEAD') res.writeHead(200, { etag: headEtag, 'content-length': String(data.length) }).end();
         else res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const storage = new S3Storage({
-        bucket: 'b',
-        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-        partSize: 5 * 1024 * 1024,
-        retry: { attempts: 3, baseDelayMs: 1 },
-      });
-      expect((await storage.put('big', { file }, { sha256, size })).etag).toBe(written);
-      expect(seen.slice(-3)).toEqual(['POST uploadId', 'POST uploadId', 'HEAD ']);
+      },
+      async (put, seen) => {
+        expect((await put()).etag).toBe(written);
+        expect(seen.slice(-3)).toEqual(['POST uploadId', 'POST uploadId', 'HEAD ']);
 
-      // Another object there: the lost completion is not claimed, the failure stands.
-      completions = 0;
-      headEtag = '"someone-else-1"';
-      await expect(storage.put('big', { file }, { sha256, size })).rejects.toMatchObject({
-        code: 'STORAGE_ERROR',
-        message: expect.stringContaining('NoSuchUpload'),
-      });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-      await rm(file, { force: true });
-    }
+        // Another object there: the lost completion is not claimed, the failure stands.
+        completions = 0;
+        headEtag = '"someone-else-1"';
+        await expect(put()).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('NoSuchUpload') });
+      },
+    );
   });
 });
