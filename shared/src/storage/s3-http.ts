@@ -85,12 +85,13 @@ export class S3ResponseError extends Error {
   override name: string;
   readonly $metadata: { httpStatusCode: number };
   /** The store's clock (its Date header), when it sent one. */
-  serverTime?: number;
-  constructor(status: number, body: string) {
+  readonly serverTime?: number;
+  constructor(status: number, body: string, serverTime?: number) {
     const code = xmlElement(body, 'Code');
     super(xmlElement(body, 'Message') ?? `HTTP ${status}`);
     this.name = code ?? BODILESS[status] ?? `Http${status}`;
     this.$metadata = { httpStatusCode: status };
+    this.serverTime = serverTime;
   }
 }
 
@@ -209,8 +210,7 @@ export class S3Http {
           }
           const date = Date.parse(String(res.headers.date));
           readBody(res).then(
-            (body) =>
-              reject(Object.assign(new S3ResponseError(status, body.toString('utf8')), { serverTime: date || undefined })),
+            (body) => reject(new S3ResponseError(status, body.toString('utf8'), date || undefined)),
             (err: unknown) => reject(err),
           );
         },
