@@ -6,6 +6,7 @@ import type { SourceData } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { isRetryableError } from '../core/retry.ts';
+import { blackholePort } from '../testing/net.ts';
 import { readBody, S3Http, S3ResponseError, uriEscape } from './s3-http.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -80,13 +81,13 @@ class Sha256 {
   }
 }
 
-const client = () =>
-  new S3Http({
-    credentials: async () => credentials,
-    region: async () => 'us-east-1',
-    timeoutMs: 10_000,
-    connectTimeoutMs: 10_000,
-  });
+const clientTarget = {
+  credentials: async () => credentials,
+  region: async () => 'us-east-1',
+  timeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+};
+const client = () => new S3Http(clientTarget);
 
 describe('S3Http', () => {
   it('sends requests whose SigV4 signature holds for the path and query as sent, odd keys included', async () => {
@@ -174,6 +175,20 @@ describe('S3Http', () => {
     // One refusal, then every request signed on the store's clock.
     expect(dates).toHaveLength(3);
   });
+
+  it('gives up connecting after the connect timeout, not the idle timeout, with an error that is retried', async () => {
+    const blackhole = await blackholePort();
+    try {
+      const s3 = new S3Http({ ...clientTarget, timeoutMs: 60_000, connectTimeoutMs: 300 });
+      const started = performance.now();
+      const failure = await s3.request({ method: 'GET', url: `http://127.0.0.1:${blackhole.port}/bucket/key` }).catch((e) => e);
+      expect(failure).toMatchObject({ name: 'TimeoutError', message: 'the connection timed out' });
+      expect(isRetryableError(failure)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      blackhole.close();
+    }
+  }, 10_000);
 
   it('gives up on a refusal for clock skew when the store sends no usable Date', async () => {
     await withServer(
