@@ -26,6 +26,12 @@ export async function hashFile(file: string, options?: { md5?: boolean }): Promi
   return md5 === undefined ? { size, sha256, sha512 } : { size, sha256, sha512, md5 };
 }
 
+/** SHA-256 of a file (with its size), read once on a worker thread: for a store that keeps no digest of its own. */
+export async function sha256File(file: string): Promise<{ size: number; sha256: string }> {
+  const { size, hex } = await hashWorkers.hash(file, ['sha256']);
+  return { size, sha256: hex[0] as string };
+}
+
 /**
  * MD5 (hex) of a file, with its size and SHA-256 from the same read on a worker thread: whoever sends the MD5 with
  * bytes hashed earlier can tell they are still the same bytes.

@@ -7,8 +7,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hashFile, sha256Hex } from '../core/hash.ts';
+import { sha256File, sha256Hex } from '../core/hash.ts';
 import { resolveInside } from '../core/paths.ts';
+import { mapPool } from '../core/pool.ts';
 import { sleep } from '../core/retry.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
@@ -16,6 +17,8 @@ import { checkedSize } from './upload-digest.ts';
 const LOCK_SUFFIX = '.lock';
 const TMP_MARK = '.tmp-';
 const STALE_LOCK_MS = 30_000;
+/** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
+const LIST_CONCURRENCY = 8;
 
 export class FileStorage implements Storage {
   readonly root: string;
@@ -38,7 +41,7 @@ export class FileStorage implements Storage {
     try {
       const s = await stat(file);
       if (!s.isFile()) return undefined;
-      const { sha256 } = await hashFile(file);
+      const { sha256 } = await sha256File(file);
       return { key, size: s.size, etag: sha256, sha256 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -81,7 +84,7 @@ export class FileStorage implements Storage {
       try {
         if ('file' in body) await copyFile(body.file, tmp);
         else await writeFile(tmp, body.data);
-        const written = await hashFile(tmp);
+        const written = await sha256File(tmp);
         if (written.sha256 !== options.sha256) {
           throw new StorageError(
             `${this.location}: ${key} was written with SHA-256 ${written.sha256}, expected ${options.sha256}`,
@@ -126,12 +129,12 @@ export class FileStorage implements Storage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
       throw err;
     }
-    for (const entry of entries.sort()) {
-      const key = path.posix.join(prefix, entry.split(path.sep).join('/'));
-      if (path.basename(key).startsWith(TMP_MARK) || key.endsWith(LOCK_SUFFIX)) continue;
-      const info = await this.stat(key);
-      if (info) yield info;
-    }
+    const keys = entries
+      .sort()
+      .map((entry) => path.posix.join(prefix, entry.split(path.sep).join('/')))
+      .filter((key) => !path.basename(key).startsWith(TMP_MARK) && !key.endsWith(LOCK_SUFFIX));
+    // Every file is hashed for its SHA-256 (a folder keeps no digest): on all the hashing workers at once.
+    for (const info of await mapPool(keys, LIST_CONCURRENCY, (key) => this.stat(key))) if (info) yield info;
   }
 
   async delete(key: string): Promise<void> {
