@@ -1,9 +1,12 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { isRetryableError } from '../core/retry.ts';
 import { blackholePort } from '../testing/net.ts';
@@ -89,6 +92,27 @@ const clientTarget = {
 };
 const client = () => new S3Http(clientTarget);
 
+/**
+ * Runs `test` against a loopback server answering with `handler`, and an S3Http client of it. `checkContinue` answers
+ * requests that carry Expect: 100-continue instead of the server's automatic 100 Continue.
+ */
+async function withServer(
+  handler: http.RequestListener,
+  test: (url: string, s3: S3Http) => Promise<void>,
+  checkContinue?: http.RequestListener,
+): Promise<void> {
+  const server = http.createServer(handler);
+  if (checkContinue) server.on('checkContinue', checkContinue);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const s3 = client();
+    await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/key`, s3);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('S3Http', () => {
   it('sends requests whose SigV4 signature holds for the path and query as sent, odd keys included', async () => {
     const server = await signatureCheckingServer();
@@ -141,17 +165,6 @@ describe('S3Http', () => {
     }
   });
 
-  /** Runs `test` against a loopback server answering with `handler`, and an S3Http client of it. */
-  async function withServer(handler: http.RequestListener, test: (url: string, s3: S3Http) => Promise<void>): Promise<void> {
-    const server = http.createServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const s3 = client();
-      await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/key`, s3);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  }
   const SKEWED = '<Error><Code>RequestTimeTooSkewed</Code><Message>too skewed</Message></Error>';
 
   it('corrects its clock from a refusal for clock skew and sends once more', async () => {
@@ -201,6 +214,95 @@ describe('S3Http', () => {
         await expect(s3.request({ method: 'GET', url })).rejects.toMatchObject({ name: 'RequestTimeTooSkewed' });
       },
     );
+  });
+});
+
+describe('S3Http sending a file', () => {
+  const size = 6 * 1024 * 1024;
+  let dir: string;
+  let file: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 's3-http-'));
+    file = path.join(dir, 'body.bin');
+    await writeFile(file, randomBytes(size));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** Reads the whole body, then answers 200 with an ETag; counts the bytes. */
+  const accept =
+    (received: number[]): http.RequestListener =>
+    (req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      req.on('end', () => {
+        received.push(bytes);
+        res.writeHead(200, { etag: '"e"' });
+        res.end();
+      });
+    };
+  const ACCESS_DENIED = '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+
+  it('fails with an error that is retried, and the process goes on, when the connection is reset mid-body', async () => {
+    await withServer(
+      (req) => {
+        let bytes = 0;
+        req.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > 2 * 1024 * 1024) req.socket.resetAndDestroy();
+        });
+      },
+      async (url, s3) => {
+        const failure = await s3.put({ url, body: { file }, size }).catch((e: unknown) => e);
+        expect(failure).toMatchObject({ code: 'ECONNRESET' });
+        expect(isRetryableError(failure)).toBe(true);
+      },
+    );
+  });
+
+  it("asks before sending the body (Expect: 100-continue): a refusal is the store's own error and no byte is sent", async () => {
+    let received = 0;
+    await withServer(
+      () => {},
+      async (url, s3) => {
+        await expect(s3.put({ url, body: { file }, size })).rejects.toMatchObject({ name: 'AccessDenied' });
+      },
+      (req, res) => {
+        req.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+        });
+        res.writeHead(403, { 'content-type': 'application/xml' });
+        res.end(ACCESS_DENIED);
+      },
+    );
+    expect(received).toBe(0);
+  });
+
+  it('sends the body after a second to a store that ignores Expect, and at once on its 100 Continue', async () => {
+    const received: number[] = [];
+    for (const ignoresExpect of [true, false]) {
+      const started = performance.now();
+      await withServer(
+        accept(received),
+        async (url, s3) => {
+          expect(await s3.put({ url, body: { file }, size })).toBe('"e"');
+        },
+        ignoresExpect ? accept(received) : undefined,
+      );
+      const ms = performance.now() - started;
+      if (ignoresExpect) expect(ms).toBeGreaterThanOrEqual(950);
+    }
+    expect(received).toEqual([size, size]);
+  });
+
+  it('refuses a file that shrank or grew since its size was taken, instead of a request the store waits on', async () => {
+    const received: number[] = [];
+    await withServer(accept(received), async (url, s3) => {
+      await expect(s3.put({ url, body: { file }, size: size + 5 })).rejects.toThrow(/shrank to \d+ of \d+ bytes/);
+      await expect(s3.put({ url, body: { file }, size: size - 5 })).rejects.toThrow(/grew past \d+ bytes/);
+    });
+    expect(received).toEqual([]);
   });
 });
 

@@ -183,6 +183,8 @@ export class S3Http {
           ...request.headers,
           host: url.host,
           ...(request.body ? { 'content-length': String(request.size ?? 0) } : {}),
+          // A store that refuses the upload says so before the body is sent (as the SDK asks for large bodies).
+          ...(request.body && (request.size ?? 0) >= EXPECT_CONTINUE_BYTES ? { expect: '100-continue' } : {}),
           // Not the payload's hash: a store that checks it hashes every byte again (s3rver does, on its one
           // thread). The bytes are checked all the same, by Content-MD5 and x-amz-checksum-sha256.
           'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
@@ -192,6 +194,10 @@ export class S3Http {
     );
     const search = encodeQuery(query);
     return new Promise((resolve, reject) => {
+      // Once the store has answered, its answer is the outcome: a reset that follows (a store that refuses an upload
+      // and closes while the body is still on its way) must not replace its error with ECONNRESET.
+      let answered = false;
+      let refused = false;
       const req = (protocol === 'https:' ? https : http).request(
         {
           agent: this.#agents[protocol],
@@ -203,16 +209,22 @@ export class S3Http {
           timeout: this.#timeoutMs,
         },
         (res) => {
+          answered = true;
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             resolve(res);
             return;
           }
+          refused = true;
           const date = Date.parse(String(res.headers.date));
           readBody(res).then(
             (body) => reject(new S3ResponseError(status, body.toString('utf8'), date || undefined)),
             (err: unknown) => reject(err),
           );
+          // Refused before the whole body was sent: the rest is not sent, and the connection (mid-body) not reused.
+          res.once('end', () => {
+            if (!req.writableFinished) req.destroy();
+          });
         },
       );
       const timedOut = (what: string) => Object.assign(new Error(`the ${what} timed out`), { name: 'TimeoutError' });
@@ -223,11 +235,26 @@ export class S3Http {
         socket.once('connect', () => clearTimeout(timer));
         socket.once('close', () => clearTimeout(timer));
       });
-      req.on('error', reject);
+      req.on('error', (err) => {
+        if (!answered) reject(err);
+      });
       const body = request.body;
-      if (body === undefined) req.end();
-      else if (body instanceof Uint8Array) req.end(body);
-      else sendFile(req, body.file).catch((err: unknown) => req.destroy(err as Error));
+      let started = false;
+      const send = () => {
+        if (started || refused) return;
+        started = true;
+        if (body === undefined) req.end();
+        else if (body instanceof Uint8Array) req.end(body);
+        else sendFile(req, body.file, request.size ?? 0, () => refused).catch((err: unknown) => req.destroy(err as Error));
+      };
+      if (signed.headers.expect === undefined) send();
+      else {
+        // The body goes on the store's 100 Continue, or after a second of silence from a store that ignores Expect.
+        const wait = setTimeout(send, CONTINUE_WAIT_MS);
+        req.once('continue', send);
+        req.once('response', () => clearTimeout(wait));
+        req.once('close', () => clearTimeout(wait));
+      }
     });
   }
 
@@ -247,14 +274,18 @@ export async function readBody(res: http.IncomingMessage): Promise<Buffer> {
 }
 
 const CHUNK = 1 << 20;
+/** Bodies from this size are sent with Expect: 100-continue (the SDK's threshold). */
+const EXPECT_CONTINUE_BYTES = 2 * 1024 * 1024;
+const CONTINUE_WAIT_MS = 1000;
 /** Chunk buffers of finished uploads, kept for the next ones (allocating 1 MiB per upload keeps the GC busy). */
 const spare: Buffer[] = [];
 
 /**
  * Writes the file into the request: one chunk is read while the previous one is
- * on its way, and a buffer is refilled only once the socket has taken it.
+ * on its way, and a buffer is refilled only once the socket has taken it. Stops,
+ * without ending the request, once the store has refused it (mid-body).
  */
-async function sendFile(req: http.ClientRequest, file: string): Promise<void> {
+async function sendFile(req: http.ClientRequest, file: string, size: number, refused: () => boolean): Promise<void> {
   const handle = await open(file, 'r');
   // A request destroyed mid-way (a reset, a timeout) may never call back its pending writes.
   const closed = new Promise<never>((_, reject) => req.once('close', () => reject(new Error('the request closed'))));
@@ -262,15 +293,24 @@ async function sendFile(req: http.ClientRequest, file: string): Promise<void> {
   try {
     const buffers = [spare.pop() ?? Buffer.allocUnsafe(CHUNK), spare.pop() ?? Buffer.allocUnsafe(CHUNK)];
     const written: (Promise<void> | undefined)[] = [undefined, undefined];
+    let sent = 0;
     for (let i = 0; ; i ^= 1) {
       await Promise.race([written[i], closed]);
+      if (refused()) return;
       const buffer = buffers[i] as Buffer;
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
       if (bytesRead === 0) break;
-      written[i] = new Promise((resolve, reject) =>
+      // The request promised `size` bytes: a file that grew or shrank since fails, not a request the store waits on.
+      sent += bytesRead;
+      if (sent > size) throw new Error(`${file} grew past ${size} bytes while it was sent`);
+      const write = new Promise<void>((resolve, reject) =>
         req.write(buffer.subarray(0, bytesRead), (err) => (err ? reject(err) : resolve())),
       );
+      // A failed write is the request's own error (reported by it); awaited or not, it must not go unhandled.
+      write.catch(() => {});
+      written[i] = write;
     }
+    if (sent < size) throw new Error(`${file} shrank to ${sent} of ${size} bytes while it was sent`);
     await Promise.race([Promise.all(written), closed]);
     req.end();
     // Only buffers the socket has taken back: a destroyed request may still hold one.
