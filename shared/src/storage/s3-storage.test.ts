@@ -57,7 +57,7 @@ describe('S3 object URLs', () => {
     }
   });
 
-  it('addresses a bucket as the SDK does: virtual-hosted, or path-style when asked or when the name is no DNS label', () => {
+  it('addresses a bucket as the SDK does: virtual-hosted, or path-style when asked, when the name is no DNS label or when the endpoint is an IP address', () => {
     expect(objectBaseUrl('k8s-release', 'us-east-2', undefined, false)).toBe('https://k8s-release.s3.us-east-2.amazonaws.com');
     expect(objectBaseUrl('dl.k8s.io', 'us-east-2', undefined, false)).toBe('https://s3.us-east-2.amazonaws.com/dl.k8s.io');
     expect(objectBaseUrl('k8s-release', 'cn-north-1', undefined, false)).toBe(
@@ -70,6 +70,8 @@ describe('S3 object URLs', () => {
     expect(objectBaseUrl('my.bucket', 'auto', 'https://acct.r2.cloudflarestorage.com', false)).toBe(
       'https://acct.r2.cloudflarestorage.com/my.bucket',
     );
+    expect(objectBaseUrl('releases', 'us-east-1', 'http://10.0.0.5:9000', false)).toBe('http://10.0.0.5:9000/releases');
+    expect(objectBaseUrl('releases', 'us-east-1', 'http://[::1]:9000', false)).toBe('http://[::1]:9000/releases');
     process.env['AWS_USE_FIPS_ENDPOINT'] = 'true';
     process.env['AWS_USE_DUALSTACK_ENDPOINT'] = 'true';
     expect(objectBaseUrl('gov', 'us-gov-west-1', undefined, false)).toBe(

@@ -23,6 +23,7 @@
  * always "succeeds": do not rely on it there.
  */
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
@@ -418,8 +419,9 @@ function infoOf(key: string, res: IncomingMessage, size: number): ObjectInfo {
 
 /**
  * Where the bucket's objects are addressed, as the SDK would: virtual-hosted (`bucket.host`) unless path style is
- * asked for or the bucket name is no single DNS label (a dotted name fails the store's TLS certificate); AWS's own
- * hosts honour AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT.
+ * asked for, the bucket name is no single DNS label (a dotted name fails the store's TLS certificate) or the
+ * endpoint is an IP address (MinIO at 10.0.0.5:9000: there is no `bucket.10.0.0.5`); AWS's own hosts honour
+ * AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT.
  */
 export function objectBaseUrl(bucket: string, region: string, endpoint: string | undefined, pathStyle: boolean): string {
   const virtual = !pathStyle && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket);
@@ -431,5 +433,7 @@ export function objectBaseUrl(bucket: string, region: string, endpoint: string |
   }
   const url = new URL(endpoint);
   const base = url.pathname.replace(/\/+$/, '');
-  return virtual ? `${url.protocol}//${bucket}.${url.host}${base}` : `${url.protocol}//${url.host}${base}/${bucket}`;
+  return virtual && isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0
+    ? `${url.protocol}//${bucket}.${url.host}${base}`
+    : `${url.protocol}//${url.host}${base}/${bucket}`;
 }
