@@ -14,7 +14,8 @@ import { sleep } from '../core/retry.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
 
-const LOCK_SUFFIX = '.lock';
+/** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
+const LOCK_MARK = '.lock-';
 const TMP_MARK = '.tmp-';
 const STALE_LOCK_MS = 30_000;
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
@@ -102,7 +103,7 @@ export class FileStorage implements Storage {
 
   /** An exclusive lock file beside the target; a lock older than STALE_LOCK_MS is broken. */
   async #lock(file: string): Promise<() => Promise<void>> {
-    const lock = file + LOCK_SUFFIX;
+    const lock = path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`);
     for (let attempt = 0; ; attempt++) {
       try {
         const handle = await open(lock, 'wx');
@@ -132,7 +133,7 @@ export class FileStorage implements Storage {
     const keys = entries
       .sort()
       .map((entry) => path.posix.join(prefix, entry.split(path.sep).join('/')))
-      .filter((key) => !path.basename(key).startsWith(TMP_MARK) && !key.endsWith(LOCK_SUFFIX));
+      .filter((key) => !path.basename(key).startsWith(TMP_MARK) && !path.basename(key).startsWith(LOCK_MARK));
     // Every file is hashed for its SHA-256 (a folder keeps no digest): on all the hashing workers at once.
     for (const info of await mapPool(keys, LIST_CONCURRENCY, (key) => this.stat(key))) if (info) yield info;
   }

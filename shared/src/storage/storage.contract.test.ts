@@ -122,6 +122,12 @@ function storageContract(backend: Backend): void {
       expect(await keys(storage, 'odd')).toEqual([]);
     });
 
+    it('lists a key ending in .lock like any other, and a conditional write leaves nothing of its own beside it', async () => {
+      await putBytes(storage, 'locks/deps.lock', Buffer.from('pinned'));
+      await putBytes(storage, 'locks/marker', Buffer.from('v1'), { ifNoneMatch: '*' });
+      expect(await keys(storage, 'locks')).toEqual(['locks/deps.lock', 'locks/marker']);
+    });
+
     it('refuses a body whose sha256 disagrees, leaving nothing (or the old object) visible', async () => {
       const body = Buffer.from('actual content');
       await expect(
