@@ -95,6 +95,24 @@ describe('writeChecksumFiles', () => {
     expect(mismatches.map((m) => m.path)).toEqual(['kubernetes.tar.gz']);
   });
 
+  it('tells a .sha256 in sha256sum line format, or with no digest at all, from one that disagrees', async () => {
+    const file = path.join(root, 'format.bin');
+    await writeFile(file, 'format');
+    const { sha256 } = await hashFile(file);
+    await writeFile(`${file}.sha256`, `${sha256}  format.bin\n`);
+    await expect(verifyChecksumFile(root, 'format.bin')).rejects.toMatchObject({
+      code: 'CHECKSUM_FORMAT',
+      message: expect.stringMatching(/^format\.bin\.sha256: holds a sha256sum line .*bare hex digest only/),
+    });
+    await writeFile(`${file}.sha256`, 'TODO\n');
+    await expect(verifyChecksumFile(root, 'format.bin')).rejects.toMatchObject({
+      code: 'CHECKSUM_FORMAT',
+      message: expect.stringContaining('holds no hex digest'),
+    });
+    await writeFile(`${file}.sha256`, `${sha256.toUpperCase()}\n`);
+    await expect(verifyChecksumFile(root, 'format.bin')).resolves.toMatchObject({ checked: ['format.bin.sha256'] });
+  });
+
   it("writes one file's digest files as soon as it is hashed, then the SUMS files without touching those again", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'checksums-split-'));
     try {

@@ -4,7 +4,7 @@
  * uploads and by sign-artifacts in verify mode.
  */
 import { readFile } from 'node:fs/promises';
-import { DigestMismatchError } from '../core/errors.ts';
+import { ChecksumFormatError, DigestMismatchError } from '../core/errors.ts';
 import { readTextIfExists } from '../core/files.ts';
 import { type Digests, hashFile } from '../core/hash.ts';
 import { resolveSafe } from '../core/paths.ts';
@@ -12,8 +12,9 @@ import { parseSums } from './sums.ts';
 
 /**
  * Compares a file's digests with the contents of its `.sha256` / `.sha512`
- * (undefined: no such file). Throws DigestMismatchError on the first
- * disagreement; returns the checksum files that were checked (pure).
+ * (undefined: no such file). Throws ChecksumFormatError for one that holds more
+ * than a hex digest, DigestMismatchError on the first disagreement; returns the
+ * checksum files that were checked (pure).
  */
 export function checkDigestFiles(
   relative: string,
@@ -24,6 +25,13 @@ export function checkDigestFiles(
   for (const algorithm of ['sha256', 'sha512'] as const) {
     const expected = contents[algorithm]?.trim().toLowerCase();
     if (expected === undefined) continue;
+    if (!/^[0-9a-f]+$/.test(expected)) {
+      const line = /^[0-9a-f]+[ \t]+\*?\S/.test(expected) ? `a ${algorithm}sum line` : 'no hex digest';
+      throw new ChecksumFormatError(
+        `${relative}.${algorithm}`,
+        `holds ${line} (${JSON.stringify(expected.slice(0, 80))}); a .${algorithm} file holds the bare hex digest only (lines of "<hex>  <path>" belong in ${algorithm.toUpperCase()}SUMS)`,
+      );
+    }
     if (expected !== digests[algorithm]) throw new DigestMismatchError(relative, expected, digests[algorithm]);
     checked.push(`${relative}.${algorithm}`);
   }

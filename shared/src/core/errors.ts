@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'NOT_IMPLEMENTED'
   | 'PATH_UNSAFE'
   | 'DIGEST_MISMATCH'
+  | 'CHECKSUM_FORMAT'
   | 'HTTP_ERROR'
   | 'RETRY_EXHAUSTED'
   | 'MANIFEST_INVALID'
@@ -68,6 +69,14 @@ export class DigestMismatchError extends ReleaseError {
   override name = 'DigestMismatchError';
   constructor(subject: string, expected: string, actual: string) {
     super('DIGEST_MISMATCH', `Digest mismatch for ${subject}: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** A checksum file that holds something other than what its name promises (a bare hex digest for `.sha256`). */
+export class ChecksumFormatError extends ReleaseError {
+  override name = 'ChecksumFormatError';
+  constructor(file: string, problem: string) {
+    super('CHECKSUM_FORMAT', `${file}: ${problem}`);
   }
 }
 
