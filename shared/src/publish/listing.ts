@@ -18,7 +18,7 @@ export function commonFolder(keys: readonly string[]): string {
 
 /**
  * What the store holds below the keys' common folder, by URL (one listing instead of a request per
- * object). Undefined when the store cannot list (e.g. no s3:ListBucket): then every object is stat'ed.
+ * object). Undefined when the store cannot list (e.g. an Azure SAS without list permission): then every object is stat'ed.
  */
 export async function listByUrl(storage: Storage, keys: readonly string[]): Promise<Map<string, ObjectInfo> | undefined> {
   const found = new Map<string, ObjectInfo>();

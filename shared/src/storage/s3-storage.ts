@@ -224,8 +224,13 @@ export class S3Storage implements Storage {
     }
     if (err instanceof ReleaseError) return err;
     const status = statusOf(err);
+    // AWS refuses to say whether a key exists to credentials that may not list the bucket.
+    const hint =
+      status === 403 && (what === 'GET' || what === 'HEAD')
+        ? ` (for a key that does not exist, AWS answers 403 instead of 404 unless the credentials have s3:ListBucket on ${this.bucket})`
+        : '';
     return new StorageError(
-      `${what} ${this.location}/${key} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).name}: ${(err as Error).message}`,
+      `${what} ${this.location}/${key} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).name}: ${(err as Error).message}${hint}`,
       { cause: err },
     );
   }

@@ -21,7 +21,7 @@ describe('typed store refusals', () => {
     await Promise.all([s3?.stop(), azurite?.stop()]);
   });
 
-  it('S3: an unknown access key and a missing bucket are STORAGE_ERRORs', async () => {
+  it('S3: an unknown access key and a missing bucket are STORAGE_ERRORs; a refused read names s3:ListBucket', async () => {
     const base = { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, retry: slowRetry };
     const badKey = new S3Storage({
       ...base,
@@ -29,6 +29,9 @@ describe('typed store refusals', () => {
       credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' },
     });
     await expect(put(badKey)).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('HTTP 403') });
+    // A refused read may be a key that does not exist, told as 403 to credentials that may not list the bucket.
+    await expect(badKey.stat('k')).rejects.toMatchObject({ message: expect.stringContaining('s3:ListBucket on present') });
+    await expect(put(badKey)).rejects.toMatchObject({ message: expect.not.stringContaining('ListBucket') });
     const noBucket = new S3Storage({ ...base, bucket: 'absent', credentials: s3 });
     await expect(put(noBucket)).rejects.toMatchObject({
       code: 'STORAGE_ERROR',
