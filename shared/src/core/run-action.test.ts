@@ -36,6 +36,22 @@ describe('an action process', () => {
     expect(lines.at(-2)).toMatch(/^::error title=Unexpected error::boom$/);
   });
 
+  it('reports a rejection nothing handled as a failure, with its log, instead of crashing', async () => {
+    const run = await child(`
+      import { runAction } from ${JSON.stringify(runActionUrl)};
+      await runAction(async ({ logger }) => {
+        logger.info('working');
+        Promise.reject(new Error('lost'));
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        logger.info('not reached');
+      });`);
+    expect(run.code).toBe(1);
+    expect(run.ms).toBeLessThan(8_000);
+    expect(run.stdout).toContain('working\n');
+    expect(run.stdout).toMatch(/^::error title=Unexpected error::lost$/m);
+    expect(run.stdout).not.toContain('not reached');
+  });
+
   it('writes every buffered line even when it is ended by process.exit', async () => {
     const run = await child(`
       import { info } from ${JSON.stringify(commandsUrl)};

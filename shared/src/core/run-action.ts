@@ -50,14 +50,21 @@ export function reportFailure(error: unknown): void {
 }
 
 export async function runAction(main: (io: ActionIO) => Promise<void>): Promise<void> {
+  // A failure that escaped every handler (a bug) is reported like any other, not as Node's crash.
+  process.once('uncaughtException', fail);
+  process.once('unhandledRejection', fail);
   try {
     await main(io);
   } catch (error) {
-    reportFailure(error);
-    // A failed step ends once its log is out: nothing it started in the background (a destination looked at while
-    // the tree was hashed, checksums made ahead of uploads) is worth waiting for — against an unreachable store that
-    // would be minutes of retries after the error was already reported.
-    await core.drainStdout();
-    process.exit(1);
+    await fail(error);
   }
+}
+
+async function fail(error: unknown): Promise<never> {
+  reportFailure(error);
+  // A failed step ends once its log is out: nothing it started in the background (a destination looked at while
+  // the tree was hashed, checksums made ahead of uploads) is worth waiting for — against an unreachable store that
+  // would be minutes of retries after the error was already reported.
+  await core.drainStdout();
+  process.exit(1);
 }
