@@ -17,6 +17,7 @@ export const INPUT = {
   fast: 'fast',
   extraMarkers: 'extra-markers',
   allowDowngrade: 'allow-downgrade',
+  requireIndex: 'require-index',
   cdnPurgeUrl: 'cdn-purge-url',
   cdnPurgeToken: 'cdn-purge-token',
   readBackUrl: 'read-back-url',
@@ -37,6 +38,7 @@ export interface UpdateMarkersInputs {
   fast: boolean;
   extraMarkers: string[];
   allowDowngrade: boolean;
+  requireIndex: boolean;
   purge: PurgeTarget | undefined;
   readBack: ReadBackOptions | undefined;
   dryRun: boolean;
@@ -127,6 +129,7 @@ export function readInputs(inputs: InputReader): UpdateMarkersInputs {
     fast: inputs.boolean(INPUT.fast, false),
     extraMarkers: inputs.list(INPUT.extraMarkers).map(parseMarkerName),
     allowDowngrade: inputs.boolean(INPUT.allowDowngrade, false),
+    requireIndex: inputs.boolean(INPUT.requireIndex, true),
     purge: readPurge(inputs),
     readBack: readReadBack(inputs),
     dryRun: inputs.boolean(INPUT.dryRun, false),

@@ -86,6 +86,7 @@ async function runMarkerRace(storage: Storage): Promise<RaceOutcome> {
             fast: false,
             extraMarkers: [],
             allowDowngrade: false,
+            requireIndex: true,
             dryRun: false,
             casAttempts: 32,
           },

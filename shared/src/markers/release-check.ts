@@ -1,8 +1,10 @@
 /**
  * Before any marker moves, every release it would point at must be published at
- * the destination: `<root>[/fast]/<version>/` holds at least one object, and when
- * publish-binaries published there (the release manifest says so) its index.json,
- * which it writes last, is present.
+ * the destination: its index.json, which publish-binaries writes last, is present
+ * at `<root>[/fast]/<version>/` — a release without it is not published. For a
+ * release published by other tools (`requireIndex` off), at least one object under
+ * the folder is enough, unless the release manifest records files publish-binaries
+ * published there.
  */
 import type { ReleaseManifest } from '../manifest/manifest.ts';
 import { INDEX_FILE } from '../publish/layout.ts';
@@ -22,9 +24,22 @@ export function publishedThere(manifest: ReleaseManifest | undefined, storage: S
 export async function checkReleasePublished(
   storage: Storage,
   version: Version,
-  { root, fast, manifest }: { root: string; fast: boolean; manifest: ReleaseManifest | undefined },
+  {
+    root,
+    fast,
+    manifest,
+    requireIndex,
+  }: { root: string; fast: boolean; manifest: ReleaseManifest | undefined; requireIndex: boolean },
 ): Promise<string> {
   const dir = releaseDir(root, version, fast);
+  if (requireIndex) {
+    if (!(await storage.stat(`${dir}/${INDEX_FILE}`)))
+      throw new ReleaseMissingError(
+        version.text,
+        `is not published: ${dir}/${INDEX_FILE} (written last by publish-binaries) is missing at ${storage.location} (for a release published by other tools, which write none, set require-index: false)`,
+      );
+    return dir;
+  }
   let found = false;
   for await (const _object of storage.list(`${dir}/`)) {
     found = true;

@@ -50,6 +50,7 @@ function options(overrides: Partial<UpdateMarkersOptions> = {}): UpdateMarkersOp
     fast: false,
     extraMarkers: [],
     allowDowngrade: false,
+    requireIndex: true,
     dryRun: false,
     now: () => new Date('2026-11-25T12:00:00Z'),
     ...overrides,
@@ -150,7 +151,17 @@ describe('updateMarkers against a file:// destination', () => {
     expect(await marker('release/stable.txt')).toBeUndefined();
   });
 
-  it('requires publish-binaries’ index.json when the manifest says it published there', async () => {
+  it('treats a release folder without index.json as not published', async () => {
+    await publishRelease(storage, 'release/v1.31.5/bin/linux/amd64/kubectl');
+    storage.puts.length = 0;
+    await expect(updateMarkers(options({ versions: [v('v1.31.5')] }), logger)).rejects.toMatchObject({
+      code: 'RELEASE_MISSING',
+      message: expect.stringContaining('release/v1.31.5/index.json (written last by publish-binaries) is missing'),
+    });
+    expect(storage.puts).toEqual([]);
+  });
+
+  it('without require-index: the folder is enough, unless the manifest says publish-binaries published there', async () => {
     await publishRelease(storage, 'release/v1.31.5/bin/linux/amd64/kubectl');
     storage.puts.length = 0;
     const manifestFile = path.join(dir, 'manifest.json');
@@ -167,12 +178,13 @@ describe('updateMarkers against a file:// destination', () => {
       ],
     };
     await writeFile(manifestFile, JSON.stringify(manifest));
-    await expect(updateMarkers(options({ versions: [v('v1.31.5')], manifest: manifestFile }), logger)).rejects.toMatchObject({
+    const legacy = { versions: [v('v1.31.5')], requireIndex: false };
+    await expect(updateMarkers(options({ ...legacy, manifest: manifestFile }), logger)).rejects.toMatchObject({
       code: 'RELEASE_MISSING',
     });
     expect(storage.puts).toEqual([]);
     // Without the manifest the folder alone is enough (a release published by other tools).
-    await updateMarkers(options({ versions: [v('v1.31.5')] }), logger);
+    await updateMarkers(options(legacy), logger);
     expect(await marker('release/stable.txt')).toBe('v1.31.5');
   });
 
@@ -217,7 +229,7 @@ describe('updateMarkers against a file:// destination', () => {
   it('a fast build writes only <root>/fast/<type>-fast.txt, after checking <root>/fast/<version>/', async () => {
     const ci = { buildType: 'ci' as const, root: 'ci', fast: true, versions: [v('v1.33.0-alpha.0.5+abc')] };
     await expect(updateMarkers(options(ci), logger)).rejects.toMatchObject({ code: 'RELEASE_MISSING' });
-    await publishRelease(storage, 'ci/fast/v1.33.0-alpha.0.5+abc/kubernetes.tar.gz');
+    await publishRelease(storage, 'ci/fast/v1.33.0-alpha.0.5+abc/index.json');
     await updateMarkers(options(ci), logger);
     expect(await marker('ci/fast/latest-fast.txt')).toBe('v1.33.0-alpha.0.5+abc');
     expect(Object.keys(parseIndex(await marker('ci/markers.json')))).toEqual(['fast/latest-fast.txt']);

@@ -28,7 +28,9 @@ export interface UpdateMarkersOptions {
   extraMarkers: readonly string[];
   allowDowngrade: boolean;
   dryRun: boolean;
-  /** Path of the release manifest: tells whether publish-binaries' index.json must exist. */
+  /** Move markers only to releases whose index.json (written last by publish-binaries) is present. */
+  requireIndex: boolean;
+  /** Path of the release manifest: without requireIndex, tells whether publish-binaries' index.json must exist. */
   manifest?: string;
   purge?: PurgeTarget;
   readBack?: ReadBackOptions;
@@ -150,7 +152,7 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
 
   await logger.group('Check the releases are published', async () => {
     for (const version of options.versions) {
-      const dir = await checkReleasePublished(storage, version, { root, fast, manifest });
+      const dir = await checkReleasePublished(storage, version, { root, fast, manifest, requireIndex: options.requireIndex });
       logger.info(`${version.text}: found at ${storage.location} ${dir}/`);
     }
   });
