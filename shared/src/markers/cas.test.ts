@@ -46,6 +46,34 @@ describe('compareAndSwap', () => {
     expect((await storage.read('m.txt'))?.data.toString()).toBe('b');
   });
 
+  it('counts a write whose answer was lost as written: its retry lost to itself', async () => {
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    const landsThenLost = new (class extends FileStorage {
+      override async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+        await super.put(key, body, options);
+        throw new PreconditionFailedError(this.location, key);
+      }
+    })(dir);
+    const { result, written } = await compareAndSwap(landsThenLost, 'm.txt', setIfAbsentOr('b'), META);
+    expect({ result, written }).toEqual({ result: 'a', written: true });
+    expect((await storage.read('m.txt'))?.data.toString()).toBe('b');
+  });
+
+  it('refuses to replace an object the store gave no ETag for', async () => {
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    const noEtag = new (class extends FileStorage {
+      override async read(key: string) {
+        const found = await super.read(key);
+        return found && { ...found, info: { ...found.info, etag: '' } };
+      }
+    })(dir);
+    await expect(compareAndSwap(noEtag, 'm.txt', setIfAbsentOr('b'), META)).rejects.toMatchObject({
+      code: 'STORAGE_ERROR',
+      message: expect.stringContaining('without an ETag'),
+    });
+    expect((await storage.read('m.txt'))?.data.toString()).toBe('a');
+  });
+
   it('writes nothing when the step says so', async () => {
     await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
     const { written } = await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);

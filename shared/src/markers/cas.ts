@@ -2,11 +2,13 @@
  * Compare-and-swap of one small object through the Storage interface: read it,
  * let `step` decide from what it holds, write conditionally on the ETag read
  * (`If-None-Match: *` when it did not exist). A lost race re-reads and re-decides,
- * a bounded number of times.
+ * a bounded number of times — unless the object now holds exactly what this write
+ * sent: a write whose answer was lost landed, and its retry found its own ETag gone.
+ * An object read without an ETag is never overwritten (that would be a blind write).
  */
 import { sha256Hex } from '../core/hash.ts';
 import { sleep } from '../core/retry.ts';
-import { PreconditionFailedError, type Storage } from '../storage/storage.ts';
+import { PreconditionFailedError, type Storage, StorageError } from '../storage/storage.ts';
 import { ContendedError } from './errors.ts';
 
 export interface CasStep<T> {
@@ -34,6 +36,10 @@ export async function compareAndSwap<T>(
     const current = await storage.read(key);
     const { write, result } = await step(current?.data.toString('utf8'));
     if (write === undefined) return { result, written: false };
+    if (current && !current.info.etag)
+      throw new StorageError(
+        `${storage.location}: ${key} was read without an ETag, so it cannot be replaced only if unchanged; not writing it blind`,
+      );
     try {
       await storage.put(
         key,
@@ -49,6 +55,8 @@ export async function compareAndSwap<T>(
       return { result, written: true };
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
+      const now = await storage.read(key);
+      if (now && Buffer.compare(now.data, write) === 0) return { result, written: true };
       if (attempt >= attempts) throw new ContendedError(key, attempts, error);
       options.onLostRace?.(attempt);
       await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));

@@ -244,7 +244,7 @@ export class S3Storage implements Storage {
     };
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.cacheControl) headers['cache-control'] = options.cacheControl;
-    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     const etag = await this.#call('PUT', key, () =>
       this.#http.put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size }),
@@ -288,7 +288,7 @@ export class S3Storage implements Storage {
       assertDigest(`${this.location}/${key}`, digest, options);
       parts.sort((a, b) => a.number - b.number);
       const completeHeaders: Record<string, string> = { 'content-type': 'application/xml' };
-      if (options.ifMatch) completeHeaders['if-match'] = options.ifMatch;
+      if (options.ifMatch !== undefined) completeHeaders['if-match'] = options.ifMatch;
       if (options.ifNoneMatch) completeHeaders['if-none-match'] = options.ifNoneMatch;
       const body = Buffer.from(completeMultipartXml(parts));
       const contentEtags = [multipartEtag(partMd5s), digest.md5.toString('hex')];
