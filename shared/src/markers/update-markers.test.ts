@@ -240,8 +240,9 @@ describe('CDN purge and read-back', () => {
   let server: Server;
   let base: string;
   const requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
-  /** How many more GETs serve a stale value before the real one. */
+  /** How many more GETs serve a stale value (`stale`) before the real one. */
   let staleReads = 0;
+  let stale = 'v1.0.0';
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -257,7 +258,7 @@ describe('CDN purge and read-back', () => {
         }
         if (staleReads > 0) {
           staleReads--;
-          res.writeHead(200).end('v1.0.0');
+          res.writeHead(200).end(stale);
           return;
         }
         const served = await readFile(path.join(dir, decodeURIComponent(req.url ?? '')), 'utf8').catch(() => undefined);
@@ -274,6 +275,7 @@ describe('CDN purge and read-back', () => {
   beforeEach(() => {
     requests.length = 0;
     staleReads = 0;
+    stale = 'v1.0.0';
   });
 
   it('purges the changed keys with the token, then polls until every marker serves its value', async () => {
@@ -302,6 +304,19 @@ describe('CDN purge and read-back', () => {
     await expect(
       updateMarkers(options({ readBack: { url: base, intervalMs: 20, timeoutMs: 200 } }), logger),
     ).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('a rerun of a downgrade reads back the exact value: a CDN still serving the newer one fails it', async () => {
+    await updateMarkers(options(), logger);
+    const rollback = { versions: [v('v1.31.1')], allowDowngrade: true };
+    await updateMarkers(options(rollback), logger);
+    storage.puts.length = 0;
+    staleReads = 1_000;
+    stale = 'v1.31.2';
+    await expect(
+      updateMarkers(options({ ...rollback, readBack: { url: base, intervalMs: 20, timeoutMs: 200 } }), logger),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(storage.puts).toEqual([]);
   });
 
   it('a rerun writes nothing but purges and reads back again (completing a failed first run)', async () => {

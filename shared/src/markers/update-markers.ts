@@ -114,9 +114,12 @@ async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Prom
 /**
  * The markers this run stands behind: those it moved, and those that already held
  * one of its versions. They are purged and read back — also on a rerun, so a rerun
- * after a failed purge or read-back completes it without writing anything.
+ * after a failed purge or read-back completes it without writing anything. With
+ * allow-downgrade only the exact value will do: a rerun after a downgrade whose
+ * read-back timed out finds the marker already moved (a skip), and a CDN still
+ * serving the newer version must not pass for it.
  */
-function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[] {
+function ownedMarkers(decisions: readonly MarkerDecision[], allowDowngrade: boolean): Expectation[] {
   const last = new Map<string, MarkerDecision>();
   const owned = new Set<string>();
   const downgraded = new Set<string>();
@@ -125,7 +128,11 @@ function ownedMarkers(decisions: readonly MarkerDecision[]): Expectation[] {
     if (d.action !== 'skip' || d.from === d.version) owned.add(d.key);
     if (d.action === 'downgrade') downgraded.add(d.key);
   }
-  return [...owned].map((key) => ({ key, value: (last.get(key) as MarkerDecision).to, exact: downgraded.has(key) }));
+  return [...owned].map((key) => ({
+    key,
+    value: (last.get(key) as MarkerDecision).to,
+    exact: allowDowngrade || downgraded.has(key),
+  }));
 }
 
 /** Per marker over the whole run: its first and last value if it moved, otherwise why it did not. */
@@ -180,7 +187,7 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
   });
 
   if (Object.keys(updated).length === 0) logger.info('Every marker was already up to date: nothing written');
-  const owned = ownedMarkers(decisions);
+  const owned = ownedMarkers(decisions, options.allowDowngrade);
   if (options.purge && owned.length > 0) {
     const purge = options.purge;
     const keys = [...owned.map((e) => e.key), key];
