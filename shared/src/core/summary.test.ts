@@ -29,6 +29,9 @@ describe('SOURCE_DATE_EPOCH', () => {
   it('uses the epoch when set and rejects garbage', () => {
     expect(rfc3339(sourceDate({ SOURCE_DATE_EPOCH: '1700000000' }))).toBe('2023-11-14T22:13:20Z');
     expect(() => sourceDate({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(InputError);
+    expect(rfc3339(sourceDate({ SOURCE_DATE_EPOCH: '253402300799' }))).toBe('9999-12-31T23:59:59Z');
+    // Milliseconds by mistake: refused before anything is signed, not a time past the year 9999.
+    expect(() => sourceDate({ SOURCE_DATE_EPOCH: '1700000000000' })).toThrow(/not milliseconds \(1700000000\?\)/);
     expect(Math.abs(sourceDate({}).getTime() - Date.now())).toBeLessThan(1000);
   });
 });
