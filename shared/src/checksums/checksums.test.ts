@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,11 @@ describe('writeChecksumFiles', () => {
     });
     await writeFile(`${file}.sha256`, `${sha256.toUpperCase()}\n`);
     await expect(verifyChecksumFile(root, 'format.bin')).resolves.toMatchObject({ checked: ['format.bin.sha256'] });
+    // A checksum file linked outside the tree is refused, not read.
+    await rm(`${file}.sha256`);
+    await symlink('/etc/hostname', `${file}.sha256`);
+    await expect(verifyChecksumFile(root, 'format.bin')).rejects.toMatchObject({ code: 'PATH_UNSAFE' });
+    await rm(`${file}.sha256`);
   });
 
   it("writes one file's digest files as soon as it is hashed, then the SUMS files without touching those again", async () => {

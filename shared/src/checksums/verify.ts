@@ -50,7 +50,10 @@ export async function verifyChecksumFile(
 ): Promise<{ digests: Pick<Digests, 'sha256' | 'sha512'>; checked: string[] }> {
   const file = await resolveSafe(root, relative);
   const digests = known ?? (await hashFile(file));
-  const [sha256, sha512] = await Promise.all([readTextIfExists(`${file}.sha256`), readTextIfExists(`${file}.sha512`)]);
+  // The checksum files too: one linked outside the tree would otherwise be read (and quoted in an error).
+  const [sha256, sha512] = await Promise.all(
+    ['sha256', 'sha512'].map(async (algorithm) => readTextIfExists(await resolveSafe(root, `${relative}.${algorithm}`))),
+  );
   return { digests, checked: checkDigestFiles(relative, digests, { sha256, sha512 }) };
 }
 
