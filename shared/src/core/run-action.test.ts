@@ -42,6 +42,7 @@ describe('an action process', () => {
       await runAction(async ({ logger }) => {
         logger.info('working');
         Promise.reject(new Error('lost'));
+        Promise.reject(new Error('lost too'));
         await new Promise((resolve) => setTimeout(resolve, 10_000));
         logger.info('not reached');
       });`);
@@ -49,6 +50,7 @@ describe('an action process', () => {
     expect(run.ms).toBeLessThan(8_000);
     expect(run.stdout).toContain('working\n');
     expect(run.stdout).toMatch(/^::error title=Unexpected error::lost$/m);
+    expect(run.stdout.match(/^::error/gm)).toHaveLength(1);
     expect(run.stdout).not.toContain('not reached');
   });
 

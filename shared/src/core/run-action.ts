@@ -51,8 +51,8 @@ export function reportFailure(error: unknown): void {
 
 export async function runAction(main: (io: ActionIO) => Promise<void>): Promise<void> {
   // A failure that escaped every handler (a bug) is reported like any other, not as Node's crash.
-  process.once('uncaughtException', fail);
-  process.once('unhandledRejection', fail);
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
   try {
     await main(io);
   } catch (error) {
@@ -60,11 +60,17 @@ export async function runAction(main: (io: ActionIO) => Promise<void>): Promise<
   }
 }
 
-async function fail(error: unknown): Promise<never> {
-  reportFailure(error);
-  // A failed step ends once its log is out: nothing it started in the background (a destination looked at while
-  // the tree was hashed, checksums made ahead of uploads) is worth waiting for — against an unreachable store that
-  // would be minutes of retries after the error was already reported.
-  await core.drainStdout();
-  process.exit(1);
+let failing: Promise<never> | undefined;
+
+/** Reports the first failure only (others that follow while the log drains are its consequences), then exits. */
+function fail(error: unknown): Promise<never> {
+  failing ??= (async () => {
+    reportFailure(error);
+    // A failed step ends once its log is out: nothing it started in the background (a destination looked at while
+    // the tree was hashed, checksums made ahead of uploads) is worth waiting for — against an unreachable store that
+    // would be minutes of retries after the error was already reported.
+    await core.drainStdout();
+    process.exit(1);
+  })();
+  return failing;
 }
