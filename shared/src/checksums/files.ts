@@ -55,6 +55,11 @@ function digestsOf(path: string, content: string): FileDigests {
   return { path, sha256: sha256Hex(content), sha512: createHash('sha512').update(content).digest('hex') };
 }
 
+/** The paths of every checksum file checksumContents makes for files at `paths` (pure). */
+export function checksumPaths(paths: readonly string[]): string[] {
+  return [SHA256SUMS, SHA512SUMS, ...[...paths, SHA256SUMS, SHA512SUMS].flatMap((p) => [`${p}.sha256`, `${p}.sha512`])];
+}
+
 /** The contents of every checksum file for `files`, keyed by relative path (pure). */
 export function checksumContents(files: readonly FileDigests[]): { contents: Map<string, string>; sums: FileDigests[] } {
   const sum256 = formatSums(files.map((f) => ({ path: f.path, hex: f.sha256 })));

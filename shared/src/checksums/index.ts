@@ -1,6 +1,7 @@
 export type { ChecksumFiles, FileDigests } from './files.ts';
 export {
   checksumContents,
+  checksumPaths,
   SHA256SUMS,
   SHA512SUMS,
   writeAtomic,
@@ -11,4 +12,4 @@ export {
 export type { SumEntry } from './sums.ts';
 export { formatSums, parseSums } from './sums.ts';
 export type { SumsMismatch } from './verify.ts';
-export { checkDigestFiles, checkSums, verifyChecksumFile } from './verify.ts';
+export { checkDigestFiles, checkSums, parseDigestFile, verifyChecksumFile } from './verify.ts';

@@ -11,6 +11,22 @@ import { resolveSafe } from '../core/paths.ts';
 import { parseSums } from './sums.ts';
 
 /**
+ * The hex digest a `<file>.sha256` / `<file>.sha512` holds (`relative` is the file it describes). Throws
+ * ChecksumFormatError for one that holds anything else, a sha256sum line above all (pure).
+ */
+export function parseDigestFile(relative: string, algorithm: 'sha256' | 'sha512', content: string): string {
+  const expected = content.trim().toLowerCase();
+  if (!/^[0-9a-f]+$/.test(expected)) {
+    const line = /^[0-9a-f]+[ \t]+\*?\S/.test(expected) ? `a ${algorithm}sum line` : 'no hex digest';
+    throw new ChecksumFormatError(
+      `${relative}.${algorithm}`,
+      `holds ${line} (${JSON.stringify(expected.slice(0, 80))}); a .${algorithm} file holds the bare hex digest only (lines of "<hex>  <path>" belong in ${algorithm.toUpperCase()}SUMS)`,
+    );
+  }
+  return expected;
+}
+
+/**
  * Compares a file's digests with the contents of its `.sha256` / `.sha512`
  * (undefined: no such file). Throws ChecksumFormatError for one that holds more
  * than a hex digest, DigestMismatchError on the first disagreement; returns the
@@ -23,15 +39,9 @@ export function checkDigestFiles(
 ): string[] {
   const checked: string[] = [];
   for (const algorithm of ['sha256', 'sha512'] as const) {
-    const expected = contents[algorithm]?.trim().toLowerCase();
-    if (expected === undefined) continue;
-    if (!/^[0-9a-f]+$/.test(expected)) {
-      const line = /^[0-9a-f]+[ \t]+\*?\S/.test(expected) ? `a ${algorithm}sum line` : 'no hex digest';
-      throw new ChecksumFormatError(
-        `${relative}.${algorithm}`,
-        `holds ${line} (${JSON.stringify(expected.slice(0, 80))}); a .${algorithm} file holds the bare hex digest only (lines of "<hex>  <path>" belong in ${algorithm.toUpperCase()}SUMS)`,
-      );
-    }
+    const content = contents[algorithm];
+    if (content === undefined) continue;
+    const expected = parseDigestFile(relative, algorithm, content);
     if (expected !== digests[algorithm]) throw new DigestMismatchError(relative, expected, digests[algorithm]);
     checked.push(`${relative}.${algorithm}`);
   }

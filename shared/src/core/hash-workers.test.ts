@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,22 @@ describe('HashWorkers', () => {
       });
     await Promise.all([track('big', big), ...files.slice(0, 5).map((f, i) => track(`small${i}`, f))]);
     expect(done.at(-1)).toBe('big');
+  });
+
+  it('refuses a later read of a file changed since the read that gave its identity', async () => {
+    const pool = new HashWorkers(1);
+    const file = path.join(dir, 'changing');
+    await writeFile(file, 'first bytes');
+    // An hour old: a change now is a new change time, even on the coarsest file-system clock.
+    await utimes(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const first = await pool.hash(file, ['sha256']);
+    expect(first.stable).toBe(true);
+    expect((await pool.hash(file, ['md5'], first.identity)).hex).toHaveLength(1);
+    await writeFile(file, 'other bytes');
+    await expect(pool.hash(file, ['md5'], first.identity)).rejects.toMatchObject({ code: 'ECHANGED' });
+    // Just changed: its identity cannot tell a change within the same clock tick.
+    expect((await pool.hash(file, ['sha256'])).stable).toBe(false);
   });
 
   it('can be started before the first file, and started pools answer as usual', async () => {

@@ -7,6 +7,16 @@
  * One worker per core (SHA-512 runs at about half SHA-256's speed; two files
  * hashed side by side keep both cores busy). A worker keeps the process alive
  * only while it has files to hash.
+ *
+ * Every answer carries the file's identity (device, inode, size, modification and
+ * change times, from the open descriptor before and after the read; a file
+ * written meanwhile fails): a later read of the same file for other digests
+ * passes it back and is refused if the file is no longer the one hashed. Any
+ * write changes the change time, which no user can set — unless it lands within
+ * the clock tick of the write before it (the kernel's file times are coarse), so
+ * an identity taken less than TICK_MS after the file's last change is not
+ * `stable`, and the caller re-checks the bytes themselves (as git does with
+ * "racily clean" entries).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -15,22 +25,33 @@ import { Worker } from 'node:worker_threads';
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
  * source runs whether the worker inherits CommonJS or ESM (`--input-type=module` is passed on to workers).
  */
-const WORKER_SOURCE = `
+/** Longer than the coarsest clock tick file times are taken from (10 ms at HZ=100). */
+const TICK_MS = 50;
+
+const WORKER_SOURCE = `const TICK_MS = ${TICK_MS};
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { createHash } = process.getBuiltinModule('node:crypto');
-const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
+const { openSync, readSync, closeSync, fstatSync } = process.getBuiltinModule('node:fs');
 const buffer = Buffer.allocUnsafe(1 << 18);
-parentPort.on('message', ({ file, algorithms }) => {
+const stat = (fd) => fstatSync(fd, { bigint: true });
+const identify = (s) => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+const changed = (file, problem) => Object.assign(new Error(file + ' ' + problem), { code: 'ECHANGED', path: file });
+parentPort.on('message', ({ file, algorithms, identity: expected }) => {
   let fd;
   try {
     fd = openSync(file, 'r');
+    const identity = identify(stat(fd));
+    if (expected !== undefined && identity !== expected) throw changed(file, 'changed since it was first hashed');
     const hashes = algorithms.map((a) => createHash(a));
     let size = 0;
     for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; size += n) {
       const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
       for (const h of hashes) h.update(chunk);
     }
-    parentPort.postMessage({ size, hex: hashes.map((h) => h.digest('hex')) });
+    const after = stat(fd);
+    if (identify(after) !== identity) throw changed(file, 'changed while it was hashed');
+    const stable = BigInt(Date.now()) * 1000000n - after.ctimeNs > BigInt(TICK_MS) * 1000000n;
+    parentPort.postMessage({ size, hex: hashes.map((h) => h.digest('hex')), identity, stable });
   } catch (err) {
     parentPort.postMessage({ error: { message: err.message, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path } });
   } finally {
@@ -41,16 +62,30 @@ parentPort.on('message', ({ file, algorithms }) => {
 
 export type HashAlgorithm = 'sha256' | 'sha512' | 'md5';
 
+/** What a worker read: the file's size, its digests and its identity. */
+export interface Hashed {
+  size: number;
+  /** In the order of the algorithms asked for. */
+  hex: string[];
+  /** Opaque: passed to a later read of the same file, it refuses a file changed since. */
+  identity: string;
+  /** Whether the identity tells every later change (false: the file changed within a clock tick of the read). */
+  stable: boolean;
+}
+
 interface Reply {
   size?: number;
   hex?: string[];
+  identity?: string;
+  stable?: boolean;
   error?: { message: string; code?: string; errno?: number; syscall?: string; path?: string };
 }
 
 interface Job {
   file: string;
   algorithms: readonly HashAlgorithm[];
-  resolve(reply: { size: number; hex: string[] }): void;
+  identity: string | undefined;
+  resolve(reply: Hashed): void;
   reject(err: unknown): void;
 }
 
@@ -89,7 +124,13 @@ export class HashWorkers {
       this.#workers.set(worker, undefined);
       if (job) {
         if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
-        else job.resolve({ size: reply.size as number, hex: reply.hex as string[] });
+        else
+          job.resolve({
+            size: reply.size as number,
+            hex: reply.hex as string[],
+            identity: reply.identity as string,
+            stable: reply.stable === true,
+          });
       }
       this.#dispatch();
     });
@@ -109,7 +150,7 @@ export class HashWorkers {
       const job = current ?? this.#queue.shift();
       if (job && !current) {
         this.#workers.set(worker, job);
-        worker.postMessage({ file: job.file, algorithms: job.algorithms });
+        worker.postMessage({ file: job.file, algorithms: job.algorithms, identity: job.identity });
       }
       // Only a worker with a file to hash keeps the process alive.
       if (job) worker.ref();
@@ -117,10 +158,13 @@ export class HashWorkers {
     }
   }
 
-  /** Size and hex digests (in the order of `algorithms`) of the file; file-system errors keep their `code`. */
-  hash(file: string, algorithms: readonly HashAlgorithm[]): Promise<{ size: number; hex: string[] }> {
+  /**
+   * Size, hex digests and identity of the file; file-system errors keep their `code`, and a file changed while it
+   * was read, or since the read that gave `identity`, fails with code ECHANGED.
+   */
+  hash(file: string, algorithms: readonly HashAlgorithm[], identity?: string): Promise<Hashed> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ file, algorithms, resolve, reject });
+      this.#queue.push({ file, algorithms, identity, resolve, reject });
       this.#dispatch();
     });
   }

@@ -28,6 +28,18 @@ describe('bounded concurrency', () => {
     expect(started).toEqual([1, 2]);
   });
 
+  it('throws the first failure only once the tasks in flight have settled', async () => {
+    const finished: string[] = [];
+    await expect(
+      mapPool(['slow', 'fails', 'later'], 2, async (s) => {
+        if (s === 'fails') throw new Error('boom');
+        await sleep(20);
+        finished.push(s);
+      }),
+    ).rejects.toThrow('boom');
+    expect(finished).toEqual(['slow']);
+  });
+
   it('settlePool runs everything and reports each failure', async () => {
     const results = await settlePool(['a', 'b', 'c'], 3, async (s) => {
       if (s !== 'b') throw new Error(`bad ${s}`);

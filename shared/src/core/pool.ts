@@ -1,4 +1,7 @@
-/** Bounded concurrency: at most `limit` tasks in flight, results in input order. */
+/**
+ * Bounded concurrency: at most `limit` tasks in flight, results in input order. After a task fails no new one
+ * starts, and the first failure is thrown once the tasks in flight have settled (nothing is left running behind it).
+ */
 export async function mapPool<T, R>(
   items: readonly T[],
   limit: number,
@@ -6,20 +9,19 @@ export async function mapPool<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
       try {
         results[index] = await fn(items[index] as T, index);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
-  await Promise.all(workers);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
 

@@ -17,7 +17,7 @@ import { PublishedReleaseChangedError } from './errors.ts';
 import { INDEX_FILE } from './layout.ts';
 import { listByUrl } from './listing.ts';
 import type { ReleaseIndex } from './release-index.ts';
-import type { SourceFile } from './source.ts';
+import type { ReleaseFile } from './source.ts';
 
 /** A store to publish to, and how release paths become its keys. */
 export interface Destination {
@@ -31,7 +31,7 @@ export interface Destination {
 export type Action = 'upload' | 'skip';
 
 export interface PlannedObject {
-  file: SourceFile;
+  file: ReleaseFile;
   key: string;
   url: string;
   action: Action;
@@ -61,40 +61,52 @@ export async function surveyDestination(destination: Destination, paths: readonl
   return { existing, listed };
 }
 
+export interface PlannedIndex {
+  key: string;
+  url: string;
+  data: Buffer;
+  sha256: string;
+  action: Action;
+}
+
 export interface DestinationPlan {
   destination: Destination;
   objects: PlannedObject[];
-  index: { key: string; url: string; data: Buffer; sha256: string; action: Action };
+  index: PlannedIndex;
 }
 
 /** Whether the store's object holds exactly the file. */
-export async function holdsFile(storage: Storage, key: string, info: ObjectInfo, file: SourceFile): Promise<boolean> {
+export async function holdsFile(storage: Storage, key: string, info: ObjectInfo, file: ReleaseFile): Promise<boolean> {
   if (info.size !== file.size) return false;
   if (info.sha256 !== undefined) return info.sha256 === file.sha256;
   return (await hashStream(await storage.stream(key))).sha256 === file.sha256;
 }
 
-export async function planDestination(
-  destination: Destination,
-  files: readonly SourceFile[],
-  buildIndex: (urlOf: (path: string) => string) => ReleaseIndex,
-  concurrency: number,
-  { existing, listed }: Survey,
-): Promise<DestinationPlan> {
-  const { storage } = destination;
+/** Refuses release paths that would share a URL at the destination (a GitHub release's assets have no folders). */
+export function checkKeys(destination: Destination, paths: readonly string[]): void {
   const seen = new Map<string, string>();
-  for (const file of files) {
-    const url = storage.urlFor(destination.keyFor(file.path));
+  for (const p of paths) {
+    const url = destination.storage.urlFor(destination.keyFor(p));
     const other = seen.get(url);
-    if (other) throw new InputError('destinations', `${other} and ${file.path} would both be ${url} at ${destination.name}`);
-    seen.set(url, file.path);
+    if (other) throw new InputError('destinations', `${other} and ${p} would both be ${url} at ${destination.name}`);
+    seen.set(url, p);
   }
-  const index = buildIndex((p) => storage.urlFor(destination.keyFor(p)));
-  const indexKey = destination.keyFor(index.path);
-  // An equal index was written by a run that verified every file: it is this destination's record of their
-  // digests, so a listed object of the right size needs no request of its own.
-  const published = existing?.data.equals(index.data) ?? false;
-  const objects = await mapPool(files, concurrency, async (file): Promise<PlannedObject> => {
+}
+
+/**
+ * Plans the files against what the destination holds. `published`: the destination holds this very release index,
+ * whose digests were verified when it was written — its record of every file, so a listed object of the right size
+ * needs no request of its own.
+ */
+export function planObjects(
+  destination: Destination,
+  files: readonly ReleaseFile[],
+  concurrency: number,
+  { listed }: Survey,
+  published = false,
+): Promise<PlannedObject[]> {
+  const { storage } = destination;
+  return mapPool(files, concurrency, async (file): Promise<PlannedObject> => {
     const key = destination.keyFor(file.path);
     const url = storage.urlFor(key);
     const inList = listed?.get(url);
@@ -105,19 +117,34 @@ export async function planDestination(
     const equal = await holdsFile(storage, key, info, file);
     return { file, key, url, action: equal ? 'skip' : 'upload', reason: equal ? 'equal' : 'changed' };
   });
+}
+
+/**
+ * The whole plan of a release whose every file is known: an index already at the destination with other content
+ * means the release was published before with other files, and is refused.
+ */
+export async function planDestination(
+  destination: Destination,
+  files: readonly ReleaseFile[],
+  index: ReleaseIndex,
+  concurrency: number,
+  survey: Survey,
+): Promise<DestinationPlan> {
+  const { existing } = survey;
+  const published = existing?.data.equals(index.data) ?? false;
+  const objects = await planObjects(destination, files, concurrency, survey, published);
   if (existing && !published) {
     const changed = objects.filter((o) => o.action === 'upload').map((o) => o.file.path);
-    throw new PublishedReleaseChangedError(storage.location, index.version, changed.length > 0 ? changed : [index.path]);
+    throw new PublishedReleaseChangedError(
+      destination.storage.location,
+      index.version,
+      changed.length > 0 ? changed : [index.path],
+    );
   }
-  return {
-    destination,
-    objects,
-    index: {
-      key: indexKey,
-      url: storage.urlFor(indexKey),
-      data: index.data,
-      sha256: index.sha256,
-      action: existing ? 'skip' : 'upload',
-    },
-  };
+  return { destination, objects, index: planIndex(destination, index, existing ? 'skip' : 'upload') };
+}
+
+export function planIndex(destination: Destination, index: ReleaseIndex, action: Action): PlannedIndex {
+  const key = destination.keyFor(index.path);
+  return { key, url: destination.storage.urlFor(key), data: index.data, sha256: index.sha256, action };
 }

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashFile } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import type { Body, ObjectInfo, PutOptions, Storage } from '../storage/storage.ts';
@@ -172,6 +173,18 @@ describe('publishBinaries to folders', () => {
       code: 'DIGEST_MISMATCH',
     });
     expect(await filesBelow(dest)).toEqual([]);
+  });
+
+  it('refuses a wrong .sha512 of a right file before any checksum file or the index is written', async () => {
+    const dest = path.join(work, 'dest');
+    const kubectl = path.join(source, 'bin/linux/amd64/kubectl');
+    await writeFile(`${kubectl}.sha256`, (await hashFile(kubectl)).sha256);
+    await writeFile(`${kubectl}.sha512`, 'e'.repeat(128));
+    await expect(publishBinaries(options([destination(new FileStorage(dest))]), new RecordingLogger())).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    const written = await filesBelow(dest);
+    expect(written.filter((f) => /\.sha(256|512)$|SUMS|index\.json$/.test(f))).toEqual([]);
   });
 
   it('refuses a symlink leaving the tree', async () => {

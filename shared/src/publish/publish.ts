@@ -1,8 +1,10 @@
 /**
  * publish-binaries: plan → act → verify → index → report, for every destination
  * (mirrors, each planned and verified on its own). Per destination: every file
- * is uploaded (or found equal), read back and verified; only then is the release
- * index written, verified, and — for a GitHub release — the draft published.
+ * is uploaded (or found equal) — the tree's files first, each once its digests are
+ * checked (source.ts), then the checksum files the run makes — read back and
+ * verified; only then is the release index written, verified, and — for a GitHub
+ * release — the draft published.
  * A crash at any point leaves no index, so the release stays invisible until a
  * rerun completes it.
  */
@@ -11,11 +13,22 @@ import { hashWorkers } from '../core/hash-workers.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { Storage, WrittenInfo } from '../storage/storage.ts';
 import { DestinationsFailedError } from './errors.ts';
-import { type Destination, type DestinationPlan, planDestination, type Survey, surveyDestination } from './plan.ts';
+import {
+  checkKeys,
+  type Destination,
+  type DestinationPlan,
+  type PlannedIndex,
+  type PlannedObject,
+  planDestination,
+  planIndex,
+  planObjects,
+  type Survey,
+  surveyDestination,
+} from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
-import { listSource, readSource, type SourceFile } from './source.ts';
+import { listSource, readSource, type SourceFile, type SourceTree } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
 
@@ -72,17 +85,25 @@ function lookups(concurrency: number): number {
   return Math.min(64, concurrency * 4);
 }
 
-function logPlan(plan: DestinationPlan, logger: Logger): void {
-  for (const o of plan.objects) {
+function logPlan(objects: readonly PlannedObject[], logger: Logger): void {
+  for (const o of objects) {
     logger.info(`${o.action === 'upload' ? 'upload' : 'skip  '} ${o.key} (${o.reason}, ${formatBytes(o.file.size)}) → ${o.url}`);
   }
-  logger.info(`${plan.index.action === 'upload' ? 'upload' : 'skip  '} ${plan.index.key} (release index, written last)`);
+}
+
+function logIndex(index: PlannedIndex, logger: Logger): void {
+  logger.info(`${index.action === 'upload' ? 'upload' : 'skip  '} ${index.key} (release index, written last)`);
+}
+
+function count(objects: readonly PlannedObject[]): string {
+  const upload = objects.filter((o) => o.action === 'upload').length;
+  return `${upload} to upload, ${objects.length - upload} equal`;
 }
 
 async function publishTo(
   destination: Destination,
   survey: Promise<Survey>,
-  files: readonly SourceFile[],
+  tree: SourceTree,
   options: PublishOptions,
   logger: Logger,
 ): Promise<DestinationResult> {
@@ -92,13 +113,51 @@ async function publishTo(
     cacheControl: options.cacheControl,
     contentTypeOf: options.contentTypeOf,
   };
-  const plan = await planDestination(
-    destination,
-    files,
-    (urlOf) => buildReleaseIndex(options.version, files, urlOf),
-    lookups(options.concurrency),
-    await survey,
-  );
+  const limit = lookups(options.concurrency);
+  const surveyed = await survey;
+  const urlOf = (p: string) => storage.urlFor(destination.keyFor(p));
+  checkKeys(destination, tree.paths);
+  const written = new Map<string, WrittenInfo>();
+  let bytesUploaded = 0;
+  const upload = async (objects: readonly PlannedObject[]) => {
+    const sent = await uploadPlanned(storage, objects, settings, logger);
+    bytesUploaded += sent.bytes;
+    for (const [key, info] of sent.written) written.set(key, info);
+  };
+
+  let plan: DestinationPlan;
+  if (options.dryRun || surveyed.existing) {
+    // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
+    // compared with the index this run would write.
+    const files = await tree.complete();
+    plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed);
+    await logger.group(`Plan for ${destination.name}: ${count(plan.objects)}`, async () => {
+      logPlan(plan.objects, logger);
+      logIndex(plan.index, logger);
+    });
+    if (!options.dryRun) await upload(plan.objects);
+  } else {
+    // The tree's files go first, each as soon as its own digests are checked; the checksum files this run makes
+    // follow once every file is hashed, and the index last.
+    const first = await planObjects(destination, tree.files, limit, surveyed);
+    await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
+    await upload(first);
+    const files = await tree.complete();
+    const made = await planObjects(
+      destination,
+      files.filter((f) => f.generated),
+      limit,
+      surveyed,
+    );
+    const index = planIndex(destination, buildReleaseIndex(options.version, files, urlOf), 'upload');
+    await logger.group(`Checksum files made for ${destination.name}: ${count(made)}`, async () => {
+      logPlan(made, logger);
+      logIndex(index, logger);
+    });
+    await upload(made);
+    const objects = [...first, ...made].sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+    plan = { destination, objects, index };
+  }
   const toUpload = plan.objects.filter((o) => o.action === 'upload');
   const result: DestinationResult = {
     name: destination.name,
@@ -106,18 +165,12 @@ async function publishTo(
     indexUrl: plan.index.url,
     uploaded: toUpload.length + (plan.index.action === 'upload' ? 1 : 0),
     skipped: plan.objects.length - toUpload.length + (plan.index.action === 'skip' ? 1 : 0),
-    bytesUploaded: 0,
+    bytesUploaded,
     urls: plan.objects.map((o) => o.url),
     plan,
   };
-  await logger.group(
-    `Plan for ${destination.name}: ${toUpload.length} to upload, ${plan.objects.length - toUpload.length} equal`,
-    async () => logPlan(plan, logger),
-  );
   if (options.dryRun) return result;
 
-  const { bytes, written } = await uploadPlanned(storage, plan.objects, settings, logger);
-  result.bytesUploaded = bytes;
   // Skipped objects were read back while planning; what was just written is read back now.
   await verifyObjects(
     storage,
@@ -127,7 +180,7 @@ async function publishTo(
       sha256: o.file.sha256,
       contentEtags: written.get(o.key)?.contentEtags,
     })),
-    lookups(options.concurrency),
+    limit,
   );
   const { key, data, sha256 } = plan.index;
   const index =
@@ -181,18 +234,19 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     );
     return survey;
   });
-  const files = await readSource({
+  const tree = await readSource({
     root: options.sourceDir,
     paths,
     checksums: options.checksums,
     concurrency: options.concurrency,
-    md5: (relative) => options.destinations.some((d, i) => d.storage.md5UpTo !== undefined && !holds(surveyed[i], d, relative)),
+    upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
+    md5: (relative) =>
+      !options.dryRun && options.destinations.some((d, i) => d.storage.md5UpTo !== undefined && !holds(surveyed[i], d, relative)),
   });
-  const generated = files.filter((f) => f.generated).length;
-  logger.info(`${files.length} files in ${options.sourceDir}${generated > 0 ? ` (${generated} checksum files made)` : ''}`);
+  logger.info(`${tree.files.length} files in ${options.sourceDir}, their SHA-256 checksums checked`);
 
   const settled = await Promise.allSettled(
-    options.destinations.map((d, i) => publishTo(d, surveys[i] as Promise<Survey>, files, options, logger)),
+    options.destinations.map((d, i) => publishTo(d, surveys[i] as Promise<Survey>, tree, options, logger)),
   );
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ location: (options.destinations[i] as Destination).name, error: s.reason as unknown }] : [],
@@ -202,6 +256,9 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   }
   if (failures.length === 1) throw failures[0]?.error;
   if (failures.length > 1) throw new DestinationsFailedError(failures);
+  const files = await tree.complete();
+  const generated = files.filter((f) => f.generated).length;
+  if (generated > 0) logger.info(`${generated} checksum files made`);
   return {
     version: options.version,
     dryRun: options.dryRun,

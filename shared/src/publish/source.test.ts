@@ -1,45 +1,93 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
-import { listSource, readSource } from './source.ts';
+import { listSource, readSource, type SourceOptions } from './source.ts';
 
 let root: string;
+const KUBECTL = 'bin/linux/amd64/kubectl';
 beforeEach(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'source-'));
   await mkdir(path.join(root, 'bin/linux/amd64'), { recursive: true });
-  await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl bytes');
-  await writeFile(path.join(root, 'bin/linux/amd64/kubectl.sha256'), sha256Hex('kubectl bytes'));
+  await writeFile(path.join(root, KUBECTL), 'kubectl bytes');
+  await writeFile(path.join(root, `${KUBECTL}.sha256`), sha256Hex('kubectl bytes'));
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const read = async () => readSource({ root, paths: await listSource(root), checksums: true, concurrency: 4 });
+const read = async (options: Partial<SourceOptions> = {}) =>
+  readSource({ root, paths: await listSource(root), checksums: true, concurrency: 4, ...options });
 const md5sum = (file: string) => execFileSync('md5sum', [file], { encoding: 'utf8' }).split(' ')[0];
+const sha512 = (text: string) => createHash('sha512').update(text).digest('hex');
+const toUpload = { upload: () => true, md5: () => true };
 
 describe('the source tree', () => {
   it('makes each MD5 when asked, equal to md5sum, for files on disk and checksum files in memory', async () => {
-    const files = await read();
-    const kubectl = files.find((f) => f.path === 'bin/linux/amd64/kubectl');
-    const digest = files.find((f) => f.path === 'bin/linux/amd64/kubectl.sha256');
-    expect(await kubectl?.md5()).toBe(md5sum(path.join(root, 'bin/linux/amd64/kubectl')));
-    expect(await digest?.md5()).toBe(md5sum(path.join(root, 'bin/linux/amd64/kubectl.sha256')));
+    const tree = await read();
+    const files = await tree.complete();
+    const kubectl = files.find((f) => f.path === KUBECTL);
+    const digest = files.find((f) => f.path === `${KUBECTL}.sha256`);
+    expect(await kubectl?.md5()).toBe(md5sum(path.join(root, KUBECTL)));
+    expect(kubectl?.sha512).toBe(sha512('kubectl bytes'));
+    expect(await digest?.md5()).toBe(md5sum(path.join(root, `${KUBECTL}.sha256`)));
     expect(files.map((f) => f.path)).toContain('SHA512SUMS');
+    expect(tree.paths).toEqual(files.map((f) => f.path));
   });
 
-  it('makes the MD5 in the first read of the files the caller expects to upload', async () => {
-    const expected = md5sum(path.join(root, 'bin/linux/amd64/kubectl'));
-    const files = await readSource({ root, paths: await listSource(root), checksums: false, concurrency: 4, md5: () => true });
-    // Made already: changing the file now does not make it read again (the upload's own checks see the change).
-    await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl BYTES');
-    expect(await files.find((f) => f.path === 'bin/linux/amd64/kubectl')?.md5()).toBe(expected);
+  it('checks SHA-256 claims before anything can be sent, and leaves the SHA-512 and MD5 of files to upload for later', async () => {
+    await writeFile(path.join(root, `${KUBECTL}.sha256`), sha256Hex('other bytes'));
+    await expect(read(toUpload)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+
+    await writeFile(path.join(root, `${KUBECTL}.sha256`), sha256Hex('kubectl bytes'));
+    const tree = await read(toUpload);
+    const kubectl = tree.files.find((f) => f.path === KUBECTL);
+    expect(kubectl?.sha256).toBe(sha256Hex('kubectl bytes'));
+    expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
+    expect(await kubectl?.md5()).toBe(md5sum(path.join(root, KUBECTL)));
   });
 
-  it('refuses the MD5 of a file changed since it was hashed, instead of sending the new bytes', async () => {
-    const files = await read();
-    await writeFile(path.join(root, 'bin/linux/amd64/kubectl'), 'kubectl BYTES');
-    const kubectl = files.find((f) => f.path === 'bin/linux/amd64/kubectl');
+  it('refuses a malformed .sha512, and a file whose only claim is a wrong SHA-512, before anything can be sent', async () => {
+    await writeFile(path.join(root, `${KUBECTL}.sha512`), `${sha512('kubectl bytes')}  kubectl\n`);
+    await expect(read(toUpload)).rejects.toMatchObject({ code: 'CHECKSUM_FORMAT' });
+
+    await rm(path.join(root, `${KUBECTL}.sha256`));
+    await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('other bytes'));
+    await expect(read(toUpload)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('refuses a wrong SHA-512 claim before the file, its checksum files or the whole release are handed out', async () => {
+    await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('other bytes'));
+    const tree = await read(toUpload);
+    await expect(tree.files.find((f) => f.path === KUBECTL)?.checked()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(tree.files.find((f) => f.path === `${KUBECTL}.sha512`)?.checked()).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    await expect(tree.complete()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('refuses the later digests of a file changed since its first read, instead of sending the new bytes', async () => {
+    const later = await read(toUpload);
+    await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
+    await expect(later.files.find((f) => f.path === KUBECTL)?.checked()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+
+    await writeFile(path.join(root, KUBECTL), 'kubectl bytes');
+    const whole = await read();
+    await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
+    const kubectl = whole.files.find((f) => f.path === KUBECTL);
+    // Its SHA-512 was made in the first read; the MD5 an upload asks for needs another, which sees the change.
+    expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
     await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('makes the MD5 in the same read as the SHA-512 when an upload will send it', async () => {
+    const tree = await read(toUpload);
+    const kubectl = tree.files.find((f) => f.path === KUBECTL);
+    const expected = md5sum(path.join(root, KUBECTL));
+    await kubectl?.checked();
+    // Made already: changing the file now does not make it read again (the upload's own checks see the change).
+    await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
+    expect(await kubectl?.md5()).toBe(expected);
   });
 });

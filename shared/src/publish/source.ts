@@ -1,42 +1,81 @@
 /**
- * The release as it will be published: every file of the staged tree, hashed
- * once (SHA-256 and SHA-512) — the small checksum files in memory, read once and
- * uploaded from there — its existing checksum files checked against its content,
- * and the missing checksum files (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`)
- * made in memory; the source tree itself is never written to.
+ * The release as it will be published: every file of the staged tree, checked
+ * against the tree's checksum files, and the checksum files the tree lacks
+ * (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`) made in memory; the source
+ * tree itself is never written to. Checksum files of the tree are a few bytes to a
+ * few KiB: read once, hashed and uploaded from memory; the other files are hashed
+ * on the workers and streamed from disk.
  *
- * The MD5 a store checks uploads with (Content-MD5) is made in that same read for
- * the files the caller expects to upload (`md5`: a destination lacks them). For the
- * others — a rerun's, mostly — it is made only if an upload asks for it, on a
- * worker, in a read that re-checks the SHA-256, so a file changed since it was
- * checked is refused, not sent with a matching MD5.
+ * The tree is read in two passes, so that uploads start while it is still being
+ * hashed and yet nothing is sent that the tree contradicts:
+ * - `readSource`, before anything is sent: every checksum file parsed (a malformed
+ *   one is refused), every file's SHA-256 made and every SHA-256 claim checked
+ *   (`.sha256`, SHA256SUMS lines). A file with SHA-512 claims only, or that no
+ *   destination lacks (a rerun's), gets its SHA-512 in that read too. Any claim
+ *   that fails stops the run here, with nothing sent.
+ * - `checked()`, per file, on first call (an upload asks a few files ahead): its
+ *   SHA-512 — and, where its uploads send one, its MD5 — in one more read on a
+ *   worker, which refuses a file changed since the first (hash-workers.ts), then
+ *   its SHA-512 claims checked. A file whose SHA-256 claims held is the file the
+ *   tree describes, so a SHA-512 claim failing now means a wrong checksum file:
+ *   the tree's checksum files resolve `checked()` only once every file's claims
+ *   have been checked, and the index is written after all of them.
+ * `complete()` waits for every file's SHA-512 and makes the missing checksum files.
  */
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkDigestFiles, checksumContents, type FileDigests, parseSums, SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
+import {
+  checksumContents,
+  checksumPaths,
+  type FileDigests,
+  parseDigestFile,
+  parseSums,
+  SHA256SUMS,
+  SHA512SUMS,
+} from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
-import { type Digests, type DigestsWithMd5, hashBytes, hashFile, md5File } from '../core/hash.ts';
+import { hashBytes } from '../core/hash.ts';
+import { type HashAlgorithm, type Hashed, hashWorkers } from '../core/hash-workers.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
 import { INDEX_FILE } from './layout.ts';
 
-export interface SourceFile {
+/** A file of the release, its SHA-256 known and checked; the rest of its digests made when asked for. */
+export interface ReleaseFile {
   /** Relative POSIX path inside the release. */
   path: string;
   size: number;
   sha256: string;
-  sha512: string;
   /**
-   * Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Computed on first
-   * call (once); rejects with DigestMismatchError if the file is no longer the one hashed.
+   * The SHA-512 (hex), once every claim the tree makes about the file holds (for a checksum file of the tree: once
+   * every claim about every file holds). Rejects with DigestMismatchError when one does not.
+   */
+  checked(): Promise<string>;
+  /**
+   * Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Made on first call
+   * (once), in the read that makes the SHA-512 where the caller said an upload would ask for it.
    */
   md5(): Promise<string>;
   body: Body;
   /** Made by this run (a checksum file the tree lacked). */
   generated: boolean;
+}
+
+/** A release file with every digest made and checked. */
+export interface SourceFile extends ReleaseFile {
+  sha512: string;
+}
+
+export interface SourceTree {
+  /** The tree's files, sorted by path. */
+  files: ReleaseFile[];
+  /** Every path the release will hold: the tree's and those of the checksum files to be made (sorted). */
+  paths: string[];
+  /** Every file's SHA-512 made and checked, and the missing checksum files made (when asked): the whole release, sorted. */
+  complete(): Promise<SourceFile[]>;
 }
 
 export interface SourceOptions {
@@ -47,11 +86,23 @@ export interface SourceOptions {
   checksums: boolean;
   /** Files hashed at once. */
   concurrency: number;
-  /** Whether to make a file's MD5 in its first read: asked as the file is about to be read. */
+  /** Whether the file is to be uploaded somewhere (its SHA-512 then waits for the upload): asked as it is first read. */
+  upload?: (path: string) => boolean;
+  /** Whether an upload of the file sends its MD5 (made in the read that makes its SHA-512). */
   md5?: (path: string) => boolean;
 }
 
-const SUMS = new Map<string, 'sha256' | 'sha512'>([
+type Algorithm = 'sha256' | 'sha512';
+
+/** A digest the tree states for a file: in the file's own `.sha256`/`.sha512`, or a line of a SUMS file. */
+interface Claim {
+  algorithm: Algorithm;
+  hex: string;
+  /** The file's name in the error that reports it wrong. */
+  subject: string;
+}
+
+const SUMS = new Map<string, Algorithm>([
   [SHA256SUMS, 'sha256'],
   [SHA512SUMS, 'sha512'],
 ]);
@@ -71,56 +122,168 @@ export async function listSource(root: string): Promise<string[]> {
   return paths;
 }
 
-/** Hashes and checks the listed tree; adds the missing checksum files when asked. Sorted by path. */
-export async function readSource({ root, paths, checksums, concurrency, md5 }: SourceOptions): Promise<SourceFile[]> {
-  const digests = new Map<string, Digests | DigestsWithMd5>();
-  // Checksum files are a few bytes to a few KiB: one read, hashed and uploaded from memory (no worker round trip,
-  // no file opened again to upload). Everything else is hashed on the workers and streamed from disk.
-  const held = new Map<string, Buffer>();
-  await mapPool(paths, concurrency, async (relative) => {
-    const file = path.join(root, relative);
-    if (isChecksumFile(relative)) {
-      const data = await readFile(file);
-      held.set(relative, data);
-      digests.set(relative, hashBytes(data));
-    } else {
-      digests.set(relative, md5?.(relative) ? await hashFile(file, { md5: true }) : await hashFile(file));
+/** Every claim the tree's checksum files make, by the path they describe; a malformed checksum file is refused. */
+function claimsOf(paths: readonly string[], held: ReadonlyMap<string, Buffer>): Map<string, Claim[]> {
+  const claims = new Map<string, Claim[]>(paths.map((p) => [p, []]));
+  const add = (relative: string, claim: Claim) => {
+    const list = claims.get(relative);
+    if (!list) throw new DigestMismatchError(claim.subject, claim.hex, 'no such file');
+    list.push(claim);
+  };
+  for (const [file, data] of held) {
+    const text = data.toString('utf8');
+    const sums = SUMS.get(file);
+    if (sums) {
+      for (const entry of parseSums(text))
+        add(entry.path, { algorithm: sums, hex: entry.hex, subject: `${entry.path} (listed in ${file})` });
+      continue;
     }
-  });
-  // Every file's own .sha256/.sha512 must agree with it (SUMS files included), and so must the SUMS lines: all
-  // checked against the bytes read above.
-  const text = (relative: string) => held.get(relative)?.toString('utf8');
-  for (const relative of paths.filter((p) => !p.endsWith('.sha256') && !p.endsWith('.sha512')))
-    checkDigestFiles(relative, digests.get(relative) as Digests, {
-      sha256: text(`${relative}.sha256`),
-      sha512: text(`${relative}.sha512`),
-    });
-  for (const sums of paths.filter((p) => SUMS.has(p))) checkSumsFile(sums, text(sums) as string, digests);
-
-  const files: SourceFile[] = paths.map((relative) => {
-    const d = digests.get(relative) as Digests | DigestsWithMd5;
-    const data = held.get(relative);
-    const file = path.join(root, relative);
-    return {
-      path: relative,
-      size: d.size,
-      sha256: d.sha256,
-      sha512: d.sha512,
-      md5: data ? md5OfBytes(data) : 'md5' in d ? async () => d.md5 : md5OfFile(file, relative, d),
-      body: data ? { data } : { file },
-      generated: false,
-    };
-  });
-  return checksums ? [...files, ...missingChecksumFiles(files)].sort(byPath) : files;
+    const digest = /^(.*)\.(sha256|sha512)$/.exec(file) as RegExpExecArray;
+    const [subject, algorithm] = [digest[1] as string, digest[2] as Algorithm];
+    // A digest file of a file the tree lacks is just a file (as before: it is published, not checked).
+    if (claims.has(subject)) add(subject, { algorithm, hex: parseDigestFile(subject, algorithm, text), subject });
+  }
+  return claims;
 }
 
-function checkSumsFile(sums: string, text: string, digests: ReadonlyMap<string, Digests>): void {
-  const algorithm = SUMS.get(sums) as 'sha256' | 'sha512';
-  for (const entry of parseSums(text)) {
-    const actual = digests.get(entry.path)?.[algorithm];
-    if (actual !== entry.hex)
-      throw new DigestMismatchError(`${entry.path} (listed in ${sums})`, entry.hex, actual ?? 'no such file');
+/** Throws DigestMismatchError for the first of the claims in `algorithm` that the digest contradicts. */
+function check(claims: readonly Claim[], algorithm: Algorithm, actual: string): void {
+  for (const claim of claims) {
+    if (claim.algorithm === algorithm && claim.hex !== actual) throw new DigestMismatchError(claim.subject, claim.hex, actual);
   }
+}
+
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= compute();
+    return result;
+  };
+}
+
+/**
+ * A worker read of a file already hashed once, for more digests: refused, as a digest mismatch, if the file changed
+ * since — told by its identity, or where that cannot tell (a change within a clock tick), by its SHA-256 again.
+ */
+async function reread(file: string, relative: string, algorithms: HashAlgorithm[], first: Hashed): Promise<string[]> {
+  const sha256 = first.hex[0] as string;
+  const changed = (actual: string) =>
+    new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${sha256}`, actual);
+  let hex: string[];
+  try {
+    hex = (await hashWorkers.hash(file, first.stable ? algorithms : ['sha256', ...algorithms], first.identity)).hex;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ECHANGED') throw changed('other bytes');
+    throw err;
+  }
+  if (first.stable) return hex;
+  if (hex[0] !== sha256) throw changed(`sha256:${hex[0]}`);
+  return hex.slice(1);
+}
+
+/** A file of the tree hashed on a worker: the first read made `algorithms`; what it left is made on first call. */
+function fileOnDisk(
+  root: string,
+  relative: string,
+  claims: readonly Claim[],
+  first: Hashed,
+  algorithms: HashAlgorithm[],
+  /** Whether an upload will send its MD5: asked when the rest is made (by then every destination has been surveyed). */
+  wantsMd5: () => boolean,
+): ReleaseFile {
+  const file = path.join(root, relative);
+  const made = new Map(algorithms.map((a, i) => [a, first.hex[i] as string]));
+  const rest = once(async () => {
+    const missing: HashAlgorithm[] = made.has('sha512') ? [] : wantsMd5() ? ['sha512', 'md5'] : ['sha512'];
+    if (missing.length > 0) {
+      const hex = await reread(file, relative, missing, first);
+      for (const [i, a] of missing.entries()) made.set(a, hex[i] as string);
+    }
+    const sha512 = made.get('sha512') as string;
+    check(claims, 'sha512', sha512);
+    return sha512;
+  });
+  return {
+    path: relative,
+    size: first.size,
+    sha256: first.hex[0] as string,
+    checked: rest,
+    md5: once(async () => {
+      await rest();
+      return made.get('md5') ?? ((await reread(file, relative, ['md5'], first))[0] as string);
+    }),
+    body: { file },
+    generated: false,
+  };
+}
+
+/** A file held in memory (a checksum file): every digest made at once. */
+function fileInMemory(relative: string, data: Buffer, generated: boolean, checked: () => Promise<unknown>): SourceFile {
+  const { size, sha256, sha512 } = hashBytes(data);
+  return {
+    path: relative,
+    size,
+    sha256,
+    sha512,
+    checked: async () => {
+      await checked();
+      return sha512;
+    },
+    md5: once(async () => createHash('md5').update(data).digest('hex')),
+    body: { data },
+    generated,
+  };
+}
+
+/** Hashes the listed tree and checks what can be checked before anything is sent (see the module comment). */
+export async function readSource({
+  root,
+  paths,
+  checksums,
+  concurrency,
+  upload = () => false,
+  md5 = () => false,
+}: SourceOptions): Promise<SourceTree> {
+  // The checksum files first: what they claim decides what each file's first read must make.
+  const held = new Map<string, Buffer>();
+  await mapPool(paths.filter(isChecksumFile), concurrency, async (relative) => {
+    held.set(relative, await readFile(path.join(root, relative)));
+  });
+  const claims = claimsOf(paths, held);
+  const onDisk = new Map<string, ReleaseFile>();
+  await mapPool(
+    paths.filter((p) => !held.has(p)),
+    concurrency,
+    async (relative) => {
+      const own = claims.get(relative) as Claim[];
+      const sha512Only = own.some((c) => c.algorithm === 'sha512') && !own.some((c) => c.algorithm === 'sha256');
+      const later = upload(relative) && !sha512Only;
+      const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512', ...(md5(relative) ? (['md5'] as const) : [])];
+      const first = await hashWorkers.hash(path.join(root, relative), algorithms);
+      check(own, 'sha256', first.hex[0] as string);
+      const file = fileOnDisk(root, relative, own, first, algorithms, () => md5(relative));
+      if (!later) await file.checked();
+      onDisk.set(relative, file);
+    },
+  );
+  // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now.
+  const all = once(() => Promise.all([...onDisk.values()].map((f) => f.checked())));
+  const inMemory = new Map([...held].map(([relative, data]) => [relative, fileInMemory(relative, data, false, all)]));
+  for (const [relative, file] of inMemory) {
+    for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
+  }
+  const files = paths.map((p) => (onDisk.get(p) ?? inMemory.get(p)) as ReleaseFile);
+  const made = checksums ? checksumPaths([...onDisk.keys()]).filter((p) => !claims.has(p)) : [];
+  return {
+    files,
+    paths: [...paths, ...made].sort(),
+    complete: once(async () => {
+      const sha512 = await all();
+      const done: SourceFile[] = [...onDisk.values()].map((f, i) => ({ ...f, sha512: sha512[i] as string }));
+      const complete = [...done, ...inMemory.values()].sort(byPath);
+      return checksums ? [...complete, ...missingChecksumFiles(complete)].sort(byPath) : complete;
+    }),
+  };
 }
 
 /** The checksum files the tree lacks, in the format of shared/src/checksums; a digest file of an existing file uses its bytes. */
@@ -136,37 +299,10 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
   for (const [relative] of made) {
     const digest = /^(.*)\.(sha256|sha512)$/.exec(relative);
     const subject = digest ? present.get(digest[1] as string) : undefined;
-    if (subject) made.set(relative, subject[digest?.[2] as 'sha256' | 'sha512']);
+    if (subject) made.set(relative, subject[digest?.[2] as Algorithm]);
   }
-  return [...made].map(([relative, content]) => {
-    const data = Buffer.from(content);
-    return { path: relative, ...hashBytes(data), md5: md5OfBytes(data), body: { data }, generated: true };
-  });
-}
-
-function once<T>(compute: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | undefined;
-  return () => {
-    result ??= compute();
-    return result;
-  };
-}
-
-function md5OfBytes(data: Buffer): () => Promise<string> {
-  return once(async () => createHash('md5').update(data).digest('hex'));
-}
-
-function md5OfFile(file: string, relative: string, hashed: Digests): () => Promise<string> {
-  return once(async () => {
-    const now = await md5File(file);
-    if (now.size !== hashed.size || now.sha256 !== hashed.sha256)
-      throw new DigestMismatchError(
-        `${relative} (changed since it was hashed)`,
-        `sha256:${hashed.sha256}`,
-        `sha256:${now.sha256}`,
-      );
-    return now.md5;
-  });
+  const ready = async () => {};
+  return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, ready));
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {

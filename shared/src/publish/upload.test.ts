@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import type { Body, PutOptions, Storage, WrittenInfo } from '../storage/storage.ts';
 import type { PlannedObject } from './plan.ts';
-import type { SourceFile } from './source.ts';
+import type { ReleaseFile } from './source.ts';
 import { uploadPlanned } from './upload.ts';
 
 /** A store that records what it was asked, and asks for the MD5 of what it sends in one request. */
@@ -24,14 +24,14 @@ function store(md5UpTo: number | undefined, asked: string[]): Storage {
   };
 }
 
-function planned(sizes: number[], md5s: string[]): PlannedObject[] {
+function planned(sizes: number[], md5s: string[], checked = async () => 'y'): PlannedObject[] {
   return sizes.map((size, i) => {
     const path = `f${i}`;
-    const file: SourceFile = {
+    const file: ReleaseFile = {
       path,
       size,
       sha256: 'x',
-      sha512: 'y',
+      checked,
       md5: async () => {
         md5s.push(path);
         return 'm';
@@ -53,6 +53,19 @@ describe('uploads', () => {
     await uploadPlanned(store(10, uploaded), objects, settings, new RecordingLogger());
     expect(uploaded.sort()).toEqual(objects.map((o) => o.key).sort());
     expect([...new Set(md5s)].sort()).toEqual(['f0', 'f2', 'f3', 'f5', 'f6', 'f7']);
+  });
+
+  it('sends the largest files first, each only once its digests are checked', async () => {
+    const uploaded: string[] = [];
+    await uploadPlanned(store(10, uploaded), planned([5, 50, 7, 60], []), { ...settings, concurrency: 1 }, new RecordingLogger());
+    expect(uploaded).toEqual(['f3', 'f1', 'f2', 'f0']);
+
+    const refused = planned([5, 50], [], async () => {
+      throw new Error('a .sha512 disagrees');
+    });
+    const none: string[] = [];
+    await expect(uploadPlanned(store(10, none), refused, settings, new RecordingLogger())).rejects.toThrow('a .sha512 disagrees');
+    expect(none).toEqual([]);
   });
 
   it('makes no MD5 for a store that sends none', async () => {

@@ -39,27 +39,38 @@ export function putObject(storage: Storage, request: PutRequest): Promise<Writte
   });
 }
 
-/** Uploads the planned objects marked 'upload'; returns the bytes sent and what the store answered for each key. */
+/** Largest first: the long transfers start together and the small files fill in after, not one large file alone at the end. */
+function largestFirst(a: PlannedObject, b: PlannedObject): number {
+  return b.file.size - a.file.size;
+}
+
+/**
+ * Uploads the planned objects marked 'upload', the largest first, each once its digests are checked
+ * (ReleaseFile.checked); returns the bytes sent and what the store answered for each key.
+ */
 export async function uploadPlanned(
   storage: Storage,
   objects: readonly PlannedObject[],
   settings: UploadSettings,
   logger: Logger,
 ): Promise<{ bytes: number; written: Map<string, WrittenInfo> }> {
-  const todo = objects.filter((o) => o.action === 'upload');
+  const todo = objects.filter((o) => o.action === 'upload').sort(largestFirst);
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
-  // The MD5s a store asks for are made on the hashing workers a few uploads ahead, in upload order, so no upload
-  // waits for its own and a failed run leaves little hashing behind.
+  // Each file's remaining digests (its SHA-512, and the MD5 a store asks for) are made on the hashing workers a few
+  // uploads ahead, in upload order, so no upload waits for its own and a failed run leaves little hashing behind.
   const ahead = settings.concurrency * 2;
   const prepare = (index: number) => {
     const file = todo[index]?.file;
-    if (file && storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
+    if (!file) return;
+    file.checked().catch(() => {});
+    if (storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
   };
   for (let i = 0; i < ahead; i++) prepare(i);
   await mapPool(todo, settings.concurrency, async ({ file, key }, index) => {
     prepare(index + ahead);
+    await file.checked();
     const info = await putObject(storage, {
       key,
       body: file.body,
