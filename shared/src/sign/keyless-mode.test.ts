@@ -169,6 +169,24 @@ describe('sign-artifacts, keyless mode', () => {
     await writeFile(`${legacyOnly}.sigstore.json`, bundle);
   });
 
+  it('without an identity to keep bundles by, a rerun keeps only those of the identity its certificates name', async () => {
+    await mkdir(path.join(workspace, 'pinned'), { recursive: true });
+    await writeFile(path.join(workspace, 'pinned', 'kubectl'), 'kubectl\n'.repeat(1000));
+    const run = async (sub: string) => {
+      const logger = new RecordingLogger();
+      const result = await signArtifacts(
+        options({ files: ['pinned/**'], signer: signer(sub), trust: trust({ identity: undefined }), provenance: undefined }),
+        logger,
+      );
+      return { status: result.files[0]?.status, lines: logger.lines };
+    };
+    expect((await run('https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main')).status).toBe('signed');
+    const ours = await run(IDENTITY);
+    expect(ours.status).toBe('signed');
+    expect(ours.lines).toContain(`Existing bundles are kept only if signed by ${IDENTITY} (issuer ${ISSUER})`);
+    expect((await run(IDENTITY)).status).toBe('unchanged');
+  });
+
   it('rides out Rekor and TSA outages within the retry budget', async () => {
     mock.failNext('rekor', 2, 503);
     mock.failNext('tsa', 1, 502);

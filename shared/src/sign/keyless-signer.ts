@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { FulcioSigner, type IdentityProvider, type Signature } from '@sigstore/sign';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { KeySigner } from './key-signer.ts';
+import { type CertificateIdentity, certificateIdentityOf, jwtClaims } from './oidc.ts';
 import { isOutage } from './services.ts';
 import type { ArtifactSigner } from './signer.ts';
 import { withTimeout } from './timeout.ts';
@@ -85,5 +86,10 @@ export class KeylessSigner implements ArtifactSigner {
 
   signDigest(sha256: Uint8Array): Promise<Signature> {
     return this.#withCertificate(this.#key.signDigest(sha256));
+  }
+
+  /** Read from an identity token (a fresh one: the certificate request fetches its own). */
+  async certificateIdentity(): Promise<CertificateIdentity | undefined> {
+    return certificateIdentityOf(jwtClaims(await this.#options.identity.getToken()));
   }
 }

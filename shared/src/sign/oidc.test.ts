@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testIdentityToken } from '../testing/sigstore.ts';
-import { jwtClaims, runnerToken, staticToken } from './oidc.ts';
+import { certificateIdentityOf, jwtClaims, runnerToken, staticToken } from './oidc.ts';
 
 const token = testIdentityToken({
   sub: 'repo:kubernetes/release:ref:refs/tags/v1.31.2',
@@ -43,6 +43,29 @@ describe('OIDC identity tokens', () => {
     expect(seen.at(-1)).toEqual({ audience: 'sigstore', authorization: 'Bearer request-token' });
     expect(seen).toHaveLength(2);
     expect(masked).toEqual([token]);
+  });
+
+  it("names the identity Fulcio certifies: a GitHub job's workflow, else the email, else the subject", () => {
+    const github = 'https://token.actions.githubusercontent.com';
+    expect(
+      certificateIdentityOf({
+        iss: github,
+        sub: 'repo:kubernetes/release:ref:refs/tags/v1.31.2',
+        job_workflow_ref: 'kubernetes/release/.github/workflows/release.yml@refs/tags/v1.31.2',
+      }),
+    ).toEqual({
+      identity: 'https://github.com/kubernetes/release/.github/workflows/release.yml@refs/tags/v1.31.2',
+      issuer: github,
+    });
+    expect(certificateIdentityOf({ iss: 'https://accounts.google.com', sub: '1234', email: 'r@k8s.io' })).toEqual({
+      identity: 'r@k8s.io',
+      issuer: 'https://accounts.google.com',
+    });
+    expect(certificateIdentityOf({ iss: 'https://ci.example', sub: 'pipeline/7' })).toEqual({
+      identity: 'pipeline/7',
+      issuer: 'https://ci.example',
+    });
+    expect(certificateIdentityOf({ sub: 'no issuer' })).toBeUndefined();
   });
 
   it('accepts a JWT and refuses anything else without echoing it', async () => {

@@ -24,6 +24,28 @@ export function jwtClaims(token: string): Record<string, unknown> {
   }
 }
 
+/** The identity Fulcio certifies, as a certificate names it: its subject alternative name and OIDC issuer. */
+export interface CertificateIdentity {
+  identity: string;
+  issuer: string;
+}
+
+const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/**
+ * The identity a certificate for this token names (Fulcio's mapping): for a GitHub Actions token, the workflow the
+ * job runs (`https://github.com/<job_workflow_ref>`, the reusable workflow's own when one is called); for an email
+ * issuer, the email; otherwise the subject. Undefined for a token without an issuer.
+ */
+export function certificateIdentityOf(claims: Record<string, unknown>): CertificateIdentity | undefined {
+  const { iss, job_workflow_ref: workflow, email, sub } = claims;
+  if (typeof iss !== 'string') return undefined;
+  if (iss === GITHUB_ACTIONS_ISSUER && typeof workflow === 'string')
+    return { identity: `https://github.com/${workflow}`, issuer: iss };
+  if (typeof email === 'string') return { identity: email, issuer: iss };
+  return typeof sub === 'string' ? { identity: sub, issuer: iss } : undefined;
+}
+
 export function staticToken(token: string): IdentityProvider {
   jwtClaims(token);
   return { getToken: async () => token };

@@ -165,6 +165,22 @@ function checkManifestDigests(signed: Map<string, SignedSubject>, manifestFiles:
   }
 }
 
+/**
+ * Keyless, without an identity to keep existing bundles by: the identity this run's certificates name (from its
+ * identity token), so a rerun keeps only bundles this workflow made and re-signs those of any other identity.
+ */
+async function pinSignerIdentity(options: SignArtifactsOptions, logger: Logger): Promise<TrustPolicy | undefined> {
+  const { trust, signer } = options;
+  if (!trust || options.force || trust.policy?.subjectAlternativeName !== undefined || !signer.certificateIdentity) return trust;
+  const pinned = await signer.certificateIdentity();
+  if (!pinned) return trust;
+  logger.info(`Existing bundles are kept only if signed by ${pinned.identity} (issuer ${pinned.issuer})`);
+  return {
+    ...trust,
+    policy: { ...trust.policy, subjectAlternativeName: pinned.identity, extensions: { issuer: pinned.issuer } },
+  };
+}
+
 export async function signArtifacts(options: SignArtifactsOptions, logger: Logger): Promise<SignArtifactsResult> {
   const startedOn = options.sourceDate ?? new Date();
   const manifestFiles = options.manifest ? (await readManifest(options.manifest)).files : [];
@@ -177,7 +193,10 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
   if (options.dryRun) return logger.group('Dry run: nothing is written', async () => plan(subjects, root, options, logger));
 
   const retry = retryOptions(options, logger);
-  const signed = await logger.group(`Sign ${subjects.length} file(s)`, () => signAll(subjects, root, options, logger, retry));
+  const trust = await pinSignerIdentity(options, logger);
+  const signed = await logger.group(`Sign ${subjects.length} file(s)`, () =>
+    signAll(subjects, root, { ...options, trust }, logger, retry),
+  );
   checkManifestDigests(signed, manifestFiles);
 
   const rootDir = path.join(options.workspace, root);
@@ -224,7 +243,7 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
       const result = await writeProvenance(rootDir, statement, {
         signer: options.signer,
         witnesses: witnessesFor(options.endpoints, options.timeoutMs),
-        verifier: options.trust ? new BundleVerifier(options.trust) : undefined,
+        verifier: trust ? new BundleVerifier(trust) : undefined,
         force: options.force,
         timeoutMs: options.timeoutMs,
         retry,

@@ -5,6 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Signature, Signer } from '@sigstore/sign';
+import type { CertificateIdentity } from './oidc.ts';
 
 export interface ArtifactSigner extends Signer {
   readonly kind: 'key' | 'keyless';
@@ -12,4 +13,6 @@ export interface ArtifactSigner extends Signer {
   readonly publicKey: KeyObject;
   /** Signs the file whose SHA-256 digest is `sha256`; returns the signature with its key material. */
   signDigest(sha256: Uint8Array): Promise<Signature>;
+  /** Keyless: the identity its certificates name (undefined when the token does not tell). */
+  certificateIdentity?(): Promise<CertificateIdentity | undefined>;
 }
