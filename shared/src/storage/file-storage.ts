@@ -4,20 +4,18 @@
  * lock file first. The ETag is the content's SHA-256, so it is stable across reruns.
  */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sha256File, sha256Hex } from '../core/hash.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
-import { sleep } from '../core/retry.ts';
+import { LOCK_MARK, takeFolderLock } from './folder-lock.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
 
 /** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
-const LOCK_MARK = '.lock-';
 const TMP_MARK = '.tmp-';
-const STALE_LOCK_MS = 30_000;
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
 
@@ -70,7 +68,9 @@ export class FileStorage implements Storage {
     await checkedSize(`${this.location}/${key}`, body, options.size);
     await mkdir(path.dirname(file), { recursive: true });
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
-    const unlock = conditional ? await this.#lock(file) : undefined;
+    const unlock = conditional
+      ? await takeFolderLock(path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`))
+      : undefined;
     try {
       if (conditional) {
         const current = await this.stat(key);
@@ -98,26 +98,6 @@ export class FileStorage implements Storage {
       return { key, size: options.size, etag: options.sha256, sha256: options.sha256 };
     } finally {
       await unlock?.();
-    }
-  }
-
-  /** An exclusive lock file beside the target; a lock older than STALE_LOCK_MS is broken. */
-  async #lock(file: string): Promise<() => Promise<void>> {
-    const lock = path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lock, 'wx');
-        await handle.close();
-        return () => rm(lock, { force: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
-        await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
-      }
     }
   }
 
