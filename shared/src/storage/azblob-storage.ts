@@ -5,9 +5,10 @@
  * Integrity: a body that is not what the caller declared (size, SHA-256) never
  * becomes visible. Up to `partSize`, the file is hashed (MD5 + SHA-256) before one
  * streamed Put Blob and refused before anything is sent (unless the caller hashed it
- * itself and passes its MD5, as for S3); the request carries
- * x-ms-blob-content-md5 (azurite checks it against the body; Azure keeps it as the
- * blob's Content-MD5; the SDK's upload() sends no transactional Content-MD5). Larger
+ * itself and passes its MD5, as for S3); the request carries that MD5 twice: as
+ * x-ms-blob-content-md5, which Azure keeps as the blob's Content-MD5, and as the
+ * request's Content-MD5, which Azure checks against the body it receives (the SDK's
+ * upload() sends none: a pipeline policy copies it, before the request is signed). Larger
  * files are staged as blocks hashed as they are read, each with a transactional
  * Content-MD5 the service verifies, and the block list is committed only if the
  * whole file's SHA-256 matched. The hex SHA-256 is kept as the `sha256` metadata,
@@ -27,6 +28,8 @@ import {
   type BlockBlobClient,
   type ContainerClient,
   type ListBlobsFlatSegmentResponse,
+  newPipeline,
+  type RequestPolicyFactory,
   RestError,
 } from '@azure/storage-blob';
 import { ReleaseError } from '../core/errors.ts';
@@ -109,6 +112,27 @@ function blockIdFor(upload: string, number: number): string {
   return Buffer.from(`${upload}-${String(number).padStart(6, '0')}`).toString('base64');
 }
 
+/**
+ * A Put Blob's x-ms-blob-content-md5 (the MD5 the blob keeps) also as the request's Content-MD5, the one Azure
+ * verifies against the body. Only on Put Blob (a block blob put with its content): on Put Block List a Content-MD5
+ * would describe the block list itself.
+ */
+const TRANSACTIONAL_MD5: RequestPolicyFactory = {
+  create: (next) => ({
+    sendRequest(request) {
+      const md5 = request.headers.get('x-ms-blob-content-md5');
+      if (
+        request.method === 'PUT' &&
+        md5 &&
+        request.headers.get('x-ms-blob-type') === 'BlockBlob' &&
+        !request.headers.contains('content-md5')
+      )
+        request.headers.set('content-md5', md5);
+      return next.sendRequest(request);
+    },
+  }),
+};
+
 export class AzBlobStorage implements Storage {
   readonly container: string;
   readonly prefix: string;
@@ -125,10 +149,13 @@ export class AzBlobStorage implements Storage {
     this.container = options.container;
     this.prefix = joinKey(options.prefix ?? '');
     this.location = `azblob://${joinKey(this.container, this.prefix)}`;
-    const service = BlobServiceClient.fromConnectionString(options.connectionString, {
+    const parsed = BlobServiceClient.fromConnectionString(options.connectionString);
+    const pipeline = newPipeline(parsed.credential, {
       retryOptions: { maxTries: 1, tryTimeoutInMs: options.requestTimeoutMs ?? 300_000 },
     });
-    this.#client = service.getContainerClient(this.container);
+    // Outermost: it sees each request before the credential policy signs it (Content-MD5 is a signed header).
+    pipeline.factories.unshift(TRANSACTIONAL_MD5);
+    this.#client = new BlobServiceClient(parsed.url, pipeline).getContainerClient(this.container);
     this.#partSize = Math.min(MAX_BLOCK_SIZE, Math.max(1, options.partSize ?? DEFAULT_PART_SIZE));
     this.#partConcurrency = Math.max(1, options.partConcurrency ?? DEFAULT_PART_CONCURRENCY);
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);

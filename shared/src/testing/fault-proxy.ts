@@ -18,6 +18,8 @@ export interface FaultProxyOptions {
   failureRate: number;
   seed: number;
   kinds?: readonly FaultKind[];
+  /** Called with every request as it arrives (its method, URL and headers), for tests that check what was sent. */
+  observe?: (req: IncomingMessage) => void;
 }
 
 export interface FaultProxy {
@@ -78,6 +80,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     stats.requests++;
+    options.observe?.(req);
     const fails = random() < options.failureRate;
     const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
     if (!fails) return forward(target, req, res, req.socket);

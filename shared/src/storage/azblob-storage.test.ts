@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { type AzuriteHandle, startAzurite } from '../testing/azurite.ts';
+import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
+import { AzBlobStorage } from './azblob-storage.ts';
+
+let azurite: AzuriteHandle;
+let proxy: FaultProxy;
+let scratch: string;
+const seen: { method?: string; url?: string; headers: IncomingMessage['headers'] }[] = [];
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  proxy = await startFaultProxy({
+    target: azurite.endpoint,
+    failureRate: 0,
+    seed: 1,
+    observe: (req) => seen.push({ method: req.method, url: req.url, headers: req.headers }),
+  });
+  scratch = await mkdtemp(path.join(tmpdir(), 'azblob-'));
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await azurite?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('AzBlobStorage requests', () => {
+  it('sends a Put Blob with the MD5 Azure verifies (Content-MD5), not only the one it stores; block lists without', async () => {
+    const store = new AzBlobStorage({
+      connectionString: azurite.connectionString.replace(azurite.endpoint, `${proxy.url}/${azurite.accountName}`),
+      container: 'md5',
+      partSize: 1024 * 1024,
+    });
+    const small = Buffer.from('kubectl bytes');
+    await store.put('small', { data: small }, { sha256: sha256Hex(small), size: small.length });
+    const large = Buffer.alloc(2.5 * 1024 * 1024, 7);
+    await writeFile(path.join(scratch, 'large'), large);
+    await store.put('large', { file: path.join(scratch, 'large') }, { sha256: sha256Hex(large), size: large.length });
+
+    const md5 = createHash('md5').update(small).digest('base64');
+    const putBlob = seen.find((r) => r.method === 'PUT' && r.url?.includes('/md5/small?'));
+    expect(putBlob?.headers['x-ms-blob-content-md5']).toBe(md5);
+    expect(putBlob?.headers['content-md5']).toBe(md5);
+    const blocks = seen.filter((r) => r.url?.includes('/md5/large?') && r.url.includes('comp=block&'));
+    expect(blocks).toHaveLength(3);
+    for (const block of blocks) expect(block.headers['content-md5']).toBeTruthy();
+    const list = seen.find((r) => r.url?.includes('/md5/large?') && r.url.includes('comp=blocklist'));
+    expect(list?.headers['content-md5']).toBeUndefined();
+    expect((await store.stat('large'))?.size).toBe(large.length);
+  });
+
+  it('takes a SAS connection string as well as an account key', async () => {
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 3_600_000),
+        permissions: AccountSASPermissions.parse('rwdlc'),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey),
+    ).toString();
+    const store = new AzBlobStorage({
+      connectionString: `BlobEndpoint=${azurite.endpoint};SharedAccessSignature=${sas}`,
+      container: 'sas',
+    });
+    const data = Buffer.from('stable');
+    await store.put('stable.txt', { data }, { sha256: sha256Hex(data), size: data.length });
+    expect((await store.read('stable.txt'))?.data.toString()).toBe('stable');
+    expect(store.urlFor('stable.txt')).toBe(`${azurite.endpoint}/sas/stable.txt`);
+  });
+});
