@@ -9,48 +9,50 @@
  * only while it has files to hash.
  *
  * Every answer carries the file's identity (device, inode, size, modification and
- * change times, from the open descriptor before and after the read; a file
- * written meanwhile fails): a later read of the same file for other digests
- * passes it back and is refused if the file is no longer the one hashed. Any
+ * change times, the same from the open descriptor before and after the read, else
+ * the read fails: the file was written meanwhile). A later read of the same file
+ * with the same identity read the same bytes, if the identity is `stable`: any
  * write changes the change time, which no user can set — unless it lands within
- * the clock tick of the write before it (the kernel's file times are coarse), so
- * an identity taken less than TICK_MS after the file's last change is not
- * `stable`, and the caller re-checks the bytes themselves (as git does with
- * "racily clean" entries).
+ * the same tick of the file-system clock as the write before it, and that tick
+ * can be as coarse as a second or two (ext3, HFS+, some network file systems).
+ * So an identity is stable only if the file last changed RACY_MS or more before
+ * the read began, on a clock with sub-second times (as git treats "racily clean"
+ * entries); otherwise only the bytes themselves tell.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { DigestMismatchError } from './errors.ts';
+
+/** Coarser than any file-system clock tick in use (FAT's 2 s aside). */
+const RACY_MS = 2_000;
 
 /**
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
  * source runs whether the worker inherits CommonJS or ESM (`--input-type=module` is passed on to workers).
  */
-/** Longer than the coarsest clock tick file times are taken from (10 ms at HZ=100). */
-const TICK_MS = 50;
-
-const WORKER_SOURCE = `const TICK_MS = ${TICK_MS};
+const WORKER_SOURCE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const { openSync, readSync, closeSync, fstatSync } = process.getBuiltinModule('node:fs');
 const buffer = Buffer.allocUnsafe(1 << 18);
 const stat = (fd) => fstatSync(fd, { bigint: true });
 const identify = (s) => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
-const changed = (file, problem) => Object.assign(new Error(file + ' ' + problem), { code: 'ECHANGED', path: file });
-parentPort.on('message', ({ file, algorithms, identity: expected }) => {
+parentPort.on('message', ({ file, algorithms, racyMs }) => {
   let fd;
   try {
+    const started = BigInt(Date.now()) * 1000000n;
     fd = openSync(file, 'r');
-    const identity = identify(stat(fd));
-    if (expected !== undefined && identity !== expected) throw changed(file, 'changed since it was first hashed');
+    const before = stat(fd);
+    const identity = identify(before);
     const hashes = algorithms.map((a) => createHash(a));
     let size = 0;
     for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; size += n) {
       const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
       for (const h of hashes) h.update(chunk);
     }
-    const after = stat(fd);
-    if (identify(after) !== identity) throw changed(file, 'changed while it was hashed');
-    const stable = BigInt(Date.now()) * 1000000n - after.ctimeNs > BigInt(TICK_MS) * 1000000n;
+    if (identify(stat(fd)) !== identity)
+      throw Object.assign(new Error(file + ' changed while it was hashed'), { code: 'ECHANGED', path: file });
+    const stable = before.ctimeNs % 1000000000n !== 0n && started - before.ctimeNs >= BigInt(racyMs) * 1000000n;
     parentPort.postMessage({ size, hex: hashes.map((h) => h.digest('hex')), identity, stable });
   } catch (err) {
     parentPort.postMessage({ error: { message: err.message, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path } });
@@ -67,9 +69,9 @@ export interface Hashed {
   size: number;
   /** In the order of the algorithms asked for. */
   hex: string[];
-  /** Opaque: passed to a later read of the same file, it refuses a file changed since. */
+  /** Opaque: equal for two reads of a file that did not change between them (when `stable`). */
   identity: string;
-  /** Whether the identity tells every later change (false: the file changed within a clock tick of the read). */
+  /** Whether the identity tells every later change (false: the file changed shortly before it was read). */
   stable: boolean;
 }
 
@@ -84,7 +86,6 @@ interface Reply {
 interface Job {
   file: string;
   algorithms: readonly HashAlgorithm[];
-  identity: string | undefined;
   resolve(reply: Hashed): void;
   reject(err: unknown): void;
 }
@@ -102,8 +103,11 @@ export class HashWorkers {
   readonly #workers = new Map<Worker, Job | undefined>();
   readonly #queue: Job[] = [];
 
-  constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
+  readonly #racyMs: number;
+
+  constructor(size = Math.max(1, Math.min(availableParallelism(), 4)), racyMs = RACY_MS) {
     this.#size = size;
+    this.#racyMs = racyMs;
   }
 
   /** Boots the workers now, so they are ready by the first file (idle, they do not keep the process alive). */
@@ -123,7 +127,9 @@ export class HashWorkers {
       const job = this.#workers.get(worker);
       this.#workers.set(worker, undefined);
       if (job) {
-        if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
+        if (reply.error?.code === 'ECHANGED')
+          job.reject(new DigestMismatchError(`${job.file} (written to while it was read)`, 'unchanged bytes', 'other bytes'));
+        else if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
         else
           job.resolve({
             size: reply.size as number,
@@ -150,7 +156,7 @@ export class HashWorkers {
       const job = current ?? this.#queue.shift();
       if (job && !current) {
         this.#workers.set(worker, job);
-        worker.postMessage({ file: job.file, algorithms: job.algorithms, identity: job.identity });
+        worker.postMessage({ file: job.file, algorithms: job.algorithms, racyMs: this.#racyMs });
       }
       // Only a worker with a file to hash keeps the process alive.
       if (job) worker.ref();
@@ -159,12 +165,12 @@ export class HashWorkers {
   }
 
   /**
-   * Size, hex digests and identity of the file; file-system errors keep their `code`, and a file changed while it
-   * was read, or since the read that gave `identity`, fails with code ECHANGED.
+   * Size, hex digests and identity of the file; file-system errors keep their `code`, and a file written to while it
+   * was read fails with DigestMismatchError.
    */
-  hash(file: string, algorithms: readonly HashAlgorithm[], identity?: string): Promise<Hashed> {
+  hash(file: string, algorithms: readonly HashAlgorithm[]): Promise<Hashed> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ file, algorithms, identity, resolve, reject });
+      this.#queue.push({ file, algorithms, resolve, reject });
       this.#dispatch();
     });
   }

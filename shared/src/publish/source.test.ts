@@ -44,6 +44,8 @@ describe('the source tree', () => {
     const tree = await read(toUpload);
     const kubectl = tree.files.find((f) => f.path === KUBECTL);
     expect(kubectl?.sha256).toBe(sha256Hex('kubectl bytes'));
+    // No SHA-512 claim: it may be sent while its SHA-512 is still to be made.
+    await kubectl?.ready();
     expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
     expect(await kubectl?.md5()).toBe(md5sum(path.join(root, KUBECTL)));
   });
@@ -60,8 +62,9 @@ describe('the source tree', () => {
   it('refuses a wrong SHA-512 claim before the file, its checksum files or the whole release are handed out', async () => {
     await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('other bytes'));
     const tree = await read(toUpload);
+    await expect(tree.files.find((f) => f.path === KUBECTL)?.ready()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     await expect(tree.files.find((f) => f.path === KUBECTL)?.checked()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
-    await expect(tree.files.find((f) => f.path === `${KUBECTL}.sha512`)?.checked()).rejects.toMatchObject({
+    await expect(tree.files.find((f) => f.path === `${KUBECTL}.sha512`)?.ready()).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
     });
     await expect(tree.complete()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });

@@ -55,6 +55,11 @@ export interface ReleaseFile {
    */
   checked(): Promise<string>;
   /**
+   * Resolves once the file may be sent: every claim the tree makes about it holds (for a checksum file of the tree:
+   * every claim about every file). Rejects with DigestMismatchError when one does not.
+   */
+  ready(): Promise<void>;
+  /**
    * Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Made on first call
    * (once), in the read that makes the SHA-512 where the caller said an upload would ask for it.
    */
@@ -88,8 +93,8 @@ export interface SourceOptions {
   concurrency: number;
   /** Whether the file is to be uploaded somewhere (its SHA-512 then waits for the upload): asked as it is first read. */
   upload?: (path: string) => boolean;
-  /** Whether an upload of the file sends its MD5 (made in the read that makes its SHA-512). */
-  md5?: (path: string) => boolean;
+  /** Whether an upload of the file (of this size) sends its MD5 (made in the read that makes its SHA-512). */
+  md5?: (path: string, size: number) => boolean;
 }
 
 type Algorithm = 'sha256' | 'sha512';
@@ -162,23 +167,19 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 }
 
 /**
- * A worker read of a file already hashed once, for more digests: refused, as a digest mismatch, if the file changed
- * since — told by its identity, or where that cannot tell (a change within a clock tick), by its SHA-256 again.
+ * A worker read of a file already hashed once, for more digests. The same file if its identity says so (stable and
+ * unchanged); otherwise — a file changed shortly before the first read, or whose identity changed since (a write,
+ * but also a chmod) — only its SHA-256, made again in the same read, tells, and another one is refused.
  */
 async function reread(file: string, relative: string, algorithms: HashAlgorithm[], first: Hashed): Promise<string[]> {
-  const sha256 = first.hex[0] as string;
-  const changed = (actual: string) =>
-    new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${sha256}`, actual);
-  let hex: string[];
-  try {
-    hex = (await hashWorkers.hash(file, first.stable ? algorithms : ['sha256', ...algorithms], first.identity)).hex;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ECHANGED') throw changed('other bytes');
-    throw err;
+  if (first.stable) {
+    const again = await hashWorkers.hash(file, algorithms);
+    if (again.stable && again.identity === first.identity) return again.hex;
   }
-  if (first.stable) return hex;
-  if (hex[0] !== sha256) throw changed(`sha256:${hex[0]}`);
-  return hex.slice(1);
+  const [sha256, ...hex] = (await hashWorkers.hash(file, ['sha256', ...algorithms])).hex;
+  if (sha256 !== first.hex[0])
+    throw new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${first.hex[0]}`, `sha256:${sha256}`);
+  return hex;
 }
 
 /** A file of the tree hashed on a worker: the first read made `algorithms`; what it left is made on first call. */
@@ -189,12 +190,12 @@ function fileOnDisk(
   first: Hashed,
   algorithms: HashAlgorithm[],
   /** Whether an upload will send its MD5: asked when the rest is made (by then every destination has been surveyed). */
-  wantsMd5: () => boolean,
+  wantsMd5: (size: number) => boolean,
 ): ReleaseFile {
   const file = path.join(root, relative);
   const made = new Map(algorithms.map((a, i) => [a, first.hex[i] as string]));
   const rest = once(async () => {
-    const missing: HashAlgorithm[] = made.has('sha512') ? [] : wantsMd5() ? ['sha512', 'md5'] : ['sha512'];
+    const missing: HashAlgorithm[] = made.has('sha512') ? [] : wantsMd5(first.size) ? ['sha512', 'md5'] : ['sha512'];
     if (missing.length > 0) {
       const hex = await reread(file, relative, missing, first);
       for (const [i, a] of missing.entries()) made.set(a, hex[i] as string);
@@ -203,11 +204,16 @@ function fileOnDisk(
     check(claims, 'sha512', sha512);
     return sha512;
   });
+  // Its SHA-256 claims held in the first read: only SHA-512 claims are left to wait for.
+  const sha512Claimed = claims.some((c) => c.algorithm === 'sha512');
   return {
     path: relative,
     size: first.size,
     sha256: first.hex[0] as string,
     checked: rest,
+    ready: async () => {
+      if (sha512Claimed) await rest();
+    },
     md5: once(async () => {
       await rest();
       return made.get('md5') ?? ((await reread(file, relative, ['md5'], first))[0] as string);
@@ -217,8 +223,8 @@ function fileOnDisk(
   };
 }
 
-/** A file held in memory (a checksum file): every digest made at once. */
-function fileInMemory(relative: string, data: Buffer, generated: boolean, checked: () => Promise<unknown>): SourceFile {
+/** A file held in memory (a checksum file): every digest made at once; `ready` waits for `claimsHeld`. */
+function fileInMemory(relative: string, data: Buffer, generated: boolean, claimsHeld: () => Promise<unknown>): SourceFile {
   const { size, sha256, sha512 } = hashBytes(data);
   return {
     path: relative,
@@ -226,8 +232,11 @@ function fileInMemory(relative: string, data: Buffer, generated: boolean, checke
     sha256,
     sha512,
     checked: async () => {
-      await checked();
+      await claimsHeld();
       return sha512;
+    },
+    ready: async () => {
+      await claimsHeld();
     },
     md5: once(async () => createHash('md5').update(data).digest('hex')),
     body: { data },
@@ -256,16 +265,19 @@ export async function readSource({
       const own = claims.get(relative) as Claim[];
       const sha512Only = own.some((c) => c.algorithm === 'sha512') && !own.some((c) => c.algorithm === 'sha256');
       const later = upload(relative) && !sha512Only;
-      const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512', ...(md5(relative) ? (['md5'] as const) : [])];
+      const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512'];
       const first = await hashWorkers.hash(path.join(root, relative), algorithms);
       check(own, 'sha256', first.hex[0] as string);
-      const file = fileOnDisk(root, relative, own, first, algorithms, () => md5(relative));
+      const file = fileOnDisk(root, relative, own, first, algorithms, (size) => md5(relative, size));
       if (!later) await file.checked();
       onDisk.set(relative, file);
     },
   );
+  // Every file's rest, the largest first: uploads go in that order, and may be waiting for theirs.
+  const all = once(async () => {
+    await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
+  });
   // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now.
-  const all = once(() => Promise.all([...onDisk.values()].map((f) => f.checked())));
   const inMemory = new Map([...held].map(([relative, data]) => [relative, fileInMemory(relative, data, false, all)]));
   for (const [relative, file] of inMemory) {
     for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
@@ -276,8 +288,8 @@ export async function readSource({
     files,
     paths: [...paths, ...made].sort(),
     complete: once(async () => {
-      const sha512 = await all();
-      const done: SourceFile[] = [...onDisk.values()].map((f, i) => ({ ...f, sha512: sha512[i] as string }));
+      await all();
+      const done: SourceFile[] = await Promise.all([...onDisk.values()].map(async (f) => ({ ...f, sha512: await f.checked() })));
       const complete = [...done, ...inMemory.values()].sort(byPath);
       return checksums ? [...complete, ...missingChecksumFiles(complete)].sort(byPath) : complete;
     }),

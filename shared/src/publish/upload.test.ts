@@ -24,14 +24,15 @@ function store(md5UpTo: number | undefined, asked: string[]): Storage {
   };
 }
 
-function planned(sizes: number[], md5s: string[], checked = async () => 'y'): PlannedObject[] {
+function planned(sizes: number[], md5s: string[], ready = async () => {}): PlannedObject[] {
   return sizes.map((size, i) => {
     const path = `f${i}`;
     const file: ReleaseFile = {
       path,
       size,
       sha256: 'x',
-      checked,
+      checked: async () => 'y',
+      ready,
       md5: async () => {
         md5s.push(path);
         return 'm';
@@ -55,7 +56,7 @@ describe('uploads', () => {
     expect([...new Set(md5s)].sort()).toEqual(['f0', 'f2', 'f3', 'f5', 'f6', 'f7']);
   });
 
-  it('sends the largest files first, each only once its digests are checked', async () => {
+  it('sends the largest files first, each only once the claims about it hold', async () => {
     const uploaded: string[] = [];
     await uploadPlanned(store(10, uploaded), planned([5, 50, 7, 60], []), { ...settings, concurrency: 1 }, new RecordingLogger());
     expect(uploaded).toEqual(['f3', 'f1', 'f2', 'f0']);

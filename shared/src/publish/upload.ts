@@ -45,8 +45,8 @@ function largestFirst(a: PlannedObject, b: PlannedObject): number {
 }
 
 /**
- * Uploads the planned objects marked 'upload', the largest first, each once its digests are checked
- * (ReleaseFile.checked); returns the bytes sent and what the store answered for each key.
+ * Uploads the planned objects marked 'upload', the largest first, each once the tree's claims about it hold
+ * (ReleaseFile.ready); returns the bytes sent and what the store answered for each key.
  */
 export async function uploadPlanned(
   storage: Storage,
@@ -70,7 +70,7 @@ export async function uploadPlanned(
   for (let i = 0; i < ahead; i++) prepare(i);
   await mapPool(todo, settings.concurrency, async ({ file, key }, index) => {
     prepare(index + ahead);
-    await file.checked();
+    await file.ready();
     const info = await putObject(storage, {
       key,
       body: file.body,

@@ -45,7 +45,7 @@ describe('OIDC identity tokens', () => {
     expect(masked).toEqual([token]);
   });
 
-  it("names the identity Fulcio certifies: a GitHub job's workflow, else the email, else the subject", () => {
+  it("names the identity Fulcio certifies: a GitHub job's workflow, GitLab's CI config, else the email, else the subject", () => {
     const github = 'https://token.actions.githubusercontent.com';
     expect(
       certificateIdentityOf({
@@ -57,6 +57,22 @@ describe('OIDC identity tokens', () => {
       identity: 'https://github.com/kubernetes/release/.github/workflows/release.yml@refs/tags/v1.31.2',
       issuer: github,
     });
+    expect(
+      certificateIdentityOf({
+        iss: `${github}/kubernetes`,
+        job_workflow_ref: 'kubernetes/release/.github/workflows/release.yml@refs/heads/main',
+      }),
+    ).toEqual({
+      identity: 'https://github.com/kubernetes/release/.github/workflows/release.yml@refs/heads/main',
+      issuer: `${github}/kubernetes`,
+    });
+    expect(
+      certificateIdentityOf({
+        iss: 'https://gitlab.com',
+        sub: 'project_path:group/project:ref_type:branch:ref:main',
+        ci_config_ref_uri: 'gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main',
+      }),
+    ).toEqual({ identity: 'https://gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main', issuer: 'https://gitlab.com' });
     expect(certificateIdentityOf({ iss: 'https://accounts.google.com', sub: '1234', email: 'r@k8s.io' })).toEqual({
       identity: 'r@k8s.io',
       issuer: 'https://accounts.google.com',

@@ -33,15 +33,17 @@ export interface CertificateIdentity {
 const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /**
- * The identity a certificate for this token names (Fulcio's mapping): for a GitHub Actions token, the workflow the
- * job runs (`https://github.com/<job_workflow_ref>`, the reusable workflow's own when one is called); for an email
- * issuer, the email; otherwise the subject. Undefined for a token without an issuer.
+ * The identity a certificate for this token names, after Fulcio's issuer mappings: for a GitHub Actions token (an
+ * enterprise's own issuer included), the workflow the job runs (`https://github.com/<job_workflow_ref>`, a called
+ * reusable workflow's own); for GitLab CI, `https://<ci_config_ref_uri>`; for an email issuer, the email; otherwise
+ * the subject. Undefined for a token without an issuer.
  */
 export function certificateIdentityOf(claims: Record<string, unknown>): CertificateIdentity | undefined {
-  const { iss, job_workflow_ref: workflow, email, sub } = claims;
+  const { iss, job_workflow_ref: workflow, ci_config_ref_uri: gitlabConfig, email, sub } = claims;
   if (typeof iss !== 'string') return undefined;
-  if (iss === GITHUB_ACTIONS_ISSUER && typeof workflow === 'string')
-    return { identity: `https://github.com/${workflow}`, issuer: iss };
+  const github = iss === GITHUB_ACTIONS_ISSUER || iss.startsWith(`${GITHUB_ACTIONS_ISSUER}/`);
+  if (github && typeof workflow === 'string') return { identity: `https://github.com/${workflow}`, issuer: iss };
+  if (typeof gitlabConfig === 'string') return { identity: `https://${gitlabConfig}`, issuer: iss };
   if (typeof email === 'string') return { identity: email, issuer: iss };
   return typeof sub === 'string' ? { identity: sub, issuer: iss } : undefined;
 }

@@ -174,11 +174,10 @@ async function pinSignerIdentity(options: SignArtifactsOptions, logger: Logger):
   if (!trust || options.force || trust.policy?.subjectAlternativeName !== undefined || !signer.certificateIdentity) return trust;
   const pinned = await signer.certificateIdentity();
   if (!pinned) return trust;
-  logger.info(`Existing bundles are kept only if signed by ${pinned.identity} (issuer ${pinned.issuer})`);
-  return {
-    ...trust,
-    policy: { ...trust.policy, subjectAlternativeName: pinned.identity, extensions: { issuer: pinned.issuer } },
-  };
+  // An issuer given as input stays the one required.
+  const policy = { subjectAlternativeName: pinned.identity, extensions: { issuer: pinned.issuer }, ...trust.policy };
+  logger.info(`Existing bundles are kept only if signed by ${pinned.identity} (issuer ${policy.extensions.issuer})`);
+  return { ...trust, policy };
 }
 
 export async function signArtifacts(options: SignArtifactsOptions, logger: Logger): Promise<SignArtifactsResult> {
