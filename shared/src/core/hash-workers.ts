@@ -13,18 +13,19 @@
  * the read fails: the file was written meanwhile). A later read of the same file
  * with the same identity read the same bytes, if the identity is `stable`: any
  * write changes the change time, which no user can set — unless it lands within
- * the same tick of the file-system clock as the write before it, and that tick
- * can be as coarse as a second or two (ext3, HFS+, some network file systems).
- * So an identity is stable only if the file last changed RACY_MS or more before
- * the read began, on a clock with sub-second times (as git treats "racily clean"
- * entries); otherwise only the bytes themselves tell.
+ * the same tick of the file-system clock as the write before it. That tick is a
+ * kernel clock tick (at most 10 ms) where times have sub-second digits, and a
+ * second or two where they have none (ext3, HFS+, FAT, some network file
+ * systems). So an identity is stable only if its change time has sub-second
+ * digits and lies RACY_MS or more before the read began (as git treats "racily
+ * clean" entries); otherwise only the bytes themselves tell.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DigestMismatchError } from './errors.ts';
 
-/** Coarser than any file-system clock tick in use (FAT's 2 s aside). */
-const RACY_MS = 2_000;
+/** Ten times the coarsest kernel clock tick (HZ=100) that sub-second file times are taken from. */
+const RACY_MS = 100;
 
 /**
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
