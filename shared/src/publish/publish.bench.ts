@@ -169,6 +169,9 @@ export async function benchPublish(rounds = Number(process.env.BENCH_ROUNDS ?? '
     for (const [name, shape] of Object.entries(SHAPES)) {
       const source = path.join(work, name);
       const files = await stageTree(source, shape);
+      // The staged bytes written back to disk first: otherwise the kernel's writeback competes with whichever
+      // tool goes first (a build's output is long on disk by the time it is published).
+      await promisify(execFile)('sync');
       result[name] = { files, ...(await compare(tools, source, shape, name, rounds)) };
     }
     const release = path.join(work, 'release');
