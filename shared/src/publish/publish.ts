@@ -1,8 +1,8 @@
 /**
  * publish-binaries: plan → act → verify → index → report, for every destination
  * (mirrors, each planned and verified on its own). Per destination: every file
- * is uploaded (or found equal) — the tree's files first, each once its digests are
- * checked (source.ts), then the checksum files the run makes — read back and
+ * is uploaded (or found equal) — the tree's files first, each once the tree's claims
+ * about it hold (source.ts), then the checksum files the run makes — read back and
  * verified; only then is the release index written, verified, and — for a GitHub
  * release — the draft published.
  * A crash at any point leaves no index, so the release stays invisible until a
@@ -28,7 +28,7 @@ import {
   surveyDestination,
 } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
-import { listSource, readSource, type SourceFile, type SourceTree } from './source.ts';
+import { byPath, listSource, readSource, type SourceFile, type SourceTree } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
 
@@ -137,8 +137,8 @@ async function publishTo(
     });
     if (!options.dryRun) await upload(plan.objects);
   } else {
-    // The tree's files go first, each as soon as its own digests are checked; the checksum files this run makes
-    // follow once every file is hashed, and the index last.
+    // The tree's files go first, each as soon as the tree's claims about it hold; the checksum files this run
+    // makes follow once every file is hashed, and the index last.
     const first = await planObjects(destination, tree.files, limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
     await upload(first);
@@ -155,8 +155,7 @@ async function publishTo(
       logIndex(index, logger);
     });
     await upload(made);
-    const objects = [...first, ...made].sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-    plan = { destination, objects, index };
+    plan = { destination, objects: [...first, ...made].sort((a, b) => byPath(a.file, b.file)), index };
   }
   const toUpload = plan.objects.filter((o) => o.action === 'upload');
   const result: DestinationResult = {

@@ -283,7 +283,8 @@ export async function readSource({
     for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
   }
   const files = paths.map((p) => (onDisk.get(p) ?? inMemory.get(p)) as ReleaseFile);
-  const made = checksums ? checksumPaths([...onDisk.keys()]).filter((p) => !claims.has(p)) : [];
+  const inTree = new Set(paths);
+  const made = checksums ? checksumPaths([...onDisk.keys()]).filter((p) => !inTree.has(p)) : [];
   return {
     files,
     paths: [...paths, ...made].sort(),
@@ -315,6 +316,6 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
   return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, ready));
 }
 
-function byPath(a: { path: string }, b: { path: string }): number {
+export function byPath(a: { path: string }, b: { path: string }): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
