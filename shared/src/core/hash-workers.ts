@@ -24,8 +24,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DigestMismatchError } from './errors.ts';
 
-/** Ten times the coarsest kernel clock tick (HZ=100) that sub-second file times are taken from. */
-const RACY_MS = 100;
+/**
+ * A hundred times the coarsest kernel clock tick (HZ=100) that sub-second file times are taken from: the margin is
+ * for a network file system, whose times come from the server's clock, running behind this machine's.
+ */
+const RACY_MS = 1_000;
 
 /**
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type AzuriteHandle, startAzurite } from '../testing/azurite.ts';
 import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
-import { AzBlobStorage } from './azblob-storage.ts';
+import { AzBlobStorage, pipelineOptions } from './azblob-storage.ts';
 
 let azurite: AzuriteHandle;
 let proxy: FaultProxy;
@@ -80,5 +80,15 @@ describe('AzBlobStorage requests', () => {
     await store.put('stable.txt', { data }, { sha256: sha256Hex(data), size: data.length });
     expect((await store.read('stable.txt'))?.data.toString()).toBe('stable');
     expect(store.urlFor('stable.txt')).toBe(`${azurite.endpoint}/sas/stable.txt`);
+  });
+
+  it('keeps the proxy of a development-storage connection string, and one try per call', () => {
+    expect(pipelineOptions('UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://user:pw@127.0.0.1:8888', 5_000)).toEqual(
+      {
+        retryOptions: { maxTries: 1, tryTimeoutInMs: 5_000 },
+        proxyOptions: { host: 'http://127.0.0.1', port: 8888, username: 'user', password: 'pw' },
+      },
+    );
+    expect(pipelineOptions(azurite.connectionString)).toEqual({ retryOptions: { maxTries: 1, tryTimeoutInMs: 300_000 } });
   });
 });

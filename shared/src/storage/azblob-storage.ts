@@ -31,6 +31,7 @@ import {
   newPipeline,
   type RequestPolicyFactory,
   RestError,
+  type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { ReleaseError } from '../core/errors.ts';
 import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
@@ -133,6 +134,26 @@ const TRANSACTIONAL_MD5: RequestPolicyFactory = {
   }),
 };
 
+/**
+ * What fromConnectionString would give its own pipeline: one try per call (withRetry owns retries) and the proxy of
+ * a development-storage connection string.
+ */
+export function pipelineOptions(connectionString: string, requestTimeoutMs = 300_000): StoragePipelineOptions {
+  const proxy = /(?:^|;)\s*DevelopmentStorageProxyUri=([^;]+)/i.exec(connectionString)?.[1]?.trim();
+  const url = proxy ? new URL(proxy) : undefined;
+  return {
+    retryOptions: { maxTries: 1, tryTimeoutInMs: requestTimeoutMs },
+    ...(url && {
+      proxyOptions: {
+        host: `${url.protocol}//${url.hostname}`,
+        port: Number(url.port || '80'),
+        username: decodeURIComponent(url.username) || undefined,
+        password: decodeURIComponent(url.password) || undefined,
+      },
+    }),
+  };
+}
+
 export class AzBlobStorage implements Storage {
   readonly container: string;
   readonly prefix: string;
@@ -150,9 +171,7 @@ export class AzBlobStorage implements Storage {
     this.prefix = joinKey(options.prefix ?? '');
     this.location = `azblob://${joinKey(this.container, this.prefix)}`;
     const parsed = BlobServiceClient.fromConnectionString(options.connectionString);
-    const pipeline = newPipeline(parsed.credential, {
-      retryOptions: { maxTries: 1, tryTimeoutInMs: options.requestTimeoutMs ?? 300_000 },
-    });
+    const pipeline = newPipeline(parsed.credential, pipelineOptions(options.connectionString, options.requestTimeoutMs));
     // Outermost: it sees each request before the credential policy signs it (Content-MD5 is a signed header).
     pipeline.factories.unshift(TRANSACTIONAL_MD5);
     this.#client = new BlobServiceClient(parsed.url, pipeline).getContainerClient(this.container);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from '../core/retry.ts';
-import { breakStaleLock, STALE_LOCK_MS, takeFolderLock } from './folder-lock.ts';
+import { breakIfStale, takeFolderLock } from './folder-lock.ts';
 
 let dir: string;
 let lock: string;
@@ -13,10 +13,10 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-/** A lock left by a writer killed long ago. */
-async function staleLock(token = 'killed-writer'): Promise<void> {
-  await writeFile(lock, token);
-  const old = new Date(Date.now() - STALE_LOCK_MS - 60_000);
+/** A lock left by a writer killed an hour ago. */
+async function abandonedLock(): Promise<void> {
+  await writeFile(lock, 'killed-writer');
+  const old = new Date(Date.now() - 3_600_000);
   await utimes(lock, old, old);
 }
 
@@ -39,22 +39,44 @@ describe('the folder lock', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('breaks a stale lock, but never one taken after it was found stale', async () => {
-    await staleLock();
-    const seen = { token: 'killed-writer', mtimeMs: 0 };
-    await writeFile(lock, 'live-writer');
-    await breakStaleLock(lock, seen);
-    expect(await readFile(lock, 'utf8')).toBe('live-writer');
-    expect(await readdir(dir)).toEqual(['.lock-stable.txt']);
+  it('breaks an abandoned lock, but never one whose holder is alive, however long it holds it', async () => {
+    await abandonedLock();
+    await (await takeFolderLock(lock))();
 
-    await staleLock();
-    await breakStaleLock(lock, seen);
+    const timing = { staleMs: 300 };
+    const held = await takeFolderLock(lock, timing);
+    let taken = false;
+    const other = takeFolderLock(lock, timing).then((release) => {
+      taken = true;
+      return release;
+    });
+    // Three stale ages later the holder has kept it fresh: nobody else got it.
+    await sleep(900);
+    expect(taken).toBe(false);
+    await held();
+    await (await other)();
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('lets one writer at a time through when several find the same stale lock', async () => {
+  it('leaves the lock alone while another writer is breaking it, and a fresh lock always', async () => {
+    await abandonedLock();
+    await writeFile(`${lock}.break`, '');
+    await breakIfStale(lock);
+    expect(await readFile(lock, 'utf8')).toBe('killed-writer');
+    await rm(`${lock}.break`);
+
+    await writeFile(lock, 'live-writer');
+    await breakIfStale(lock);
+    expect(await readFile(lock, 'utf8')).toBe('live-writer');
+
+    await abandonedLock();
+    await breakIfStale(lock);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('lets one writer at a time through when several find the same abandoned lock', async () => {
     for (let round = 0; round < 5; round++) {
-      await staleLock();
+      await abandonedLock();
       let holders = 0;
       let most = 0;
       await Promise.all(

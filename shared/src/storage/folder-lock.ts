@@ -1,71 +1,116 @@
 /**
- * An exclusive lock file for the folder store's compare-and-swap writes. The lock
- * holds a token of its holder, so that neither a holder's release nor another
- * writer's breaking of a stale lock removes a lock taken by someone else since:
- * a lock older than STALE_LOCK_MS (a writer killed while holding it) is moved
- * aside under a name of the breaker's own — one rename, so of several breakers
- * only one moves it — and deleted only if it is the very lock found stale;
- * a lock taken in between is put back.
+ * An exclusive lock file for the folder store's compare-and-swap writes.
+ *
+ * - Taking it is creating it exclusively (O_EXCL), holding a token of the holder.
+ * - While held, the holder rewrites its token every third of the stale age, so a
+ *   live lock never looks stale.
+ * - A lock whose last touch is older than the stale age (its holder was killed) is
+ *   broken — by one writer at a time: a breaker first takes the lock's own break
+ *   file exclusively, then looks at the lock again and removes it only if it is
+ *   still the same file (inode and modification time) and still stale. While it
+ *   exists nobody else can take the lock, and no other breaker can act, so a lock
+ *   taken after it was found stale is never removed.
+ * - Ages are measured on the file system's clock (the break file's own
+ *   modification time), not the local one: a client clock ahead of an NFS
+ *   server's does not make fresh locks look stale.
+ * - Release removes the lock only while it still holds the holder's token.
  */
 import { randomUUID } from 'node:crypto';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { open, rm, stat, writeFile } from 'node:fs/promises';
 import { sleep } from '../core/retry.ts';
 
 /** Names the store keeps to itself: never a release file's (listing hides them). */
 export const LOCK_MARK = '.lock-';
-export const STALE_LOCK_MS = 30_000;
 
-export interface SeenLock {
-  token: string;
-  mtimeMs: number;
+export interface LockTiming {
+  /** Age past which a lock (or a break file) is taken for abandoned. */
+  staleMs: number;
 }
 
-async function look(lock: string): Promise<SeenLock | undefined> {
+const DEFAULT_TIMING: LockTiming = { staleMs: 30_000 };
+
+interface SeenLock {
+  ino: number;
+  mtimeMs: number;
+  token: string;
+}
+
+/** The lock's inode, age and token, all from one open file (not a newer lock's token with an older one's age). */
+async function inspect(lock: string): Promise<SeenLock | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    const [token, info] = await Promise.all([readFile(lock, 'utf8'), stat(lock)]);
-    return { token, mtimeMs: info.mtimeMs };
+    handle = await open(lock, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  try {
+    const info = await handle.stat();
+    return { ino: info.ino, mtimeMs: info.mtimeMs, token: await handle.readFile('utf8') };
+  } finally {
+    await handle.close();
+  }
 }
 
-/** Removes the lock if it is still the one `seen` (found stale); a lock taken since stays. */
-export async function breakStaleLock(lock: string, seen: SeenLock): Promise<void> {
-  const aside = path.join(path.dirname(lock), `${LOCK_MARK}broken-${randomUUID()}-${path.basename(lock)}`);
+/** Creates the file exclusively; false if it exists. */
+async function create(file: string, content: string): Promise<boolean> {
   try {
-    await rename(lock, aside);
+    await writeFile(file, content, { flag: 'wx' });
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+}
+
+/** A break file is held for a few file operations: one older than this (on the local clock) belongs to a dead breaker. */
+const BREAKER_STALE_FACTOR = 10;
+
+/** Removes the lock if it is stale, one breaker at a time (see the module comment). */
+export async function breakIfStale(lock: string, timing: LockTiming = DEFAULT_TIMING): Promise<void> {
+  const breaker = `${lock}.break`;
+  if (!(await create(breaker, ''))) {
+    const age = await stat(breaker).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > timing.staleMs * BREAKER_STALE_FACTOR) await rm(breaker, { force: true });
+    return;
+  }
   try {
-    if ((await readFile(aside, 'utf8')) !== seen.token) {
-      // Taken after we looked: back in place, unless yet another writer has taken it meanwhile.
-      await link(aside, lock).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
-    }
+    const now = (await stat(breaker)).mtimeMs;
+    const seen = await inspect(lock);
+    // Nobody can take the lock while it exists, and no other breaker is at work: it is still the lock just seen.
+    if (seen && now - seen.mtimeMs > timing.staleMs) await rm(lock, { force: true });
   } finally {
-    await rm(aside, { force: true });
+    await rm(breaker, { force: true });
+  }
+}
+
+/** Rewrites the holder's token in place: the file system stamps it with its own clock. Not once the lock is another's. */
+async function touch(lock: string, token: string): Promise<void> {
+  const handle = await open(lock, 'r+').catch(() => undefined);
+  if (!handle) return;
+  try {
+    if ((await handle.readFile('utf8')) === token) await handle.write(token, 0);
+  } finally {
+    await handle.close();
   }
 }
 
 /** Takes the lock file, waiting for its holder (or breaking it once stale); resolves with its release. */
-export async function takeFolderLock(lock: string): Promise<() => Promise<void>> {
+export async function takeFolderLock(lock: string, timing: LockTiming = DEFAULT_TIMING): Promise<() => Promise<void>> {
   const token = randomUUID();
   for (let attempt = 0; ; attempt++) {
-    try {
-      await writeFile(lock, token, { flag: 'wx' });
+    if (await create(lock, token)) {
+      const keepFresh = setInterval(() => touch(lock, token).catch(() => {}), timing.staleMs / 3);
+      keepFresh.unref();
       return async () => {
-        if ((await look(lock))?.token === token) await rm(lock, { force: true });
+        clearInterval(keepFresh);
+        if ((await inspect(lock))?.token === token) await rm(lock, { force: true });
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const seen = await look(lock);
-      if (seen && Date.now() - seen.mtimeMs > STALE_LOCK_MS) await breakStaleLock(lock, seen);
-      await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
     }
+    await breakIfStale(lock, timing);
+    await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
   }
 }
