@@ -56,12 +56,13 @@ describe('HashWorkers', () => {
   });
 
   it('tells by a stable identity that a file did not change between two reads', async () => {
-    const pool = new HashWorkers(1, 100);
+    const pool = new HashWorkers(1, 500);
+    await pool.hash(files[0] as string, ['sha256']);
     const file = path.join(dir, 'changing');
     await writeFile(file, 'first bytes');
     // Just written: a write in the same clock tick would not show in its identity.
     expect((await pool.hash(file, ['sha256'])).stable).toBe(false);
-    await sleep(150);
+    await sleep(600);
     const first = await pool.hash(file, ['sha256']);
     expect(first.stable).toBe(true);
     expect((await pool.hash(file, ['md5'])).identity).toBe(first.identity);

@@ -43,7 +43,7 @@ describe('the folder lock', () => {
     await abandonedLock();
     await (await takeFolderLock(lock))();
 
-    const timing = { staleMs: 300 };
+    const timing = { staleMs: 500 };
     const held = await takeFolderLock(lock, timing);
     let taken = false;
     const other = takeFolderLock(lock, timing).then((release) => {
@@ -51,7 +51,7 @@ describe('the folder lock', () => {
       return release;
     });
     // Three stale ages later the holder has kept it fresh: nobody else got it.
-    await sleep(900);
+    await sleep(1_500);
     expect(taken).toBe(false);
     await held();
     await (await other)();
