@@ -6,10 +6,10 @@
  *   live lock never looks stale.
  * - A lock whose last touch is older than the stale age (its holder was killed) is
  *   broken — by one writer at a time: a breaker first takes the lock's own break
- *   file exclusively, then looks at the lock again and removes it only if it is
- *   still the same file (inode and modification time) and still stale. While it
- *   exists nobody else can take the lock, and no other breaker can act, so a lock
- *   taken after it was found stale is never removed.
+ *   file exclusively, then looks at the lock and removes it only if it is stale.
+ *   While a lock exists nobody can take it, and no other breaker can act, so a
+ *   lock taken after another was found stale is never removed. (A holder stalled
+ *   for longer than the stale age, a paused machine say, loses its lock this way.)
  * - Ages are measured on the file system's clock (the break file's own
  *   modification time), not the local one: a client clock ahead of an NFS
  *   server's does not make fresh locks look stale.
@@ -30,12 +30,11 @@ export interface LockTiming {
 const DEFAULT_TIMING: LockTiming = { staleMs: 30_000 };
 
 interface SeenLock {
-  ino: number;
   mtimeMs: number;
   token: string;
 }
 
-/** The lock's inode, age and token, all from one open file (not a newer lock's token with an older one's age). */
+/** The lock's age and token, both from one open file (not a newer lock's token with an older one's age). */
 async function inspect(lock: string): Promise<SeenLock | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -46,7 +45,7 @@ async function inspect(lock: string): Promise<SeenLock | undefined> {
   }
   try {
     const info = await handle.stat();
-    return { ino: info.ino, mtimeMs: info.mtimeMs, token: await handle.readFile('utf8') };
+    return { mtimeMs: info.mtimeMs, token: await handle.readFile('utf8') };
   } finally {
     await handle.close();
   }
@@ -80,7 +79,7 @@ export async function breakIfStale(lock: string, timing: LockTiming = DEFAULT_TI
   try {
     const now = (await stat(breaker)).mtimeMs;
     const seen = await inspect(lock);
-    // Nobody can take the lock while it exists, and no other breaker is at work: it is still the lock just seen.
+    // Nobody can take the lock while it exists, and no other breaker is at work: the stale lock seen is the one removed.
     if (seen && now - seen.mtimeMs > timing.staleMs) await rm(lock, { force: true });
   } finally {
     await rm(breaker, { force: true });
