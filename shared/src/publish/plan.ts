@@ -12,7 +12,7 @@
 import { InputError } from '../core/errors.ts';
 import { hashStream } from '../core/hash.ts';
 import { mapPool } from '../core/pool.ts';
-import type { ObjectInfo, Storage } from '../storage/storage.ts';
+import { type ObjectInfo, type Storage, StorageError } from '../storage/storage.ts';
 import { PublishedReleaseChangedError } from './errors.ts';
 import { INDEX_FILE } from './layout.ts';
 import { listByUrl } from './listing.ts';
@@ -82,11 +82,21 @@ export async function holdsFile(storage: Storage, key: string, info: ObjectInfo,
   return (await hashStream(await storage.stream(key))).sha256 === file.sha256;
 }
 
-/** Refuses release paths that would share a URL at the destination (a GitHub release's assets have no folders). */
+/**
+ * Refuses release paths the destination cannot hold: a name it refuses (a GitHub release asset's characters), or
+ * two paths at one URL (a GitHub release's assets have no folders). Checked for every destination before anything
+ * is written anywhere.
+ */
 export function checkKeys(destination: Destination, paths: readonly string[]): void {
   const seen = new Map<string, string>();
   for (const p of paths) {
-    const url = destination.storage.urlFor(destination.keyFor(p));
+    let url: string;
+    try {
+      url = destination.storage.urlFor(destination.keyFor(p));
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      throw new InputError('source-dir', `${p} cannot be published to ${destination.name}: ${error.message}`);
+    }
     const other = seen.get(url);
     if (other) throw new InputError('destinations', `${other} and ${p} would both be ${url} at ${destination.name}`);
     seen.set(url, p);

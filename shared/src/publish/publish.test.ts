@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashFile } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
+import { GitHubReleaseStorage } from '../storage/github-release-storage.ts';
 import type { Body, ObjectInfo, PutOptions, Storage } from '../storage/storage.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
@@ -192,6 +193,36 @@ describe('publishBinaries to folders', () => {
     const dest = path.join(work, 'dest');
     await expect(publishBinaries(options([destination(new FileStorage(dest))]), new RecordingLogger())).rejects.toMatchObject({
       code: 'PATH_UNSAFE',
+    });
+    expect(await filesBelow(dest)).toEqual([]);
+  });
+
+  it('refuses, before writing to any mirror, a tree another mirror cannot hold (an asset name GitHub refuses, two paths at one asset)', async () => {
+    const github = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: VERSION },
+      // Nothing listens there: the names are refused before any request.
+      { token: 'unused', apiUrl: 'http://127.0.0.1:9/api/v3' },
+    );
+    const dest = path.join(work, 'dest');
+    const publish = () =>
+      publishBinaries(options([destination(new FileStorage(dest)), destination(github)]), new RecordingLogger());
+
+    await writeFile(path.join(source, 'kubectl (1).tar.gz'), 'copy');
+    await expect(publish()).rejects.toMatchObject({
+      input: 'source-dir',
+      message: expect.stringMatching(
+        /kubectl \(1\)\.tar\.gz cannot be published to github-release:\/\/kubernetes\/kubernetes@v1\.31\.2: .*asset name/,
+      ),
+    });
+    expect(await filesBelow(dest)).toEqual([]);
+
+    await rm(path.join(source, 'kubectl (1).tar.gz'));
+    await mkdir(path.join(source, 'bin-linux', 'amd64'), { recursive: true });
+    await writeFile(path.join(source, 'bin-linux', 'amd64', 'kubectl'), 'other');
+    await expect(publish()).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /bin-linux\/amd64\/kubectl and bin\/linux\/amd64\/kubectl|bin\/linux\/amd64\/kubectl and bin-linux\/amd64\/kubectl/,
+      ),
     });
     expect(await filesBelow(dest)).toEqual([]);
   });

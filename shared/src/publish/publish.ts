@@ -28,7 +28,7 @@ import {
   surveyDestination,
 } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
-import { byPath, listSource, readSource, type SourceFile, type SourceTree } from './source.ts';
+import { byPath, listSource, publishedPaths, readSource, type SourceFile, type SourceTree } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
 
@@ -116,7 +116,6 @@ async function publishTo(
   const limit = lookups(options.concurrency);
   const surveyed = await survey;
   const urlOf = (p: string) => storage.urlFor(destination.keyFor(p));
-  checkKeys(destination, tree.paths);
   const written = new Map<string, WrittenInfo>();
   let bytesUploaded = 0;
   const upload = async (objects: readonly PlannedObject[]) => {
@@ -220,6 +219,8 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     await logger.group('Verify signatures', () => verifyArtifacts(gate, logger));
   }
   const paths = await listSource(options.sourceDir);
+  const published = publishedPaths(paths, options.checksums);
+  for (const destination of options.destinations) checkKeys(destination, published);
   // Each store is looked at (its index read, its release folder listed) while the tree is hashed; a failure there
   // is the destination's own, reported once the tree has been checked.
   const surveyed: (Survey | undefined)[] = [];

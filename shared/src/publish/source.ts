@@ -244,6 +244,14 @@ function fileInMemory(relative: string, data: Buffer, generated: boolean, claims
   };
 }
 
+/** Every path a publish of the listed tree writes (the index aside): the tree's, and the checksum files it lacks. */
+export function publishedPaths(paths: readonly string[], checksums: boolean): string[] {
+  if (!checksums) return [...paths].sort();
+  const inTree = new Set(paths);
+  const made = checksumPaths(paths.filter((p) => !isChecksumFile(p))).filter((p) => !inTree.has(p));
+  return [...paths, ...made].sort();
+}
+
 /** Hashes the listed tree and checks what can be checked before anything is sent (see the module comment). */
 export async function readSource({
   root,
@@ -283,11 +291,9 @@ export async function readSource({
     for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
   }
   const files = paths.map((p) => (onDisk.get(p) ?? inMemory.get(p)) as ReleaseFile);
-  const inTree = new Set(paths);
-  const made = checksums ? checksumPaths([...onDisk.keys()]).filter((p) => !inTree.has(p)) : [];
   return {
     files,
-    paths: [...paths, ...made].sort(),
+    paths: publishedPaths(paths, checksums),
     complete: once(async () => {
       await all();
       const done: SourceFile[] = await Promise.all([...onDisk.values()].map(async (f) => ({ ...f, sha512: await f.checked() })));
