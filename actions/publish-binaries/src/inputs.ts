@@ -1,6 +1,6 @@
 /**
- * The only reader of publish-binaries' inputs (and of the runner's workspace and
- * GITHUB_API_URL). Credentials are read — and masked — first; then every value is
+ * The only reader of publish-binaries' inputs (and of the runner's workspace,
+ * GITHUB_API_URL and GITHUB_SHA). Credentials are read — and masked — first; then every value is
  * validated before anything is read from a store or written.
  */
 import { statSync } from 'node:fs';
@@ -112,8 +112,10 @@ async function readDestinations(
   for (const url of urls) {
     const destination = parseDestination(url, INPUT.destinations);
     const store = await createStorage(destination, storage);
-    if (seen.has(store.location)) throw new InputError(INPUT.destinations, `${destination.url} is listed twice`);
-    seen.add(store.location);
+    // GitHub's owner and repository names are case-insensitive.
+    const place = destination.scheme === 'github-release' ? store.location.toLowerCase() : store.location;
+    if (seen.has(place)) throw new InputError(INPUT.destinations, `${destination.url} is listed twice`);
+    seen.add(place);
     // A GitHub release is already the version's own place: assets take the bare path.
     const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
     destinations.push({ name: destination.url, storage: store, keyFor: keyOf });
@@ -166,6 +168,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     partSize,
     githubTag: version.text,
     githubApiUrl: readApiUrl(inputs, env),
+    githubCommit: /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(env.GITHUB_SHA ?? '') ? env.GITHUB_SHA : undefined,
   };
   const destinations = await readDestinations(inputs, storage, layout, version.text);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;

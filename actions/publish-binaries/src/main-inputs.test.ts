@@ -60,6 +60,16 @@ describe('publish-binaries bundle: bad inputs', () => {
       'Invalid input: github-token',
     ],
     ['verify-signatures without identity or key', { 'verify-signatures': 'true' }, 'Invalid input: certificate-identity'],
+    [
+      'an Azure connection string Azure does not accept',
+      { destinations: 'azblob://releases', 'azure-connection-string': `AccountName=acct;AccountKey=${SECRET}` },
+      'Invalid input: azure-connection-string',
+    ],
+    [
+      'one GitHub repository listed twice in other cases',
+      { destinations: 'github-release://kubernetes/kubernetes\ngithub-release://Kubernetes/Kubernetes' },
+      'Invalid input: destinations',
+    ],
   ])('refuses %s', async (_name, inputs, title) => {
     const error = await run(inputs);
     expect(error.properties.title).toBe(title);

@@ -57,12 +57,12 @@ export function isRetryableGitHubError(error: unknown): boolean {
   return isRateLimited(error) || isRetryableError(error);
 }
 
-/** Runs one GitHub call with retries; failures come out as HttpError (or RETRY_EXHAUSTED). */
-export function githubCall<T>(what: string, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
+/** Runs one GitHub call with retries (`fn` is told which attempt it is); failures come out as HttpError (or RETRY_EXHAUSTED). */
+export function githubCall<T>(what: string, fn: (attempt: number) => Promise<T>, retry: RetryOptions = {}): Promise<T> {
   return withRetry(
-    async () => {
+    async (attempt) => {
       try {
-        return await fn();
+        return await fn(attempt);
       } catch (error) {
         throw toHttpError(error, what);
       }

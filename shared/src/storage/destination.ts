@@ -31,6 +31,8 @@ export interface StorageOptions {
   githubApiUrl?: string;
   /** github-release:// — the release tag (publish-binaries: the version). */
   githubTag?: string;
+  /** github-release:// — the commit a tag that does not exist yet is made at (the workflow's GITHUB_SHA). */
+  githubCommit?: string;
   /** Multipart / block size for S3 and Azure (their default: 64 MiB). */
   partSize?: number;
   partConcurrency?: number;
@@ -118,12 +120,19 @@ export async function createStorage(destination: ParsedDestination, options: Sto
       if (!options.azureConnectionString)
         throw new InputError('azure-connection-string', `is required for the destination ${destination.url}`);
       const { AzBlobStorage } = await import('./azblob-storage.ts');
-      return new AzBlobStorage({
-        connectionString: options.azureConnectionString,
-        container: destination.container,
-        prefix: destination.prefix,
-        ...parts,
-      });
+      try {
+        return new AzBlobStorage({
+          connectionString: options.azureConnectionString,
+          container: destination.container,
+          prefix: destination.prefix,
+          ...parts,
+        });
+      } catch (error) {
+        // The SDK's messages name the part that is wrong (never a key); the constructor only parses.
+        throw new InputError('azure-connection-string', `is not a connection string Azure accepts: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     }
     case 'file': {
       const { FileStorage } = await import('./file-storage.ts');
@@ -135,7 +144,7 @@ export async function createStorage(destination: ParsedDestination, options: Sto
         throw new InputError('version', `is required (the release tag) for the destination ${destination.url}`);
       const { GitHubReleaseStorage } = await import('./github-release-storage.ts');
       return new GitHubReleaseStorage(
-        { owner: destination.owner, repo: destination.repo, tag: options.githubTag },
+        { owner: destination.owner, repo: destination.repo, tag: options.githubTag, commit: options.githubCommit },
         { token: options.githubToken, apiUrl: options.githubApiUrl ?? 'https://api.github.com' },
       );
     }

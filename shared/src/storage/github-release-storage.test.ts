@@ -9,11 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => github.stop());
 
-function storageFor(tag: string): GitHubReleaseStorage {
-  return new GitHubReleaseStorage(
-    { owner: 'kubernetes', repo: 'kubernetes', tag },
-    { token: github.token, apiUrl: github.apiUrl },
-  );
+function storageFor(tag: string, { repo = 'kubernetes', commit }: { repo?: string; commit?: string } = {}): GitHubReleaseStorage {
+  return new GitHubReleaseStorage({ owner: 'kubernetes', repo, tag, commit }, { token: github.token, apiUrl: github.apiUrl });
 }
 
 async function put(storage: GitHubReleaseStorage, key: string, text: string) {
@@ -33,6 +30,7 @@ describe('assetName and webUrlFor', () => {
     expect(() => assetName('a b')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
     expect(webUrlFor('https://api.github.com/')).toBe('https://github.com');
     expect(webUrlFor('https://ghes.example/api/v3')).toBe('https://ghes.example');
+    expect(webUrlFor('https://api.acme.ghe.com')).toBe('https://acme.ghe.com');
   });
 });
 
@@ -103,6 +101,41 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const statuses = github.requests.filter((r) => r.path.startsWith('/api/uploads/')).map((r) => r.status);
     expect(statuses.slice(-2)).toEqual([403, 201]);
+  });
+
+  it('makes one draft when the answer to its creation is lost, and one between two runs creating it at once', async () => {
+    github.inject({ method: 'POST', path: '/repos/kubernetes/drafts/releases', status: 502, afterApply: true });
+    await put(storageFor('v1.0.0', { repo: 'drafts' }), 'kubectl', 'one');
+    const drafts = () => github.releases.filter((r) => r.repo === 'drafts' && r.tag_name === 'v1.0.0');
+    expect(drafts()).toHaveLength(1);
+    expect(drafts()[0]?.assets.map((a) => a.name)).toEqual(['kubectl']);
+
+    // Two runs, each finding no release and creating its own: both end up on the older draft.
+    const [a, b] = [storageFor('v2.0.0', { repo: 'drafts' }), storageFor('v2.0.0', { repo: 'drafts' })];
+    await Promise.all([put(a, 'kubectl', 'same'), put(b, 'kubeadm', 'same')]);
+    const creates = github.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/repos/kubernetes/drafts/releases');
+    // The lost one was not sent again (the draft was found); then both runs made one.
+    expect(creates.map((r) => r.status)).toEqual([502, 201, 201]);
+    const second = github.releases.filter((r) => r.repo === 'drafts' && r.tag_name === 'v2.0.0');
+    expect(second).toHaveLength(1);
+    expect(second[0]?.assets.map((x) => x.name).sort()).toEqual(['kubeadm', 'kubectl']);
+  });
+
+  it('publishes a patch of an older minor without making it Latest; a pre-release never is; the tag is made at the commit', async () => {
+    github.addPublishedRelease('kubernetes', 'latest', 'v1.31.2');
+    const publish = async (tag: string) => {
+      const storage = storageFor(tag, { repo: 'latest', commit: 'c0ffee'.padEnd(40, '0') });
+      await put(storage, 'kubectl', tag);
+      await storage.publishRelease();
+    };
+    await publish('v1.30.9');
+    expect(github.release('v1.30.9')).toMatchObject({ draft: false, target_commitish: 'c0ffee'.padEnd(40, '0') });
+    expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.2');
+    await publish('v1.32.0-rc.0');
+    expect(github.release('v1.32.0-rc.0')).toMatchObject({ draft: false, prerelease: true });
+    expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.2');
+    await publish('v1.31.3');
+    expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.3');
   });
 
   it('rejects a bad token with a 401 HttpError, not a retry loop', async () => {

@@ -6,10 +6,20 @@
  * `digest: "sha256:…"`) is kept, a different one replaced; a 422 `already_exists`
  * (a retried upload whose first response was lost, a concurrent run) is answered
  * by re-listing and comparing, never by failing.
+ *
+ * GitHub keeps any number of drafts for one tag, so creating one is not
+ * idempotent: a create that failed in a way that may have happened anyway (5xx,
+ * reset) is followed by a look for the draft before it is sent again, and the
+ * draft with the lowest id is the tag's (a run that finds an older one right
+ * after making its own deletes its own, still empty). A tag that does not exist
+ * yet is made at `commit` when the release is published. The published release
+ * becomes the repository's Latest unless Latest is a later version (a patch of
+ * an older minor published after a newer release) or this one is a pre-release.
  */
 import { openAsBlob } from 'node:fs';
 import type { Octokit } from '@octokit/rest';
 import { createOctokit, type GitHubClientOptions, githubCall, isAlreadyExists } from '../github/client.ts';
+import { compareVersions, parseVersion } from '../markers/version.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
 
 interface Asset {
@@ -23,6 +33,7 @@ interface Asset {
 
 interface Release {
   id: number;
+  tag_name: string;
   draft: boolean;
   upload_url: string;
   html_url: string;
@@ -32,6 +43,8 @@ export interface GitHubReleaseTarget {
   owner: string;
   repo: string;
   tag: string;
+  /** The commit a tag that does not exist yet is made at (GITHUB_SHA); else the repository's default branch. */
+  commit?: string;
 }
 
 const ASSET_NAME = /^[A-Za-z0-9._+-]+$/;
@@ -45,10 +58,12 @@ export function assetName(key: string): string {
   return name;
 }
 
-/** github.com for api.github.com; the host for GHES (…/api/v3). */
+/** github.com for api.github.com, <name>.ghe.com for api.<name>.ghe.com; the host for GHES (…/api/v3). */
 export function webUrlFor(apiUrl: string): string {
   const trimmed = apiUrl.replace(/\/+$/, '');
   if (/^https:\/\/api\.github\.com$/.test(trimmed)) return 'https://github.com';
+  const cloud = /^https:\/\/api\.([a-z0-9-]+\.ghe\.com)$/i.exec(trimmed);
+  if (cloud) return `https://${cloud[1]}`;
   return trimmed.replace(/\/api\/v3$/, '');
 }
 
@@ -162,8 +177,15 @@ export class GitHubReleaseStorage implements Storage {
     if (!release.draft) return release.html_url;
     const { owner, repo } = this.#target;
     const octokit = await this.#octokit();
+    const makeLatest = await this.#makesLatest();
     const { data } = await githubCall(`publish release ${this.#target.tag}`, () =>
-      octokit.rest.repos.updateRelease({ owner, repo, release_id: release.id, draft: false }),
+      octokit.rest.repos.updateRelease({
+        owner,
+        repo,
+        release_id: release.id,
+        draft: false,
+        make_latest: makeLatest ? 'true' : 'false',
+      }),
     );
     this.#release = Promise.resolve(data);
     this.#draft = Promise.resolve(data);
@@ -181,11 +203,7 @@ export class GitHubReleaseStorage implements Storage {
         }),
       );
       if (published) return published.data;
-      // Drafts have no tag yet: GitHub only lists them.
-      const all = await githubCall(`list releases of ${owner}/${repo}`, () =>
-        octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
-      );
-      return all.find((r) => r.tag_name === tag && r.draft);
+      return (await this.#drafts())[0];
     })().catch((error: unknown) => {
       this.#release = undefined;
       throw error;
@@ -193,33 +211,78 @@ export class GitHubReleaseStorage implements Storage {
     return this.#release;
   }
 
+  /** The tag's drafts, oldest (lowest id) first: drafts have no tag yet, so GitHub only lists them. */
+  async #drafts(): Promise<Release[]> {
+    const { owner, repo, tag } = this.#target;
+    const octokit = await this.#octokit();
+    const all = await githubCall(`list releases of ${owner}/${repo}`, () =>
+      octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+    );
+    return (all as Release[]).filter((r) => r.tag_name === tag && r.draft).sort((a, b) => a.id - b.id);
+  }
+
+  /** A new draft for the tag, sent again only once no earlier attempt turns out to have made one. */
+  async #createDraft(): Promise<Release> {
+    const { owner, repo, tag, commit } = this.#target;
+    const octokit = await this.#octokit();
+    const created = await githubCall(`create draft release ${tag}`, async (attempt) => {
+      if (attempt > 1) {
+        const made = (await this.#drafts())[0];
+        if (made) return made;
+      }
+      const { data } = await octokit.rest.repos.createRelease({
+        owner,
+        repo,
+        tag_name: tag,
+        name: tag,
+        draft: true,
+        prerelease: (parseVersion(tag)?.pre.length ?? 0) > 0,
+        ...(commit ? { target_commitish: commit } : {}),
+      });
+      return data as Release;
+    }).catch(async (error: unknown) => {
+      // Another run published it meanwhile: use theirs.
+      if (!isAlreadyExists(error)) throw error;
+      this.#release = undefined;
+      const again = await this.#findRelease();
+      if (!again) throw error;
+      return again;
+    });
+    if (!created.draft) return created;
+    // A run that made its draft at the same time as another: both keep the oldest.
+    const oldest = (await this.#drafts())[0];
+    if (!oldest || oldest.id === created.id) return created;
+    await githubCall(`delete duplicate draft of ${tag}`, () =>
+      octokit.rest.repos.deleteRelease({ owner, repo, release_id: created.id }).catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      }),
+    );
+    return oldest;
+  }
+
+  /** Whether publishing makes this release the repository's Latest (see the module comment). */
+  async #makesLatest(): Promise<boolean> {
+    const ours = parseVersion(this.#target.tag);
+    if (!ours) return true;
+    if (ours.pre.length > 0) return false;
+    const { owner, repo } = this.#target;
+    const octokit = await this.#octokit();
+    const latest = await githubCall(`get the latest release of ${owner}/${repo}`, () =>
+      octokit.rest.repos.getLatestRelease({ owner, repo }).catch((error: { status?: number }) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      }),
+    );
+    const theirs = latest && parseVersion(latest.data.tag_name);
+    return !theirs || compareVersions(ours, theirs) >= 0;
+  }
+
   /** The release for the tag, created as a draft when there is none (once, however many uploads ask). */
   #ensureDraft(): Promise<Release> {
     this.#draft ??= (async () => {
       const found = await this.#findRelease();
       if (found) return found;
-      const { owner, repo, tag } = this.#target;
-      const octokit = await this.#octokit();
-      const created = await githubCall(`create draft release ${tag}`, () =>
-        octokit.rest.repos.createRelease({
-          owner,
-          repo,
-          tag_name: tag,
-          name: tag,
-          draft: true,
-          prerelease: tag.includes('-'),
-        }),
-      ).then(
-        ({ data }) => data as Release,
-        async (error: unknown) => {
-          // Another run created it meanwhile: use theirs.
-          if (!isAlreadyExists(error)) throw error;
-          this.#release = undefined;
-          const again = await this.#findRelease();
-          if (!again) throw error;
-          return again;
-        },
-      );
+      const created = await this.#createDraft();
       this.#release = Promise.resolve(created);
       this.#assets = undefined;
       return created;

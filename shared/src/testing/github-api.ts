@@ -3,9 +3,12 @@
  * after GitHub's documented responses: releases (by tag, list, create, update),
  * release assets (list, get/download, delete) and asset uploads on a separate
  * uploads base, as GitHub Enterprise Server lays them out (`/api/v3`,
- * `/api/uploads`). Drafts are invisible to "get a release by tag", a duplicate
- * asset name is a 422 `already_exists`, and faults can be injected: a secondary
- * rate limit (403 + retry-after) or a response lost after the write happened.
+ * `/api/uploads`). Drafts are invisible to "get a release by tag" and a tag may
+ * have any number of them (only a published release owns its tag: another
+ * release for it is a 422 `already_exists`); publishing makes a release Latest
+ * unless `make_latest` is "false" or it is a pre-release; a duplicate asset name
+ * is a 422 `already_exists`; and faults can be injected: a secondary rate limit
+ * (403 + retry-after) or a response lost after the write happened.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,6 +34,7 @@ export interface FakeRelease {
   body: string | null;
   draft: boolean;
   prerelease: boolean;
+  target_commitish: string;
   assets: FakeAsset[];
 }
 
@@ -68,6 +72,8 @@ export class FakeGitHub {
   readonly requests: RequestRecord[] = [];
   readonly #faults: Fault[] = [];
   readonly #server: Server;
+  /** The id of each repository's Latest release, by owner/repo. */
+  readonly #latest = new Map<string, number>();
   #nextId = 1;
   #origin = '';
 
@@ -106,8 +112,44 @@ export class FakeGitHub {
     return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/uploads/') && r.status === 201);
   }
 
+  /** The tag's release: the published one, else its oldest draft. */
   release(tag: string): FakeRelease | undefined {
-    return this.releases.find((r) => r.tag_name === tag);
+    return this.releases.find((r) => r.tag_name === tag && !r.draft) ?? this.releases.find((r) => r.tag_name === tag);
+  }
+
+  /** A release made outside the run (an earlier version, say), published. */
+  addPublishedRelease(owner: string, repo: string, tag: string, makeLatest = true): FakeRelease {
+    const release = this.#newRelease(owner, repo, { tag_name: tag, draft: false });
+    if (makeLatest) this.#latest.set(`${owner}/${repo}`, release.id);
+    return release;
+  }
+
+  /** The repository's Latest release. */
+  latest(owner: string, repo: string): FakeRelease | undefined {
+    const id = this.#latest.get(`${owner}/${repo}`);
+    return this.releases.find((r) => r.id === id);
+  }
+
+  #newRelease(owner: string, repo: string, input: Partial<FakeRelease>): FakeRelease {
+    const release: FakeRelease = {
+      id: this.#nextId++,
+      owner,
+      repo,
+      tag_name: input.tag_name as string,
+      name: input.name ?? null,
+      body: input.body ?? null,
+      draft: input.draft ?? false,
+      prerelease: input.prerelease ?? false,
+      target_commitish: input.target_commitish ?? 'main',
+      assets: [],
+    };
+    this.releases.push(release);
+    return release;
+  }
+
+  /** A release just published becomes Latest unless told otherwise or a pre-release (GitHub's make_latest). */
+  #published(release: FakeRelease, makeLatest: unknown): void {
+    if (makeLatest !== 'false' && !release.prerelease) this.#latest.set(`${release.owner}/${release.repo}`, release.id);
   }
 
   #takeFault(method: string, path: string): Fault | undefined {
@@ -164,6 +206,11 @@ export class FakeGitHub {
       const release = this.#releases(m[1], m[2]).find((r) => r.tag_name === decodeURIComponent(m![3] as string) && !r.draft);
       return release ? { status: 200, body: this.#releaseJson(release) } : notFound();
     }
+    m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/latest$/.exec(p);
+    if (m && method === 'GET') {
+      const latest = this.latest(m[1] as string, m[2] as string);
+      return latest ? { status: 200, body: this.#releaseJson(latest) } : notFound();
+    }
     m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(p);
     if (m && method === 'GET')
       return this.#page(
@@ -171,33 +218,31 @@ export class FakeGitHub {
         this.#releases(m[1], m[2]).map((r) => this.#releaseJson(r)),
       );
     if (m && method === 'POST') {
-      const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease>;
+      const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease> & { make_latest?: string };
       if (!input.tag_name) return validationFailed('Release', 'missing_field', 'tag_name');
-      if (this.#releases(m[1], m[2]).some((r) => r.tag_name === input.tag_name))
+      if (this.#releases(m[1], m[2]).some((r) => r.tag_name === input.tag_name && !r.draft))
         return validationFailed('Release', 'already_exists', 'tag_name');
-      const release: FakeRelease = {
-        id: this.#nextId++,
-        owner: m[1] as string,
-        repo: m[2] as string,
-        tag_name: input.tag_name,
-        name: input.name ?? null,
-        body: input.body ?? null,
-        draft: input.draft ?? false,
-        prerelease: input.prerelease ?? false,
-        assets: [],
-      };
-      this.releases.push(release);
+      const release = this.#newRelease(m[1] as string, m[2] as string, input);
+      if (!release.draft) this.#published(release, input.make_latest);
       return { status: 201, body: this.#releaseJson(release) };
     }
     m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)$/.exec(p);
-    if (m && (method === 'PATCH' || method === 'GET')) {
+    if (m && (method === 'PATCH' || method === 'GET' || method === 'DELETE')) {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
       if (!release) return notFound();
+      if (method === 'DELETE') {
+        this.releases.splice(this.releases.indexOf(release), 1);
+        return { status: 204 };
+      }
       if (method === 'PATCH') {
-        const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease>;
+        const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease> & { make_latest?: string };
+        const publishing = release.draft && input.draft === false;
+        if (publishing && this.#releases(m[1], m[2]).some((r) => r.tag_name === release.tag_name && !r.draft))
+          return validationFailed('Release', 'already_exists', 'tag_name');
         for (const key of ['draft', 'prerelease', 'name', 'body', 'tag_name'] as const) {
           if (input[key] !== undefined) Object.assign(release, { [key]: input[key] });
         }
+        if (publishing) this.#published(release, input.make_latest);
       }
       return { status: 200, body: this.#releaseJson(release) };
     }
@@ -278,7 +323,7 @@ export class FakeGitHub {
       id: r.id,
       node_id: `RE_${r.id}`,
       tag_name: r.tag_name,
-      target_commitish: 'main',
+      target_commitish: r.target_commitish,
       name: r.name,
       body: r.body,
       draft: r.draft,
