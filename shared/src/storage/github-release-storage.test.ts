@@ -136,6 +136,10 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.2');
     await publish('v1.31.3');
     expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.3');
+    // A hyphen in the build metadata does not make a pre-release.
+    await publish('v1.31.4+build-7');
+    expect(github.release('v1.31.4+build-7')).toMatchObject({ prerelease: false });
+    expect(github.latest('kubernetes', 'latest')?.tag_name).toBe('v1.31.4+build-7');
   });
 
   it('rejects a bad token with a 401 HttpError, not a retry loop', async () => {
