@@ -29,6 +29,14 @@ export interface TrustPolicy {
   policy?: VerificationPolicy;
 }
 
+/**
+ * An exact certificate identity as a policy: @sigstore/verify matches a string policy as an unanchored regular
+ * expression (`…@refs/tags/v1.31.2` would pass `…@refs/tags/v1.31.2-evil`, and `.` any character).
+ */
+export function exactIdentity(identity: string): RegExp {
+  return new RegExp(`^${identity.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+}
+
 /** Raised with the reason a bundle does not verify. */
 export class BundleRejected extends Error {
   override name = 'BundleRejected';

@@ -4,6 +4,7 @@
  * tlog entry and the timestamp, verify for the right identity and issuer, and
  * fail for a wrong one.
  */
+import { createPublicKey } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
-import { type MockSigstore, startMockSigstore, testIdentityToken } from '../testing/sigstore.ts';
+import { type MockSigstore, startMockSigstore, testIdentityToken, testKeyPair } from '../testing/sigstore.ts';
 import {
   BUNDLE_V03_MEDIA_TYPE,
   DEFAULT_EXCLUDE,
@@ -139,11 +140,25 @@ describe('sign-artifacts, keyless mode', () => {
     for (const wrong of [
       trust({ identity: 'https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main' }),
       trust({ issuer: 'https://accounts.google.com' }),
+      // An exact identity is exact: not a part of the certificate's, and '.' is a dot.
+      trust({ identity: IDENTITY.slice(0, -2) }),
+      trust({ identity: IDENTITY.replace('@refs', '.refs') }),
     ]) {
       const error = await verifyArtifacts({ workspace, files: ['out/**'], trust: wrong }, new RecordingLogger()).catch((e) => e);
       expect(error.code).toBe('VERIFICATION_FAILED');
       expect(error.failures.map((f: { path: string }) => f.path)).toEqual(FILES.map((f) => `out/${f}`).sort());
     }
+  });
+
+  it('a public key does not let a keyless bundle through, whoever Fulcio certified', async () => {
+    const keyOnly = trustPolicy({
+      publicKey: createPublicKey(testKeyPair().publicPem),
+      trustedRoot: parseTrustedRoot(mock.trustedRoot),
+      tlog: true,
+    });
+    const error = await verifyArtifacts({ workspace, files: ['out/**'], trust: keyOnly }, new RecordingLogger()).catch((e) => e);
+    expect(error.code).toBe('VERIFICATION_FAILED');
+    expect(error.failures.map((f: { path: string }) => f.path)).toEqual(FILES.map((f) => `out/${f}`).sort());
   });
 
   it('a rerun re-signs nothing; the legacy .sig/.cert pair alone does not verify offline without a timestamp', async () => {
@@ -181,6 +196,8 @@ describe('sign-artifacts, keyless mode', () => {
       return { status: result.files[0]?.status, lines: logger.lines };
     };
     expect((await run('https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main')).status).toBe('signed');
+    // An identity that merely contains ours is another identity.
+    expect((await run(`${IDENTITY}-evil`)).status).toBe('signed');
     const ours = await run(IDENTITY);
     expect(ours.status).toBe('signed');
     expect(ours.lines).toContain(`Existing bundles are kept only if signed by ${IDENTITY} (issuer ${ISSUER})`);

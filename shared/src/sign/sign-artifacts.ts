@@ -14,7 +14,7 @@ import { mapPool, settlePool } from '../core/pool.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { type FileSubject, readManifest, recordProduced, updateManifest } from '../manifest/manifest.ts';
 import { PROVENANCE_BUNDLE, PROVENANCE_FILE, writeProvenance } from './attest.ts';
-import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
+import { BundleVerifier, exactIdentity, type TrustPolicy } from './bundle-verifier.ts';
 import { BUNDLE_SUFFIX } from './bundles.ts';
 import { type FileFailure, SigningError } from './errors.ts';
 import { type BuildContext, provenanceStatement, type ResourceDescriptor } from './provenance.ts';
@@ -175,7 +175,11 @@ async function pinSignerIdentity(options: SignArtifactsOptions, logger: Logger):
   const pinned = await signer.certificateIdentity();
   if (!pinned) return trust;
   // An issuer given as input stays the one required.
-  const policy = { subjectAlternativeName: pinned.identity, extensions: { issuer: pinned.issuer }, ...trust.policy };
+  const policy = {
+    subjectAlternativeName: exactIdentity(pinned.identity),
+    extensions: { issuer: pinned.issuer },
+    ...trust.policy,
+  };
   logger.info(`Existing bundles are kept only if signed by ${pinned.identity} (issuer ${policy.extensions.issuer})`);
   return { ...trust, policy };
 }

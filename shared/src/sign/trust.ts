@@ -10,7 +10,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial, type VerificationPolicy } from '@sigstore/verify';
-import type { TrustPolicy } from './bundle-verifier.ts';
+import { exactIdentity, type TrustPolicy } from './bundle-verifier.ts';
 import publicGood from './public-good-trusted-root.json' with { type: 'json' };
 
 export function publicGoodTrustedRoot(): TrustedRoot {
@@ -37,10 +37,13 @@ export function parsePublicKey(pem: string): KeyObject {
 /**
  * Trust material from a root and an optional public key. The key is used for
  * every bundle whatever its hint (as `cosign verify-blob --key` does): the hint
- * is only a hint.
+ * is only a hint. With a key, the root's certificate authorities and CT logs are
+ * left out: a bundle signed with a certificate (keyless, by anyone Fulcio
+ * certifies) is refused, not checked against the root and passed.
  */
 export function trustMaterial(root: TrustedRoot, publicKey?: KeyObject): TrustMaterial {
-  return toTrustMaterial(root, (hint) => {
+  const trusted = publicKey ? { ...root, certificateAuthorities: [], ctlogs: [] } : root;
+  return toTrustMaterial(trusted, (hint) => {
     if (!publicKey) throw new Error(`no public key given (bundle key hint ${hint})`);
     return { publicKey, validFor: () => true };
   });
@@ -53,7 +56,7 @@ export interface TrustConfig {
   trustedRoot?: TrustedRoot;
   /** Whether a transparency-log entry is required (false for `rekor-url: none`). */
   tlog: boolean;
-  /** Keyless: the certificate identity (SAN), exact or a regular expression. */
+  /** Keyless: the certificate identity (SAN), exact (a string) or a regular expression. */
   identity?: string | RegExp;
   /** Keyless: the OIDC issuer recorded in the certificate. */
   issuer?: string;
@@ -67,7 +70,8 @@ export interface TrustConfig {
 export function trustPolicy(config: TrustConfig): TrustPolicy {
   const keyless = config.publicKey === undefined;
   const policy: VerificationPolicy = {};
-  if (keyless && config.identity !== undefined) policy.subjectAlternativeName = config.identity;
+  if (keyless && config.identity !== undefined)
+    policy.subjectAlternativeName = typeof config.identity === 'string' ? exactIdentity(config.identity) : config.identity;
   if (keyless && config.issuer !== undefined) policy.extensions = { issuer: config.issuer };
   return {
     material: trustMaterial(config.trustedRoot ?? emptyTrustedRoot(), config.publicKey),
