@@ -42,7 +42,7 @@ describe('readInputs, sign mode', () => {
       sourceDate: undefined,
     });
     expect(options.signer.kind).toBe('keyless');
-    expect(options.exclude).toContain('*.sigstore.json');
+    expect(options.exclude).toEqual(['*.docker_tag', 'README*', 'Makefile', '*.pem']);
     expect(options.trust?.thresholds).toEqual({ tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
     expect(options.provenance).toMatchObject({
       repository: 'kubernetes/release-test',

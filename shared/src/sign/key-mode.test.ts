@@ -226,6 +226,24 @@ describe('sign-artifacts, key mode', () => {
     expect(rejected.failures.map((f: { path: string }) => f.path)).toEqual(['release/bin/linux/amd64/kubectl']);
   });
 
+  it('never signs its own outputs nor the manifest, whatever exclude says: a rerun changes nothing and the sums hold', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-own-'));
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    await writeFile(path.join(ws, 'notes.txt'), 'skipped');
+    await writeFile(path.join(ws, 'stale.tmp-4242'), 'a write a crash left behind');
+    const manifest = path.join(ws, 'manifest.json');
+    const run = () =>
+      signArtifacts(options({ workspace: ws, files: ['**'], exclude: ['*.txt'], manifest }), new RecordingLogger());
+    const first = await run();
+    expect(first.files.map((f) => f.path)).toEqual(['kubectl']);
+    const again = await run();
+    expect(again.files.map((f) => [f.path, f.status])).toEqual([['kubectl', 'unchanged']]);
+    expect(await readFile(path.join(ws, 'SHA256SUMS'), 'utf8')).toBe(`${sha256Hex('kubectl')}  kubectl\n`);
+    execFileSync('sha256sum', ['--strict', '-c', 'SHA256SUMS'], { cwd: ws });
+    await expect(stat(path.join(ws, 'kubectl.sigstore.json.sigstore.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await rm(ws, { recursive: true, force: true });
+  });
+
   it('records bundles in the release manifest and checks its digests', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'sign-manifest-'));
     await writeFile(path.join(ws, 'a.txt'), 'alpha');

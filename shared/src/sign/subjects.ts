@@ -1,30 +1,33 @@
 /**
  * Which files a run signs or verifies: the `files` globs below the workspace
- * (Kubernetes' skip list excluded unless `exclude` overrides it), plus the file
- * subjects of the release manifest. Every path must stay inside the workspace,
+ * (Kubernetes' skip list excluded unless `exclude` overrides it, the action's own
+ * outputs and the manifest always), plus the file subjects of the release manifest. Every path must stay inside the workspace,
  * symlinks included. Problems are input errors naming `files` (or `manifest`).
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, UnsafePathError } from '../core/errors.ts';
-import { expandGlobs, matchesAny, resolveSafe } from '../core/paths.ts';
+import { expandGlobs, matchesAny, resolveSafe, toPosix } from '../core/paths.ts';
 import type { FileSubject } from '../manifest/manifest.ts';
 
-/** What `krel sign blobs` skips, plus the files this action writes itself. */
-export const DEFAULT_EXCLUDE: readonly string[] = [
+/**
+ * The files sign-artifacts writes — and their names while being written — are never subjects, whatever `exclude`
+ * says: signed, they would be signed again on every rerun, and SHA256SUMS would list itself.
+ */
+export const OWN_OUTPUTS: readonly string[] = [
   '*.sha256',
   '*.sha512',
   'SHA256SUMS',
   'SHA512SUMS',
-  '*.docker_tag',
-  'README*',
-  'Makefile',
   '*.sig',
   '*.cert',
-  '*.pem',
   '*.sigstore.json',
   'provenance.json',
+  '*.tmp-[0-9]*',
 ];
+
+/** The rest of what `krel sign blobs` skips: `exclude`'s default. */
+export const DEFAULT_EXCLUDE: readonly string[] = ['*.docker_tag', 'README*', 'Makefile', '*.pem'];
 
 export interface SubjectQuery {
   workspace: string;
@@ -32,20 +35,24 @@ export interface SubjectQuery {
   exclude: readonly string[];
   /** File subjects of the release manifest, paths relative to the workspace. */
   manifestFiles?: readonly FileSubject[];
+  /** Absolute path of the release manifest: not a subject either (the run rewrites it). */
+  manifest?: string;
 }
 
 /** Sorted relative POSIX paths of the files to handle. */
 export async function findSubjects(query: SubjectQuery): Promise<string[]> {
+  const exclude = [...OWN_OUTPUTS, ...query.exclude];
   let matched: string[];
   try {
-    matched = await expandGlobs(query.workspace, query.files, { exclude: query.exclude, input: 'files' });
+    matched = await expandGlobs(query.workspace, query.files, { exclude, input: 'files' });
   } catch (err) {
     if (err instanceof UnsafePathError) throw new InputError('files', err.message, { cause: err });
     throw err;
   }
   const found = new Set(matched);
+  if (query.manifest) found.delete(toPosix(path.relative(query.workspace, query.manifest)));
   for (const subject of query.manifestFiles ?? []) {
-    if (matchesAny(subject.path, query.exclude)) continue;
+    if (matchesAny(subject.path, exclude)) continue;
     try {
       await access(await resolveSafe(query.workspace, subject.path));
     } catch (err) {

@@ -103,6 +103,7 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
     files: options.files,
     exclude: options.exclude ?? DEFAULT_EXCLUDE,
     manifestFiles,
+    manifest: options.manifest,
   });
   const verifier = new BundleVerifier(options.trust);
   const timeoutMs = options.timeoutMs ?? 180_000;
