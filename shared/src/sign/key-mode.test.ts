@@ -279,9 +279,16 @@ describe('sign-artifacts, key mode', () => {
     );
     expect(mismatch.failures).toEqual([{ path: 'a.txt', reason: expect.stringContaining('release manifest') }]);
     await writeFile(path.join(ws, 'b.txt'), 'changed');
+    await writeFile(path.join(ws, 'c.txt'), 'gamma');
     await expect(
-      signArtifacts(options({ workspace: ws, files: ['a.txt'], manifest, provenance: undefined }), new RecordingLogger()),
+      signArtifacts(
+        options({ workspace: ws, files: ['a.txt', 'c.txt'], manifest, provenance: undefined }),
+        new RecordingLogger(),
+      ),
     ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    // Found before anything was signed: nothing written for the new file either.
+    await expect(stat(path.join(ws, 'c.txt.sigstore.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(path.join(ws, 'c.txt.sha256'))).rejects.toMatchObject({ code: 'ENOENT' });
     await rm(ws, { recursive: true, force: true });
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeChecksumFiles, writeDigestFiles } from '../checksums/files.ts';
 import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError } from '../core/errors.ts';
+import { hashWorkers } from '../core/hash-workers.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
@@ -157,6 +158,29 @@ async function signAll(
   return signed;
 }
 
+/**
+ * The release manifest's digests, checked before anything is signed or written: a file that changed since it was
+ * recorded fails the step with nothing written (and no transparency-log entry made for it). Checked again after
+ * signing (checkManifestDigests), against the digests that were signed.
+ */
+async function checkManifestFirst(
+  workspace: string,
+  subjects: readonly string[],
+  manifestFiles: readonly FileSubject[],
+  concurrency: number,
+): Promise<void> {
+  const inRun = new Set(subjects);
+  await mapPool(
+    manifestFiles.filter((s) => inRun.has(s.path)),
+    concurrency,
+    async (subject) => {
+      const [sha256] = (await hashWorkers.hash(path.join(workspace, subject.path), ['sha256'])).hex;
+      if (sha256 !== subject.sha256)
+        throw new DigestMismatchError(`${subject.path} (release manifest)`, subject.sha256, sha256 as string);
+    },
+  );
+}
+
 function checkManifestDigests(signed: Map<string, SignedSubject>, manifestFiles: readonly FileSubject[]): void {
   for (const subject of manifestFiles) {
     const file = signed.get(subject.path);
@@ -195,6 +219,7 @@ export async function signArtifacts(options: SignArtifactsOptions, logger: Logge
   const root = releaseRoot(subjects);
   if (options.dryRun) return logger.group('Dry run: nothing is written', async () => plan(subjects, root, options, logger));
 
+  await checkManifestFirst(options.workspace, subjects, manifestFiles, options.concurrency);
   const retry = retryOptions(options, logger);
   const trust = await pinSignerIdentity(options, logger);
   const signed = await logger.group(`Sign ${subjects.length} file(s)`, () =>
