@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -224,6 +224,20 @@ describe('sign-artifacts, key mode', () => {
       new RecordingLogger(),
     ).catch((e) => e);
     expect(rejected.failures.map((f: { path: string }) => f.path)).toEqual(['release/bin/linux/amd64/kubectl']);
+  });
+
+  it('verify mode does not read a bundle through a symlink leaving the workspace', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-link-'));
+    const outside = await mkdtemp(path.join(tmpdir(), 'sign-outside-'));
+    await writeFile(path.join(outside, 'credentials'), 'AKIAIOSFODNN7EXAMPLE secret');
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    await symlink(path.join(outside, 'credentials'), path.join(ws, 'kubectl.sigstore.json'));
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    const error = await verifyArtifacts({ workspace: ws, files: ['kubectl'], trust }, new RecordingLogger()).catch((e) => e);
+    expect(error.failures).toEqual([{ path: 'kubectl', reason: expect.stringContaining('outside') }]);
+    expect(JSON.stringify(error.failures)).not.toContain('AKIA');
+    await rm(ws, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
   });
 
   it('never signs its own outputs nor the manifest, whatever exclude says: a rerun changes nothing and the sums hold', async () => {

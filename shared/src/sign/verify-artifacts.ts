@@ -52,9 +52,14 @@ export interface VerifyArtifactsResult {
   digests: Record<string, string>;
 }
 
+/** A file beside the subject (its bundle, .sig, .cert), read only where it stays inside the workspace, symlinks included. */
+async function besideSubject(workspace: string, subject: string, suffix: string): Promise<string | undefined> {
+  return readTextIfExists(await resolveSafe(workspace, `${subject}${suffix}`));
+}
+
 /** The bundle to check: `<file>.sigstore.json`, else one rebuilt from `<file>.sig` (+ `.cert`). */
-async function signatureOf(file: string): Promise<{ bundle: Bundle; via: VerifiedFile['via'] } | string> {
-  const text = await readTextIfExists(`${file}${BUNDLE_SUFFIX}`);
+async function signatureOf(workspace: string, subject: string): Promise<{ bundle: Bundle; via: VerifiedFile['via'] } | string> {
+  const text = await besideSubject(workspace, subject, BUNDLE_SUFFIX);
   if (text !== undefined) {
     try {
       return { bundle: parseBundle(text), via: 'bundle' };
@@ -62,9 +67,9 @@ async function signatureOf(file: string): Promise<{ bundle: Bundle; via: Verifie
       return `${BUNDLE_SUFFIX} is not a Sigstore bundle (${(err as Error).message})`;
     }
   }
-  const sig = await readTextIfExists(`${file}.sig`);
+  const sig = await besideSubject(workspace, subject, '.sig');
   if (sig === undefined) return `no ${BUNDLE_SUFFIX} and no .sig beside it`;
-  const cert = await readTextIfExists(`${file}.cert`);
+  const cert = await besideSubject(workspace, subject, '.cert');
   const der = cert === undefined ? undefined : certificateDer(Buffer.from(cert.trim(), 'base64').toString('utf8'));
   return {
     via: 'legacy',
@@ -80,7 +85,7 @@ async function signatureOf(file: string): Promise<{ bundle: Bundle; via: Verifie
 
 async function verifyFile(workspace: string, subject: string, verifier: BundleVerifier): Promise<VerifiedFile> {
   const file = await resolveSafe(workspace, subject);
-  const found = await signatureOf(file);
+  const found = await signatureOf(workspace, subject);
   if (typeof found === 'string') throw new Error(found);
   const digests = await hashFile(file);
   if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
