@@ -49,6 +49,9 @@ describe('isUpToDate: more cases', () => {
     ['the exception needs a numeric single identifier', 'v1.30.0-rc.2.10', 'v1.30.0-beta', true],
     ['the exception holds for a higher core version', 'v1.30.0-rc.2.10+a', 'v1.31.0-0+b', false],
     ['beta build after newer rc build stays', 'v1.30.0-rc.0.5+a', 'v1.30.0-beta.3.9+b', true],
+    // The exception is a ranking: the other way round the rc build is the older one.
+    ['rc build after the first build past the tag stays', 'v1.30.0-11+a', 'v1.30.0-rc.2.10+b', true],
+    ['rc build of a newer patch moves it', 'v1.30.0-11+a', 'v1.30.1-rc.0.3+b', false],
   ])('%s: %s → %s', (_name, oldVersion, newVersion, expected) => {
     expect(isUpToDate(must(oldVersion), must(newVersion))).toBe(expected);
   });

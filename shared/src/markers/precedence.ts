@@ -15,8 +15,13 @@ function isCountedBuild(v: Version): boolean {
   return v.pre.length === 1 && typeof v.pre[0] === 'number';
 }
 
-/** True when a marker holding `oldVersion` need not move to `newVersion`. */
+/**
+ * True when a marker holding `oldVersion` need not move to `newVersion`. The exception holds both ways (a ranking,
+ * not a one-way door): else an rc build finishing after the first build past the tag would move the marker back,
+ * and the two builds would each count as newer than the other.
+ */
 export function isUpToDate(oldVersion: Version, newVersion: Version): boolean {
   if (isRcBuild(oldVersion) && isCountedBuild(newVersion) && compareCore(newVersion, oldVersion) >= 0) return false;
+  if (isCountedBuild(oldVersion) && isRcBuild(newVersion) && compareCore(oldVersion, newVersion) >= 0) return true;
   return compareVersions(newVersion, oldVersion) <= 0;
 }
