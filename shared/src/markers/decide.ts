@@ -38,7 +38,8 @@ export function decide(
   if (!isUpToDate(current, candidate))
     return { action: 'update', from, to: candidate.text, reason: `${candidate.text} is newer` };
   if (from === candidate.text) return { action: 'skip', from, to: from, reason: 'already up to date' };
+  // Equal precedence (another build's metadata) is not older: nothing to roll back.
+  if (isUpToDate(candidate, current)) return { action: 'skip', from, to: from, reason: `${from} is equivalent` };
   if (allowDowngrade) return { action: 'downgrade', from, to: candidate.text, reason: 'allow-downgrade is set' };
-  const reason = isUpToDate(candidate, current) ? `${from} is equivalent` : `${from} is newer`;
-  return { action: 'skip', from, to: from, reason };
+  return { action: 'skip', from, to: from, reason: `${from} is newer` };
 }

@@ -226,6 +226,32 @@ describe('updateMarkers against a file:// destination', () => {
     expect(logger.lines.filter((l) => l.startsWith('warning: DOWNGRADE'))).toHaveLength(3);
   });
 
+  it('allow-downgrade with several versions moves each marker once, to the last version naming it; a rerun writes nothing', async () => {
+    const rollback = options({ versions: [v('v1.32.0-rc.0'), v('v1.33.0-alpha.0')], allowDowngrade: true });
+    await updateMarkers(options({ versions: [v('v1.33.0-alpha.0')] }), logger);
+    storage.puts.length = 0;
+    const first = await updateMarkers(rollback, logger);
+    expect(await marker('release/latest.txt')).toBe('v1.33.0-alpha.0');
+    expect(await marker('release/latest-1.32.txt')).toBe('v1.32.0-rc.0');
+    expect(first.decisions.filter((d) => d.action === 'downgrade')).toEqual([]);
+    expect(storage.puts.map((p) => p.key).filter((k) => k.endsWith('.txt'))).toEqual(['release/latest-1.32.txt']);
+    storage.puts.length = 0;
+    const rerun = await updateMarkers(rollback, logger);
+    expect(storage.puts).toEqual([]);
+    expect(rerun.updated).toEqual({});
+  });
+
+  it('allow-downgrade does not rewrite a marker of equal precedence (other build metadata)', async () => {
+    const ci = { buildType: 'ci' as const, root: 'ci' };
+    await publishRelease(storage, 'ci/v1.33.0-alpha.0.5+aaa/index.json');
+    await publishRelease(storage, 'ci/v1.33.0-alpha.0.5+bbb/index.json');
+    await updateMarkers(options({ ...ci, versions: [v('v1.33.0-alpha.0.5+aaa')] }), logger);
+    storage.puts.length = 0;
+    const again = await updateMarkers(options({ ...ci, versions: [v('v1.33.0-alpha.0.5+bbb')], allowDowngrade: true }), logger);
+    expect(storage.puts).toEqual([]);
+    expect(again.decisions.every((d) => d.action === 'skip' && d.reason.includes('equivalent'))).toBe(true);
+  });
+
   it('a fast build writes only <root>/fast/<type>-fast.txt, after checking <root>/fast/<version>/', async () => {
     const ci = { buildType: 'ci' as const, root: 'ci', fast: true, versions: [v('v1.33.0-alpha.0.5+abc')] };
     await expect(updateMarkers(options(ci), logger)).rejects.toMatchObject({ code: 'RELEASE_MISSING' });

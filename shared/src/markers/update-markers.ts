@@ -60,9 +60,15 @@ function describe(d: MarkerDecision): string {
   return d.action === 'skip' ? `skip ${d.key} (${d.reason})` : `${d.action} ${d.key}: ${arrow} (${d.reason})`;
 }
 
-/** Each (version, marker) pair in the order they are applied. */
+/**
+ * Each (version, marker) pair in the order they are applied. Rolling back (allow-downgrade), a marker takes only
+ * the last of the run's versions that names it: taken through the others too, it would show them on the way and
+ * move again on every rerun.
+ */
 function* markerSteps(options: UpdateMarkersOptions): Generator<{ version: Version; key: string }> {
-  for (const version of options.versions) for (const key of markerKeys(version, options)) yield { version, key };
+  const steps = options.versions.flatMap((version) => markerKeys(version, options).map((key) => ({ version, key })));
+  const last = new Map(steps.map((step) => [step.key, step]));
+  for (const step of steps) if (!options.allowDowngrade || last.get(step.key) === step) yield step;
 }
 
 /**
