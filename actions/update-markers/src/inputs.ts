@@ -55,6 +55,22 @@ export function parseVersions(raw: readonly string[]): Version[] {
   });
 }
 
+/**
+ * A release build is a final version or an alpha, beta or rc (`-rc.N`): another pre-release would be read as
+ * stable (`v1.31.3-1`, `v1.32.0-dev` have no alpha/beta/rc in them) or is a CI build's (`v1.33.0-alpha.0.5`).
+ */
+export function checkReleaseVersions(versions: readonly Version[]): void {
+  for (const version of versions) {
+    const [kind, number, ...rest] = version.pre;
+    const preRelease = typeof kind === 'string' && /^(alpha|beta|rc)$/.test(kind) && typeof number === 'number';
+    if (kind !== undefined && !(preRelease && rest.length === 0))
+      throw new InputError(
+        INPUT.version,
+        `${version.text} is not a release version (vX.Y.Z, or vX.Y.Z-alpha.N, -beta.N, -rc.N); a CI build's needs build-type: ci`,
+      );
+  }
+}
+
 /** A marker name: letters, digits, '.', '_', '-'; no '/' or '..'; a trailing `.txt` is accepted and dropped. */
 export function parseMarkerName(raw: string): string {
   const name = raw.endsWith('.txt') ? raw.slice(0, -'.txt'.length) : raw;
@@ -119,6 +135,7 @@ function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
 export function readInputs(inputs: InputReader): UpdateMarkersInputs {
   const versions = parseVersions(inputs.list(INPUT.version));
   const buildType = inputs.enum(INPUT.buildType, BUILD_TYPES, 'release');
+  if (buildType === 'release') checkReleaseVersions(versions);
   const rootInput = inputs.optional(INPUT.root);
   return {
     versions,
