@@ -38,6 +38,7 @@ export const INPUT = {
   certificateIdentity: 'certificate-identity',
   certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
+  certificateSourceRepository: 'certificate-source-repository',
   trustedRoot: 'trusted-root',
   manifest: 'manifest',
   githubApiUrl: 'github-api-url',
@@ -132,7 +133,7 @@ async function readSignatureGate(
 ): Promise<SignatureGate> {
   const sign = await import('../../../shared/src/sign/verify.ts');
   const publicKey = parsePublicKeyInput(readPemInput(inputs, INPUT.publicKey, workspace), sign);
-  const { identity, issuer } = readIdentityPolicy(inputs);
+  const { identity, issuer, sourceRepository } = readIdentityPolicy(inputs);
   if (!publicKey && (identity === undefined || issuer === undefined))
     throw new InputError(
       identity === undefined ? INPUT.certificateIdentity : INPUT.certificateOidcIssuer,
@@ -142,7 +143,7 @@ async function readSignatureGate(
   return {
     workspace: sourceDir,
     files: ['**/*'],
-    trust: sign.trustPolicy({ publicKey, trustedRoot, tlog: !publicKey, identity, issuer }),
+    trust: sign.trustPolicy({ publicKey, trustedRoot, tlog: !publicKey, identity, issuer, sourceRepository }),
     concurrency,
   };
 }

@@ -157,6 +157,16 @@ describe('readInputs, verify mode', () => {
         mode: 'verify',
         'certificate-identity': 'x',
         'certificate-oidc-issuer': 'i',
+        'certificate-source-repository': 'kubernetes/kubernetes',
+      },
+      'certificate-source-repository',
+    );
+    await fails(
+      {
+        files: 'a',
+        mode: 'verify',
+        'certificate-identity': 'x',
+        'certificate-oidc-issuer': 'i',
         'fulcio-url': 'https://fulcio.internal',
       },
       'trusted-root',

@@ -47,6 +47,7 @@ export const INPUT = {
   certificateIdentity: 'certificate-identity',
   certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
+  certificateSourceRepository: 'certificate-source-repository',
   checksums: 'checksums',
   provenance: 'provenance',
   legacySignatures: 'legacy-signatures',

@@ -35,19 +35,20 @@ let workspace: string;
 
 function signer(sub = IDENTITY): KeylessSigner {
   return new KeylessSigner({
-    identity: staticToken(testIdentityToken({ sub, iss: ISSUER })),
+    identity: staticToken(testIdentityToken({ sub, iss: ISSUER, repository: 'kubernetes/release' })),
     fulcioUrl: mock.fulcioUrl,
     timeoutMs: 10_000,
     retry: { baseDelayMs: 10, maxDelayMs: 50, budgetMs: 5_000 },
   });
 }
 
-function trust(overrides: { identity?: string | RegExp; issuer?: string; tlog?: boolean } = {}) {
+function trust(overrides: { identity?: string | RegExp; issuer?: string; tlog?: boolean; sourceRepository?: string } = {}) {
   return trustPolicy({
     trustedRoot: parseTrustedRoot(mock.trustedRoot),
     tlog: overrides.tlog ?? true,
     identity: 'identity' in overrides ? overrides.identity : IDENTITY,
     issuer: overrides.issuer ?? ISSUER,
+    sourceRepository: overrides.sourceRepository,
   });
 }
 
@@ -137,7 +138,15 @@ describe('sign-artifacts, keyless mode', () => {
       new RecordingLogger(),
     );
     expect(regexp.verified).toBe(FILES.length);
+    const repository = await verifyArtifacts(
+      { workspace, files: ['out/**'], trust: trust({ sourceRepository: 'https://github.com/kubernetes/release' }) },
+      new RecordingLogger(),
+    );
+    expect(repository.verified).toBe(FILES.length);
     for (const wrong of [
+      // The same workflow identity run for another repository (a reusable workflow called from elsewhere).
+      trust({ sourceRepository: 'https://github.com/evil/fork' }),
+      trust({ sourceRepository: 'https://github.com/kubernetes/release-x' }),
       trust({ identity: 'https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main' }),
       trust({ issuer: 'https://accounts.google.com' }),
       // An exact identity is exact: not a part of the certificate's, and '.' is a dot.

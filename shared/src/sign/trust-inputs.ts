@@ -20,6 +20,7 @@ export const TRUST_INPUT = {
   certificateIdentity: 'certificate-identity',
   certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
+  certificateSourceRepository: 'certificate-source-repository',
 } as const;
 
 /** PEM text given inline, or the path of a PEM file inside the workspace. */
@@ -56,8 +57,8 @@ export function readTrustedRootInput(inputs: InputReader, workspace: string, sig
   }
 }
 
-/** The keyless policy: an exact identity or a regular expression (not both), and the OIDC issuer. */
-export function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'identity' | 'issuer'> {
+/** The keyless policy: an exact identity or a regular expression (not both), the OIDC issuer, the source repository. */
+export function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'identity' | 'issuer' | 'sourceRepository'> {
   const exact = inputs.optional(TRUST_INPUT.certificateIdentity);
   const pattern = inputs.optional(TRUST_INPUT.certificateIdentityRegexp);
   if (exact !== undefined && pattern !== undefined)
@@ -70,5 +71,11 @@ export function readIdentityPolicy(inputs: InputReader): Pick<TrustConfig, 'iden
       throw new InputError(TRUST_INPUT.certificateIdentityRegexp, `is not a regular expression (${(err as Error).message})`);
     }
   }
-  return { identity, issuer: inputs.optional(TRUST_INPUT.certificateOidcIssuer) };
+  const sourceRepository = inputs.optional(TRUST_INPUT.certificateSourceRepository);
+  if (sourceRepository !== undefined && !/^https?:\/\/[^\s/]+\/[^\s]+[^\s/]$/.test(sourceRepository))
+    throw new InputError(
+      TRUST_INPUT.certificateSourceRepository,
+      `expected the repository's URL as Fulcio records it, such as https://github.com/kubernetes/kubernetes, got ${JSON.stringify(sourceRepository)}`,
+    );
+  return { identity, issuer: inputs.optional(TRUST_INPUT.certificateOidcIssuer), sourceRepository };
 }

@@ -60,6 +60,24 @@ export interface TrustConfig {
   identity?: string | RegExp;
   /** Keyless: the OIDC issuer recorded in the certificate. */
   issuer?: string;
+  /**
+   * Keyless: the repository the signing run was for, as Fulcio records it (Source Repository URI, e.g.
+   * https://github.com/kubernetes/kubernetes). A reusable workflow's certificates name the reusable workflow
+   * whoever calls it; this is what tells one caller's signatures from another's.
+   */
+  sourceRepository?: string;
+}
+
+/** Fulcio's Source Repository URI extension (1.3.6.1.4.1.57264.1.12): a DER UTF8String. */
+const SOURCE_REPOSITORY_OID = [1, 3, 6, 1, 4, 1, 57264, 1, 12];
+
+/** The DER encoding of a UTF8String, as the extension holds it. */
+function derUtf8String(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  const length: number[] = [];
+  for (let rest = bytes.length; rest > 0; rest = Math.floor(rest / 256)) length.unshift(rest % 256);
+  const header = bytes.length < 0x80 ? [0x0c, bytes.length] : [0x0c, 0x80 | length.length, ...length];
+  return Buffer.concat([Buffer.from(header), bytes]);
 }
 
 /**
@@ -73,6 +91,8 @@ export function trustPolicy(config: TrustConfig): TrustPolicy {
   if (keyless && config.identity !== undefined)
     policy.subjectAlternativeName = typeof config.identity === 'string' ? exactIdentity(config.identity) : config.identity;
   if (keyless && config.issuer !== undefined) policy.extensions = { issuer: config.issuer };
+  if (keyless && config.sourceRepository !== undefined)
+    policy.oids = [{ oid: { id: SOURCE_REPOSITORY_OID }, value: derUtf8String(config.sourceRepository) }];
   return {
     material: trustMaterial(config.trustedRoot ?? emptyTrustedRoot(), config.publicKey),
     thresholds: {
