@@ -51,6 +51,7 @@ export interface PublishBinariesInputs {
 }
 
 const MIN_PART = 5 * 1024 * 1024;
+const MAX_PART = 5 * 1024 * 1024 * 1024;
 const UNITS: Record<string, number> = {
   '': 1,
   B: 1,
@@ -164,6 +165,11 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   const concurrency = inputs.integer(INPUT.concurrency, 8, { min: 1, max: 64 });
   const partSize = parseSize(INPUT.partSize, inputs.optional(INPUT.partSize) ?? '64MiB');
   if (partSize < MIN_PART) throw new InputError(INPUT.partSize, 'must be at least 5MiB (the S3 minimum part size)');
+  if (partSize > MAX_PART)
+    throw new InputError(
+      INPUT.partSize,
+      'must be at most 5GiB (the largest S3 part, and the largest object one PutObject sends)',
+    );
   const storage: StorageOptions = {
     ...credentials,
     partSize,

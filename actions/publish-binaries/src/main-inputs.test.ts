@@ -54,6 +54,7 @@ describe('publish-binaries bundle: bad inputs', () => {
     ['a version without v', { version: '1.31.2' }, 'Invalid input: version'],
     ['a version that is not semver', { version: 'v1.31' }, 'Invalid input: version'],
     ['a bad layout', { layout: 'release/{arch}/{path}' }, 'Invalid input: layout'],
+    ["a part size above S3's 5GiB", { 'part-size': '8GiB' }, 'Invalid input: part-size'],
     [
       'a github release without token',
       { destinations: 'github-release://kubernetes/kubernetes', 'github-token': '' },

@@ -12,7 +12,16 @@ describe('layout', () => {
   });
   it('accepts templates with {path} last and refuses others, naming the input', () => {
     expect(keyFor(parseLayout('/x/{version}/{path}'.slice(1)), 'v1.0.0', 'a/b')).toBe('x/v1.0.0/a/b');
-    for (const bad of ['{version}', '{path}/{version}', 'a/{arch}/{path}', '/abs/{path}', '../{path}']) {
+    // A file name is taken as it is, `$` included.
+    expect(keyFor(parseLayout('kubernetes'), 'v1.0.0', "bin/a$&b$'c")).toBe("release/v1.0.0/bin/a$&b$'c");
+    for (const bad of [
+      '{version}',
+      '{path}/{version}',
+      'a/{arch}/{path}',
+      '/abs/{path}',
+      '../{path}',
+      './k8s/{version}/{path}',
+    ]) {
       expect(() => parseLayout(bad)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', input: 'layout' }));
     }
   });

@@ -20,12 +20,13 @@ export function parseLayout(raw: string, input = 'layout'): Layout {
   if (unknown.length > 0) throw new InputError(input, `unknown placeholder {${unknown[0]}}; use {version} and {path}`);
   if (!template.includes('{path}')) throw new InputError(input, 'a template must contain {path}');
   if (!template.endsWith('{path}')) throw new InputError(input, 'a template must end with {path}');
-  if (template.startsWith('/') || template.split('/').includes('..'))
-    throw new InputError(input, 'a template must be a relative key without ..');
+  if (template.startsWith('/') || template.split('/').some((segment) => segment === '..' || segment === '.'))
+    throw new InputError(input, 'a template must be a relative key without . or .. segments');
   return { template };
 }
 
 /** The object key of a release file (`path` relative, POSIX). */
 export function keyFor(layout: Layout, version: string, path: string): string {
-  return joinKey(layout.template.replaceAll('{version}', version).replace('{path}', path));
+  // Replaced by functions: a `$&` or `$'` in a file name is not a replacement pattern.
+  return joinKey(layout.template.replaceAll('{version}', () => version).replace('{path}', () => path));
 }

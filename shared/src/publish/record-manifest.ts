@@ -1,6 +1,7 @@
 /**
- * Records where each file was published in the release manifest: a subject with
- * the same SHA-256 and size gets the file's URLs at every destination under
+ * Records where each file was published in the release manifest: the subject at
+ * the file's path — else one with the same SHA-256 and size recorded under another
+ * path (not another published file's) — gets the file's URLs at every destination under
  * `produced.published`; a published file the manifest does not list yet is added
  * as a subject (its path relative to the workspace). Generated checksum files are
  * recorded only when the manifest already lists them.
@@ -16,14 +17,24 @@ export async function recordPublished(
   sourceDir: string,
   result: PublishResult,
 ): Promise<void> {
+  const pathOf = (relative: string) => {
+    const inWorkspace = toPosix(path.relative(workspace, path.join(sourceDir, relative)));
+    return inWorkspace.startsWith('..') ? relative : inWorkspace;
+  };
+  const published = new Set(result.files.map((f) => pathOf(f.path)));
   await updateManifest(manifestFile, (manifest) => {
     for (const file of result.files) {
       const urls = result.destinations.flatMap((d) => d.plan.objects.filter((o) => o.file.path === file.path).map((o) => o.url));
-      let subjects: FileSubject[] = manifest.files.filter((s) => s.sha256 === file.sha256 && s.size === file.size);
+      // The subject at the file's own path; else one recorded elsewhere (a build's output folder) with its bytes,
+      // unless that is another published file's own (two files with the same bytes keep their own subjects).
+      const own = manifest.files.filter((s) => s.path === pathOf(file.path));
+      let subjects: FileSubject[] =
+        own.length > 0
+          ? own
+          : manifest.files.filter((s) => s.sha256 === file.sha256 && s.size === file.size && !published.has(s.path));
       if (subjects.length === 0 && !file.generated) {
-        const relative = toPosix(path.relative(workspace, path.join(sourceDir, file.path)));
         const subject: FileSubject = {
-          path: relative.startsWith('..') ? file.path : relative,
+          path: pathOf(file.path),
           size: file.size,
           sha256: file.sha256,
           sha512: file.sha512,
