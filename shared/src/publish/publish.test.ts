@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashFile } from '../core/hash.ts';
+import { hashFile, sha256Hex } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import { GitHubReleaseStorage } from '../storage/github-release-storage.ts';
@@ -54,9 +54,16 @@ class WatchedStorage implements Storage {
   stream(key: string) {
     return this.inner.stream(key);
   }
+  /** Another run's index, written just before this run's own (`same`: the very bytes this run writes). */
+  concurrentIndex: Buffer | 'same' | undefined;
   async put(key: string, body: Body, options: PutOptions) {
     if (this.puts.length >= this.failAfter) throw Object.assign(new Error('disk gone'), { code: 'EIO' });
     this.puts.push(key);
+    if (key.endsWith('/index.json') && this.concurrentIndex && 'data' in body) {
+      const data = this.concurrentIndex === 'same' ? body.data : this.concurrentIndex;
+      await this.inner.put(key, { data }, { sha256: sha256Hex(data), size: data.length });
+      this.concurrentIndex = undefined;
+    }
     return this.inner.put(key, body, options);
   }
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -258,6 +265,21 @@ describe('publishBinaries to folders', () => {
     );
     expect(error).toMatchObject({ code: 'RELEASE_CONFLICT' });
     expect(existsSync(path.join(work, 'b', 'release', VERSION, 'index.json'))).toBe(true);
+  });
+
+  it("writes the index only where there is none: another run's index is a RELEASE_CONFLICT, the same one is fine", async () => {
+    const racing = new WatchedStorage(path.join(work, 'racing'));
+    racing.concurrentIndex = Buffer.from('{"version":"v1.31.2","files":[]}');
+    await expect(publishBinaries(options([destination(racing)]), new RecordingLogger())).rejects.toMatchObject({
+      code: 'RELEASE_CONFLICT',
+    });
+    expect(await readFile(path.join(work, 'racing', 'release', VERSION, 'index.json'), 'utf8')).toBe(
+      '{"version":"v1.31.2","files":[]}',
+    );
+    const same = new WatchedStorage(path.join(work, 'same'));
+    same.concurrentIndex = 'same';
+    const result = await publishBinaries(options([destination(same)]), new RecordingLogger());
+    expect(result.destinations[0]?.indexUrl).toContain('index.json');
   });
 
   it('reports every failing mirror when several fail', async () => {

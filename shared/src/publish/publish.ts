@@ -13,8 +13,9 @@ import { hashWorkers } from '../core/hash-workers.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
-import type { Storage, WrittenInfo } from '../storage/storage.ts';
-import { DestinationsFailedError } from './errors.ts';
+import { PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
+import { DestinationsFailedError, PublishedReleaseChangedError } from './errors.ts';
+import { INDEX_FILE } from './layout.ts';
 import {
   checkKeys,
   type Destination,
@@ -181,17 +182,7 @@ async function publishTo(
     limit,
   );
   const { key, data, sha256 } = plan.index;
-  const index =
-    plan.index.action === 'upload'
-      ? await putObject(storage, {
-          key,
-          body: { data },
-          sha256,
-          size: data.length,
-          contentType: 'application/json',
-          cacheControl: INDEX_CACHE_CONTROL,
-        })
-      : undefined;
+  const index = plan.index.action === 'upload' ? await writeIndex(storage, plan.index, options.version) : undefined;
   if (index) result.bytesUploaded += data.length;
   await verifyObjects(storage, [{ key, size: data.length, sha256, contentEtags: index?.contentEtags }], 1);
   if (publishesRelease(storage)) result.releaseUrl = await storage.publishRelease();
@@ -199,6 +190,42 @@ async function publishTo(
     `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, all verified`,
   );
   return result;
+}
+
+/**
+ * Writes the release index where there is none yet (If-None-Match: *): of two runs publishing one version at once,
+ * the second finds the first's index and fails with RELEASE_CONFLICT, unless it is this very index (then, as for
+ * this run's own earlier attempt whose answer was lost, there is nothing to write). A store that does not implement
+ * the condition (501) gets the index unconditionally. Answers what the store reported for a write of its own.
+ */
+async function writeIndex(storage: Storage, index: PlannedIndex, version: string): Promise<WrittenInfo | undefined> {
+  const request = {
+    key: index.key,
+    body: { data: index.data },
+    sha256: index.sha256,
+    size: index.data.length,
+    contentType: 'application/json',
+    cacheControl: INDEX_CACHE_CONTROL,
+  };
+  try {
+    return await putObject(storage, { ...request, ifNoneMatch: '*' });
+  } catch (error) {
+    if (isNotImplemented(error)) return putObject(storage, request);
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    const there = await storage.read(index.key);
+    if (there?.data.equals(index.data)) return undefined;
+    throw new PublishedReleaseChangedError(storage.location, version, [INDEX_FILE]);
+  }
+}
+
+/** A store's 501 (NotImplemented) anywhere in the error's causes. */
+function isNotImplemented(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const e = current as { name?: string; $metadata?: { httpStatusCode?: number }; status?: number; cause?: unknown };
+    if (e.name === 'NotImplemented' || e.$metadata?.httpStatusCode === 501 || e.status === 501) return true;
+    current = e.cause;
+  }
+  return false;
 }
 
 /**

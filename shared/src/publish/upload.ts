@@ -27,6 +27,8 @@ export interface PutRequest {
   size: number;
   contentType: string;
   cacheControl: string;
+  /** Write only where there is no such object yet (the store refuses with PreconditionFailedError). */
+  ifNoneMatch?: '*';
 }
 
 /** One put, retried: stores retry their own requests, this covers a whole upload failing. */
