@@ -1,6 +1,6 @@
 /**
- * The verify gate (mode: verify, and publish-binaries / promote-images before
- * they write anything): every file must carry a `<file>.sigstore.json` (or the
+ * The verify gate (sign-artifacts' mode: verify, and publish-binaries'
+ * verify-signatures before it writes anything): every file must carry a `<file>.sigstore.json` (or the
  * legacy `<file>.sig` + `<file>.cert`) that verifies offline for the required
  * identity or key, and agree with its `.sha256`/`.sha512` when present. Every
  * file is checked; the error lists every failing one.
