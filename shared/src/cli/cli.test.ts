@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionMetadata } from '../runner/run-bundle.ts';
+import { actionMetadata, repoRoot } from '../runner/run-bundle.ts';
 import { actionHelp, parseFlags, runCli } from './cli.ts';
 
 function capture() {
@@ -45,6 +46,24 @@ describe('CLI', () => {
     expect(await runCli(['deploy-everything'], io)).toBe(2);
     expect(io.stderr).toContain('unknown action');
     expect(await runCli(['update-markers', '--colour', 'blue'], io)).toBe(2);
+  });
+
+  it('never shows a secret: the masking commands that carry them are left out of the log', () => {
+    const secret = 'cdn-purge-secret-0123456789';
+    const cli = path.join(repoRoot(), 'dist', 'cli', 'index.js');
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'update-markers',
+        ...['--cdn-purge-token', secret, '--cdn-purge-url', 'https://purge.example/x', '--version', 'v1.31.2'],
+        ...['--destination', `file://${path.join(tmpdir(), 'cli-no-such-release')}`],
+      ],
+      { encoding: 'utf8', cwd: tmpdir() },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('RELEASE_MISSING');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(secret);
   });
 
   it('runs the bundle in the current folder and prints outputs as JSON; failures exit 1', async () => {

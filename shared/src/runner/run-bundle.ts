@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ActionMetadata, inputEnvironment, parseCommandFile, readActionMetadata } from '../core/action-metadata.ts';
 
@@ -152,13 +153,22 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const child = spawn(process.execPath, [entry], {
       cwd: workspace,
       env,
-      stdio: options.stdio === 'stderr' ? ['ignore', process.stderr, process.stderr] : ['ignore', 'pipe', 'pipe'],
+      stdio: options.stdio === 'stderr' ? ['ignore', 'pipe', process.stderr] : ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
+    if (options.stdio === 'stderr') {
+      // Shown on a terminal, where nothing hides them: the masking commands (they carry the secrets) are left out.
+      createInterface({ input: child.stdout as NodeJS.ReadableStream, crlfDelay: Number.POSITIVE_INFINITY }).on(
+        'line',
+        (line) => {
+          if (!line.startsWith('::add-mask::')) process.stderr.write(`${line}\n`);
+        },
+      );
+    } else
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
