@@ -67,6 +67,14 @@ describe('runner protocol', () => {
     expect(out).toBe('::group::Upload\n::endgroup::\n');
   });
 
+  it('logs a message no line of which starts a workflow command', () => {
+    const name = 'bin/x\n::stop-commands::pwn\r\n  ::error title=forged::hi\r::add-mask::';
+    const out = captureStdout(() => info(`upload ${name} done`));
+    expect(out.split(/\r\n|\n|\r/).filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
+    expect(out.replaceAll('\u200b', '')).toBe(`upload ${name} done\n`);
+    expect(captureStdout(() => info('::notice::x'))).toBe('\u200b::notice::x\n');
+  });
+
   it('masks secrets with add-mask', () => {
     expect(captureStdout(() => issueCommand('add-mask', {}, 's3cr3t'))).toBe('::add-mask::s3cr3t\n');
   });

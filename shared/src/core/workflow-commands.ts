@@ -100,8 +100,13 @@ export function setSecret(value: string): void {
   issueCommand('add-mask', {}, value);
 }
 
+/**
+ * A log message, shown as it is except that no line of it can be read as a workflow command: a line that starts
+ * with `::` (after whitespace, which the runner trims) — from a file name with a line break in it, or a server's
+ * answer — gets a zero-width space before the `::`, which the runner does not trim.
+ */
 export function info(message: string): void {
-  writeStdout(`${message}${EOL}`);
+  writeStdout(`${message.replace(/(^|[\r\n])([^\S\r\n]*)::/g, '$1$2\u200b::')}${EOL}`);
 }
 
 export function debug(message: string): void {
