@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,17 @@ describe('release manifest', () => {
       ),
     );
     expect((await readManifest(file)).files).toHaveLength(12);
+  });
+
+  it('breaks the lock a killed step left behind, once it is stale', async () => {
+    const file = path.join(dir, 'abandoned.json');
+    await writeFile(`${file}.lock`, 'a killed step');
+    const long = new Date(Date.now() - 120_000);
+    await utimes(`${file}.lock`, long, long);
+    await updateManifest(file, (m) => {
+      m.files.push(kubectl);
+      return m;
+    });
+    expect((await readManifest(file)).files).toEqual([kubectl]);
   });
 });

@@ -4,11 +4,11 @@
  * for them. Validated on read and on write; written atomically (temp + rename),
  * under a lock so two steps on one runner cannot interleave.
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { ReleaseError } from '../core/errors.ts';
-import { sleep } from '../core/retry.ts';
+import { takeLockFile } from '../core/lock-file.ts';
 import schema from './manifest.schema.json' with { type: 'json' };
 
 export interface Produced {
@@ -109,26 +109,17 @@ export function serializeManifest(manifest: ReleaseManifest): string {
 }
 
 /**
- * Read–modify–write under a lock: `change` receives the current manifest (empty
- * when the file does not exist) and mutates or replaces it; the result is
- * validated and renamed into place.
+ * Read–modify–write under a lock file (core/lock-file.ts): `change` receives the
+ * current manifest (empty when the file does not exist) and mutates or replaces
+ * it; the result is validated and renamed into place.
  */
 export async function updateManifest(
   file: string,
   change: (manifest: ReleaseManifest) => ReleaseManifest | undefined,
 ): Promise<ReleaseManifest> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const lock = `${file}.lock`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await (await open(lock, 'wx')).close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 500)
-        throw new ManifestError(file, 'is locked', { cause: err });
-      await sleep(20);
-    }
-  }
+  // Held by its writer's token and kept fresh: one left by a killed step is broken once stale, not waited on forever.
+  const release = await takeLockFile(`${file}.lock`);
   try {
     const current = await readManifest(file);
     const next = await validateManifest(change(current) ?? current, file);
@@ -137,7 +128,7 @@ export async function updateManifest(
     await rename(tmp, file);
     return next;
   } finally {
-    await rm(lock, { force: true });
+    await release();
   }
 }
 

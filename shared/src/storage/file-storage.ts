@@ -8,14 +8,15 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sha256File, sha256Hex } from '../core/hash.ts';
+import { takeLockFile } from '../core/lock-file.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
-import { LOCK_MARK, takeFolderLock } from './folder-lock.ts';
 import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
 
 /** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
 const TMP_MARK = '.tmp-';
+const LOCK_MARK = '.lock-';
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
 
@@ -69,7 +70,7 @@ export class FileStorage implements Storage {
     await mkdir(path.dirname(file), { recursive: true });
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
     const unlock = conditional
-      ? await takeFolderLock(path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`))
+      ? await takeLockFile(path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`))
       : undefined;
     try {
       if (conditional) {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from '../core/retry.ts';
-import { breakIfStale, takeFolderLock } from './folder-lock.ts';
+import { breakIfStale, takeLockFile } from './lock-file.ts';
 
 let dir: string;
 let lock: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'folder-lock-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'lock-file-'));
   lock = path.join(dir, '.lock-stable.txt');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -22,9 +22,9 @@ async function abandonedLock(): Promise<void> {
 
 describe('the folder lock', () => {
   it('waits for its holder, and a release removes only its own lock', async () => {
-    const release = await takeFolderLock(lock);
+    const release = await takeLockFile(lock);
     let second = false;
-    const next = takeFolderLock(lock).then((r) => {
+    const next = takeLockFile(lock).then((r) => {
       second = true;
       return r;
     });
@@ -41,12 +41,12 @@ describe('the folder lock', () => {
 
   it('breaks an abandoned lock, but never one whose holder is alive, however long it holds it', async () => {
     await abandonedLock();
-    await (await takeFolderLock(lock))();
+    await (await takeLockFile(lock))();
 
     const timing = { staleMs: 500 };
-    const held = await takeFolderLock(lock, timing);
+    const held = await takeLockFile(lock, timing);
     let taken = false;
-    const other = takeFolderLock(lock, timing).then((release) => {
+    const other = takeLockFile(lock, timing).then((release) => {
       taken = true;
       return release;
     });
@@ -81,7 +81,7 @@ describe('the folder lock', () => {
       let most = 0;
       await Promise.all(
         Array.from({ length: 4 }, async () => {
-          const release = await takeFolderLock(lock);
+          const release = await takeLockFile(lock);
           holders++;
           most = Math.max(most, holders);
           await sleep(15);

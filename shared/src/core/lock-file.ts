@@ -1,5 +1,6 @@
 /**
- * An exclusive lock file for the folder store's compare-and-swap writes.
+ * An exclusive lock file: the folder store's compare-and-swap writes, the release
+ * manifest's read-modify-write.
  *
  * - Taking it is creating it exclusively (O_EXCL), holding a token of the holder.
  * - While held, the holder rewrites its token every third of the stale age, so a
@@ -17,10 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { open, rm, stat, writeFile } from 'node:fs/promises';
-import { sleep } from '../core/retry.ts';
-
-/** Names the store keeps to itself: never a release file's (listing hides them). */
-export const LOCK_MARK = '.lock-';
+import { sleep } from './retry.ts';
 
 export interface LockTiming {
   /** Age past which a lock (or a break file) is taken for abandoned. */
@@ -98,7 +96,7 @@ async function touch(lock: string, token: string): Promise<void> {
 }
 
 /** Takes the lock file, waiting for its holder (or breaking it once stale); resolves with its release. */
-export async function takeFolderLock(lock: string, timing: LockTiming = DEFAULT_TIMING): Promise<() => Promise<void>> {
+export async function takeLockFile(lock: string, timing: LockTiming = DEFAULT_TIMING): Promise<() => Promise<void>> {
   const token = randomUUID();
   for (let attempt = 0; ; attempt++) {
     if (await create(lock, token)) {
