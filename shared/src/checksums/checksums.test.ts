@@ -27,11 +27,12 @@ describe('formatSums / parseSums', () => {
     ]);
   });
 
-  it('escapes backslashes and newlines as coreutils does', () => {
-    const entries = [{ path: 'odd\\name\nx', hex: 'cc' }];
+  it('escapes backslashes, newlines and carriage returns as coreutils does', () => {
+    const entries = [{ path: 'odd\\name\nx\ry\r', hex: 'cc' }];
     const text = formatSums(entries);
-    expect(text).toBe('\\cc  odd\\\\name\\nx\n');
+    expect(text).toBe('\\cc  odd\\\\name\\nx\\ry\\r\n');
     expect(parseSums(text)).toEqual(entries);
+    expect(parseSums('dd  line\u2028separator\n')).toEqual([{ path: 'line\u2028separator', hex: 'dd' }]);
   });
 
   it('reads binary-mode markers and upper-case digests; rejects garbage', () => {
@@ -46,7 +47,13 @@ describe('writeChecksumFiles', () => {
   let files: FileDigests[];
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'checksums-'));
-    const names = ['bin/linux/amd64/kubectl', 'bin/linux/arm64/kubectl', 'kubernetes.tar.gz', 'with space.txt'];
+    const names = [
+      'bin/linux/amd64/kubectl',
+      'bin/linux/arm64/kubectl',
+      'kubernetes.tar.gz',
+      'with space.txt',
+      'carriage\rreturn\r',
+    ];
     files = [];
     for (const [i, name] of names.entries()) {
       await mkdir(path.dirname(path.join(root, name)), { recursive: true });

@@ -1,8 +1,9 @@
 /**
  * SHA256SUMS / SHA512SUMS as coreutils writes them and Kubernetes publishes them:
  * one `<hex>  <relative/path>` line per file, sorted by path (byte order). A path
- * holding a backslash or a newline is escaped the coreutils way (a leading `\` on
- * the line, `\\` and `\n` in the name), so `sha256sum -c` reads every line back.
+ * holding a backslash, a newline or a carriage return is escaped the coreutils (9)
+ * way (a leading `\` on the line, `\\`, `\n` and `\r` in the name), so
+ * `sha256sum -c` reads every line back.
  */
 import { ReleaseError } from '../core/errors.ts';
 
@@ -24,8 +25,8 @@ function formatLine({ path, hex }: SumEntry): string {
     throw new ReleaseError('DIGEST_MISMATCH', `Not a lower-case hex digest for ${path}: ${JSON.stringify(hex)}`, {
       userError: false,
     });
-  const escaped = /[\\\n]/.test(path);
-  const name = escaped ? path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : path;
+  const escaped = /[\\\n\r]/.test(path);
+  const name = escaped ? path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : path;
   return `${escaped ? '\\' : ''}${hex}  ${name}\n`;
 }
 
@@ -34,7 +35,8 @@ export function formatSums(entries: readonly SumEntry[]): string {
   return [...entries].sort(byPath).map(formatLine).join('');
 }
 
-const LINE = /^(\\?)([0-9a-fA-F]+) [ *](.+)$/;
+const LINE = /^(\\?)([0-9a-fA-F]+) [ *]([^\n]+)$/;
+const ESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r' };
 
 /** Parses a SUMS file (text or binary mode markers, escaped names); blank lines are skipped. */
 export function parseSums(text: string): SumEntry[] {
@@ -44,7 +46,7 @@ export function parseSums(text: string): SumEntry[] {
     if (line.trim() === '') continue;
     const m = LINE.exec(line.replace(/\r$/, ''));
     if (!m) throw new ReleaseError('VERIFICATION_FAILED', `Malformed checksum line ${index + 1}: ${JSON.stringify(line)}`);
-    const name = m[1] ? (m[3] as string).replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')) : (m[3] as string);
+    const name = m[1] ? (m[3] as string).replace(/\\([\\nr])/g, (_, c: string) => ESCAPES[c] as string) : (m[3] as string);
     entries.push({ path: name, hex: (m[2] as string).toLowerCase() });
   }
   return entries;

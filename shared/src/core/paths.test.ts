@@ -40,6 +40,8 @@ describe('safe paths', () => {
     unsafe(() => resolveInside(root, '/etc/passwd'));
     expect(resolveInside(root, 'bin/./linux')).toBe(path.join(root, 'bin/linux'));
     expect(resolveInside(root, path.join(root, 'a'))).toBe(path.join(root, 'a'));
+    // A name that merely starts with two dots is inside.
+    expect(resolveInside(root, '..hidden')).toBe(path.join(root, '..hidden'));
   });
 
   it('refuses a symlink that points out of the root, accepts one that stays inside', async () => {

@@ -8,7 +8,7 @@ import { InputError, UnsafePathError } from './errors.ts';
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** Lexical check: `relative` (or an absolute path) stays within root. Returns the absolute path. */

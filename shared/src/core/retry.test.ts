@@ -99,6 +99,19 @@ describe('retry rules', () => {
     expect(backoffDelay(4, 100, 10_000, () => 0)).toBe(80);
   });
 
+  it('gives up at once when the server asks to wait longer than it waits out', async () => {
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw new HttpError(503, 'maintenance', { retryAfterMs: 3_600_000 });
+      },
+      { attempts: 5, maxRetryAfterMs: 60_000 },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RETRY_EXHAUSTED', message: expect.stringContaining('retry in 3600 s') });
+    expect(calls).toBe(1);
+  });
+
   it('stops when the retry budget is spent', async () => {
     let calls = 0;
     const error = await withRetry(

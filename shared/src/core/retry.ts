@@ -12,6 +12,8 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Stop retrying once this much time has been spent (a retry budget). */
   budgetMs?: number;
+  /** The longest Retry-After (or rate-limit reset) waited out (default 5 minutes); a longer one fails at once. */
+  maxRetryAfterMs?: number;
   /** What to call a failed attempt in the log and in the final error. */
   what?: string;
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
@@ -83,6 +85,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     baseDelayMs = 500,
     maxDelayMs = 30_000,
     budgetMs = Number.POSITIVE_INFINITY,
+    maxRetryAfterMs = 5 * 60_000,
     what = 'request',
     onRetry,
     isRetryable = isRetryableError,
@@ -94,9 +97,17 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     try {
       return await fn(attempt);
     } catch (error) {
-      const delayMs = retryAfterOf(error) ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+      const retryAfter = retryAfterOf(error);
+      const delayMs = retryAfter ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
       const outOfBudget = Date.now() - started + delayMs > budgetMs;
       if (!isRetryable(error)) throw error;
+      if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) {
+        throw new ReleaseError(
+          'RETRY_EXHAUSTED',
+          `${what} failed: the server asks to retry in ${Math.ceil(retryAfter / 1000)} s, longer than the ${maxRetryAfterMs / 1000} s waited out`,
+          { cause: error, userError: false },
+        );
+      }
       if (attempt >= attempts || outOfBudget) {
         throw new ReleaseError('RETRY_EXHAUSTED', `${what} failed after ${attempt} attempt(s)`, {
           cause: error,

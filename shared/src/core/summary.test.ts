@@ -11,11 +11,13 @@ describe('summary', () => {
         ['file', 'status'],
         [
           ['a|b', 'uploaded'],
-          ['c', 'line1\nline2'],
+          ['c', 'line1\nline2\rline3'],
         ],
       )
       .render();
-    expect(text).toBe('## publish-binaries\n\n| file | status |\n| --- | --- |\n| a\\|b | uploaded |\n| c | line1<br>line2 |\n');
+    expect(text).toBe(
+      '## publish-binaries\n\n| file | status |\n| --- | --- |\n| a\\|b | uploaded |\n| c | line1<br>line2<br>line3 |\n',
+    );
   });
 
   it('formats byte counts', () => {

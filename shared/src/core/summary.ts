@@ -3,7 +3,7 @@ export type Cell = string | number | boolean | null | undefined;
 
 function escapeCell(value: Cell): string {
   const text = value === null || value === undefined ? '' : String(value);
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
 }
 
 export class Summary {

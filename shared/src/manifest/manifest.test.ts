@@ -41,6 +41,14 @@ describe('release manifest', () => {
     const b = emptyManifest();
     b.files.push({ ...kubectl, path: 'a' }, { ...kubectl, path: 'b' });
     expect(serializeManifest(a)).toBe(serializeManifest(b));
+    // Code-unit order and sorted keys: the same bytes in every locale and whichever step recorded first.
+    const c = emptyManifest();
+    c.files.push({ ...kubectl, path: 'a' }, { ...kubectl, path: 'B' });
+    recordProduced(c.files[0] as FileSubject, 'signatures', ['a.sig']);
+    recordProduced(c.files[0] as FileSubject, 'published', ['https://x/a']);
+    const text = serializeManifest(c);
+    expect(text.indexOf('"path": "B"')).toBeLessThan(text.indexOf('"path": "a"'));
+    expect(text.indexOf('"published"')).toBeLessThan(text.indexOf('"signatures"'));
   });
 
   it('refuses documents that break the schema, on read and on write', async () => {

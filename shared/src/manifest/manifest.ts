@@ -97,15 +97,24 @@ export async function readManifest(file: string): Promise<ReleaseManifest> {
   return await validateManifest(parsed, file);
 }
 
-/** Stable serialisation: subjects sorted, two-space indent, trailing newline. */
+/** Code-unit order: the same on every machine, whatever its locale. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Stable serialisation: subjects sorted, every object's keys sorted, two-space indent, trailing newline. */
 export function serializeManifest(manifest: ReleaseManifest): string {
   const sorted: ReleaseManifest = {
     ...manifest,
-    files: [...manifest.files].sort((a, b) => a.path.localeCompare(b.path)),
-    images: [...manifest.images].sort((a, b) => a.reference.localeCompare(b.reference)),
-    packages: [...manifest.packages].sort((a, b) => a.path.localeCompare(b.path)),
+    files: [...manifest.files].sort((a, b) => byText(a.path, b.path)),
+    images: [...manifest.images].sort((a, b) => byText(a.reference, b.reference)),
+    packages: [...manifest.packages].sort((a, b) => byText(a.path, b.path)),
   };
-  return `${JSON.stringify(sorted, null, 2)}\n`;
+  const sortedKeys = (_key: string, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => byText(a, b)))
+      : value;
+  return `${JSON.stringify(sorted, sortedKeys, 2)}\n`;
 }
 
 /**
