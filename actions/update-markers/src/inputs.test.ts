@@ -20,6 +20,9 @@ describe('readInputs', () => {
       dryRun: false,
       manifest: undefined,
     });
+    // Pre-releases that say so, as subprojects tag them too.
+    for (const version of ['v1.32.0-rc.0', 'v1.33.0-alpha.1', 'v0.3.0-beta2', 'v1.2.0-rc1'])
+      expect(read({ ...base, version }).versions[0]?.text).toBe(version);
   });
 
   it('reads several versions, a CI root, extra markers, purge and read-back', () => {
@@ -50,6 +53,7 @@ describe('readInputs', () => {
     [{ version: 'v1.31.3-1' }, 'version'],
     [{ version: 'v1.32.0-dev' }, 'version'],
     [{ version: 'v1.33.0-alpha.0.5+abc' }, 'version'],
+    [{ version: 'v1.30.0-rc.2.10+abc' }, 'version'],
     [{ 'extra-markers': 'a/b' }, 'extra-markers'],
     [{ 'extra-markers': '..' }, 'extra-markers'],
     [{ 'extra-markers': 'k8s..master' }, 'extra-markers'],

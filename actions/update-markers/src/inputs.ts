@@ -56,17 +56,21 @@ export function parseVersions(raw: readonly string[]): Version[] {
 }
 
 /**
- * A release build is a final version or an alpha, beta or rc (`-rc.N`): another pre-release would be read as
- * stable (`v1.31.3-1`, `v1.32.0-dev` have no alpha/beta/rc in them) or is a CI build's (`v1.33.0-alpha.0.5`).
+ * What a release build's version may be: final, or a pre-release that says it is one — alpha, beta or rc anywhere
+ * in it, as Kubernetes tells stable from latest (`v1.32.0-rc.0`, a subproject's `v0.3.0-beta2`). Another
+ * pre-release (`v1.31.3-1`, `v1.32.0-dev`) would be read as stable, and a CI build's (`v1.33.0-alpha.0.5+sha`,
+ * a pre-release with a commit counter) belongs to build-type ci.
  */
 export function checkReleaseVersions(versions: readonly Version[]): void {
   for (const version of versions) {
-    const [kind, number, ...rest] = version.pre;
-    const preRelease = typeof kind === 'string' && /^(alpha|beta|rc)$/.test(kind) && typeof number === 'number';
-    if (kind !== undefined && !(preRelease && rest.length === 0))
+    if (version.pre.length === 0) continue;
+    const [kind, number, commits] = version.pre;
+    const ciBuild =
+      version.pre.length === 3 && typeof kind === 'string' && typeof number === 'number' && typeof commits === 'number';
+    if (ciBuild || !/alpha|beta|rc/.test(version.pre.join('.')))
       throw new InputError(
         INPUT.version,
-        `${version.text} is not a release version (vX.Y.Z, or vX.Y.Z-alpha.N, -beta.N, -rc.N); a CI build's needs build-type: ci`,
+        `${version.text} is not a release version (final, or a pre-release naming alpha, beta or rc, such as -rc.0); a CI build's needs build-type: ci`,
       );
   }
 }

@@ -73,6 +73,9 @@ describe('runner protocol', () => {
     expect(out.split(/\r\n|\n|\r/).filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
     expect(out.replaceAll('\u200b', '')).toBe(`upload ${name} done\n`);
     expect(captureStdout(() => info('::notice::x'))).toBe('\u200b::notice::x\n');
+    // The old form anywhere in a line, and a NEL the runner trims.
+    expect(captureStdout(() => info('a##[stop-commands]tok'))).toBe('a##\u200b[stop-commands]tok\n');
+    expect(captureStdout(() => info('x\n\u0085 ::stop-commands::tok'))).toBe('x\n\u0085 \u200b::stop-commands::tok\n');
   });
 
   it('masks secrets with add-mask', () => {

@@ -101,12 +101,14 @@ export function setSecret(value: string): void {
 }
 
 /**
- * A log message, shown as it is except that no line of it can be read as a workflow command: a line that starts
- * with `::` (after whitespace, which the runner trims) — from a file name with a line break in it, or a server's
- * answer — gets a zero-width space before the `::`, which the runner does not trim.
+ * A log message, shown as it is except that no line of it can be read as a workflow command — from a file name
+ * with a line break in it, or a server's answer: a line that starts with `::` (after whitespace, which the runner
+ * trims, U+0085 included) gets a zero-width space before the `::`, which the runner does not trim; and the old form,
+ * `##[command]`, which the runner finds anywhere in a line, one inside its `##[`.
  */
 export function info(message: string): void {
-  writeStdout(`${message.replace(/(^|[\r\n])([^\S\r\n]*)::/g, '$1$2\u200b::')}${EOL}`);
+  const plain = message.replace(/(^|[\r\n])(?:[^\S\r\n]|\u0085)*::/g, (m) => `${m.slice(0, -2)}\u200b::`);
+  writeStdout(`${plain.replaceAll('##[', '##\u200b[')}${EOL}`);
 }
 
 export function debug(message: string): void {

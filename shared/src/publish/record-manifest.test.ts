@@ -32,6 +32,17 @@ describe('recordPublished', () => {
     ]);
   });
 
+  it('refuses to record URLs against a subject at the same path with other bytes', async () => {
+    const manifest = path.join(workspace, 'manifest.json');
+    await updateManifest(manifest, (m) => {
+      m.files.push({ path: 'release/bin/kubectl', ...SAME, sha256: 'c'.repeat(64) });
+      return m;
+    });
+    await expect(
+      recordPublished(manifest, workspace, path.join(workspace, 'release'), published(['bin/kubectl'])),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
   it('finds a subject recorded under another path (the build output) by its bytes', async () => {
     const manifest = path.join(workspace, 'manifest.json');
     await updateManifest(manifest, (m) => {

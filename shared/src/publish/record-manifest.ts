@@ -1,12 +1,14 @@
 /**
  * Records where each file was published in the release manifest: the subject at
  * the file's path — else one with the same SHA-256 and size recorded under another
- * path (not another published file's) — gets the file's URLs at every destination under
- * `produced.published`; a published file the manifest does not list yet is added
- * as a subject (its path relative to the workspace). Generated checksum files are
- * recorded only when the manifest already lists them.
+ * path (not another published file's) — gets the file's URLs at every destination
+ * under `produced.published`; a subject at the path with other bytes is refused
+ * (the file changed after it was recorded). A published file the manifest does not
+ * list yet is added as a subject (its path relative to the workspace). Generated
+ * checksum files are recorded only when the manifest already lists them.
  */
 import path from 'node:path';
+import { DigestMismatchError } from '../core/errors.ts';
 import { toPosix } from '../core/paths.ts';
 import { type FileSubject, recordProduced, updateManifest } from '../manifest/manifest.ts';
 import type { PublishResult } from './publish.ts';
@@ -28,6 +30,10 @@ export async function recordPublished(
       // The subject at the file's own path; else one recorded elsewhere (a build's output folder) with its bytes,
       // unless that is another published file's own (two files with the same bytes keep their own subjects).
       const own = manifest.files.filter((s) => s.path === pathOf(file.path));
+      const other = own.find((s) => s.sha256 !== file.sha256 || s.size !== file.size);
+      // The manifest records other bytes at this path (the file changed after it was recorded): not these URLs' bytes.
+      if (other)
+        throw new DigestMismatchError(`${other.path} (release manifest; published from ${file.path})`, other.sha256, file.sha256);
       let subjects: FileSubject[] =
         own.length > 0
           ? own

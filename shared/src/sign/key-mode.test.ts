@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -236,6 +236,24 @@ describe('sign-artifacts, key mode', () => {
     const error = await verifyArtifacts({ workspace: ws, files: ['kubectl'], trust }, new RecordingLogger()).catch((e) => e);
     expect(error.failures).toEqual([{ path: 'kubectl', reason: expect.stringContaining('outside') }]);
     expect(JSON.stringify(error.failures)).not.toContain('AKIA');
+    await rm(ws, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('sign mode does not read a bundle through a symlink leaving the workspace: it signs again, replacing the link', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-link-'));
+    const outside = await mkdtemp(path.join(tmpdir(), 'sign-outside-'));
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    const sign = () =>
+      signArtifacts(options({ workspace: ws, files: ['kubectl'], provenance: undefined }), new RecordingLogger());
+    await sign();
+    // A bundle that would verify, but lives outside: not read, so not kept.
+    const bundle = path.join(ws, 'kubectl.sigstore.json');
+    await writeFile(path.join(outside, 'bundle.json'), await readFile(bundle));
+    await rm(bundle);
+    await symlink(path.join(outside, 'bundle.json'), bundle);
+    expect((await sign()).files.map((f) => f.status)).toEqual(['signed']);
+    expect((await lstat(bundle)).isSymbolicLink()).toBe(false);
     await rm(ws, { recursive: true, force: true });
     await rm(outside, { recursive: true, force: true });
   });

@@ -131,6 +131,7 @@ async function signAll(
   const rootDir = path.join(options.workspace, root);
   const results = await settlePool(await largestFirst(subjects, options.workspace), options.concurrency, async (item) => {
     const signed = await signFile(item.file, item.subject, {
+      workspace: options.workspace,
       signer: options.signer,
       witnesses,
       verifier,

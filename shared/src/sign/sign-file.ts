@@ -11,6 +11,7 @@ import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
 import { readTextIfExists } from '../core/files.ts';
 import { type Digests, hashFile, sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
+import { resolveSafe } from '../core/paths.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { BundleRejected, type BundleVerifier } from './bundle-verifier.ts';
 import { BUNDLE_SUFFIX, messageBundle, parseBundle, serializeBundle } from './bundles.ts';
@@ -21,6 +22,8 @@ import { withTimeout } from './timeout.ts';
 import { witness } from './witnesses.ts';
 
 export interface FileSigning {
+  /** The folder the subjects' paths (labels) are relative to. */
+  workspace: string;
   signer: ArtifactSigner;
   witnesses: readonly Witness[];
   /** Checks existing and fresh bundles; undefined when no trust material is known (a private instance without a trusted root). */
@@ -83,7 +86,12 @@ export async function signFile(file: string, label: string, ctx: FileSigning): P
   const bundleFile = `${file}${BUNDLE_SUFFIX}`;
   const digests = await withTimeout(ctx.timeoutMs, `reading ${file}`, () => hashFile(file));
   let result: { bundle: Bundle; status: FileStatus; verified: boolean } | undefined;
-  const existing = ctx.force || !ctx.verifier ? undefined : await readExisting(bundleFile);
+  // A bundle that resolves outside the workspace (a symlink) is not read: signed again, it replaces the link.
+  const inside = await resolveSafe(ctx.workspace, `${label}${BUNDLE_SUFFIX}`).then(
+    () => true,
+    () => false,
+  );
+  const existing = ctx.force || !ctx.verifier || !inside ? undefined : await readExisting(bundleFile);
   if (existing && ctx.verifier) {
     const rejected = await rejectionOf(file, existing, digests.sha256, ctx.verifier);
     if (rejected) ctx.logger.info(`${label}: existing bundle does not verify (${rejected}); signing again`);

@@ -93,6 +93,25 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(github.release('v1.1.0')?.assets.filter((a) => a.name === 'second')).toHaveLength(1);
   });
 
+  it('replaces an asset a failed upload left half-made, also where only a new object may be written', async () => {
+    const storage = storageFor('v1.3.0');
+    await put(storage, 'kubectl', 'first');
+    github.addStarterAsset('v1.3.0', 'index.json');
+    const data = Buffer.from('{"files":[]}');
+    const info = await storageFor('v1.3.0').put(
+      'index.json',
+      { data },
+      { sha256: sha256Hex(data), size: data.length, ifNoneMatch: '*' },
+    );
+    expect(info.sha256).toBe(sha256Hex(data));
+    expect(
+      github
+        .release('v1.3.0')
+        ?.assets.filter((a) => a.name === 'index.json')
+        .map((a) => a.state),
+    ).toEqual(['uploaded']);
+  });
+
   it('waits out a secondary rate limit (403 + retry-after) and carries on', async () => {
     const storage = storageFor('v1.2.0');
     github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 1));

@@ -138,7 +138,10 @@ export class GitHubReleaseStorage implements Storage {
     const name = assetName(key);
     const release = await this.#ensureDraft();
     for (let attempt = 0; ; attempt++) {
-      const existing = (await this.#assetMap()).get(name);
+      const found = (await this.#assetMap()).get(name);
+      // An upload that failed half-way leaves its asset in the `starter` state: not an object, removed to make room.
+      const existing = found?.state === 'uploaded' ? found : undefined;
+      if (found && !existing) await this.#deleteAsset(found);
       if (options.ifNoneMatch === '*' && existing) throw new PreconditionFailedError(this.location, key);
       if (options.ifMatch !== undefined && existingEtag(existing) !== options.ifMatch)
         throw new PreconditionFailedError(this.location, key);
@@ -225,9 +228,12 @@ export class GitHubReleaseStorage implements Storage {
   async #createDraft(): Promise<Release> {
     const { owner, repo, tag, commit } = this.#target;
     const octokit = await this.#octokit();
+    // A draft found instead of made (an earlier attempt's, or another run's) is never deleted below.
+    let adopted = false;
     const created = await githubCall(`create draft release ${tag}`, async (attempt) => {
       if (attempt > 1) {
         const made = (await this.#drafts())[0];
+        adopted = made !== undefined;
         if (made) return made;
       }
       const { data } = await octokit.rest.repos.createRelease({
@@ -246,9 +252,10 @@ export class GitHubReleaseStorage implements Storage {
       this.#release = undefined;
       const again = await this.#findRelease();
       if (!again) throw error;
+      adopted = true;
       return again;
     });
-    if (!created.draft) return created;
+    if (!created.draft || adopted) return created;
     // A run that made its draft at the same time as another: both keep the oldest.
     const oldest = (await this.#drafts())[0];
     if (!oldest || oldest.id === created.id) return created;

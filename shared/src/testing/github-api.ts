@@ -21,7 +21,8 @@ export interface FakeAsset {
   content_type: string;
   size: number;
   digest: string;
-  state: 'uploaded';
+  /** `starter`: an upload that failed half-way (GitHub keeps the asset, unusable, until it is deleted). */
+  state: 'uploaded' | 'starter';
   data: Buffer;
 }
 
@@ -122,6 +123,22 @@ export class FakeGitHub {
     const release = this.#newRelease(owner, repo, { tag_name: tag, draft: false });
     if (makeLatest) this.#latest.set(`${owner}/${repo}`, release.id);
     return release;
+  }
+
+  /** An asset left by an upload that failed half-way, on the tag's release. */
+  addStarterAsset(tag: string, name: string): void {
+    const release = this.release(tag);
+    if (!release) throw new Error(`no release ${tag}`);
+    release.assets.push({
+      id: this.#nextId++,
+      name,
+      label: null,
+      content_type: 'application/octet-stream',
+      size: 0,
+      digest: '',
+      state: 'starter',
+      data: Buffer.alloc(0),
+    });
   }
 
   /** The repository's Latest release. */
