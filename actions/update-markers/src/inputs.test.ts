@@ -64,6 +64,8 @@ describe('readInputs', () => {
     [{ 'cdn-purge-token': 'tok' }, 'cdn-purge-url'],
     [{ 'cdn-purge-url': 'ftp://x', 'cdn-purge-token': 'tok' }, 'cdn-purge-url'],
     [{ 'read-back-url': 'dl.k8s.io' }, 'read-back-url'],
+    [{ 'read-back-url': 'https://dl.k8s.io/?token=x' }, 'read-back-url'],
+    [{ 'cdn-purge-url': 'https://user:secret@api.fastly.com/purge', 'cdn-purge-token': 'tok' }, 'cdn-purge-url'],
     [{ 'read-back-timeout': 'soon' }, 'read-back-timeout'],
     [{ fast: 'yes' }, 'fast'],
     [{ destination: '' }, 'destination'],

@@ -105,7 +105,11 @@ export function parseMarkerDestination(raw: string): ParsedDestination {
   return destination;
 }
 
-function parseHttpUrl(input: string, raw: string): string {
+/**
+ * An http(s) URL without credentials (fetch refuses them, quoting the URL in its error) — and, for a base that
+ * marker keys are appended to, without a query or fragment.
+ */
+function parseHttpUrl(input: string, raw: string, { base = false }: { base?: boolean } = {}): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -114,6 +118,9 @@ function parseHttpUrl(input: string, raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new InputError(input, `must be an http(s) URL, got ${url.protocol}`);
+  if (url.username || url.password) throw new InputError(input, 'must not hold credentials (user:password@)');
+  if (base && (url.search || url.hash))
+    throw new InputError(input, 'must not have a query or fragment: marker keys are appended to it');
   return raw;
 }
 
@@ -133,7 +140,7 @@ function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
   const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000);
   if (intervalMs <= 0) throw new InputError(INPUT.readBackInterval, 'must be longer than 0s');
   const url = inputs.optional(INPUT.readBackUrl);
-  return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url), intervalMs, timeoutMs };
+  return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url, { base: true }), intervalMs, timeoutMs };
 }
 
 export function readInputs(inputs: InputReader): UpdateMarkersInputs {

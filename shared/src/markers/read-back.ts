@@ -1,8 +1,10 @@
 /**
  * After writing, poll each marker's public URL until it serves the new value (or
- * a newer one a concurrent run wrote), every `intervalMs`, up to `timeoutMs`.
+ * a newer one a concurrent run wrote), every `intervalMs`, up to `timeoutMs` for
+ * the whole step. An error answer or no answer is polled through, not fatal.
  */
-import { httpRequest } from '../core/http.ts';
+import { describeError } from '../core/errors.ts';
+import { httpRequest, redactUrl } from '../core/http.ts';
 import type { Logger } from '../core/logger.ts';
 import { mapPool } from '../core/pool.ts';
 import { sleep } from '../core/retry.ts';
@@ -37,16 +39,21 @@ export function servesAtLeast(served: string, expected: Expectation): boolean {
   return servedVersion !== undefined && expectedVersion !== undefined && isUpToDate(servedVersion, expectedVersion);
 }
 
+/** What the URL serves now; a refusal or a failure (a CDN's brief 503, a reset) is what it serves, not the end of polling. */
 async function fetchServed(url: string): Promise<string> {
-  const response = await httpRequest(url, {
-    cache: 'no-store',
-    headers: { 'Cache-Control': 'no-cache' },
-    accept: [403, 404],
-    timeoutMs: 15_000,
-    retry: { attempts: 2, baseDelayMs: 200 },
-  });
-  const body = (await response.text()).trim();
-  return response.ok ? body : `HTTP ${response.status}`;
+  try {
+    const response = await httpRequest(url, {
+      cache: 'no-store',
+      headers: { 'Cache-Control': 'no-cache' },
+      accept: [403, 404],
+      timeoutMs: 15_000,
+      retry: { attempts: 2, baseDelayMs: 200 },
+    });
+    const body = (await response.text()).trim();
+    return response.ok ? body : `HTTP ${response.status}`;
+  } catch (error) {
+    return `no answer (${describeError(error)})`;
+  }
 }
 
 /**
@@ -55,18 +62,20 @@ async function fetchServed(url: string): Promise<string> {
  */
 export async function readBack(options: ReadBackOptions, expectations: readonly Expectation[], logger: Logger): Promise<void> {
   let failure: { error: unknown } | undefined;
+  // One deadline for the step, however many markers wait their turn.
+  const deadline = Date.now() + options.timeoutMs;
   await mapPool(expectations, 4, async (expected) => {
     const url = markerUrl(options.url, expected.key);
-    const deadline = Date.now() + options.timeoutMs;
+    const shown = redactUrl(url);
     try {
       while (!failure) {
         const served = await fetchServed(url);
         if (servesAtLeast(served, expected)) {
-          logger.info(`${url} serves ${served}`);
+          logger.info(`${shown} serves ${served}`);
           return;
         }
-        if (Date.now() + options.intervalMs > deadline) throw new ReadBackTimeoutError(url, expected.value, served);
-        logger.info(`${url} serves ${served}, waiting for ${expected.value}`);
+        if (Date.now() + options.intervalMs > deadline) throw new ReadBackTimeoutError(shown, expected.value, served);
+        logger.info(`${shown} serves ${served}, waiting for ${expected.value}`);
         await sleep(options.intervalMs);
       }
     } catch (error) {

@@ -269,6 +269,8 @@ describe('CDN purge and read-back', () => {
   /** How many more GETs serve a stale value (`stale`) before the real one. */
   let staleReads = 0;
   let stale = 'v1.0.0';
+  /** How many more GETs the CDN answers 503. */
+  let failingReads = 0;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -280,6 +282,11 @@ describe('CDN purge and read-back', () => {
         requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         if (req.method === 'POST') {
           res.writeHead(req.headers['fastly-key'] === 'purge-token-123' ? 200 : 401).end('{"status":"ok"}');
+          return;
+        }
+        if (failingReads > 0) {
+          failingReads--;
+          res.writeHead(503).end('busy');
           return;
         }
         if (staleReads > 0) {
@@ -301,6 +308,7 @@ describe('CDN purge and read-back', () => {
   beforeEach(() => {
     requests.length = 0;
     staleReads = 0;
+    failingReads = 0;
     stale = 'v1.0.0';
   });
 
@@ -323,6 +331,13 @@ describe('CDN purge and read-back', () => {
     expect(new Set(gets)).toEqual(new Set(['/release/stable.txt', '/release/stable-1.txt', '/release/stable-1.31.txt']));
     expect(gets.length).toBe(5);
     expect(logger.lines.join('\n')).not.toContain('purge-token-123');
+  });
+
+  it('polls through a CDN that answers 503 for a while', async () => {
+    failingReads = 6;
+    await updateMarkers(options({ readBack: { url: base, intervalMs: 20, timeoutMs: 10_000 } }), logger);
+    expect(logger.lines.some((l) => l.includes('serves no answer'))).toBe(true);
+    expect(failingReads).toBe(0);
   });
 
   it('fails with TIMEOUT when a marker never serves its value', async () => {

@@ -7,6 +7,7 @@ import {
   AccountSASPermissions,
   AccountSASResourceTypes,
   AccountSASServices,
+  BlobServiceClient,
   generateAccountSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
@@ -60,6 +61,21 @@ describe('AzBlobStorage requests', () => {
     const list = seen.find((r) => r.url?.includes('/md5/large?') && r.url.includes('comp=blocklist'));
     expect(list?.headers['content-md5']).toBeUndefined();
     expect((await store.stat('large'))?.size).toBe(large.length);
+  });
+
+  it('reports a blob under a lease as the refusal it is, not as a lost race', async () => {
+    const store = new AzBlobStorage({ connectionString: azurite.connectionString, container: 'leased' });
+    const data = Buffer.from('v1.31.2');
+    const first = await store.put('stable.txt', { data }, { sha256: sha256Hex(data), size: data.length });
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('leased')
+      .getBlobClient('stable.txt');
+    await blob.getBlobLeaseClient().acquireLease(-1);
+    const next = Buffer.from('v1.31.3');
+    const error = await store
+      .put('stable.txt', { data: next }, { sha256: sha256Hex(next), size: next.length, ifMatch: first.etag })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringContaining('LeaseIdMissing') });
   });
 
   it('takes a SAS connection string as well as an account key', async () => {

@@ -272,8 +272,12 @@ export class AzBlobStorage implements Storage {
    */
   #translate(err: unknown, what: string, key: string): unknown {
     const rest = restErrorIn(err);
-    if (rest && (rest.statusCode === 412 || rest.code === 'ConditionNotMet' || rest.code === 'BlobAlreadyExists'))
-      return new PreconditionFailedError(this.location, key, { cause: err });
+    // A lost condition only: another 412 (a lease held on the blob, LeaseIdMissing) is a refusal to report as such.
+    const lost =
+      rest?.code === 'ConditionNotMet' ||
+      rest?.code === 'BlobAlreadyExists' ||
+      (rest?.statusCode === 412 && (rest.code === undefined || rest.code === ''));
+    if (rest && lost) return new PreconditionFailedError(this.location, key, { cause: err });
     if (err instanceof ReleaseError || !rest) return err;
     return new StorageError(
       `${what} ${this.location}/${key} failed (HTTP ${rest.statusCode ?? '-'} ${rest.code ?? ''}): ${rest.message.split('\n')[0]}`,

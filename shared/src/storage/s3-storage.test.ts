@@ -139,6 +139,31 @@ describe('S3 multipart completion', () => {
     `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>no</Message></Error>`;
   const result = '<CompleteMultipartUploadResult><ETag>&quot;whole&quot;</ETag></CompleteMultipartUploadResult>';
 
+  it('takes 404 NoSuchKey on a write conditional on an ETag for a lost race (the object went meanwhile)', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(404).end(error('NoSuchKey')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const storage = new S3Storage({
+        bucket: 'b',
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+        retry: { attempts: 2, baseDelayMs: 1 },
+      });
+      const body = Buffer.from('v1.31.2');
+      const options = { sha256: sha256Hex(body), size: body.length };
+      await expect(storage.put('stable.txt', { data: body }, { ...options, ifMatch: '"e1"' })).rejects.toMatchObject({
+        code: 'PRECONDITION_FAILED',
+      });
+      await expect(storage.put('stable.txt', { data: body }, options)).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('takes a 200 that carries an error document, or no result, for the failure it is', async () => {
     let completions = 0;
     let firstAnswer = '';

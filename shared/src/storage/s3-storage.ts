@@ -247,7 +247,14 @@ export class S3Storage implements Storage {
     if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     const etag = await this.#call('PUT', key, () =>
-      this.#http.put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size }),
+      this.#http
+        .put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size })
+        .catch((err: unknown) => {
+          // A write conditional on an ETag whose object is gone meanwhile: AWS answers 404 NoSuchKey, a lost race too.
+          if (options.ifMatch !== undefined && (err as S3ErrorShape).name === 'NoSuchKey')
+            throw new PreconditionFailedError(this.location, key, { cause: err });
+          throw err;
+        }),
     );
     return writtenInfo(key, etag, options, [md5]);
   }
