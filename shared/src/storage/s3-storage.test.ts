@@ -95,6 +95,17 @@ describe('S3 multipart completion', () => {
   const data = Buffer.alloc(6 * MiB, 5);
   const md5 = (b: Buffer) => createHash('md5').update(b).digest();
 
+  /** Bucket `b`, path-style, at a loopback server. */
+  function storageAt(server: http.Server, options: Partial<ConstructorParameters<typeof S3Storage>[0]>): S3Storage {
+    return new S3Storage({
+      bucket: 'b',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      ...options,
+    });
+  }
+
   /**
    * A loopback store for a 6 MiB file sent in 5 MiB parts: create and parts answered as S3 does, every other call
    * by `answer`. `put` uploads the file; `seen` lists the calls (method and query names).
@@ -120,14 +131,7 @@ describe('S3 multipart completion', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const storage = new S3Storage({
-        bucket: 'b',
-        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-        partSize: 5 * MiB,
-        retry: { attempts: 3, baseDelayMs: 1 },
-      });
+      const storage = storageAt(server, { partSize: 5 * MiB, retry: { attempts: 3, baseDelayMs: 1 } });
       await test(() => storage.put('big', { file }, { sha256, size }), seen);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -146,13 +150,7 @@ describe('S3 multipart completion', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const storage = new S3Storage({
-        bucket: 'b',
-        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-        retry: { attempts: 2, baseDelayMs: 1 },
-      });
+      const storage = storageAt(server, { retry: { attempts: 2, baseDelayMs: 1 } });
       const body = Buffer.from('v1.31.2');
       const options = { sha256: sha256Hex(body), size: body.length };
       await expect(storage.put('stable.txt', { data: body }, { ...options, ifMatch: '"e1"' })).rejects.toMatchObject({
