@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HashWorkers } from './hash-workers.ts';
+import { HashWorkers, WORKER_NICE } from './hash-workers.ts';
 import { sleep } from './retry.ts';
 
 describe('HashWorkers', () => {
@@ -75,5 +76,22 @@ describe('HashWorkers', () => {
     pool.start();
     expect(pool.inFlight).toEqual([0, 0]);
     expect((await pool.hash(files[1] as string, ['sha256', 'md5'])).hex[0]).toBe(sha256(1));
+  });
+
+  /** The nice value of each of this process's threads (Linux). */
+  const niceValues = () =>
+    readdirSync('/proc/self/task').map((thread) => {
+      const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+
+  it.runIf(existsSync('/proc/thread-self'))('hashes at a lower priority than the thread that moves the bytes', async () => {
+    const before = niceValues().filter((n) => n === WORKER_NICE).length;
+    const pool = new HashWorkers(2);
+    await Promise.all(files.slice(0, 2).map((f) => pool.hash(f, ['sha256'])));
+    // At least: a worker of an earlier test may have been still booting at `before`.
+    expect(niceValues().filter((n) => n === WORKER_NICE).length - before).toBeGreaterThanOrEqual(2);
+    const own = readFileSync('/proc/thread-self/stat', 'utf8');
+    expect(Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
   });
 });
