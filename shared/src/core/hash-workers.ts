@@ -20,13 +20,14 @@
  * digits and lies RACY_MS or more before the read began (as git treats "racily
  * clean" entries); otherwise only the bytes themselves tell.
  *
- * Workers hash at a lower priority (nice WORKER_NICE, per thread on Linux): the
- * hashing runs ahead of the uploads that need it, so the CPU goes first to what
- * moves bytes — the main thread's requests, TLS, a store or registry on the same
- * machine — and the hashing takes what is left. On two cores with the store on
- * loopback this took the issue-shaped publish from 1.10–1.19× rclone's time to
- * about 1.0× (publish.bench.ts). Elsewhere (no /proc/thread-self) they run at the
- * normal priority.
+ * Workers hash at the lowest priority (nice WORKER_NICE, per thread on Linux):
+ * the hashing runs ahead of the uploads that need it, so the CPU goes first to
+ * what moves bytes — the main thread's requests, TLS, a store or registry on the
+ * same machine — and the hashing takes what is left; an upload that waits for its
+ * digests leaves that CPU to the hashing. On two cores with the store on loopback
+ * this took the issue-shaped publish from 1.06–1.19× rclone's time to about 1.0×
+ * (publish.bench.ts; nice 10: 1.02). Elsewhere (no /proc/thread-self) they run at
+ * the normal priority.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,8 +39,8 @@ import { DigestMismatchError } from './errors.ts';
  */
 const RACY_MS = 1_000;
 
-/** The workers' nice value: a CPU share of about a tenth next to a thread at the normal priority. */
-export const WORKER_NICE = 10;
+/** The workers' nice value, the lowest priority: next to a thread at the normal one, a share of about 1/70 of a core. */
+export const WORKER_NICE = 19;
 
 /**
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
