@@ -8,7 +8,7 @@ import { RecordingLogger } from '../../../shared/src/core/logger.ts';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
 import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
 import { signArtifacts } from '../../../shared/src/sign/index.ts';
-import { keySigningOptions, testKeyPair } from '../../../shared/src/testing/sigstore.ts';
+import { keySigningOptions, TEST_BUILD_CONTEXT, testKeyPair } from '../../../shared/src/testing/sigstore.ts';
 
 const keys = testKeyPair();
 let work: string;
@@ -17,7 +17,10 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publish-binaries-signatures-'));
   await makeReleaseTree(path.join(work, 'workspace', 'release'));
   await writeFile(path.join(work, 'workspace', 'release-key.pem'), keys.publicPem);
-  await signArtifacts(keySigningOptions(path.join(work, 'workspace', 'release'), keys.privatePem), new RecordingLogger());
+  await signArtifacts(
+    keySigningOptions(path.join(work, 'workspace', 'release'), keys.privatePem, { provenance: TEST_BUILD_CONTEXT }),
+    new RecordingLogger(),
+  );
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
@@ -42,6 +45,7 @@ describe('publish-binaries bundle: verify-signatures', () => {
     expect(run.annotations, run.stdout).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('::group::Verify signatures');
+    expect(run.stdout).toContain('provenance.json verified (provenance naming 7 of the verified files)');
     expect(await readdir(path.join(good, 'release', 'v1.31.2'))).toContain('index.json');
 
     await appendFile(path.join(work, 'workspace', 'release', 'kubernetes.tar.gz'), 'tampered');

@@ -103,6 +103,8 @@ describe('sign-artifacts bundle, key mode', () => {
     const verified = await runBundle('sign-artifacts', { workspace, inputs: verify });
     expect(verified.annotations).toEqual([]);
     expect(verified.outputs.verified).toBe('3');
+    expect(verified.outputs.provenance).toBe('_output/release/provenance.json');
+    expect(verified.summary).toContain('provenance verified: _output/release/provenance.json');
 
     const target = path.join(workspace, '_output/release/bin/linux/arm64/kubectl');
     const data = await readFile(target);

@@ -7,7 +7,11 @@ await runAction(async (io) => {
   const sign = await import('../../../shared/src/sign/index.ts');
   if (inputs.mode === 'verify') {
     const result = await sign.verifyArtifacts(inputs.options, io.logger);
-    io.setOutputs({ [OUTPUT.digests]: result.digests, [OUTPUT.verified]: result.verified });
+    io.setOutputs({
+      [OUTPUT.digests]: result.digests,
+      [OUTPUT.verified]: result.verified,
+      [OUTPUT.provenance]: result.provenance.join('\n'),
+    });
     await io.writeSummary(sign.verifySummary(result));
     return;
   }

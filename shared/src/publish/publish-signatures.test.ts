@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { KeySigner, signArtifacts, trustPolicy } from '../sign/index.ts';
 import { FileStorage } from '../storage/file-storage.ts';
-import { keySigningOptions, testKeyPair } from '../testing/sigstore.ts';
+import { keySigningOptions, TEST_BUILD_CONTEXT, testKeyPair } from '../testing/sigstore.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
 import { type PublishOptions, publishBinaries } from './publish.ts';
@@ -23,7 +23,8 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publish-signatures-'));
   source = path.join(work, 'release');
   await makeReleaseTree(source);
-  await signArtifacts(keySigningOptions(source, keys.privatePem), new RecordingLogger());
+  // As a release is staged: the fixture's provenance.json replaced by a signed statement of the files.
+  await signArtifacts(keySigningOptions(source, keys.privatePem, { provenance: TEST_BUILD_CONTEXT }), new RecordingLogger());
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 

@@ -16,10 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { readManifest, updateManifest } from '../manifest/manifest.ts';
-import { keySigningOptions, testKeyPair } from '../testing/sigstore.ts';
+import { keySigningOptions, TEST_BUILD_CONTEXT, testKeyPair } from '../testing/sigstore.ts';
 import {
   BUNDLE_V03_MEDIA_TYPE,
-  type BuildContext,
   KeySigner,
   parsePublicKey,
   type SignArtifactsOptions,
@@ -29,21 +28,6 @@ import {
 } from './index.ts';
 
 const keys = testKeyPair();
-const context: BuildContext = {
-  serverUrl: 'https://github.com',
-  repository: 'kubernetes/release-test',
-  repositoryId: '20580498',
-  repositoryOwnerId: '13629408',
-  sha: '0123456789abcdef0123456789abcdef01234567',
-  ref: 'refs/tags/v1.31.2',
-  workflowRef: 'kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2',
-  runId: '1234567890',
-  runAttempt: '1',
-  eventName: 'push',
-  runnerEnvironment: 'github-hosted',
-  workflowInputs: { version: 'v1.31.2' },
-  builderVersion: '0.1.0',
-};
 const FILES = ['bin/linux/amd64/kubectl', 'bin/linux/arm64/kubectl', 'kubernetes.tar.gz', 'kubernetes-src.tar.gz'];
 
 let workspace: string;
@@ -53,7 +37,7 @@ function options(overrides: Partial<SignArtifactsOptions> = {}): SignArtifactsOp
   return keySigningOptions(workspace, keys.privatePem, {
     files: ['release/**'],
     legacySignatures: true,
-    provenance: context,
+    provenance: TEST_BUILD_CONTEXT,
     concurrency: 3,
     sourceDate: new Date('2026-01-02T03:04:05Z'),
     ...overrides,
@@ -151,7 +135,7 @@ describe('sign-artifacts, key mode', () => {
     expect(build.externalParameters.inputs).toEqual({ version: 'v1.31.2' });
     expect(build.internalParameters.github.event_name).toBe('push');
     expect(build.resolvedDependencies).toEqual([
-      { uri: 'git+https://github.com/kubernetes/release-test@refs/tags/v1.31.2', digest: { gitCommit: context.sha } },
+      { uri: 'git+https://github.com/kubernetes/release-test@refs/tags/v1.31.2', digest: { gitCommit: TEST_BUILD_CONTEXT.sha } },
     ]);
     expect(run.builder.id).toBe('https://github.com/kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2');
     expect(Object.values(run.builder.version).every((v) => typeof v === 'string')).toBe(true);
@@ -200,6 +184,7 @@ describe('sign-artifacts, key mode', () => {
     const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
     const ok = await verifyArtifacts({ workspace, files: ['release/**'], trust }, new RecordingLogger());
     expect(ok.verified).toBe(FILES.length);
+    expect(ok.provenance).toEqual(['release/provenance.json']);
 
     const flip = async (name: string) => {
       const file = path.join(release, name);
@@ -224,6 +209,53 @@ describe('sign-artifacts, key mode', () => {
       new RecordingLogger(),
     ).catch((e) => e);
     expect(rejected.failures.map((f: { path: string }) => f.path)).toEqual(['release/bin/linux/amd64/kubectl']);
+  });
+
+  it('verify mode checks the provenance: its bundle, its bytes and the digests it names', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-provenance-'));
+    const other = await mkdtemp(path.join(tmpdir(), 'sign-provenance-other-'));
+    for (const [dir, text] of [
+      [ws, 'release bytes'],
+      [other, 'other bytes'],
+    ] as const) {
+      await writeFile(path.join(dir, 'kubectl'), text);
+      await writeFile(path.join(dir, 'kubeadm'), 'kubeadm');
+      await signArtifacts(options({ workspace: dir, files: ['**'], legacySignatures: false }), new RecordingLogger());
+    }
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    const verify = () => verifyArtifacts({ workspace: ws, files: ['**'], trust }, new RecordingLogger());
+    const failures = async () => ((await verify().catch((e) => e)).failures as unknown[]) ?? [];
+    const ok = await verify();
+    expect(ok.provenance).toEqual(['provenance.json']);
+    expect(ok.verified).toBe(2);
+
+    // Not the bytes that were signed.
+    const statement = await readFile(path.join(ws, 'provenance.json'));
+    await writeFile(path.join(ws, 'provenance.json'), `${statement} `);
+    expect(await failures()).toEqual([{ path: 'provenance.json', reason: 'the signed payload differs from the file' }]);
+    await writeFile(path.join(ws, 'provenance.json'), statement);
+
+    // No bundle: an unsigned claim.
+    const bundle = await readFile(path.join(ws, 'provenance.sigstore.json'));
+    await rm(path.join(ws, 'provenance.sigstore.json'));
+    expect(await failures()).toEqual([{ path: 'provenance.json', reason: 'no provenance.sigstore.json beside it' }]);
+    await writeFile(path.join(ws, 'provenance.sigstore.json'), bundle);
+
+    // A file replaced by another, signed and summed on its own: the provenance still names the first one.
+    for (const name of ['kubectl', 'kubectl.sigstore.json', 'kubectl.sha256', 'kubectl.sha512'])
+      await writeFile(path.join(ws, name), await readFile(path.join(other, name)));
+    expect(await failures()).toEqual([
+      { path: 'provenance.json', reason: expect.stringMatching(/^names kubectl with sha256 [0-9a-f]{64}, but the file has/) },
+    ]);
+    // Outside the globs, or excluded, the provenance is not the gate's to check.
+    expect((await verifyArtifacts({ workspace: ws, files: ['kubeadm'], trust }, new RecordingLogger())).provenance).toEqual([]);
+    const excluded = await verifyArtifacts(
+      { workspace: ws, files: ['**'], exclude: ['provenance.json'], trust },
+      new RecordingLogger(),
+    );
+    expect(excluded).toMatchObject({ verified: 2, provenance: [] });
+    await rm(ws, { recursive: true, force: true });
+    await rm(other, { recursive: true, force: true });
   });
 
   it('verify mode does not read a bundle through a symlink leaving the workspace', async () => {

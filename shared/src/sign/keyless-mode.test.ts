@@ -29,6 +29,8 @@ import { parseTrustedRoot } from './trust.ts';
 const IDENTITY = 'https://github.com/kubernetes/release/.github/workflows/release.yml@refs/tags/v1.31.2';
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const FILES = ['bin/linux/amd64/kubeadm', 'bin/linux/amd64/kubelet', 'kubernetes-client-linux-amd64.tar.gz'];
+/** What the gate fails for a wrong signer: every file, then the provenance. */
+const EVERY_SIGNED_FILE = [...FILES.map((f) => `out/${f}`).sort(), 'out/provenance.json'];
 
 let mock: MockSigstore;
 let workspace: string;
@@ -133,6 +135,7 @@ describe('sign-artifacts, keyless mode', () => {
   it('verifies for the right identity (exact or regexp) and fails for a wrong identity or issuer, listing every file', async () => {
     const ok = await verifyArtifacts({ workspace, files: ['out/**'], trust: trust() }, new RecordingLogger());
     expect(ok.files.map((f) => f.identity)).toEqual(FILES.map(() => IDENTITY));
+    expect(ok.provenance).toEqual(['out/provenance.json']);
     const regexp = await verifyArtifacts(
       { workspace, files: ['out/**'], trust: trust({ identity: /^https:\/\/github\.com\/kubernetes\/release\// }) },
       new RecordingLogger(),
@@ -155,7 +158,7 @@ describe('sign-artifacts, keyless mode', () => {
     ]) {
       const error = await verifyArtifacts({ workspace, files: ['out/**'], trust: wrong }, new RecordingLogger()).catch((e) => e);
       expect(error.code).toBe('VERIFICATION_FAILED');
-      expect(error.failures.map((f: { path: string }) => f.path)).toEqual(FILES.map((f) => `out/${f}`).sort());
+      expect(error.failures.map((f: { path: string }) => f.path)).toEqual(EVERY_SIGNED_FILE);
     }
   });
 
@@ -167,7 +170,7 @@ describe('sign-artifacts, keyless mode', () => {
     });
     const error = await verifyArtifacts({ workspace, files: ['out/**'], trust: keyOnly }, new RecordingLogger()).catch((e) => e);
     expect(error.code).toBe('VERIFICATION_FAILED');
-    expect(error.failures.map((f: { path: string }) => f.path)).toEqual(FILES.map((f) => `out/${f}`).sort());
+    expect(error.failures.map((f: { path: string }) => f.path)).toEqual(EVERY_SIGNED_FILE);
   });
 
   it('a rerun re-signs nothing; the legacy .sig/.cert pair alone does not verify offline without a timestamp', async () => {

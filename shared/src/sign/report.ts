@@ -27,7 +27,9 @@ export function signSummary(result: SignArtifactsResult): Summary {
 export function verifySummary(result: VerifyArtifactsResult): Summary {
   return new Summary()
     .heading('sign-artifacts: verify')
-    .paragraph(`${result.verified} file(s) verified.`)
+    .paragraph(
+      `${result.verified} file(s) verified${result.provenance.length > 0 ? `; provenance verified: ${result.provenance.join(', ')}` : ''}.`,
+    )
     .table(
       ['file', 'size', 'sha256', 'verified by', 'identity'],
       result.files.map((f) => [f.path, formatBytes(f.size), f.sha256.slice(0, 16), f.via, f.identity ?? 'public key']),

@@ -2,24 +2,29 @@
  * The verify gate (sign-artifacts' mode: verify, and publish-binaries'
  * verify-signatures before it writes anything): every file must carry a `<file>.sigstore.json` (or the
  * legacy `<file>.sig` + `<file>.cert`) that verifies offline for the required
- * identity or key, and agree with its `.sha256`/`.sha512` when present. Every
- * file is checked; the error lists every failing one.
+ * identity or key, and agree with its `.sha256`/`.sha512` when present; a
+ * `provenance.json` the globs match must carry its verifying DSSE bundle and name
+ * the verified files with their digests (verify-provenance.ts). Every file is
+ * checked; the error lists every failing one.
  */
+import path from 'node:path';
 import { type Bundle, toMessageSignatureBundle } from '@sigstore/bundle';
 import { verifyChecksumFile } from '../checksums/verify.ts';
 import { readTextIfExists } from '../core/files.ts';
 import { hashFile } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
-import { resolveSafe } from '../core/paths.ts';
+import { expandGlobs, resolveSafe } from '../core/paths.ts';
 import { settlePool } from '../core/pool.ts';
 import { readManifest } from '../manifest/manifest.ts';
+import { PROVENANCE_FILE } from './attest.ts';
 import { BundleVerifier, type TrustPolicy } from './bundle-verifier.ts';
 import { BUNDLE_SUFFIX, parseBundle } from './bundles.ts';
 import { type FileFailure, VerificationError } from './errors.ts';
 import { certificateDer } from './legacy.ts';
-import { DEFAULT_EXCLUDE, findSubjects } from './subjects.ts';
+import { DEFAULT_EXCLUDE, findSubjects, OWN_OUTPUTS } from './subjects.ts';
 import { withTimeout } from './timeout.ts';
+import { verifyProvenance } from './verify-provenance.ts';
 
 export interface VerifyArtifactsOptions {
   /** The folder every path is relative to. */
@@ -49,6 +54,8 @@ export interface VerifiedFile {
 export interface VerifyArtifactsResult {
   files: VerifiedFile[];
   verified: number;
+  /** The provenance statements verified (paths relative to the workspace). */
+  provenance: string[];
   digests: Record<string, string>;
 }
 
@@ -101,6 +108,13 @@ async function verifyFile(workspace: string, subject: string, verifier: BundleVe
   };
 }
 
+/** The provenance statements the globs match (sign-artifacts' own outputs otherwise, so never subjects). */
+async function findStatements(options: VerifyArtifactsOptions): Promise<string[]> {
+  const exclude = [...OWN_OUTPUTS.filter((p) => p !== PROVENANCE_FILE), ...(options.exclude ?? DEFAULT_EXCLUDE)];
+  const matched = await expandGlobs(options.workspace, options.files, { exclude, requireMatch: false });
+  return matched.filter((p) => path.posix.basename(p) === PROVENANCE_FILE);
+}
+
 export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: Logger): Promise<VerifyArtifactsResult> {
   const manifestFiles = options.manifest ? (await readManifest(options.manifest)).files : [];
   const subjects = await findSubjects({
@@ -110,6 +124,7 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
     manifestFiles,
     manifest: options.manifest,
   });
+  const statements = await findStatements(options);
   const verifier = new BundleVerifier(options.trust);
   const timeoutMs = options.timeoutMs ?? 180_000;
   const results = await logger.group(`Verify ${subjects.length} file(s)`, async () => {
@@ -132,8 +147,22 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
       failures.push({ path: r.item, reason: `sha256 ${r.value.sha256} differs from the release manifest's ${expected}` });
     else files.push(r.value);
   }
+  const digests = new Map(files.map((f) => [f.path, f.sha256]));
+  const provenance: string[] = [];
+  for (const statement of statements) {
+    try {
+      const checked = await verifyProvenance(options.workspace, statement, verifier, (p) => digests.get(p));
+      logger.info(`${statement} verified (provenance naming ${checked} of the verified files)`);
+      provenance.push(statement);
+    } catch (err) {
+      failures.push({ path: statement, reason: (err as Error).message });
+    }
+  }
   for (const f of failures) logger.warning(`${f.path}: ${f.reason}`);
   if (failures.length > 0)
-    throw new VerificationError(`${failures.length} of ${subjects.length} file(s) failed verification`, failures);
-  return { files, verified: files.length, digests: Object.fromEntries(files.map((f) => [f.path, f.sha256])) };
+    throw new VerificationError(
+      `${failures.length} of ${subjects.length + statements.length} file(s) failed verification`,
+      failures,
+    );
+  return { files, verified: files.length, provenance, digests: Object.fromEntries(digests) };
 }

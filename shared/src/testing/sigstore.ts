@@ -19,6 +19,7 @@ import {
 } from '@sigstore/mock';
 import nock from 'nock';
 import { KeySigner } from '../sign/key-signer.ts';
+import type { BuildContext } from '../sign/provenance.ts';
 import type { SignArtifactsOptions } from '../sign/sign-artifacts.ts';
 import { DEFAULT_EXCLUDE } from '../sign/subjects.ts';
 import { trustPolicy } from '../sign/trust.ts';
@@ -281,6 +282,23 @@ export async function startSigstoreServer(): Promise<SigstoreServer> {
 }
 
 /** Signs every file of `workspace` with a key, offline (no transparency log, no TSA): the fixture of several suites. */
+/** A tag push's workflow run, for provenance made in tests. */
+export const TEST_BUILD_CONTEXT: BuildContext = {
+  serverUrl: 'https://github.com',
+  repository: 'kubernetes/release-test',
+  repositoryId: '20580498',
+  repositoryOwnerId: '13629408',
+  sha: '0123456789abcdef0123456789abcdef01234567',
+  ref: 'refs/tags/v1.31.2',
+  workflowRef: 'kubernetes/release-test/.github/workflows/release.yml@refs/tags/v1.31.2',
+  runId: '1234567890',
+  runAttempt: '1',
+  eventName: 'push',
+  runnerEnvironment: 'github-hosted',
+  workflowInputs: { version: 'v1.31.2' },
+  builderVersion: '0.1.0',
+};
+
 export function keySigningOptions(
   workspace: string,
   privatePem: string,
