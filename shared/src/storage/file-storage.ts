@@ -2,9 +2,16 @@
  * A local or mounted folder as a store. Writes go to a temporary file in the same
  * folder and are renamed into place (atomic); compare-and-swap takes an exclusive
  * lock file first. The ETag is the content's SHA-256, so it is stable across reruns.
+ *
+ * Durability: a conditional write (the release index, a marker: what is written
+ * last and makes the rest visible) is a barrier. Every file and folder written
+ * since the last one is fsynced first, then the new content, and after the rename
+ * its folders: a crash of the machine holding the folder (or of an NFS server)
+ * never leaves an index naming files that are not on disk. Other writes are not
+ * synced one by one: until the barrier nothing names them.
  */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sha256File, sha256Hex } from '../core/hash.ts';
@@ -19,10 +26,31 @@ const TMP_MARK = '.tmp-';
 const LOCK_MARK = '.lock-';
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
+/** fsyncs at once at a barrier. */
+const SYNC_CONCURRENCY = 16;
+/** A folder that cannot be opened or synced (Windows, some FUSE and network file systems): as durable as the OS makes it. */
+const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP']);
+
+async function fsyncPath(target: string, folder: boolean): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(target, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // A file another writer replaced meanwhile is theirs to sync.
+    if (code !== 'ENOENT' && !(folder && UNSYNCABLE_FOLDER.has(code))) throw err;
+  } finally {
+    await handle?.close();
+  }
+}
 
 export class FileStorage implements Storage {
   readonly root: string;
   readonly location: string;
+  /** Files and folders written since the last barrier (path → whether a folder). */
+  readonly #unsynced = new Map<string, boolean>();
+
   constructor(root: string) {
     this.root = path.resolve(root);
     this.location = pathToFileURL(this.root).toString();
@@ -30,6 +58,19 @@ export class FileStorage implements Storage {
 
   #path(key: string): string {
     return resolveInside(this.root, key);
+  }
+
+  /** The folders from the file's up to the root: a new name is durable once its folder is synced, a new folder once its parent is. */
+  #foldersOf(file: string): string[] {
+    const folders: string[] = [];
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      folders.push(dir);
+      if (dir === this.root || dir === path.dirname(dir)) return folders;
+    }
+  }
+
+  async #sync(entries: Iterable<[string, boolean]>): Promise<void> {
+    await mapPool([...entries], SYNC_CONCURRENCY, ([target, folder]) => fsyncPath(target, folder));
   }
 
   urlFor(key: string): string {
@@ -92,7 +133,17 @@ export class FileStorage implements Storage {
             `${this.location}: ${key} was written with SHA-256 ${written.sha256}, expected ${options.sha256}`,
           );
         }
-        await rename(tmp, file);
+        if (conditional) {
+          const before = [...this.#unsynced];
+          this.#unsynced.clear();
+          await this.#sync([...before, [tmp, false]]);
+          await rename(tmp, file);
+          await this.#sync(this.#foldersOf(file).map((dir) => [dir, true]));
+        } else {
+          await rename(tmp, file);
+          this.#unsynced.set(file, false);
+          for (const dir of this.#foldersOf(file)) this.#unsynced.set(dir, true);
+        }
       } finally {
         await rm(tmp, { force: true });
       }
