@@ -20,14 +20,16 @@
  * digits and lies RACY_MS or more before the read began (as git treats "racily
  * clean" entries); otherwise only the bytes themselves tell.
  *
- * Workers hash at the lowest priority (nice WORKER_NICE, per thread on Linux):
- * the hashing runs ahead of the uploads that need it, so the CPU goes first to
- * what moves bytes — the main thread's requests, TLS, a store or registry on the
- * same machine — and the hashing takes what is left; an upload that waits for its
- * digests leaves that CPU to the hashing. On two cores with the store on loopback
- * this took the issue-shaped publish from 1.06–1.19× rclone's time to about 1.0×
- * (publish.bench.ts; nice 10: 1.02). Elsewhere (no /proc/thread-self) they run at
- * the normal priority.
+ * Workers hash a little below the priority of the thread that starts them (nice
+ * +WORKER_NICE_STEP, per thread, on Linux): the hashing runs ahead of the uploads
+ * that need it, so the CPU goes first to what moves bytes — the main thread's
+ * requests, TLS, a store or registry on the same machine — and the hashing takes
+ * most of what is left. On two cores with the store on loopback this took the
+ * issue-shaped publish from 1.06–1.12× rclone's time to 0.98–1.02× (10–12 alternating
+ * rounds, publish.bench.ts; +19 gained no more). A step of 5 still leaves the
+ * hashing its share on a machine busy with other work: next to two busy threads
+ * on two cores, two files took 1.2–1.3× as long as at the caller's priority, where
+ * +19 took 7–16× as long. Elsewhere the workers run at the caller's priority.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -39,8 +41,8 @@ import { DigestMismatchError } from './errors.ts';
  */
 const RACY_MS = 1_000;
 
-/** The workers' nice value, the lowest priority: next to a thread at the normal one, a share of about 1/70 of a core. */
-export const WORKER_NICE = 19;
+/** How far below the caller's priority the workers run (nice steps; CFS weights 1024 : 335). */
+export const WORKER_NICE_STEP = 5;
 
 /**
  * Evaluated in the worker: no file to ship beside the bundle. Built-ins come from process.getBuiltinModule, so the
@@ -50,10 +52,13 @@ const WORKER_SOURCE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const { openSync, readSync, closeSync, fstatSync } = process.getBuiltinModule('node:fs');
-try {
-  const thread = Number(process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  process.getBuiltinModule('node:os').setPriority(thread, ${WORKER_NICE});
-} catch {}
+if (process.platform === 'linux') {
+  // On Linux (only) a nice value is a thread's own: pid 0 is this thread, not the process.
+  const os = process.getBuiltinModule('node:os');
+  try {
+    os.setPriority(0, Math.min(19, os.getPriority(0) + ${WORKER_NICE_STEP}));
+  } catch {}
+}
 const buffer = Buffer.allocUnsafe(1 << 18);
 const stat = (fd) => fstatSync(fd, { bigint: true });
 const identify = (s) => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
