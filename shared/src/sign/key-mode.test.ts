@@ -17,6 +17,7 @@ import { sha256Hex } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { readManifest, updateManifest } from '../manifest/manifest.ts';
 import { keySigningOptions, TEST_BUILD_CONTEXT, testKeyPair } from '../testing/sigstore.ts';
+import { dsseBundle, IN_TOTO_PAYLOAD_TYPE, preAuthEncoding, serializeBundle } from './bundles.ts';
 import {
   BUNDLE_V03_MEDIA_TYPE,
   KeySigner,
@@ -256,6 +257,61 @@ describe('sign-artifacts, key mode', () => {
     expect(excluded).toMatchObject({ verified: 2, provenance: [] });
     await rm(ws, { recursive: true, force: true });
     await rm(other, { recursive: true, force: true });
+  });
+
+  it('verify mode refuses a signed statement that names none of the files, names them otherwise, or is not its bytes', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-statement-'));
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    await signArtifacts(options({ workspace: ws, files: ['kubectl'], provenance: undefined }), new RecordingLogger());
+    const kubectl = sha256Hex(Buffer.from('kubectl'));
+    const signer = KeySigner.fromPem(keys.privatePem);
+    /** Writes `onDisk` as provenance.json and a bundle signing `signed` (the same bytes unless given). */
+    const statement = async (onDisk: Buffer, signed = onDisk) => {
+      const signature = await signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, signed));
+      await writeFile(path.join(ws, 'provenance.json'), onDisk);
+      await writeFile(
+        path.join(ws, 'provenance.sigstore.json'),
+        serializeBundle(dsseBundle(signed, IN_TOTO_PAYLOAD_TYPE, signature)),
+      );
+    };
+    const naming = (subject: unknown[], extra = '') =>
+      Buffer.from(`{"_type":"https://in-toto.io/Statement/v1","subject":${JSON.stringify(subject)}${extra}}`);
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    const reason = async () => {
+      const error = await verifyArtifacts({ workspace: ws, files: ['**'], trust }, new RecordingLogger()).catch((e) => e);
+      return error.failures?.map((f: { path: string; reason: string }) => `${f.path}: ${f.reason}`);
+    };
+
+    await statement(naming([{ name: './kubectl', digest: { sha256: kubectl } }]));
+    expect((await verifyArtifacts({ workspace: ws, files: ['**'], trust }, new RecordingLogger())).provenance).toEqual([
+      'provenance.json',
+    ]);
+    await statement(naming([{ name: './kubectl', digest: { sha256: '0'.repeat(64) } }]));
+    expect(await reason()).toEqual([
+      `provenance.json: names ./kubectl with sha256 ${'0'.repeat(64)}, but the file has ${kubectl}`,
+    ]);
+    await statement(naming([{ name: 'kubelet', digest: { sha256: kubectl } }]));
+    expect(await reason()).toEqual([
+      'provenance.json: names none of the files verified beside it (a statement of another build?)',
+    ]);
+    await statement(naming([{ name: '../kubectl', digest: { sha256: kubectl } }]));
+    expect(await reason()).toEqual(['provenance.json: names "../kubectl", a path outside its folder']);
+    // Bytes that are not UTF-8 read as U+FFFD: the signed text, but not the signed bytes.
+    const signed = naming([{ name: 'kubectl', digest: { sha256: kubectl } }], ',"note":"\uFFFD"');
+    const replacement = Buffer.from('\uFFFD');
+    const at = signed.indexOf(replacement);
+    await statement(
+      Buffer.concat([signed.subarray(0, at), Buffer.from([0xff]), signed.subarray(at + replacement.length)]),
+      signed,
+    );
+    expect(await reason()).toEqual(['provenance.json: the signed payload differs from the file']);
+    // A FIFO where the bundle should be fails at once instead of blocking the read.
+    await rm(path.join(ws, 'provenance.sigstore.json'));
+    execFileSync('mkfifo', [path.join(ws, 'provenance.sigstore.json')]);
+    expect(await reason()).toEqual([
+      expect.stringMatching(/^provenance\.json: .*provenance\.sigstore\.json is not a regular file$/),
+    ]);
+    await rm(ws, { recursive: true, force: true });
   });
 
   it('verify mode does not read a bundle through a symlink leaving the workspace', async () => {

@@ -151,7 +151,9 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
   const provenance: string[] = [];
   for (const statement of statements) {
     try {
-      const checked = await verifyProvenance(options.workspace, statement, verifier, (p) => digests.get(p));
+      const checked = await withTimeout(timeoutMs, `verifying ${statement}`, () =>
+        verifyProvenance(options.workspace, statement, verifier, (p) => digests.get(p)),
+      );
       logger.info(`${statement} verified (provenance naming ${checked} of the verified files)`);
       provenance.push(statement);
     } catch (err) {

@@ -2,14 +2,16 @@
  * The verify gate's check of a release's provenance: the `provenance.json` that
  * sign-artifacts writes at the release root, beside its DSSE bundle
  * `provenance.sigstore.json`. The bundle must verify for the same identity or key
- * as the files, its payload must be exactly the statement's bytes, and every
- * subject it names that the gate verified must carry the digest the gate found
- * (a statement left over from another build names other bytes). A statement
- * without its bundle fails: published, it would be an unsigned claim about the
- * release.
+ * as the files, its payload must be exactly the statement's bytes, the statement
+ * must name at least one of the files the gate verified in its folder, and each
+ * one it names must carry the digest the gate found (a statement left over from
+ * another build names other bytes, or other files). A subject name is read as a
+ * path relative to the statement's folder (`./kubectl` is `kubectl`); one leaving
+ * that folder is refused. A statement without its bundle fails: published, it
+ * would be an unsigned claim about the release.
  */
 import path from 'node:path';
-import { readTextIfExists } from '../core/files.ts';
+import { readBytesIfExists } from '../core/files.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { PROVENANCE_BUNDLE } from './attest.ts';
 import type { BundleVerifier } from './bundle-verifier.ts';
@@ -21,10 +23,10 @@ interface StatementSubject {
 }
 
 /** The statement's subjects, or why the bytes are not an in-toto statement. */
-function subjectsOf(text: string): StatementSubject[] {
+function subjectsOf(bytes: Buffer): StatementSubject[] {
   let statement: { subject?: unknown };
   try {
-    statement = JSON.parse(text) as { subject?: unknown };
+    statement = JSON.parse(bytes.toString('utf8')) as { subject?: unknown };
   } catch (err) {
     throw new Error(`is not JSON (${(err as Error).message})`);
   }
@@ -32,10 +34,18 @@ function subjectsOf(text: string): StatementSubject[] {
   return statement.subject as StatementSubject[];
 }
 
+/** A subject's name as a path relative to the statement's folder (POSIX); throws for one leaving it. */
+function subjectPath(name: string): string {
+  const normal = path.posix.normalize(name);
+  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../'))
+    throw new Error(`names ${JSON.stringify(name)}, a path outside its folder`);
+  return normal;
+}
+
 /**
  * Verifies the statement at `statement` (relative to the workspace, POSIX); `sha256Of` answers the SHA-256 the gate
- * verified for a path (relative to the workspace), if it verified that path. Resolves with the number of subjects
- * checked against the gate's digests; throws an Error whose message says what failed.
+ * verified for a path (relative to the workspace), if it verified that path. Resolves with the number of verified
+ * files the statement names; throws an Error whose message says what failed.
  */
 export async function verifyProvenance(
   workspace: string,
@@ -45,27 +55,30 @@ export async function verifyProvenance(
 ): Promise<number> {
   const folder = path.posix.dirname(statement);
   const bundlePath = folder === '.' ? PROVENANCE_BUNDLE : `${folder}/${PROVENANCE_BUNDLE}`;
-  const [text, bundleText] = await Promise.all([
-    readTextIfExists(await resolveSafe(workspace, statement)),
-    readTextIfExists(await resolveSafe(workspace, bundlePath)),
+  const [bytes, bundleBytes] = await Promise.all([
+    readBytesIfExists(await resolveSafe(workspace, statement)),
+    readBytesIfExists(await resolveSafe(workspace, bundlePath)),
   ]);
-  if (text === undefined) throw new Error('cannot be read');
-  if (bundleText === undefined) throw new Error(`no ${PROVENANCE_BUNDLE} beside it`);
+  if (bytes === undefined) throw new Error('cannot be read');
+  if (bundleBytes === undefined) throw new Error(`no ${PROVENANCE_BUNDLE} beside it`);
   let bundle: ReturnType<typeof parseBundle>;
   try {
-    bundle = parseBundle(bundleText);
+    bundle = parseBundle(bundleBytes.toString('utf8'));
   } catch (err) {
     throw new Error(`${PROVENANCE_BUNDLE} is not a Sigstore bundle (${(err as Error).message})`);
   }
-  verifier.verifyDsse(bundle, Buffer.from(text, 'utf8'), IN_TOTO_PAYLOAD_TYPE);
-  let checked = 0;
-  for (const subject of subjectsOf(text)) {
-    if (typeof subject.name !== 'string' || typeof subject.digest?.sha256 !== 'string') continue;
-    const verified = sha256Of(folder === '.' ? subject.name : `${folder}/${subject.name}`);
+  verifier.verifyDsse(bundle, bytes, IN_TOTO_PAYLOAD_TYPE);
+  let named = 0;
+  for (const subject of subjectsOf(bytes)) {
+    if (typeof subject.name !== 'string') continue;
+    const relative = subjectPath(subject.name);
+    const verified = sha256Of(folder === '.' ? relative : `${folder}/${relative}`);
     if (verified === undefined) continue;
-    if (verified !== subject.digest.sha256)
-      throw new Error(`names ${subject.name} with sha256 ${subject.digest.sha256}, but the file has ${verified}`);
-    checked++;
+    const claimed = subject.digest?.sha256;
+    if (typeof claimed !== 'string') throw new Error(`names ${subject.name} without its sha256`);
+    if (claimed !== verified) throw new Error(`names ${subject.name} with sha256 ${claimed}, but the file has ${verified}`);
+    named++;
   }
-  return checked;
+  if (named === 0) throw new Error('names none of the files verified beside it (a statement of another build?)');
+  return named;
 }

@@ -281,7 +281,6 @@ export async function startSigstoreServer(): Promise<SigstoreServer> {
   };
 }
 
-/** Signs every file of `workspace` with a key, offline (no transparency log, no TSA): the fixture of several suites. */
 /** A tag push's workflow run, for provenance made in tests. */
 export const TEST_BUILD_CONTEXT: BuildContext = {
   serverUrl: 'https://github.com',
@@ -299,6 +298,7 @@ export const TEST_BUILD_CONTEXT: BuildContext = {
   builderVersion: '0.1.0',
 };
 
+/** Signs every file of `workspace` with a key, offline (no transparency log, no TSA): the fixture of several suites. */
 export function keySigningOptions(
   workspace: string,
   privatePem: string,
