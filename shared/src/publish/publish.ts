@@ -181,6 +181,8 @@ async function publishTo(
     })),
     limit,
   );
+  // What the index names is made durable before the index makes it visible (a folder fsyncs it; see Storage.flush).
+  if (toUpload.length > 0 || plan.index.action === 'upload') await storage.flush?.();
   const { key, data, sha256 } = plan.index;
   const index = plan.index.action === 'upload' ? await writeIndex(storage, plan.index, options.version) : undefined;
   if (index) result.bytesUploaded += data.length;

@@ -1,8 +1,8 @@
 /**
- * The folder store's durability barrier, seen by strace in a process of its own:
- * the files and folders written before a conditional write (the release index)
- * are fsynced before that write is renamed into place, its folder after; the
- * writes before it are not synced one by one.
+ * The folder store's durability, seen by strace in a process of its own: the
+ * files and folders written or found before a conditional write (the release
+ * index) are fsynced before that write is renamed into place, its folder after;
+ * the writes before it are not synced one by one.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,24 +19,24 @@ describe.runIf(straceWorks)('FileStorage durability', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('fsyncs what was written before a conditional write, then renames it into place, then syncs its folders', async () => {
-    const script = path.join(dir, 'write.ts');
+  /**
+   * Runs `steps` (module code with `store(root)` and `put(store, key, text, options)` in scope) under strace; answers
+   * each fsync and rename as it started, in order (a rename by its target).
+   */
+  async function traced(name: string, steps: string): Promise<{ call: string; path: string }[]> {
+    const script = path.join(dir, `${name}.ts`);
     await writeFile(
       script,
       `import { createHash } from 'node:crypto';
 import { FileStorage } from ${JSON.stringify(new URL('./file-storage.ts', import.meta.url).href)};
-const store = new FileStorage(process.argv[2]);
-const put = (key, text, extra = {}) => {
+const store = (root) => new FileStorage(root);
+const put = (target, key, text, extra = {}) => {
   const data = Buffer.from(text);
-  return store.put(key, { data }, { size: data.length, sha256: createHash('sha256').update(data).digest('hex'), ...extra });
+  return target.put(key, { data }, { size: data.length, sha256: createHash('sha256').update(data).digest('hex'), ...extra });
 };
-await put('release/v1/bin/linux/amd64/kubectl', 'kubectl');
-await put('release/v1/kubernetes.tar.gz', 'tarball');
-await put('release/v1/index.json', '{}', { ifNoneMatch: '*' });
-`,
+${steps}`,
     );
-    const store = path.join(dir, 'store');
-    const traceFile = path.join(dir, 'trace');
+    const traceFile = path.join(dir, `${name}.trace`);
     execFileSync('strace', [
       '-f',
       '-y',
@@ -46,41 +46,72 @@ await put('release/v1/index.json', '{}', { ifNoneMatch: '*' });
       traceFile,
       process.execPath,
       script,
-      store,
     ]);
     // Each call where it starts (a line of its own, or `<unfinished ...>` while another thread's call runs).
-    const calls = (await readFile(traceFile, 'utf8')).split('\n').flatMap((line) => {
+    return (await readFile(traceFile, 'utf8')).split('\n').flatMap((line) => {
       const fsync = /^\d+ fsync\(\d+<([^>]*)>/.exec(line);
       if (fsync) return [{ call: 'fsync', path: fsync[1] as string }];
       const renamed = /^\d+ rename\w*\((.*)/.exec(line);
       const target = renamed ? [...(renamed[1] as string).matchAll(/"([^"]*)"/g)].at(-1)?.[1] : undefined;
       return target ? [{ call: 'rename', path: target }] : [];
     });
-    const at = (call: string, target: string) => calls.findIndex((c) => c.call === call && c.path === path.join(store, target));
-    const index = at('rename', 'release/v1/index.json');
-    expect(index).toBeGreaterThan(0);
+  }
+
+  function order(calls: { call: string; path: string }[], root: string) {
+    const at = (call: string, target: string) => calls.findIndex((c) => c.call === call && c.path === path.join(root, target));
     const synced = (from: number, to: number) =>
       calls
         .slice(from, to)
         .filter((c) => c.call === 'fsync')
-        .map((c) => c.path);
+        .map((c) => path.relative(root, c.path));
+    return { at, synced };
+  }
 
+  const RELEASE_FILES_AND_FOLDERS = [
+    'release/v1/bin/linux/amd64/kubectl',
+    'release/v1/kubernetes.tar.gz',
+    'release/v1/bin/linux/amd64',
+    'release/v1/bin/linux',
+    'release/v1/bin',
+    'release/v1',
+    'release',
+    '',
+  ];
+
+  it('fsyncs what was written before a conditional write, then renames it into place, then syncs its folders', async () => {
+    const root = path.join(dir, 'one');
+    const calls = await traced(
+      'one',
+      `const s = store(${JSON.stringify(root)});
+await put(s, 'release/v1/bin/linux/amd64/kubectl', 'kubectl');
+await put(s, 'release/v1/kubernetes.tar.gz', 'tarball');
+await put(s, 'release/v1/index.json', '{}', { ifNoneMatch: '*' });`,
+    );
+    const { at, synced } = order(calls, root);
+    const index = at('rename', 'release/v1/index.json');
+    expect(index).toBeGreaterThan(0);
     // Nothing is synced while the release files go in; all of them (and their new folders) before the index.
     expect(synced(0, at('rename', 'release/v1/kubernetes.tar.gz'))).toEqual([]);
-    const before = synced(0, index).map((p) => path.relative(store, p));
-    expect(before).toEqual(
-      expect.arrayContaining([
-        'release/v1/bin/linux/amd64/kubectl',
-        'release/v1/kubernetes.tar.gz',
-        'release/v1/bin/linux/amd64',
-        'release/v1/bin/linux',
-        'release/v1/bin',
-        'release/v1',
-        'release',
-        '',
-      ]),
+    expect(synced(0, index)).toEqual(expect.arrayContaining(RELEASE_FILES_AND_FOLDERS));
+    expect(synced(0, index).some((p) => /^release\/v1\/\.tmp-.*-index\.json$/.test(p))).toBe(true);
+    expect(synced(index, calls.length)).toContain('release/v1');
+  });
+
+  it('also fsyncs what it found: a rerun completing the files a killed run wrote syncs them before its index', async () => {
+    const root = path.join(dir, 'two');
+    const calls = await traced(
+      'two',
+      `const killed = store(${JSON.stringify(root)});
+await put(killed, 'release/v1/bin/linux/amd64/kubectl', 'kubectl');
+await put(killed, 'release/v1/kubernetes.tar.gz', 'tarball');
+const rerun = store(${JSON.stringify(root)});
+for await (const found of rerun.list('release/v1')) {}
+await rerun.flush();
+await put(rerun, 'release/v1/index.json', '{}', { ifNoneMatch: '*' });`,
     );
-    expect(before.some((p) => /^release\/v1\/\.tmp-.*-index\.json$/.test(p))).toBe(true);
-    expect(synced(index, calls.length)).toContain(path.join(store, 'release/v1'));
+    const { at, synced } = order(calls, root);
+    const index = at('rename', 'release/v1/index.json');
+    expect(synced(0, at('rename', 'release/v1/kubernetes.tar.gz'))).toEqual([]);
+    expect(synced(0, index)).toEqual(expect.arrayContaining(RELEASE_FILES_AND_FOLDERS));
   });
 });

@@ -3,12 +3,15 @@
  * folder and are renamed into place (atomic); compare-and-swap takes an exclusive
  * lock file first. The ETag is the content's SHA-256, so it is stable across reruns.
  *
- * Durability: a conditional write (the release index, a marker: what is written
- * last and makes the rest visible) is a barrier. Every file and folder written
- * since the last one is fsynced first, then the new content, and after the rename
- * its folders: a crash of the machine holding the folder (or of an NFS server)
- * never leaves an index naming files that are not on disk. Other writes are not
- * synced one by one: until the barrier nothing names them.
+ * Durability: `flush()` fsyncs every file this store wrote or found (stat, list)
+ * since the last flush, and their folders; publish-binaries calls it before it
+ * writes the release index. A conditional write (the index, a marker: what makes
+ * the rest visible) flushes first too, before it takes its lock, then syncs its own
+ * content before the rename and its folders after. So a crash of the machine
+ * holding the folder (or of an NFS server) never leaves an index naming files that
+ * are not on disk, even files an earlier, killed run wrote and this one found. A
+ * failed fsync fails the write and is not retried: after one, a later fsync that
+ * succeeds proves nothing. Other writes are not synced one by one.
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -26,15 +29,16 @@ const TMP_MARK = '.tmp-';
 const LOCK_MARK = '.lock-';
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
-/** fsyncs at once at a barrier. */
-const SYNC_CONCURRENCY = 16;
+/** fsyncs at once: fewer than libuv's four pool threads, so a lock's keep-fresh touch is not queued behind them. */
+const SYNC_CONCURRENCY = 2;
 /** A folder that cannot be opened or synced (Windows, some FUSE and network file systems): as durable as the OS makes it. */
 const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP']);
 
 async function fsyncPath(target: string, folder: boolean): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(target, 'r');
+    // Windows flushes a file only through a handle that may write to it.
+    handle = await open(target, folder || process.platform !== 'win32' ? 'r' : 'r+');
     await handle.sync();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -69,8 +73,30 @@ export class FileStorage implements Storage {
     }
   }
 
+  /** fsyncs each entry; a failure is a StorageError that is not retried (nor does its cause say "retry"). */
   async #sync(entries: Iterable<[string, boolean]>): Promise<void> {
-    await mapPool([...entries], SYNC_CONCURRENCY, ([target, folder]) => fsyncPath(target, folder));
+    try {
+      await mapPool([...entries], SYNC_CONCURRENCY, ([target, folder]) => fsyncPath(target, folder));
+    } catch (err) {
+      const { code, message } = err as NodeJS.ErrnoException;
+      throw new StorageError(`${this.location}: could not make the written files durable (fsync: ${code ?? message})`);
+    }
+  }
+
+  #remember(file: string): void {
+    this.#unsynced.set(file, false);
+    for (const dir of this.#foldersOf(file)) this.#unsynced.set(dir, true);
+  }
+
+  async flush(): Promise<void> {
+    const entries = [...this.#unsynced];
+    this.#unsynced.clear();
+    try {
+      await this.#sync(entries);
+    } catch (err) {
+      for (const [target, folder] of entries) this.#unsynced.set(target, folder);
+      throw err;
+    }
   }
 
   urlFor(key: string): string {
@@ -83,6 +109,8 @@ export class FileStorage implements Storage {
       const s = await stat(file);
       if (!s.isFile()) return undefined;
       const { sha256 } = await sha256File(file);
+      // Found, it may be named by the next index: an earlier run's write the kernel may not have written back yet.
+      this.#remember(file);
       return { key, size: s.size, etag: sha256, sha256 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -110,6 +138,8 @@ export class FileStorage implements Storage {
     await checkedSize(`${this.location}/${key}`, body, options.size);
     await mkdir(path.dirname(file), { recursive: true });
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+    // Before the lock: a long writeback must not keep the lock from being kept fresh.
+    if (conditional) await this.flush();
     const unlock = conditional
       ? await takeLockFile(path.join(path.dirname(file), `${LOCK_MARK}${path.basename(file)}`))
       : undefined;
@@ -134,15 +164,12 @@ export class FileStorage implements Storage {
           );
         }
         if (conditional) {
-          const before = [...this.#unsynced];
-          this.#unsynced.clear();
-          await this.#sync([...before, [tmp, false]]);
+          await this.#sync([[tmp, false]]);
           await rename(tmp, file);
           await this.#sync(this.#foldersOf(file).map((dir) => [dir, true]));
         } else {
           await rename(tmp, file);
-          this.#unsynced.set(file, false);
-          for (const dir of this.#foldersOf(file)) this.#unsynced.set(dir, true);
+          this.#remember(file);
         }
       } finally {
         await rm(tmp, { force: true });

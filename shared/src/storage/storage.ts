@@ -62,6 +62,11 @@ export interface Storage {
   put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Makes durable what this store has written or found (stat, list) so far, before something that names it — the
+   * release index — is written. Only a folder has one: the other stores acknowledge a write once it is durable.
+   */
+  flush?(): Promise<void>;
 }
 
 /** A compare-and-swap lost its race: the object changed (or appeared) since it was read. */
