@@ -12,12 +12,9 @@ import type { RetryOptions } from '../core/retry.ts';
 import type { BundleVerifier } from './bundle-verifier.ts';
 import { dsseBundle, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding, serializeBundle } from './bundles.ts';
 import { SigningError } from './errors.ts';
-import { type ProvenanceStatement, serializeStatement } from './provenance.ts';
+import { PROVENANCE_BUNDLE, PROVENANCE_FILE, type ProvenanceStatement, serializeStatement } from './provenance.ts';
 import type { ArtifactSigner } from './signer.ts';
 import { witness } from './witnesses.ts';
-
-export const PROVENANCE_FILE = 'provenance.json';
-export const PROVENANCE_BUNDLE = 'provenance.sigstore.json';
 
 export interface Attesting {
   signer: ArtifactSigner;

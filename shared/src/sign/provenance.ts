@@ -8,6 +8,9 @@ import { rfc3339 } from '../core/time.ts';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+/** The statement's file at the release root, and its DSSE bundle beside it. */
+export const PROVENANCE_FILE = 'provenance.json';
+export const PROVENANCE_BUNDLE = 'provenance.sigstore.json';
 export const GITHUB_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';
 
 /** The workflow run that produced the files. */

@@ -14,11 +14,17 @@ import { resolveSafe } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { type FileSubject, readManifest, recordProduced, updateManifest } from '../manifest/manifest.ts';
-import { PROVENANCE_BUNDLE, PROVENANCE_FILE, writeProvenance } from './attest.ts';
+import { writeProvenance } from './attest.ts';
 import { BundleVerifier, exactIdentity, type TrustPolicy } from './bundle-verifier.ts';
 import { BUNDLE_SUFFIX } from './bundles.ts';
 import { type FileFailure, SigningError } from './errors.ts';
-import { type BuildContext, provenanceStatement, type ResourceDescriptor } from './provenance.ts';
+import {
+  type BuildContext,
+  PROVENANCE_BUNDLE,
+  PROVENANCE_FILE,
+  provenanceStatement,
+  type ResourceDescriptor,
+} from './provenance.ts';
 import { outageRetry } from './services.ts';
 import { type SignedFile, signFile } from './sign-file.ts';
 import type { ArtifactSigner } from './signer.ts';

@@ -13,9 +13,9 @@
 import path from 'node:path';
 import { readBytesIfExists } from '../core/files.ts';
 import { resolveSafe } from '../core/paths.ts';
-import { PROVENANCE_BUNDLE } from './attest.ts';
 import type { BundleVerifier } from './bundle-verifier.ts';
 import { IN_TOTO_PAYLOAD_TYPE, parseBundle } from './bundles.ts';
+import { PROVENANCE_BUNDLE } from './provenance.ts';
 
 interface StatementSubject {
   name?: unknown;
