@@ -1,17 +1,27 @@
 /** Small file-system helpers every domain needs. */
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 
 /**
- * A file's bytes, or undefined when it does not exist (any other failure is thrown). Only a regular file is read: a
- * FIFO would block the read (and a thread-pool thread) until something writes to it, a device would never end.
+ * A file's bytes, or undefined when it does not exist (any other failure is thrown). Only a regular file is read
+ * (else an error with code ENOTREG naming the file): a device would never end, and a FIFO would block the read (and a
+ * thread-pool thread) until something wrote to it — so it is opened without blocking and checked once open.
  */
 export async function readBytesIfExists(file: string): Promise<Buffer | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    if (!(await stat(file)).isFile()) throw new Error(`${file} is not a regular file`);
-    return await readFile(file);
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+  try {
+    if (!(await handle.stat()).isFile())
+      throw Object.assign(new Error(`${path.basename(file)} is not a regular file`), { code: 'ENOTREG' });
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
 

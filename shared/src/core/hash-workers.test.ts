@@ -85,10 +85,12 @@ describe('HashWorkers', () => {
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     });
 
-  it.runIf(process.platform === 'linux')('hashes a little below the priority of the thread that moves the bytes', async () => {
+  it.runIf(process.platform === 'linux')('hashes a little below the priority of the thread that moves the bytes', async (ctx) => {
     const own = readFileSync('/proc/thread-self/stat', 'utf8');
     const mine = Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[16]);
-    const lower = Math.min(19, mine + WORKER_NICE_STEP);
+    // Run at nice 15 or more, the workers cannot go 5 lower, and nothing tells them from the other threads.
+    if (mine + WORKER_NICE_STEP > 19) ctx.skip();
+    const lower = mine + WORKER_NICE_STEP;
     const before = niceValues().filter((n) => n === lower).length;
     const pool = new HashWorkers(2);
     await Promise.all(files.slice(0, 2).map((f) => pool.hash(f, ['sha256'])));

@@ -292,10 +292,15 @@ describe('sign-artifacts, key mode', () => {
     ]);
     await statement(naming([{ name: 'kubelet', digest: { sha256: kubectl } }]));
     expect(await reason()).toEqual([
-      'provenance.json: names none of the files verified beside it (a statement of another build?)',
+      'provenance.json: names none of the files verified in its folder (a statement of another build?)',
     ]);
     await statement(naming([{ name: '../kubectl', digest: { sha256: kubectl } }]));
     expect(await reason()).toEqual(['provenance.json: names "../kubectl", a path outside its folder']);
+    // A statement naming only a file that failed its own check adds nothing to that failure.
+    await statement(naming([{ name: 'kubectl', digest: { sha256: kubectl } }]));
+    await writeFile(path.join(ws, 'kubectl'), 'tampered');
+    expect((await reason()).map((r: string) => r.split(':')[0])).toEqual(['kubectl']);
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
     // Bytes that are not UTF-8 read as U+FFFD: the signed text, but not the signed bytes.
     const signed = naming([{ name: 'kubectl', digest: { sha256: kubectl } }], ',"note":"\uFFFD"');
     const replacement = Buffer.from('\uFFFD');

@@ -148,11 +148,12 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
     else files.push(r.value);
   }
   const digests = new Map(files.map((f) => [f.path, f.sha256]));
+  const failed = new Set(failures.map((f) => f.path));
   const provenance: string[] = [];
   for (const statement of statements) {
     try {
       const checked = await withTimeout(timeoutMs, `verifying ${statement}`, () =>
-        verifyProvenance(options.workspace, statement, verifier, (p) => digests.get(p)),
+        verifyProvenance(options.workspace, statement, verifier, (p) => (failed.has(p) ? 'failed' : digests.get(p))),
       );
       logger.info(`${statement} verified (provenance naming ${checked} of the verified files)`);
       provenance.push(statement);

@@ -3,7 +3,7 @@
  * sign-artifacts writes at the release root, beside its DSSE bundle
  * `provenance.sigstore.json`. The bundle must verify for the same identity or key
  * as the files, its payload must be exactly the statement's bytes, the statement
- * must name at least one of the files the gate verified in its folder, and each
+ * must name at least one of the files the gate checked in its folder, and each
  * one it names must carry the digest the gate found (a statement left over from
  * another build names other bytes, or other files). A subject name is read as a
  * path relative to the statement's folder (`./kubectl` is `kubectl`); one leaving
@@ -42,16 +42,19 @@ function subjectPath(name: string): string {
   return normal;
 }
 
+/** What the gate found for a path relative to the workspace: the SHA-256 it verified, 'failed', or undefined (not checked). */
+export type GateResult = (relative: string) => string | 'failed' | undefined;
+
 /**
- * Verifies the statement at `statement` (relative to the workspace, POSIX); `sha256Of` answers the SHA-256 the gate
- * verified for a path (relative to the workspace), if it verified that path. Resolves with the number of verified
- * files the statement names; throws an Error whose message says what failed.
+ * Verifies the statement at `statement` (relative to the workspace, POSIX) against what the gate found for each file
+ * it names. Resolves with the number of verified files the statement names; throws an Error whose message says what
+ * failed (a statement naming only files that failed their own check is left to those failures).
  */
 export async function verifyProvenance(
   workspace: string,
   statement: string,
   verifier: BundleVerifier,
-  sha256Of: (relative: string) => string | undefined,
+  found: GateResult,
 ): Promise<number> {
   const folder = path.posix.dirname(statement);
   const bundlePath = folder === '.' ? PROVENANCE_BUNDLE : `${folder}/${PROVENANCE_BUNDLE}`;
@@ -69,16 +72,19 @@ export async function verifyProvenance(
   }
   verifier.verifyDsse(bundle, bytes, IN_TOTO_PAYLOAD_TYPE);
   let named = 0;
+  let namedFailed = 0;
   for (const subject of subjectsOf(bytes)) {
     if (typeof subject.name !== 'string') continue;
     const relative = subjectPath(subject.name);
-    const verified = sha256Of(folder === '.' ? relative : `${folder}/${relative}`);
-    if (verified === undefined) continue;
+    const verified = found(folder === '.' ? relative : `${folder}/${relative}`);
+    if (verified === 'failed') namedFailed++;
+    if (verified === undefined || verified === 'failed') continue;
     const claimed = subject.digest?.sha256;
     if (typeof claimed !== 'string') throw new Error(`names ${subject.name} without its sha256`);
     if (claimed !== verified) throw new Error(`names ${subject.name} with sha256 ${claimed}, but the file has ${verified}`);
     named++;
   }
-  if (named === 0) throw new Error('names none of the files verified beside it (a statement of another build?)');
+  if (named === 0 && namedFailed === 0)
+    throw new Error('names none of the files verified in its folder (a statement of another build?)');
   return named;
 }

@@ -49,9 +49,9 @@ ${steps}`,
     ]);
     // Each call where it starts (a line of its own, or `<unfinished ...>` while another thread's call runs).
     return (await readFile(traceFile, 'utf8')).split('\n').flatMap((line) => {
-      const fsync = /^\d+ fsync\(\d+<([^>]*)>/.exec(line);
+      const fsync = /^\d+\s+fsync\(\d+<([^>]*)>/.exec(line);
       if (fsync) return [{ call: 'fsync', path: fsync[1] as string }];
-      const renamed = /^\d+ rename\w*\((.*)/.exec(line);
+      const renamed = /^\d+\s+rename\w*\((.*)/.exec(line);
       const target = renamed ? [...(renamed[1] as string).matchAll(/"([^"]*)"/g)].at(-1)?.[1] : undefined;
       return target ? [{ call: 'rename', path: target }] : [];
     });

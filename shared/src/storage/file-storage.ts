@@ -7,12 +7,17 @@
  * since the last flush, and their folders; publish-binaries calls it before it
  * writes the release index. A conditional write (the index, a marker: what makes
  * the rest visible) flushes first too, before it takes its lock, then syncs its own
- * content before the rename and its folders after. So a crash of the machine
- * holding the folder (or of an NFS server) never leaves an index naming files that
- * are not on disk, even files an earlier, killed run wrote and this one found. A
- * failed fsync fails the write and is not retried: after one, a later fsync that
- * succeeds proves nothing. Other writes are not synced one by one.
+ * content before the rename and its folders after. Flushes run one after another:
+ * one that starts while another runs waits for it, and for its result. So a crash
+ * of the machine holding the folder (or of an NFS server) never leaves an index
+ * naming files that are not on disk, even files an earlier, killed run wrote and
+ * this one found. A failed fsync fails this and every later flush and conditional
+ * write of the store: after one, a later fsync that succeeds proves nothing. Other
+ * writes are not synced one by one. On Windows a file that cannot be opened for
+ * writing (read-only, or held by another program) is left as durable as Windows
+ * makes it.
  */
+
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,21 +34,29 @@ const TMP_MARK = '.tmp-';
 const LOCK_MARK = '.lock-';
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
-/** fsyncs at once: fewer than libuv's four pool threads, so a lock's keep-fresh touch is not queued behind them. */
-const SYNC_CONCURRENCY = 2;
+/** fsyncs at once in a flush (libuv's pool runs four); under a write's lock, one at a time. */
+const FLUSH_CONCURRENCY = 8;
 /** A folder that cannot be opened or synced (Windows, some FUSE and network file systems): as durable as the OS makes it. */
 const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP']);
+/** A file Windows will not open for writing, which it needs to flush one: read-only, or held by another program. */
+const UNSYNCABLE_WINDOWS_FILE = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
+/** fsyncs a file or folder; a failure says which step failed (open or fsync). */
 async function fsyncPath(target: string, folder: boolean): Promise<void> {
+  const windows = process.platform === 'win32';
   let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let step = 'open';
   try {
     // Windows flushes a file only through a handle that may write to it.
-    handle = await open(target, folder || process.platform !== 'win32' ? 'r' : 'r+');
+    handle = await open(target, folder || !windows ? 'r' : 'r+');
+    step = 'fsync';
     await handle.sync();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     // A file another writer replaced meanwhile is theirs to sync.
-    if (code !== 'ENOENT' && !(folder && UNSYNCABLE_FOLDER.has(code))) throw err;
+    if (code === 'ENOENT') return;
+    if (folder ? UNSYNCABLE_FOLDER.has(code) : windows && UNSYNCABLE_WINDOWS_FILE.has(code)) return;
+    throw Object.assign(new Error(`${step} ${code || (err as Error).message}`), { step });
   } finally {
     await handle?.close();
   }
@@ -52,8 +65,12 @@ async function fsyncPath(target: string, folder: boolean): Promise<void> {
 export class FileStorage implements Storage {
   readonly root: string;
   readonly location: string;
-  /** Files and folders written since the last barrier (path → whether a folder). */
+  /** Files and folders written or found since the last flush (path → whether a folder). */
   readonly #unsynced = new Map<string, boolean>();
+  /** The last flush, which the next one waits for. */
+  #flushing: Promise<void> = Promise.resolve();
+  /** The first failed flush: every later one fails with it. */
+  #failed: StorageError | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -73,14 +90,21 @@ export class FileStorage implements Storage {
     }
   }
 
-  /** fsyncs each entry; a failure is a StorageError that is not retried (nor does its cause say "retry"). */
-  async #sync(entries: Iterable<[string, boolean]>): Promise<void> {
-    try {
-      await mapPool([...entries], SYNC_CONCURRENCY, ([target, folder]) => fsyncPath(target, folder));
-    } catch (err) {
-      const { code, message } = err as NodeJS.ErrnoException;
-      throw new StorageError(`${this.location}: could not make the written files durable (fsync: ${code ?? message})`);
-    }
+  /**
+   * fsyncs each entry; a failure is a StorageError naming the file and the step, without a cause (an ETIMEDOUT from
+   * an NFS mount must not read as a network error to retry), and it stays the store's failure.
+   */
+  async #sync(entries: Iterable<[string, boolean]>, concurrency: number): Promise<void> {
+    if (this.#failed) throw this.#failed;
+    await mapPool([...entries], concurrency, async ([target, folder]) => {
+      try {
+        await fsyncPath(target, folder);
+      } catch (err) {
+        const name = path.relative(this.root, target) || '.';
+        this.#failed ??= new StorageError(`${this.location}: ${name} could not be made durable (${(err as Error).message})`);
+        throw this.#failed;
+      }
+    });
   }
 
   #remember(file: string): void {
@@ -88,15 +112,14 @@ export class FileStorage implements Storage {
     for (const dir of this.#foldersOf(file)) this.#unsynced.set(dir, true);
   }
 
-  async flush(): Promise<void> {
-    const entries = [...this.#unsynced];
-    this.#unsynced.clear();
-    try {
-      await this.#sync(entries);
-    } catch (err) {
-      for (const [target, folder] of entries) this.#unsynced.set(target, folder);
-      throw err;
-    }
+  flush(): Promise<void> {
+    const run = this.#flushing.then(() => {
+      const entries = [...this.#unsynced];
+      this.#unsynced.clear();
+      return this.#sync(entries, FLUSH_CONCURRENCY);
+    });
+    this.#flushing = run.catch(() => {});
+    return run;
   }
 
   urlFor(key: string): string {
@@ -164,9 +187,12 @@ export class FileStorage implements Storage {
           );
         }
         if (conditional) {
-          await this.#sync([[tmp, false]]);
+          await this.#sync([[tmp, false]], 1);
           await rename(tmp, file);
-          await this.#sync(this.#foldersOf(file).map((dir) => [dir, true]));
+          await this.#sync(
+            this.#foldersOf(file).map((dir) => [dir, true]),
+            1,
+          );
         } else {
           await rename(tmp, file);
           this.#remember(file);
