@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,14 @@ describe('globs', () => {
   it('expands globs to sorted files, applying basename excludes', async () => {
     const files = await expandGlobs(root, ['**/*.tar.gz', 'bin/**', 'README.md'], { exclude: ['*.sha256', 'README*'] });
     expect(files).toEqual(['alias.tar.gz', 'bin/linux/amd64/kubectl', 'kubernetes.tar.gz']);
+  });
+
+  it('matches only regular files: a FIFO (which would block the hashing read) is not a file to sign or verify', async () => {
+    const dir = await mkdtemp(path.join(base, 'fifo-'));
+    await writeFile(path.join(dir, 'kubectl'), 'kubectl');
+    execFileSync('mkfifo', [path.join(dir, 'kubectl.pipe')]);
+    await symlink('kubectl.pipe', path.join(dir, 'link.pipe'));
+    expect(await expandGlobs(dir, ['*'])).toEqual(['kubectl']);
   });
 
   it('fails naming the input when a pattern matches nothing', async () => {

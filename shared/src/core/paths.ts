@@ -70,8 +70,10 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
       const relative = toPosix(entry);
       const absolute = await resolveSafe(root, relative);
       const link = await lstat(absolute);
-      // resolveSafe has checked a link's target is inside root; directories (and links to them) are skipped.
-      if (link.isDirectory() || (link.isSymbolicLink() && (await stat(absolute)).isDirectory())) continue;
+      // resolveSafe has checked a link's target is inside root. Only regular files (and links to them) are matched:
+      // a folder is not a file, and a FIFO or a device would block or never end the read that hashes it.
+      const target = link.isSymbolicLink() ? await stat(absolute) : link;
+      if (!target.isFile()) continue;
       matched++;
       if (!matchesAny(relative, exclude)) found.add(relative);
     }
