@@ -1,8 +1,13 @@
+import { hashWorkers } from '../../../shared/src/core/hash-workers.ts';
 import { runAction } from '../../../shared/src/core/run-action.ts';
 import { publishBinaries } from '../../../shared/src/publish/publish.ts';
 import { recordPublished } from '../../../shared/src/publish/record-manifest.ts';
 import { publishOutputs, publishSummary } from '../../../shared/src/publish/report.ts';
 import { readInputs } from './inputs.ts';
+
+// Every file is hashed before anything is sent: the hashing workers boot (40–70 ms) while the inputs are read and the
+// store's module loads, not after.
+hashWorkers.start();
 
 await runAction(async (io) => {
   const { options, workspace, manifest } = await readInputs(io.inputs);
