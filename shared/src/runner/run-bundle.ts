@@ -51,6 +51,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   annotations: Annotation[];
+  /** From the spawn of the action's process to its end (what a step takes, without this runner's own setup). */
+  durationMs: number;
 }
 
 export interface RunBundleOptions {
@@ -150,6 +152,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   };
   const entry = options.entry ?? path.join(root, 'dist', action, 'index.js');
   try {
+    const started = performance.now();
     const child = spawn(process.execPath, [entry], {
       cwd: workspace,
       env,
@@ -177,6 +180,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
       child.on('error', reject);
       child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     }).finally(() => clearTimeout(timer));
+    const durationMs = performance.now() - started;
     const read = (f: string) => readFile(f, 'utf8');
     return {
       exitCode,
@@ -187,6 +191,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
       stdout,
       stderr,
       annotations: parseAnnotations(stdout),
+      durationMs,
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });
