@@ -78,6 +78,27 @@ describe('HashWorkers', () => {
     expect((await pool.hash(files[1] as string, ['sha256', 'md5'])).hex[0]).toBe(sha256(1));
   });
 
+  it('hashes files for later on one worker only, after the files waited for, and hurries one when asked', async () => {
+    const pool = new HashWorkers(2);
+    const later = files.slice(0, 3).map((f) => pool.later(f, ['sha256']));
+    // The other worker stays free for a file someone waits for.
+    expect(pool.inFlight).toEqual([1, 0]);
+    later[2]?.hurry();
+    expect(pool.inFlight).toEqual([1, 1]);
+    expect((await Promise.all(later.map((l) => l.result))).map((r) => r.hex[0])).toEqual([0, 1, 2].map(sha256));
+
+    const single = new HashWorkers(1);
+    const done: string[] = [];
+    const track = (name: string, result: Promise<unknown>) => result.then(() => done.push(name));
+    await Promise.all([
+      track('later 0', single.later(files[0] as string, ['sha256']).result),
+      track('later 1', single.later(files[1] as string, ['sha256']).result),
+      track('now', single.hash(files[2] as string, ['sha256'])),
+    ]);
+    // The first had started; the file waited for goes before the one that had not.
+    expect(done).toEqual(['later 0', 'now', 'later 1']);
+  });
+
   /** The nice value of each of this process's threads (Linux). */
   const niceValues = () =>
     readdirSync('/proc/self/task').map((thread) => {

@@ -30,6 +30,13 @@
  * hashing its share on a machine busy with other work: next to two busy threads
  * on two cores, two files took 1.2–1.3× as long as at the caller's priority, where
  * +19 took 7–16× as long. Elsewhere the workers run at the caller's priority.
+ *
+ * Digests nobody waits for yet (publish-binaries' SHA-512s, needed for the index
+ * at the end) are hashed `later`: on one worker only (when the pool has two or
+ * more) and only while no other file waits, so the other workers stay free for
+ * what an upload waits for (its MD5) and this hashing fills the time between. A
+ * file waited for after all is `hurry`-ed: if it has not started, it joins the
+ * others; if it has, it finishes where it is.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -111,22 +118,35 @@ interface Reply {
 interface Job {
   file: string;
   algorithms: readonly HashAlgorithm[];
+  /** Hashed only when nothing else waits, on the background worker (until hurried). */
+  later: boolean;
   resolve(reply: Hashed): void;
   reject(err: unknown): void;
+}
+
+/** A file hashed when the pool has nothing else to do (HashWorkers.later). */
+export interface LaterHash {
+  result: Promise<Hashed>;
+  /** Someone waits for it now: hashed as soon as any worker is free, if it has not started yet. */
+  hurry(): void;
 }
 
 /**
  * Files wait in one queue and a worker takes the next as soon as it is free, so
  * a worker never sits idle while another has files lined up (callers that submit
- * the largest files first get the shortest tail). The whole pool boots with the
- * first file, or earlier with `start()`: the workers boot side by side, not one
- * after the other as files arrive.
+ * the largest files first get the shortest tail); files for later wait in a second
+ * queue, for the background worker. The whole pool boots with the first file, or
+ * earlier with `start()`: the workers boot side by side, not one after the other
+ * as files arrive.
  */
 export class HashWorkers {
   readonly #size: number;
   /** Each live worker with the file it is hashing, if any. */
   readonly #workers = new Map<Worker, Job | undefined>();
   readonly #queue: Job[] = [];
+  readonly #later: Job[] = [];
+  /** The one worker that takes files for later, with two or more workers (a single worker takes everything). */
+  #background: Worker | undefined;
 
   readonly #racyMs: number;
 
@@ -147,6 +167,7 @@ export class HashWorkers {
 
   #spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
+    if (this.#size >= 2 && !this.#background) this.#background = worker;
     this.#workers.set(worker, undefined);
     worker.on('message', (reply: Reply) => {
       const job = this.#workers.get(worker);
@@ -169,6 +190,7 @@ export class HashWorkers {
       if (!this.#workers.has(worker)) return;
       this.#workers.get(worker)?.reject(err);
       this.#workers.delete(worker);
+      if (this.#background === worker) this.#background = undefined;
       this.#dispatch();
     };
     worker.on('error', fail);
@@ -176,9 +198,9 @@ export class HashWorkers {
   }
 
   #dispatch(): void {
-    if (this.#queue.length > 0) this.#fill();
+    if (this.#queue.length > 0 || this.#later.length > 0) this.#fill();
     for (const [worker, current] of this.#workers) {
-      const job = current ?? this.#queue.shift();
+      const job = current ?? this.#queue.shift() ?? (this.#takesLater(worker) ? this.#later.shift() : undefined);
       if (job && !current) {
         this.#workers.set(worker, job);
         worker.postMessage({ file: job.file, algorithms: job.algorithms, racyMs: this.#racyMs });
@@ -189,15 +211,39 @@ export class HashWorkers {
     }
   }
 
+  #takesLater(worker: Worker): boolean {
+    return this.#size < 2 || this.#background === worker;
+  }
+
   /**
    * Size, hex digests and identity of the file; file-system errors keep their `code`, and a file written to while it
    * was read fails with DigestMismatchError.
    */
   hash(file: string, algorithms: readonly HashAlgorithm[]): Promise<Hashed> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ file, algorithms, resolve, reject });
+      this.#queue.push({ file, algorithms, later: false, resolve, reject });
       this.#dispatch();
     });
+  }
+
+  /** As `hash`, when the pool has nothing else to do (see the module comment), until hurried. */
+  later(file: string, algorithms: readonly HashAlgorithm[]): LaterHash {
+    let job: Job | undefined;
+    const result = new Promise<Hashed>((resolve, reject) => {
+      job = { file, algorithms, later: true, resolve, reject };
+      this.#later.push(job);
+      this.#dispatch();
+    });
+    return {
+      result,
+      hurry: () => {
+        const waiting = job ? this.#later.indexOf(job) : -1;
+        if (waiting < 0 || !job) return;
+        this.#later.splice(waiting, 1);
+        this.#queue.push({ ...job, later: false });
+        this.#dispatch();
+      },
+    };
   }
 
   /** Files being hashed on each worker, 0 or 1 (for tests). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapPool, settlePool } from './pool.ts';
+import { mapPool, mapPoolWhenReady, settlePool } from './pool.ts';
 import { sleep } from './retry.ts';
 
 describe('bounded concurrency', () => {
@@ -47,5 +47,46 @@ describe('bounded concurrency', () => {
     });
     expect(results.map((r) => r.ok)).toEqual([false, true, false]);
     expect(results.filter((r) => !r.ok).map((r) => r.item)).toEqual(['a', 'c']);
+  });
+
+  it('takes the first item that is ready, so one still waiting holds no slot', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const started: string[] = [];
+    const results = await mapPoolWhenReady(
+      ['a', 'waits', 'b', 'c'],
+      1,
+      (item) => (item === 'waits' ? gate : Promise.resolve()),
+      async (item, index) => {
+        started.push(item);
+        if (item === 'c') open();
+        await sleep(1);
+        return `${item}${index}`;
+      },
+    );
+    expect(started).toEqual(['a', 'b', 'c', 'waits']);
+    expect(results).toEqual(['a0', 'waits1', 'b2', 'c3']);
+  });
+
+  it('fails with a readiness that fails, starting nothing more', async () => {
+    const started: number[] = [];
+    await expect(
+      mapPoolWhenReady(
+        [1, 2, 3],
+        2,
+        async (n) => {
+          if (n === 1) return;
+          await sleep(n * 10);
+          if (n === 2) throw new Error('not ready');
+        },
+        async (n) => {
+          started.push(n);
+          await sleep(15);
+        },
+      ),
+    ).rejects.toThrow('not ready');
+    expect(started).toEqual([1]);
   });
 });

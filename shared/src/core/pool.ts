@@ -26,6 +26,65 @@ export async function mapPool<T, R>(
 }
 
 /**
+ * Like mapPool, but an item is taken only once `ready(item)` has resolved, and then the first of the items ready, in
+ * input order: an item still waiting holds no slot while others could go. A `ready` that rejects fails like a task.
+ */
+export async function mapPoolWhenReady<T, R>(
+  items: readonly T[],
+  limit: number,
+  ready: (item: T) => Promise<unknown>,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  /** Indexes of the items ready and not taken, ascending. */
+  const available: number[] = [];
+  let waiting = items.length;
+  let failure: { error: unknown } | undefined;
+  let wakers: (() => void)[] = [];
+  const wake = () => {
+    const woken = wakers;
+    wakers = [];
+    for (const w of woken) w();
+  };
+  items.forEach((item, index) => {
+    ready(item)
+      .then(
+        () => {
+          let at = available.length;
+          while (at > 0 && (available[at - 1] as number) > index) at--;
+          available.splice(at, 0, index);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => {
+        waiting--;
+        wake();
+      });
+  });
+  const worker = async (): Promise<void> => {
+    while (!failure) {
+      const index = available.shift();
+      if (index === undefined) {
+        if (waiting === 0) return;
+        await new Promise<void>((resolve) => wakers.push(resolve));
+        continue;
+      }
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+        wake();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
+/**
  * Like mapPool, but every item runs even when some fail; failures are collected
  * so a report can list every failing item instead of the first one.
  */

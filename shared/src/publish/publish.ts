@@ -269,9 +269,6 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     checksums: options.checksums,
     concurrency: options.concurrency,
     upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
-    md5: (relative, size) =>
-      !options.dryRun &&
-      options.destinations.some((d, i) => size <= (d.storage.md5UpTo ?? -1) && !holds(surveyed[i], d, relative)),
   });
   logger.info(`${tree.files.length} files in ${options.sourceDir}, their SHA-256 checksums checked`);
 

@@ -6,20 +6,25 @@
  * few KiB: read once, hashed and uploaded from memory; the other files are hashed
  * on the workers and streamed from disk.
  *
- * The tree is read in two passes, so that uploads start while it is still being
+ * The tree is read in passes, so that uploads start while it is still being
  * hashed and yet nothing is sent that the tree contradicts:
  * - `readSource`, before anything is sent: every checksum file parsed (a malformed
  *   one is refused), every file's SHA-256 made and every SHA-256 claim checked
  *   (`.sha256`, SHA256SUMS lines). A file with SHA-512 claims only, or that no
  *   destination lacks (a rerun's), gets its SHA-512 in that read too. Any claim
- *   that fails stops the run here, with nothing sent.
- * - `checked()`, per file, on first call (an upload asks a few files ahead): its
- *   SHA-512 — and, where its uploads send one, its MD5 — in one more read on a
- *   worker, which refuses a file changed since the first (hash-workers.ts), then
- *   its SHA-512 claims checked. A file whose SHA-256 claims held is the file the
- *   tree describes, so a SHA-512 claim failing now means a wrong checksum file:
- *   the tree's checksum files resolve `checked()` only once every file's claims
- *   have been checked, and the index is written after all of them.
+ *   that fails stops the run here, with nothing sent. A file whose SHA-256 claims
+ *   held is the file the tree describes: it may be sent from now on, and so may
+ *   the tree's SHA-256 checksum files (SHA256SUMS, `.sha256`), all checked.
+ * - the SHA-512s left, in reads of their own queued at once for the workers'
+ *   spare time (HashWorkers.later): no upload of the file waits for them, and a
+ *   SHA-512 claim failing now means a wrong checksum file. `checked()` hurries
+ *   the file's and waits for it; the tree's SHA-512 checksum files (SHA512SUMS,
+ *   `.sha512`) are handed out only once every file's SHA-512 claims have been
+ *   checked, and the index is written after all of them.
+ * - the MD5 an upload sends, on first call of `md5()` (uploads ask a few files
+ *   ahead of their own), in a read of its own: an upload waits for no more.
+ * Every later read is on a worker, which refuses a file changed since the first
+ * (hash-workers.ts).
  * `complete()` waits for every file's SHA-512 and makes the missing checksum files.
  */
 
@@ -37,7 +42,7 @@ import {
 } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
 import { hashBytes } from '../core/hash.ts';
-import { type HashAlgorithm, type Hashed, hashWorkers } from '../core/hash-workers.ts';
+import { type HashAlgorithm, type Hashed, hashWorkers, type LaterHash } from '../core/hash-workers.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
@@ -55,14 +60,12 @@ export interface ReleaseFile {
    */
   checked(): Promise<string>;
   /**
-   * Resolves once the file may be sent: every claim the tree makes about it holds (for a checksum file of the tree:
-   * every claim about every file). Rejects with DigestMismatchError when one does not.
+   * Resolves once the file may be sent: at once for a file of the tree (its SHA-256 claims held), and for its SHA-256
+   * checksum files; a SHA-512 checksum file of the tree waits for every file's SHA-512 claims. Rejects with
+   * DigestMismatchError when one does not hold.
    */
   ready(): Promise<void>;
-  /**
-   * Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Made on first call
-   * (once), in the read that makes the SHA-512 where the caller said an upload would ask for it.
-   */
+  /** Hex MD5: the Content-MD5 an upload sends, and what an S3 store's ETag is checked against. Made on first call (once). */
   md5(): Promise<string>;
   body: Body;
   /** Made by this run (a checksum file the tree lacked). */
@@ -91,10 +94,8 @@ export interface SourceOptions {
   checksums: boolean;
   /** Files hashed at once. */
   concurrency: number;
-  /** Whether the file is to be uploaded somewhere (its SHA-512 then waits for the upload): asked as it is first read. */
+  /** Whether the file is to be uploaded somewhere (its SHA-512 is then made later): asked as it is first read. */
   upload?: (path: string) => boolean;
-  /** Whether an upload of the file (of this size) sends its MD5 (made in the read that makes its SHA-512). */
-  md5?: (path: string, size: number) => boolean;
 }
 
 type Algorithm = 'sha256' | 'sha512';
@@ -115,6 +116,11 @@ const SUMS = new Map<string, Algorithm>([
 /** A checksum file: the SUMS files and every `.sha256` / `.sha512` digest file. */
 export function isChecksumFile(relative: string): boolean {
   return SUMS.has(relative) || relative.endsWith('.sha256') || relative.endsWith('.sha512');
+}
+
+/** A SHA-256 checksum file: SHA256SUMS or a `.sha256` (every claim these make is checked before anything is sent). */
+function isSha256File(relative: string): boolean {
+  return relative === SHA256SUMS || relative.endsWith('.sha256');
 }
 
 /** The tree's files (relative, sorted); refuses an empty tree and one that holds a release index already. */
@@ -166,65 +172,92 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   };
 }
 
+type Hasher = (file: string, algorithms: HashAlgorithm[]) => Promise<Hashed>;
+const now: Hasher = (file, algorithms) => hashWorkers.hash(file, algorithms);
+
 /**
  * A worker read of a file already hashed once, for more digests. The same file if its identity says so (stable and
  * unchanged); otherwise — a file changed shortly before the first read, or whose identity changed since (a write,
  * but also a chmod) — only its SHA-256, made again in the same read, tells, and another one is refused.
  */
-async function reread(file: string, relative: string, algorithms: HashAlgorithm[], first: Hashed): Promise<string[]> {
+async function reread(
+  file: string,
+  relative: string,
+  algorithms: HashAlgorithm[],
+  first: Hashed,
+  hash: Hasher = now,
+): Promise<string[]> {
   if (first.stable) {
-    const again = await hashWorkers.hash(file, algorithms);
+    const again = await hash(file, algorithms);
     if (again.stable && again.identity === first.identity) return again.hex;
   }
-  const [sha256, ...hex] = (await hashWorkers.hash(file, ['sha256', ...algorithms])).hex;
+  const [sha256, ...hex] = (await hash(file, ['sha256', ...algorithms])).hex;
   if (sha256 !== first.hex[0])
     throw new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${first.hex[0]}`, `sha256:${sha256}`);
   return hex;
 }
 
-/** A file of the tree hashed on a worker: the first read made `algorithms`; what it left is made on first call. */
+/**
+ * A file of the tree hashed on a worker: the first read made `algorithms` (every SHA-256 claim held); its SHA-512, if
+ * that read did not make it, is made in the workers' spare time once `prefetch` is called, or at once when asked for
+ * (`checked`).
+ */
 function fileOnDisk(
   root: string,
   relative: string,
   claims: readonly Claim[],
   first: Hashed,
   algorithms: HashAlgorithm[],
-  /** Whether an upload will send its MD5: asked when the rest is made (by then every destination has been surveyed). */
-  wantsMd5: (size: number) => boolean,
-): ReleaseFile {
+): { file: ReleaseFile; prefetch(): void } {
   const file = path.join(root, relative);
   const made = new Map(algorithms.map((a, i) => [a, first.hex[i] as string]));
-  const rest = once(async () => {
-    const missing: HashAlgorithm[] = made.has('sha512') ? [] : wantsMd5(first.size) ? ['sha512', 'md5'] : ['sha512'];
-    if (missing.length > 0) {
-      const hex = await reread(file, relative, missing, first);
-      for (const [i, a] of missing.entries()) made.set(a, hex[i] as string);
-    }
-    const sha512 = made.get('sha512') as string;
-    check(claims, 'sha512', sha512);
-    return sha512;
+  let waited = false;
+  let pending: LaterHash | undefined;
+  // In the workers' spare time until someone waits for it.
+  const sooner: Hasher = (f, a) => {
+    if (waited) return hashWorkers.hash(f, a);
+    pending = hashWorkers.later(f, a);
+    return pending.result;
+  };
+  const sha512 = once(async () => {
+    if (!made.has('sha512')) made.set('sha512', (await reread(file, relative, ['sha512'], first, sooner))[0] as string);
+    const hex = made.get('sha512') as string;
+    check(claims, 'sha512', hex);
+    return hex;
   });
-  // Its SHA-256 claims held in the first read: only SHA-512 claims are left to wait for.
-  const sha512Claimed = claims.some((c) => c.algorithm === 'sha512');
+  const checked = () => {
+    waited = true;
+    pending?.hurry();
+    return sha512();
+  };
   return {
-    path: relative,
-    size: first.size,
-    sha256: first.hex[0] as string,
-    checked: rest,
-    ready: async () => {
-      if (sha512Claimed) await rest();
+    file: {
+      path: relative,
+      size: first.size,
+      sha256: first.hex[0] as string,
+      checked,
+      ready: async () => {},
+      md5: once(async () => (await reread(file, relative, ['md5'], first))[0] as string),
+      body: { file },
+      generated: false,
     },
-    md5: once(async () => {
-      await rest();
-      return made.get('md5') ?? ((await reread(file, relative, ['md5'], first))[0] as string);
-    }),
-    body: { file },
-    generated: false,
+    prefetch: () => {
+      sha512().catch(() => {});
+    },
   };
 }
 
-/** A file held in memory (a checksum file): every digest made at once; `ready` waits for `claimsHeld`. */
-function fileInMemory(relative: string, data: Buffer, generated: boolean, claimsHeld: () => Promise<unknown>): SourceFile {
+/**
+ * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld`, and so does
+ * `ready` unless the file may be sent at once.
+ */
+function fileInMemory(
+  relative: string,
+  data: Buffer,
+  generated: boolean,
+  claimsHeld: () => Promise<unknown>,
+  sendable = false,
+): SourceFile {
   const { size, sha256, sha512 } = hashBytes(data);
   return {
     path: relative,
@@ -236,7 +269,7 @@ function fileInMemory(relative: string, data: Buffer, generated: boolean, claims
       return sha512;
     },
     ready: async () => {
-      await claimsHeld();
+      if (!sendable) await claimsHeld();
     },
     md5: once(async () => createHash('md5').update(data).digest('hex')),
     body: { data },
@@ -259,13 +292,13 @@ export async function readSource({
   checksums,
   concurrency,
   upload = () => false,
-  md5 = () => false,
 }: SourceOptions): Promise<SourceTree> {
   // The checksum files first: what they claim decides what each file's first read must make. Read in place: for
   // files of a few bytes, four thread-pool round trips each cost ten times the read (and would hold up the hashing).
   const held = new Map(paths.filter(isChecksumFile).map((relative) => [relative, readFileSync(path.join(root, relative))]));
   const claims = claimsOf(paths, held);
   const onDisk = new Map<string, ReleaseFile>();
+  const prefetches: { size: number; prefetch(): void }[] = [];
   await mapPool(
     paths.filter((p) => !held.has(p)),
     concurrency,
@@ -273,20 +306,27 @@ export async function readSource({
       const own = claims.get(relative) as Claim[];
       const sha512Only = own.some((c) => c.algorithm === 'sha512') && !own.some((c) => c.algorithm === 'sha256');
       const later = upload(relative) && !sha512Only;
+      // Only what the claims are checked by, before anything is sent: the MD5 an upload sends is made a few uploads
+      // ahead of it, and the SHA-512 of a file to upload in the workers' spare time.
       const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512'];
       const first = await hashWorkers.hash(path.join(root, relative), algorithms);
       check(own, 'sha256', first.hex[0] as string);
-      const file = fileOnDisk(root, relative, own, first, algorithms, (size) => md5(relative, size));
-      if (!later) await file.checked();
+      const { file, prefetch } = fileOnDisk(root, relative, own, first, algorithms);
+      if (later) prefetches.push({ size: file.size, prefetch });
+      else await file.checked();
       onDisk.set(relative, file);
     },
   );
-  // Every file's rest, the largest first: uploads go in that order, and may be waiting for theirs.
+  // The SHA-512s left, the largest first (the shortest tail when they are waited for): in the workers' spare time,
+  // every one hurried once someone waits for the lot.
+  for (const p of prefetches.sort((a, b) => b.size - a.size)) p.prefetch();
   const all = once(async () => {
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
   });
   // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now.
-  const inMemory = new Map([...held].map(([relative, data]) => [relative, fileInMemory(relative, data, false, all)]));
+  const inMemory = new Map(
+    [...held].map(([relative, data]) => [relative, fileInMemory(relative, data, false, all, isSha256File(relative))]),
+  );
   for (const [relative, file] of inMemory) {
     for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
   }

@@ -4,7 +4,7 @@
  * long immutable cache; the index (written separately, last) gets no-cache.
  */
 import { type Logger, Progress } from '../core/logger.ts';
-import { mapPool } from '../core/pool.ts';
+import { mapPoolWhenReady } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
 import type { Body, Storage, WrittenInfo } from '../storage/storage.ts';
 import type { PlannedObject } from './plan.ts';
@@ -47,7 +47,7 @@ function largestFirst(a: PlannedObject, b: PlannedObject): number {
 }
 
 /**
- * Uploads the planned objects marked 'upload', the largest first, each once the tree's claims about it hold
+ * Uploads the planned objects marked 'upload', the largest first of those the tree's claims allow to go
  * (ReleaseFile.ready); returns the bytes sent and what the store answered for each key.
  */
 export async function uploadPlanned(
@@ -60,19 +60,18 @@ export async function uploadPlanned(
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
-  // Each file's remaining digests (its SHA-512, and the MD5 a store asks for) are made on the hashing workers a few
-  // uploads ahead, in upload order, so no upload waits for its own and a failed run leaves little hashing behind.
+  // The MD5 a store asks for is made on the hashing workers a few uploads ahead, in upload order, so no upload waits
+  // long for its own and a failed run leaves little hashing behind.
   const ahead = settings.concurrency * 2;
   const prepare = (index: number) => {
     const file = todo[index]?.file;
-    if (!file) return;
-    file.checked().catch(() => {});
-    if (storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
+    if (file && storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
   };
   for (let i = 0; i < ahead; i++) prepare(i);
-  await mapPool(todo, settings.concurrency, async ({ file, key }, index) => {
+  // A file still waiting for the tree's checks (a SHA-512 checksum file) holds no slot while others could go.
+  const ready = (o: PlannedObject) => o.file.ready();
+  await mapPoolWhenReady(todo, settings.concurrency, ready, async ({ file, key }, index) => {
     prepare(index + ahead);
-    await file.ready();
     const info = await putObject(storage, {
       key,
       body: file.body,
