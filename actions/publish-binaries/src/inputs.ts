@@ -149,7 +149,15 @@ async function readSignatureGate(
   };
 }
 
-export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<PublishBinariesInputs> {
+/**
+ * Every input, validated. `beforeStores` runs once the inputs that need no store's code are valid, before that code
+ * loads (the entry boots the hashing workers there: side by side with the load, and not for a run refused early).
+ */
+export async function readInputs(
+  inputs: InputReader,
+  env: NodeJS.ProcessEnv = process.env,
+  beforeStores: () => void = () => {},
+): Promise<PublishBinariesInputs> {
   const workspace = workspaceDir(env);
   // Credentials first: masked before any message can carry them.
   const credentials = readStorageInputs(inputs);
@@ -177,6 +185,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     githubApiUrl: readApiUrl(inputs, env),
     githubCommit: /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(env.GITHUB_SHA ?? '') ? env.GITHUB_SHA : undefined,
   };
+  beforeStores();
   const destinations = await readDestinations(inputs, storage, layout, version.text);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');

@@ -5,12 +5,9 @@ import { recordPublished } from '../../../shared/src/publish/record-manifest.ts'
 import { publishOutputs, publishSummary } from '../../../shared/src/publish/report.ts';
 import { readInputs } from './inputs.ts';
 
-// Every file is hashed before anything is sent: the hashing workers boot (40–70 ms) while the inputs are read and the
-// store's module loads, not after.
-hashWorkers.start();
-
 await runAction(async (io) => {
-  const { options, workspace, manifest } = await readInputs(io.inputs);
+  // Every file is hashed before anything is sent: the hashing workers boot (40–70 ms) while the stores' code loads.
+  const { options, workspace, manifest } = await readInputs(io.inputs, process.env, () => hashWorkers.start());
   const result = await publishBinaries(options, io.logger);
   if (manifest && !options.dryRun) await recordPublished(manifest, workspace, options.sourceDir, result);
   io.setOutputs(publishOutputs(result));
