@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
+import { hashWorkers } from '../core/hash-workers.ts';
 import { sleep } from '../core/retry.ts';
 import { listSource, readSource, type SourceOptions } from './source.ts';
 
@@ -35,6 +36,22 @@ describe('the source tree', () => {
     expect(await digest?.md5()).toBe(md5sum(path.join(root, `${KUBECTL}.sha256`)));
     expect(files.map((f) => f.path)).toContain('SHA512SUMS');
     expect(tree.paths).toEqual(files.map((f) => f.path));
+  });
+
+  it('hashes the largest files first, whatever their names (the workers then finish together)', async () => {
+    await writeFile(path.join(root, 'kubernetes-server-linux-amd64.tar.gz'), Buffer.alloc(300_000, 1));
+    await writeFile(path.join(root, 'kubernetes-node-linux-amd64.tar.gz'), Buffer.alloc(200_000, 2));
+    const hash = vi.spyOn(hashWorkers, 'hash');
+    try {
+      await read({ concurrency: 1 });
+      expect(hash.mock.calls.map(([file]) => path.relative(root, file))).toEqual([
+        'kubernetes-server-linux-amd64.tar.gz',
+        'kubernetes-node-linux-amd64.tar.gz',
+        KUBECTL,
+      ]);
+    } finally {
+      hash.mockRestore();
+    }
   });
 
   it('checks SHA-256 claims before anything can be sent, and leaves the SHA-512 and MD5 of files to upload for later', async () => {

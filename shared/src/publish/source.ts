@@ -29,7 +29,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   checksumContents,
@@ -285,6 +285,24 @@ export function publishedPaths(paths: readonly string[], checksums: boolean): st
   return [...paths, ...made].sort();
 }
 
+/**
+ * The files, the largest first (as the file system reports them now; the reads that follow tell their true sizes):
+ * hashed in that order, the workers finish together, instead of one hashing the release's largest tarball alone at the
+ * end while every upload waits (a Kubernetes tree's server tarballs sort last by name).
+ */
+function largestFirst(root: string, files: readonly string[]): string[] {
+  const sizeOf = (relative: string) => {
+    try {
+      return statSync(path.join(root, relative)).size;
+    } catch {
+      // Its read reports why.
+      return 0;
+    }
+  };
+  const sizes = new Map(files.map((f) => [f, sizeOf(f)]));
+  return [...files].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
+}
+
 /** Hashes the listed tree and checks what can be checked before anything is sent (see the module comment). */
 export async function readSource({
   root,
@@ -300,7 +318,10 @@ export async function readSource({
   const onDisk = new Map<string, ReleaseFile>();
   const prefetches: { size: number; prefetch(): void }[] = [];
   await mapPool(
-    paths.filter((p) => !held.has(p)),
+    largestFirst(
+      root,
+      paths.filter((p) => !held.has(p)),
+    ),
     concurrency,
     async (relative) => {
       const own = claims.get(relative) as Claim[];
