@@ -70,6 +70,28 @@ describe('bounded concurrency', () => {
     expect(results).toEqual(['a0', 'waits1', 'b2', 'c3']);
   });
 
+  it('says once when a slot is free and nothing is ready while items still wait (not before the first is taken)', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const events: string[] = [];
+    await mapPoolWhenReady(
+      ['a', 'waits', 'b'],
+      2,
+      (item) => (item === 'waits' ? gate : Promise.resolve()),
+      async (item) => {
+        events.push(item);
+        await sleep(5);
+      },
+      () => {
+        events.push('stalled');
+        open();
+      },
+    );
+    expect(events).toEqual(['a', 'b', 'stalled', 'waits']);
+  });
+
   it('fails with a readiness that fails, starting nothing more', async () => {
     const started: number[] = [];
     await expect(

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { hashWorkers } from '../core/hash-workers.ts';
-import { sleep } from '../core/retry.ts';
 import { listSource, readSource, type SourceOptions } from './source.ts';
 
 let root: string;
@@ -89,15 +88,55 @@ describe('the source tree', () => {
     await expect(tree.complete()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
 
-  it('makes the SHA-512s left without being asked, each in a read of its own', async () => {
-    const tree = await read(toUpload);
-    const kubectl = tree.files.find((f) => f.path === KUBECTL);
-    await sleep(500);
-    // Made already (in the workers' spare time): changing the file now does not make it read again.
-    await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
-    expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
-    // No upload announced an MD5: it is read when asked for, and sees the change.
-    await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  /** Every `later` read the tree asks for, with how often each was hurried. */
+  const spyLater = () => {
+    const asked: { file: string; result: Promise<unknown>; hurried: number }[] = [];
+    const later = hashWorkers.later.bind(hashWorkers);
+    const spy = vi.spyOn(hashWorkers, 'later').mockImplementation((file, algorithms) => {
+      const hash = later(file, algorithms);
+      const entry = { file: path.relative(root, file), result: hash.result, hurried: 0 };
+      asked.push(entry);
+      return {
+        result: hash.result,
+        hurry: () => {
+          entry.hurried++;
+          hash.hurry();
+        },
+      };
+    });
+    return { asked, restore: () => spy.mockRestore() };
+  };
+
+  it("makes the SHA-512s left without being asked, each in a read of its own in the workers' spare time", async () => {
+    const later = spyLater();
+    try {
+      const tree = await read(toUpload);
+      const kubectl = tree.files.find((f) => f.path === KUBECTL);
+      expect(later.asked.map((a) => a.file)).toEqual([KUBECTL]);
+      await later.asked[0]?.result;
+      // Made already: changing the file now does not make it read again.
+      await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
+      expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
+      // No upload announced an MD5: it is read when asked for, and sees the change.
+      await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    } finally {
+      later.restore();
+    }
+  });
+
+  it('lets a SHA-512 checksum file wait for the SHA-512s without hurrying them; checking it hurries them', async () => {
+    await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('kubectl bytes'));
+    const later = spyLater();
+    try {
+      const tree = await read(toUpload);
+      const digest = tree.files.find((f) => f.path === `${KUBECTL}.sha512`);
+      await digest?.ready();
+      expect(later.asked.map((a) => [a.file, a.hurried])).toEqual([[KUBECTL, 0]]);
+      await digest?.checked();
+      expect(later.asked.map((a) => [a.file, a.hurried])).toEqual([[KUBECTL, 1]]);
+    } finally {
+      later.restore();
+    }
   });
 
   it('refuses the later digests of a file changed since its first read, instead of sending the new bytes', async () => {

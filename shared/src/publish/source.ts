@@ -198,9 +198,9 @@ async function reread(
 }
 
 /**
- * A file of the tree hashed on a worker: the first read made `algorithms` (every SHA-256 claim held); its SHA-512, if
- * that read did not make it, is made in the workers' spare time once `prefetch` is called, or at once when asked for
- * (`checked`).
+ * A file of the tree hashed on a worker: the first read made `algorithms` (every SHA-256 claim held). Its SHA-512, if
+ * that read did not make it, is made in the workers' spare time from the first call of `sha512` (its claims checked),
+ * or at once from the first call of `checked`.
  */
 function fileOnDisk(
   root: string,
@@ -208,7 +208,7 @@ function fileOnDisk(
   claims: readonly Claim[],
   first: Hashed,
   algorithms: HashAlgorithm[],
-): { file: ReleaseFile; prefetch(): void } {
+): { file: ReleaseFile; sha512(): Promise<string> } {
   const file = path.join(root, relative);
   const made = new Map(algorithms.map((a, i) => [a, first.hex[i] as string]));
   let waited = false;
@@ -241,22 +241,20 @@ function fileOnDisk(
       body: { file },
       generated: false,
     },
-    prefetch: () => {
-      sha512().catch(() => {});
-    },
+    sha512,
   };
 }
 
 /**
- * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld`, and so does
- * `ready` unless the file may be sent at once.
+ * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld` (which hurries
+ * what it waits for), `ready` for `sendable`.
  */
 function fileInMemory(
   relative: string,
   data: Buffer,
   generated: boolean,
   claimsHeld: () => Promise<unknown>,
-  sendable = false,
+  sendable: () => Promise<unknown>,
 ): SourceFile {
   const { size, sha256, sha512 } = hashBytes(data);
   return {
@@ -269,7 +267,7 @@ function fileInMemory(
       return sha512;
     },
     ready: async () => {
-      if (!sendable) await claimsHeld();
+      await sendable();
     },
     md5: once(async () => createHash('md5').update(data).digest('hex')),
     body: { data },
@@ -316,7 +314,8 @@ export async function readSource({
   const held = new Map(paths.filter(isChecksumFile).map((relative) => [relative, readFileSync(path.join(root, relative))]));
   const claims = claimsOf(paths, held);
   const onDisk = new Map<string, ReleaseFile>();
-  const prefetches: { size: number; prefetch(): void }[] = [];
+  const sha512s = new Map<string, () => Promise<string>>();
+  const spare: { size: number; sha512(): Promise<string> }[] = [];
   await mapPool(
     largestFirst(
       root,
@@ -332,21 +331,30 @@ export async function readSource({
       const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512'];
       const first = await hashWorkers.hash(path.join(root, relative), algorithms);
       check(own, 'sha256', first.hex[0] as string);
-      const { file, prefetch } = fileOnDisk(root, relative, own, first, algorithms);
-      if (later) prefetches.push({ size: file.size, prefetch });
+      const { file, sha512 } = fileOnDisk(root, relative, own, first, algorithms);
+      if (later) spare.push({ size: file.size, sha512 });
       else await file.checked();
       onDisk.set(relative, file);
+      sha512s.set(relative, sha512);
     },
   );
-  // The SHA-512s left, the largest first (the shortest tail when they are waited for): in the workers' spare time,
-  // every one hurried once someone waits for the lot.
-  for (const p of prefetches.sort((a, b) => b.size - a.size)) p.prefetch();
+  // The SHA-512s left, the largest first (the shortest tail when they are hurried): in the workers' spare time.
+  for (const f of spare.sort((a, b) => b.size - a.size)) f.sha512().catch(() => {});
+  // Every file's SHA-512 claims: `all` hurries what is left (someone waits for the lot), `made` lets it come.
   const all = once(async () => {
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
   });
-  // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now.
+  const made = once(async () => {
+    await Promise.all([...sha512s.values()].map((sha512) => sha512()));
+  });
+  const now = async () => {};
+  // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now. The
+  // SHA-256 ones may be sent at once: every claim they make was checked before anything is sent.
   const inMemory = new Map(
-    [...held].map(([relative, data]) => [relative, fileInMemory(relative, data, false, all, isSha256File(relative))]),
+    [...held].map(([relative, data]) => [
+      relative,
+      fileInMemory(relative, data, false, all, isSha256File(relative) ? now : made),
+    ]),
   );
   for (const [relative, file] of inMemory) {
     for (const algorithm of ['sha256', 'sha512'] as const) check(claims.get(relative) as Claim[], algorithm, file[algorithm]);
@@ -379,8 +387,8 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
     const subject = digest ? present.get(digest[1] as string) : undefined;
     if (subject) made.set(relative, subject[digest?.[2] as Algorithm]);
   }
-  const ready = async () => {};
-  return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, ready));
+  const now = async () => {};
+  return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, now, now));
 }
 
 export function byPath(a: { path: string }, b: { path: string }): number {

@@ -68,9 +68,13 @@ export async function uploadPlanned(
     if (file && storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
   };
   for (let i = 0; i < ahead; i++) prepare(i);
-  // A file still waiting for the tree's checks (a SHA-512 checksum file) holds no slot while others could go.
+  // A file still waiting for the tree's checks (a SHA-512 checksum file) holds no slot while others could go; once
+  // nothing else is left to start, what it waits for is hurried (every file's SHA-512, made in the workers' spare time).
   const ready = (o: PlannedObject) => o.file.ready();
-  await mapPoolWhenReady(todo, settings.concurrency, ready, async ({ file, key }, index) => {
+  const hurry = () => {
+    for (const o of todo) o.file.checked().catch(() => {});
+  };
+  const upload = async ({ file, key }: PlannedObject, index: number) => {
     prepare(index + ahead);
     const info = await putObject(storage, {
       key,
@@ -83,6 +87,7 @@ export async function uploadPlanned(
     });
     written.set(key, info);
     progress.tick(`${storage.location}: ${key}`, file.size);
-  });
+  };
+  await mapPoolWhenReady(todo, settings.concurrency, ready, upload, hurry);
   return { bytes: total, written };
 }
