@@ -92,6 +92,32 @@ describe('bounded concurrency', () => {
     expect(events).toEqual(['a', 'b', 'stalled', 'waits']);
   });
 
+  it('answers nothing for nothing, and throws a failing task only once the tasks in flight have settled', async () => {
+    expect(
+      await mapPoolWhenReady(
+        [],
+        4,
+        async () => {},
+        async () => 1,
+      ),
+    ).toEqual([]);
+    const settled: number[] = [];
+    await expect(
+      mapPoolWhenReady(
+        [1, 2, 3, 4],
+        2,
+        async () => {},
+        async (n) => {
+          if (n === 1) throw new Error('task 1');
+          await sleep(20);
+          settled.push(n);
+        },
+      ),
+    ).rejects.toThrow('task 1');
+    // Task 2 was in flight when task 1 failed: it finished before the throw, and nothing after it started.
+    expect(settled).toEqual([2]);
+  });
+
   it('fails with a readiness that fails, starting nothing more', async () => {
     const started: number[] = [];
     await expect(
