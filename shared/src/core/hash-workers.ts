@@ -118,8 +118,6 @@ interface Reply {
 interface Job {
   file: string;
   algorithms: readonly HashAlgorithm[];
-  /** Hashed only when nothing else waits, on the background worker (until hurried). */
-  later: boolean;
   resolve(reply: Hashed): void;
   reject(err: unknown): void;
 }
@@ -221,7 +219,7 @@ export class HashWorkers {
    */
   hash(file: string, algorithms: readonly HashAlgorithm[]): Promise<Hashed> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ file, algorithms, later: false, resolve, reject });
+      this.#queue.push({ file, algorithms, resolve, reject });
       this.#dispatch();
     });
   }
@@ -230,7 +228,7 @@ export class HashWorkers {
   later(file: string, algorithms: readonly HashAlgorithm[]): LaterHash {
     let job: Job | undefined;
     const result = new Promise<Hashed>((resolve, reject) => {
-      job = { file, algorithms, later: true, resolve, reject };
+      job = { file, algorithms, resolve, reject };
       this.#later.push(job);
       this.#dispatch();
     });
@@ -240,7 +238,7 @@ export class HashWorkers {
         const waiting = job ? this.#later.indexOf(job) : -1;
         if (waiting < 0 || !job) return;
         this.#later.splice(waiting, 1);
-        this.#queue.push({ ...job, later: false });
+        this.#queue.push(job);
         this.#dispatch();
       },
     };

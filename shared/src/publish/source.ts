@@ -172,6 +172,9 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** For what waits for nothing. */
+const atOnce = async (): Promise<void> => {};
+
 type Hasher = (file: string, algorithms: HashAlgorithm[]) => Promise<Hashed>;
 const now: Hasher = (file, algorithms) => hashWorkers.hash(file, algorithms);
 
@@ -314,7 +317,7 @@ export async function readSource({
   const held = new Map(paths.filter(isChecksumFile).map((relative) => [relative, readFileSync(path.join(root, relative))]));
   const claims = claimsOf(paths, held);
   const onDisk = new Map<string, ReleaseFile>();
-  const sha512s = new Map<string, () => Promise<string>>();
+  const sha512s: (() => Promise<string>)[] = [];
   const spare: { size: number; sha512(): Promise<string> }[] = [];
   await mapPool(
     largestFirst(
@@ -335,7 +338,7 @@ export async function readSource({
       if (later) spare.push({ size: file.size, sha512 });
       else await file.checked();
       onDisk.set(relative, file);
-      sha512s.set(relative, sha512);
+      sha512s.push(sha512);
     },
   );
   // The SHA-512s left, the largest first (the shortest tail when they are hurried): in the workers' spare time.
@@ -345,15 +348,14 @@ export async function readSource({
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
   });
   const made = once(async () => {
-    await Promise.all([...sha512s.values()].map((sha512) => sha512()));
+    await Promise.all(sha512s.map((sha512) => sha512()));
   });
-  const now = async () => {};
   // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now. The
   // SHA-256 ones may be sent at once: every claim they make was checked before anything is sent.
   const inMemory = new Map(
     [...held].map(([relative, data]) => [
       relative,
-      fileInMemory(relative, data, false, all, isSha256File(relative) ? now : made),
+      fileInMemory(relative, data, false, all, isSha256File(relative) ? atOnce : made),
     ]),
   );
   for (const [relative, file] of inMemory) {
@@ -387,8 +389,7 @@ function missingChecksumFiles(files: readonly SourceFile[]): SourceFile[] {
     const subject = digest ? present.get(digest[1] as string) : undefined;
     if (subject) made.set(relative, subject[digest?.[2] as Algorithm]);
   }
-  const now = async () => {};
-  return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, now, now));
+  return [...made].map(([relative, content]) => fileInMemory(relative, Buffer.from(content), true, atOnce, atOnce));
 }
 
 export function byPath(a: { path: string }, b: { path: string }): number {
