@@ -40,6 +40,7 @@ export const INPUT = {
   certificateOidcIssuer: 'certificate-oidc-issuer',
   certificateSourceRepository: 'certificate-source-repository',
   trustedRoot: 'trusted-root',
+  signatureExclude: 'signature-exclude',
   manifest: 'manifest',
   githubApiUrl: 'github-api-url',
 } as const;
@@ -141,9 +142,11 @@ async function readSignatureGate(
       `verify-signatures needs ${INPUT.certificateIdentity} and ${INPUT.certificateOidcIssuer} (keyless) or ${INPUT.publicKey}`,
     );
   const trustedRoot = readTrustedRootInput(inputs, workspace, sign) ?? (publicKey ? undefined : sign.publicGoodTrustedRoot());
+  const exclude = inputs.list(INPUT.signatureExclude, { commas: false });
   return {
     workspace: sourceDir,
     files: ['**/*'],
+    ...(exclude.length > 0 ? { exclude } : {}),
     trust: sign.trustPolicy({ publicKey, trustedRoot, tlog: !publicKey, identity, issuer, sourceRepository }),
     concurrency,
   };

@@ -1,5 +1,5 @@
 /** verify-signatures through the bundle (the Sigstore verifier is a chunk loaded on demand). */
-import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-function publish(destination: string) {
+function publish(destination: string, inputs: Record<string, string> = {}) {
   return runBundle('publish-binaries', {
     workspace: path.join(work, 'workspace'),
     inputs: {
@@ -33,12 +33,35 @@ function publish(destination: string) {
       destinations: pathToFileURL(destination).toString(),
       'verify-signatures': 'true',
       'public-key': 'release-key.pem',
+      ...inputs,
     },
     timeoutMs: 30_000,
   });
 }
 
 describe('publish-binaries bundle: verify-signatures', () => {
+  it('requires a signature of every file but those signature-exclude names (which are published all the same)', async () => {
+    const notes = path.join(work, 'workspace', 'release', 'notes');
+    await mkdir(notes);
+    await writeFile(path.join(notes, 'CHANGELOG.md'), 'unsigned, as sign-artifacts was told to exclude it\n');
+    try {
+      const refusedAt = path.join(work, 'unsigned');
+      const refused = await publish(refusedAt);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.annotations[0]?.message).toContain('notes/CHANGELOG.md');
+      expect(await readdir(refusedAt).catch(() => [])).toEqual([]);
+
+      const excludedAt = path.join(work, 'excluded');
+      const run = await publish(excludedAt, { 'signature-exclude': 'notes/**\nREADME*' });
+      expect(run.annotations, run.stdout).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      const index = await readFile(path.join(excludedAt, 'release', 'v1.31.2', 'index.json'), 'utf8');
+      expect(JSON.parse(index).files.map((f: { path: string }) => f.path)).toContain('notes/CHANGELOG.md');
+    } finally {
+      await rm(notes, { recursive: true });
+    }
+  });
+
   it('publishes a tree whose signatures verify for the key, and refuses a tampered tree before writing', async () => {
     const good = path.join(work, 'good');
     const run = await publish(good);
