@@ -1,4 +1,5 @@
 import type { InputReader } from '../../../shared/src/core/inputs.ts';
+import { structuredInput } from '../../../shared/src/core/structured-input.ts';
 
 export interface PromoteImagesInputs {
   images: string[];
@@ -18,7 +19,7 @@ export function readInputs(inputs: InputReader): PromoteImagesInputs {
     destinations: inputs.list('destinations', { commas: false }),
     tags: inputs.list('tags'),
     signatures: inputs.boolean('signatures', true),
-    registryCredentials: credentials === undefined ? undefined : inputs.structured('registry-credentials'),
+    registryCredentials: credentials === undefined ? undefined : structuredInput(inputs, 'registry-credentials'),
     concurrency: inputs.integer('concurrency', 8, { min: 1, max: 64 }),
     dryRun: inputs.boolean('dry-run'),
     manifest: inputs.optional('manifest'),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.ts';
-import { InputReader, parseBoolean, parseDuration, parseEnum, parseInteger, parseList, parseStructured } from './inputs.ts';
+import { InputReader, parseBoolean, parseDuration, parseEnum, parseInteger, parseList } from './inputs.ts';
+import { parseStructured, structuredInput } from './structured-input.ts';
 
 function reader(values: Record<string, string>): InputReader {
   return new InputReader((name) => values[name] ?? '');
@@ -56,6 +57,8 @@ describe('parsers', () => {
     expect(parseStructured('c', '{"a": 1}')).toEqual({ a: 1 });
     expect(parseStructured('c', 'a: [1, 2]')).toEqual({ a: [1, 2] });
     expect(inputErrorOf(() => parseStructured('c', 'a: [1')).input).toBe('c');
+    expect(structuredInput(reader({ c: ' a: 1 ' }), 'c')).toEqual({ a: 1 });
+    expect(structuredInput(reader({ c: '' }), 'c')).toBeUndefined();
   });
 });
 

@@ -6,7 +6,6 @@
  */
 
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { InputError, UnsafePathError } from './errors.ts';
 import { resolveInside } from './paths.ts';
 import { getInput, setSecret } from './workflow-commands.ts';
@@ -69,15 +68,6 @@ export function parseDuration(input: string, raw: string): number {
   return Math.round(total);
 }
 
-/** JSON or YAML (a superset of JSON) into a plain value. */
-export function parseStructured(input: string, raw: string): unknown {
-  try {
-    return parseYaml(raw);
-  } catch (err) {
-    throw new InputError(input, `is not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`, { cause: err });
-  }
-}
-
 export class InputReader {
   readonly #source: InputSource;
   constructor(source: InputSource = runnerInputs) {
@@ -126,11 +116,6 @@ export class InputReader {
   duration(name: string, fallbackMs: number): number {
     const value = this.raw(name);
     return value === '' ? fallbackMs : parseDuration(name, value);
-  }
-
-  structured(name: string): unknown {
-    const value = this.raw(name);
-    return value === '' ? undefined : parseStructured(name, value);
   }
 
   /** A path inside the workspace (absolute result); undefined when empty; an escape is an error naming the input. */
