@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { isRetryableError } from '../core/retry.ts';
 import { blackholePort } from '../testing/net.ts';
-import { readBody, S3Http, S3ResponseError, uriEscape } from './s3-http.ts';
+import { readBody, S3Http, S3ResponseError } from './s3-http.ts';
+import { uriEscape } from './sigv4.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 

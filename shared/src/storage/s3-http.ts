@@ -11,52 +11,12 @@
  * x-amz-checksum-sha256 (known already: the plan hashed every file), so the store
  * checks the bytes it receives.
  */
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, Provider, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { xmlElement } from './s3-xml.ts';
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-const secretKeys = new Map<string, KeyObject>();
-const byteKeys = new WeakMap<object, KeyObject>();
-
-/**
- * The HMAC key of a secret, made once: the signer MACs with the same two keys on every request (the secret access
- * key, to look its signing key up; the day's signing key, one cached array), and turning raw bytes into a key is
- * most of an HMAC's cost.
- */
-function hmacKey(secret: SourceData): KeyObject {
-  if (typeof secret === 'string') {
-    const key = secretKeys.get(secret) ?? createSecretKey(Buffer.from(secret));
-    secretKeys.set(secret, key);
-    return key;
-  }
-  const key = byteKeys.get(secret) ?? createSecretKey(bytes(secret) as Uint8Array);
-  byteKeys.set(secret, key);
-  return key;
-}
-
-/** The SDK signer's hash interface over node:crypto (HMAC when given a secret). */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', hmacKey(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-}
+import { canonicalQuery, SigV4Signer } from './sigv4.ts';
 
 export interface S3HttpTarget {
   credentials: Provider<AwsCredentialIdentity>;
@@ -115,19 +75,10 @@ const CLOCK_SKEW = new Set([
 ]);
 const SKEW_TOLERANCE_MS = 5 * 60_000;
 
-/** RFC 3986 encoding (all but A-Z a-z 0-9 - _ . ~), the one SigV4's canonical URI and query use. */
-export function uriEscape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function encodeQuery(query: Record<string, string>): string {
-  return Object.entries(query)
-    .map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`)
-    .join('&');
-}
-
 export class S3Http {
-  readonly #signer: SignatureV4;
+  readonly #signer = new SigV4Signer('s3');
+  readonly #credentials: Provider<AwsCredentialIdentity>;
+  readonly #region: Provider<string>;
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
   /** Store clock minus ours, learnt from a refusal for clock skew (as the SDK's systemClockOffset). */
@@ -135,14 +86,8 @@ export class S3Http {
   readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
   constructor(target: S3HttpTarget) {
-    this.#signer = new SignatureV4({
-      credentials: target.credentials,
-      region: target.region,
-      service: 's3',
-      sha256: Sha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
+    this.#credentials = target.credentials;
+    this.#region = target.region;
     this.#timeoutMs = target.timeoutMs;
     this.#connectTimeoutMs = target.connectTimeoutMs;
   }
@@ -171,12 +116,9 @@ export class S3Http {
     const url = new URL(request.url);
     const protocol = url.protocol as 'http:' | 'https:';
     const query = request.query ?? {};
-    const signed = await this.#signer.sign(
+    const headers = this.#signer.sign(
       {
         method: request.method,
-        protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
         path: url.pathname,
         query,
         headers: {
@@ -190,9 +132,11 @@ export class S3Http {
           'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
         },
       },
-      { signingDate: new Date(Date.now() + this.#clockOffsetMs) },
+      await this.#credentials(),
+      await this.#region(),
+      new Date(Date.now() + this.#clockOffsetMs),
     );
-    const search = encodeQuery(query);
+    const search = canonicalQuery(query);
     return new Promise((resolve, reject) => {
       // Once the store has answered, its answer is the outcome: a reset that follows (a store that refuses an upload
       // and closes while the body is still on its way) must not replace its error with ECONNRESET.
@@ -205,7 +149,7 @@ export class S3Http {
           hostname: url.hostname,
           port: url.port || undefined,
           path: search ? `${url.pathname}?${search}` : url.pathname,
-          headers: signed.headers,
+          headers,
           timeout: this.#timeoutMs,
         },
         (res) => {
@@ -247,7 +191,7 @@ export class S3Http {
         else if (body instanceof Uint8Array) req.end(body);
         else sendFile(req, body.file, request.size ?? 0, () => refused).catch((err: unknown) => req.destroy(err as Error));
       };
-      if (signed.headers.expect === undefined) send();
+      if (headers.expect === undefined) send();
       else {
         // The body goes on the store's 100 Continue, or after a second of silence from a store that ignores Expect.
         const wait = setTimeout(send, CONTINUE_WAIT_MS);

@@ -36,8 +36,9 @@ import {
   MIN_PART_SIZE,
   PartSlots,
 } from './file-parts.ts';
-import { readBody, S3Http, S3ResponseError, uriEscape } from './s3-http.ts';
+import { readBody, S3Http, S3ResponseError } from './s3-http.ts';
 import { completeMultipartXml, parseListing, xmlElement } from './s3-xml.ts';
+import { uriEscape } from './sigv4.ts';
 import {
   type Body,
   joinKey,
@@ -101,7 +102,7 @@ function isNotFound(err: unknown): boolean {
   return statusOf(err) === 404 || e?.name === 'NotFound' || e?.name === 'NoSuchKey';
 }
 
-/** Each segment escaped as SigV4 signs it (the path is signed as sent: uriEscapePath is off). */
+/** Each segment escaped as SigV4 signs it (the path is signed as sent). */
 function encodeKey(key: string): string {
   return key.split('/').map(uriEscape).join('/');
 }
