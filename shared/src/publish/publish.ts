@@ -141,7 +141,10 @@ async function publishTo(
     // makes follow once every file is hashed, and the index last.
     const first = await planObjects(destination, tree.files, limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
-    await upload(first);
+    // The uploads ask for their first MD5s as they start; the SHA-512s queue behind them.
+    const uploading = upload(first);
+    tree.hashLater();
+    await uploading;
     const files = await tree.complete();
     const made = await planObjects(
       destination,

@@ -107,11 +107,15 @@ describe('the source tree', () => {
     return { asked, restore: () => spy.mockRestore() };
   };
 
-  it("makes the SHA-512s left without being asked, each in a read of its own in the workers' spare time", async () => {
+  it("makes the SHA-512s left once the uploads have started, each in a read of its own in the workers' spare time", async () => {
     const later = spyLater();
     try {
       const tree = await read(toUpload);
       const kubectl = tree.files.find((f) => f.path === KUBECTL);
+      // Not before the uploads have asked for their first MD5s: a worker free for a moment would start one first.
+      expect(later.asked).toEqual([]);
+      tree.hashLater();
+      tree.hashLater();
       expect(later.asked.map((a) => a.file)).toEqual([KUBECTL]);
       await later.asked[0]?.result;
       // Made already: changing the file now does not make it read again.

@@ -15,16 +15,16 @@
  *   that fails stops the run here, with nothing sent. A file whose SHA-256 claims
  *   held is the file the tree describes: it may be sent from now on, and so may
  *   the tree's SHA-256 checksum files (SHA256SUMS, `.sha256`), all checked.
- * - the SHA-512s left, in reads of their own queued at once for the workers'
- *   spare time (HashWorkers.later): no upload of the file waits for them, and a
+ * - the SHA-512s left, in reads of their own queued for the workers' spare time
+ *   (HashWorkers.later) once the uploads have asked for their first MD5s
+ *   (`hashLater`): no upload of the file waits for them, and a
  *   SHA-512 claim failing now means a wrong checksum file. `checked()` hurries
  *   the file's and waits for it; the tree's SHA-512 checksum files (SHA512SUMS,
  *   `.sha512`) are handed out only once every file's SHA-512 claims have been
  *   checked, and the index is written after all of them.
  * - the MD5 an upload sends, on first call of `md5()` (uploads ask a few files
  *   ahead of their own), in a read of its own: an upload waits for no more.
- * Every later read is on a worker, which refuses a file changed since the first
- * (hash-workers.ts).
+ * Every later read (hash-workers.ts) refuses a file changed since the first.
  * `complete()` waits for every file's SHA-512 and makes the missing checksum files.
  */
 
@@ -82,6 +82,12 @@ export interface SourceTree {
   files: ReleaseFile[];
   /** Every path the release will hold: the tree's and those of the checksum files to be made (sorted). */
   paths: string[];
+  /**
+   * Queues the SHA-512s the first read left for the workers' spare time. Called once the uploads have asked for their
+   * first MD5s: queued before, a worker free for a moment at the end of the first read starts one, and the first
+   * uploads wait for it. Until then, or without it, a SHA-512 is made when waited for (`checked`, `complete`).
+   */
+  hashLater(): void;
   /** Every file's SHA-512 made and checked, and the missing checksum files made (when asked): the whole release, sorted. */
   complete(): Promise<SourceFile[]>;
 }
@@ -341,8 +347,11 @@ export async function readSource({
       sha512s.push(sha512);
     },
   );
-  // The SHA-512s left, the largest first (the shortest tail when they are hurried): in the workers' spare time.
-  for (const f of spare.sort((a, b) => b.size - a.size)) f.sha512().catch(() => {});
+  // The SHA-512s left, the largest first (the shortest tail when they are hurried): in the workers' spare time, once
+  // asked for (see SourceTree.hashLater).
+  const hashLater = once(async () => {
+    for (const f of spare.sort((a, b) => b.size - a.size)) f.sha512().catch(() => {});
+  });
   // Every file's SHA-512 claims: `all` hurries what is left (someone waits for the lot), `made` lets it come.
   const all = once(async () => {
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
@@ -365,6 +374,7 @@ export async function readSource({
   return {
     files,
     paths: publishedPaths(paths, checksums),
+    hashLater: () => void hashLater(),
     complete: once(async () => {
       await all();
       const done: SourceFile[] = await Promise.all([...onDisk.values()].map(async (f) => ({ ...f, sha512: await f.checked() })));
