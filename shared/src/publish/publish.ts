@@ -253,9 +253,17 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   const paths = await listSource(options.sourceDir);
   const published = publishedPaths(paths, options.checksums);
   for (const destination of options.destinations) checkKeys(destination, published);
-  // Each store is looked at (its index read, its release folder listed) while the tree is hashed; a failure there
-  // is the destination's own, reported once the tree has been checked.
+  // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at
+  // (its index read, its release folder listed) while it goes on; a failure there is the destination's own, reported
+  // once the tree has been checked. A file hashed before its destinations answered is taken to be uploaded.
   const surveyed: (Survey | undefined)[] = [];
+  const reading = readSource({
+    root: options.sourceDir,
+    paths,
+    checksums: options.checksums,
+    concurrency: options.concurrency,
+    upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
+  });
   const surveys = options.destinations.map((d, i) => {
     const survey = surveyDestination(d, paths);
     survey.then(
@@ -266,13 +274,7 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     );
     return survey;
   });
-  const tree = await readSource({
-    root: options.sourceDir,
-    paths,
-    checksums: options.checksums,
-    concurrency: options.concurrency,
-    upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
-  });
+  const tree = await reading;
   logger.info(`${tree.files.length} files in ${options.sourceDir}, their SHA-256 checksums checked`);
 
   const settled = await Promise.allSettled(
