@@ -1,11 +1,12 @@
 /**
- * File hashing on worker threads. A worker opens the file itself, reads it once
- * into one reused 256 KiB buffer and feeds every requested hash, so the bytes
- * never cross threads and the main thread stays free for the network and the
- * plan. (A chunk that small is still in the CPU cache when the hashes read it:
- * about 7 % less CPU than 1 MiB chunks.)
- * One worker per core (SHA-512 runs at about half SHA-256's speed; two files
- * hashed side by side keep both cores busy). A worker keeps the process alive
+ * File hashing on worker threads and, when no worker is free, on the calling
+ * thread. A hasher opens the file itself, reads it once into one reused 256 KiB
+ * buffer and feeds every requested hash, so the bytes never cross threads. (A
+ * chunk that small is still in the CPU cache when the hashes read it: about 7 %
+ * less CPU than 1 MiB chunks.) On the calling thread that is one chunk per turn
+ * of its event loop, so its requests go on between two chunks.
+ * One hasher per core: a worker per core but one, and the calling thread (files
+ * hashed side by side keep every core busy). A worker keeps the process alive
  * only while it has files to hash.
  *
  * Every answer carries the file's identity (device, inode, size, modification and
