@@ -22,8 +22,9 @@
  *   the file's and waits for it; the tree's SHA-512 checksum files (SHA512SUMS,
  *   `.sha512`) are handed out only once every file's SHA-512 claims have been
  *   checked, and the index is written after all of them.
- * - the MD5 an upload sends, on first call of `md5()` (uploads ask a few files
- *   ahead of their own), in a read of its own: an upload waits for no more.
+ * - the MD5 an upload sends, on first call of `md5()` (the uploader asks for
+ *   every file's at once, in upload order), in a read of its own: an upload
+ *   waits for no more.
  * Every later read (hash-workers.ts) refuses a file changed since the first.
  * `complete()` waits for every file's SHA-512 and makes the missing checksum files.
  */
@@ -335,8 +336,8 @@ export async function readSource({
       const own = claims.get(relative) as Claim[];
       const sha512Only = own.some((c) => c.algorithm === 'sha512') && !own.some((c) => c.algorithm === 'sha256');
       const later = upload(relative) && !sha512Only;
-      // Only what the claims are checked by, before anything is sent: the MD5 an upload sends is made a few uploads
-      // ahead of it, and the SHA-512 of a file to upload in the workers' spare time.
+      // Only what the claims are checked by, before anything is sent: the MD5 an upload sends is made in a read of its
+      // own as the uploads ask for it, and the SHA-512 of a file to upload in the workers' spare time.
       const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512'];
       const first = await hashWorkers.hash(path.join(root, relative), algorithms);
       check(own, 'sha256', first.hex[0] as string);

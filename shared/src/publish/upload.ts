@@ -60,22 +60,17 @@ export async function uploadPlanned(
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
-  // The MD5 a store asks for is made on the hashing workers a few uploads ahead, in upload order, so no upload waits
-  // long for its own and a failed run leaves little hashing behind.
-  const ahead = settings.concurrency * 2;
-  const prepare = (index: number) => {
-    const file = todo[index]?.file;
-    if (file && storage.md5UpTo !== undefined && file.size <= storage.md5UpTo) file.md5().catch(() => {});
-  };
-  for (let i = 0; i < ahead; i++) prepare(i);
-  // A file still waiting for the tree's checks (a SHA-512 checksum file) holds no slot while others could go; once
-  // nothing else is left to start, what it waits for is hurried (every file's SHA-512, made in the workers' spare time).
-  const ready = (o: PlannedObject) => o.file.ready();
+  // A file whose MD5 the store asks for (Content-MD5) is ready once that is made too: asked for every file at once, in
+  // upload order, so the hashers make them one after another while the slots go to what is ready — the checksum files
+  // held in memory first, at once, instead of slots held by uploads waiting for their MD5s. A file still waiting for
+  // the tree's checks (a SHA-512 checksum file) holds no slot while others could go; once nothing else is left to
+  // start, what it waits for is hurried (every file's SHA-512, made in the workers' spare time).
+  const md5First = (o: PlannedObject) => storage.md5UpTo !== undefined && o.file.size <= storage.md5UpTo;
+  const ready = (o: PlannedObject) => (md5First(o) ? Promise.all([o.file.ready(), o.file.md5()]) : o.file.ready());
   const hurry = () => {
     for (const o of todo) o.file.checked().catch(() => {});
   };
-  const upload = async ({ file, key }: PlannedObject, index: number) => {
-    prepare(index + ahead);
+  const upload = async ({ file, key }: PlannedObject) => {
     const info = await putObject(storage, {
       key,
       body: file.body,
