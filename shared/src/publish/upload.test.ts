@@ -69,6 +69,23 @@ describe('uploads', () => {
     expect(none).toEqual([]);
   });
 
+  it('gives a slot only to a file whose MD5 is made: what is ready goes while the others are hashed', async () => {
+    const uploaded: string[] = [];
+    const objects = planned([50, 40, 5, 6], []);
+    // The two large files' MD5s take a while (a read each); the small ones' are made at once (held in memory).
+    let release = () => {};
+    const hashed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const o of objects.slice(0, 2)) o.file.md5 = () => hashed.then(() => 'm');
+    const done = uploadPlanned(store(100, uploaded), objects, settings, new RecordingLogger());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(uploaded).toEqual(['f3', 'f2']);
+    release();
+    await done;
+    expect(uploaded).toEqual(['f3', 'f2', 'f0', 'f1']);
+  });
+
   it('makes no MD5 for a store that sends none', async () => {
     const md5s: string[] = [];
     await uploadPlanned(store(undefined, []), planned([5, 5, 5], md5s), settings, new RecordingLogger());
