@@ -1,15 +1,14 @@
-import { createHash, createHmac, type Hash, type Hmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { isRetryableError } from '../core/retry.ts';
 import { blackholePort } from '../testing/net.ts';
+import { sdkSigner } from '../testing/sdk-signer.ts';
 import { readBody, S3Http, S3ResponseError } from './s3-http.ts';
 import { uriEscape } from './sigv4.ts';
 
@@ -30,8 +29,7 @@ async function signatureCheckingServer(): Promise<{ url: string; seen: string[];
     const signingDate = new Date(
       `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
     );
-    const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
-    const expected = await signer.sign(
+    const expected = await sdkSigner(credentials, 'us-east-1').sign(
       {
         method: req.method ?? '',
         protocol: 'http:',
@@ -62,27 +60,6 @@ async function signatureCheckingServer(): Promise<{ url: string; seen: string[];
     seen,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-const bytes = (d: SourceData) =>
-  typeof d === 'string'
-    ? Buffer.from(d)
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-/** The signer's hash over node:crypto, written apart from s3-http.ts's own. */
-class Sha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
 }
 
 const clientTarget = {

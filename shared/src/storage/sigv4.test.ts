@@ -1,41 +1,10 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
+import { sdkSigner } from '../testing/sdk-signer.ts';
 import { canonicalQuery, type RequestToSign, type SigningCredentials, SigV4Signer } from './sigv4.ts';
-
-const bytes = (d: SourceData) =>
-  typeof d === 'string'
-    ? Buffer.from(d)
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-/** The SDK signer's hash over node:crypto. */
-class Sha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-}
 
 /** What the AWS SDK's own signer makes of the same request. */
 async function sdkSigned(request: RequestToSign, credentials: SigningCredentials, region: string, date: Date) {
-  const signer = new SignatureV4({
-    credentials,
-    region,
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
-  const signed = await signer.sign(
+  const signed = await sdkSigner(credentials, region).sign(
     {
       method: request.method,
       protocol: 'https:',
