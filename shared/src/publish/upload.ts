@@ -63,8 +63,9 @@ export async function uploadPlanned(
   // A file whose MD5 the store asks for (Content-MD5) is ready once that is made too: asked for every file at once, in
   // upload order, so the hashers make them one after another while the slots go to what is ready — the checksum files
   // held in memory first, at once, instead of slots held by uploads waiting for their MD5s. A file still waiting for
-  // the tree's checks (a SHA-512 checksum file) holds no slot while others could go; once nothing else is left to
-  // start, what it waits for is hurried (every file's SHA-512, made in the workers' spare time).
+  // the tree's checks (a SHA-512 checksum file) holds no slot while others could go; the first time a slot is free with
+  // nothing ready (the rest waiting for their MD5s or for the tree's checks), what it waits for is hurried: every file's
+  // SHA-512, until then made in the workers' spare time, queued behind the MD5s still to make.
   const md5First = (o: PlannedObject) => storage.md5UpTo !== undefined && o.file.size <= storage.md5UpTo;
   const ready = (o: PlannedObject) => (md5First(o) ? Promise.all([o.file.ready(), o.file.md5()]) : o.file.ready());
   const hurry = () => {
