@@ -1,6 +1,6 @@
 /**
- * S3 requests sent straight over node:http(s), signed by the SDK's own SigV4
- * signer: every call the store makes (put, head, get, list, delete, and the
+ * S3 requests sent straight over node:http(s), signed by our SigV4 signer
+ * (sigv4.ts): every call the store makes (put, head, get, list, delete, and the
  * multipart upload's create, part, complete and abort). The S3 client's
  * middleware stack costs about a millisecond of CPU per request (several in a
  * fresh process) and the client itself about 100 ms to load and 1 MiB of bundle;
