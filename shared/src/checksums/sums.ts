@@ -22,9 +22,7 @@ function byPath(a: SumEntry, b: SumEntry): number {
 
 function formatLine({ path, hex }: SumEntry): string {
   if (!HEX.test(hex))
-    throw new ReleaseError('DIGEST_MISMATCH', `Not a lower-case hex digest for ${path}: ${JSON.stringify(hex)}`, {
-      userError: false,
-    });
+    throw new ReleaseError('DIGEST_MISMATCH', `Not a lower-case hex digest for ${path}: ${JSON.stringify(hex)}`);
   const escaped = /[\\\n\r]/.test(path);
   const name = escaped ? path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : path;
   return `${escaped ? '\\' : ''}${hex}  ${name}\n`;
@@ -45,7 +43,10 @@ export function parseSums(text: string): SumEntry[] {
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     const m = LINE.exec(line.replace(/\r$/, ''));
-    if (!m) throw new ReleaseError('VERIFICATION_FAILED', `Malformed checksum line ${index + 1}: ${JSON.stringify(line)}`);
+    if (!m)
+      throw new ReleaseError('VERIFICATION_FAILED', `Malformed checksum line ${index + 1}: ${JSON.stringify(line)}`, {
+        userError: true,
+      });
     const name = m[1] ? (m[3] as string).replace(/\\([\\nr])/g, (_, c: string) => ESCAPES[c] as string) : (m[3] as string);
     entries.push({ path: name, hex: (m[2] as string).toLowerCase() });
   }

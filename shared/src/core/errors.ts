@@ -3,6 +3,7 @@
  * stable `code` (tests assert the code, not the message) and an optional `cause`.
  * `userError` separates problems the user can fix (bad input, a digest that does
  * not match) from our own failures; runAction prints the former without a stack.
+ * It is false unless the code that throws says so: a new failure is ours until shown otherwise.
  */
 export type ErrorCode =
   | 'INPUT_INVALID'
@@ -24,7 +25,7 @@ export type ErrorCode =
 
 export interface ReleaseErrorOptions {
   cause?: unknown;
-  /** A user-fixable problem: reported without a stack trace. */
+  /** A user-fixable problem: reported without a stack trace. False unless given. */
   userError?: boolean;
 }
 
@@ -35,7 +36,7 @@ export class ReleaseError extends Error {
   constructor(code: ErrorCode, message: string, options: ReleaseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.userError = options.userError ?? true;
+    this.userError = options.userError ?? false;
   }
 }
 
@@ -44,7 +45,7 @@ export class InputError extends ReleaseError {
   override name = 'InputError';
   readonly input: string;
   constructor(input: string, problem: string, options: ReleaseErrorOptions = {}) {
-    super('INPUT_INVALID', `Input '${input}': ${problem}`, options);
+    super('INPUT_INVALID', `Input '${input}': ${problem}`, { ...options, userError: true });
     this.input = input;
   }
 }
@@ -52,7 +53,7 @@ export class InputError extends ReleaseError {
 export class NotImplementedError extends ReleaseError {
   override name = 'NotImplementedError';
   constructor(what: string) {
-    super('NOT_IMPLEMENTED', `${what} is not implemented yet`);
+    super('NOT_IMPLEMENTED', `${what} is not implemented yet`, { userError: true });
   }
 }
 
@@ -60,7 +61,7 @@ export class UnsafePathError extends ReleaseError {
   override name = 'UnsafePathError';
   readonly path: string;
   constructor(path: string, problem: string) {
-    super('PATH_UNSAFE', `Refusing path '${path}': ${problem}`);
+    super('PATH_UNSAFE', `Refusing path '${path}': ${problem}`, { userError: true });
     this.path = path;
   }
 }
@@ -68,7 +69,7 @@ export class UnsafePathError extends ReleaseError {
 export class DigestMismatchError extends ReleaseError {
   override name = 'DigestMismatchError';
   constructor(subject: string, expected: string, actual: string) {
-    super('DIGEST_MISMATCH', `Digest mismatch for ${subject}: expected ${expected}, got ${actual}`);
+    super('DIGEST_MISMATCH', `Digest mismatch for ${subject}: expected ${expected}, got ${actual}`, { userError: true });
   }
 }
 
@@ -76,7 +77,7 @@ export class DigestMismatchError extends ReleaseError {
 export class ChecksumFormatError extends ReleaseError {
   override name = 'ChecksumFormatError';
   constructor(file: string, problem: string) {
-    super('CHECKSUM_FORMAT', `${file}: ${problem}`);
+    super('CHECKSUM_FORMAT', `${file}: ${problem}`, { userError: true });
   }
 }
 
@@ -86,7 +87,7 @@ export class HttpError extends ReleaseError {
   readonly status: number;
   readonly retryAfterMs: number | undefined;
   constructor(status: number, message: string, options: ReleaseErrorOptions & { retryAfterMs?: number } = {}) {
-    super('HTTP_ERROR', message, { userError: false, ...options });
+    super('HTTP_ERROR', message, options);
     this.status = status;
     this.retryAfterMs = options.retryAfterMs;
   }

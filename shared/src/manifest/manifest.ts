@@ -55,7 +55,7 @@ export interface ReleaseManifest {
 export class ManifestError extends ReleaseError {
   override name = 'ManifestError';
   constructor(file: string, problem: string, options: { cause?: unknown } = {}) {
-    super('MANIFEST_INVALID', `Release manifest ${file}: ${problem}`, options);
+    super('MANIFEST_INVALID', `Release manifest ${file}: ${problem}`, { ...options, userError: true });
   }
 }
 

@@ -6,7 +6,9 @@ export class MarkerInvalidError extends ReleaseError {
   override name = 'MarkerInvalidError';
   readonly key: string;
   constructor(key: string, content: string) {
-    super('MARKER_INVALID', `Marker ${key} holds ${JSON.stringify(content.slice(0, 80))}, which is not a version`);
+    super('MARKER_INVALID', `Marker ${key} holds ${JSON.stringify(content.slice(0, 80))}, which is not a version`, {
+      userError: true,
+    });
     this.key = key;
   }
 }
@@ -16,7 +18,7 @@ export class ReleaseMissingError extends ReleaseError {
   override name = 'ReleaseMissingError';
   readonly version: string;
   constructor(version: string, problem: string) {
-    super('RELEASE_MISSING', `Release ${version} ${problem}; no marker was written`);
+    super('RELEASE_MISSING', `Release ${version} ${problem}; no marker was written`, { userError: true });
     this.version = version;
   }
 }
@@ -28,7 +30,6 @@ export class ContendedError extends ReleaseError {
   constructor(key: string, attempts: number, cause: unknown) {
     super('PRECONDITION_FAILED', `${key} kept changing: gave up after ${attempts} compare-and-swap attempts`, {
       cause,
-      userError: false,
     });
     this.key = key;
   }
@@ -38,6 +39,6 @@ export class ContendedError extends ReleaseError {
 export class ReadBackTimeoutError extends ReleaseError {
   override name = 'ReadBackTimeoutError';
   constructor(url: string, expected: string, last: string) {
-    super('TIMEOUT', `${url} still serves ${last} instead of ${expected}`);
+    super('TIMEOUT', `${url} still serves ${last} instead of ${expected}`, { userError: true });
   }
 }

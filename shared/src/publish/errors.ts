@@ -19,7 +19,6 @@ export class VerificationFailedError extends ReleaseError {
       'VERIFICATION_FAILED',
       `${location}: ${mismatches.length} object(s) differ after upload` +
         (first ? ` (first: ${first.key}: expected ${first.expected}, found ${first.actual})` : ''),
-      { userError: false },
     );
     this.location = location;
     this.mismatches = mismatches;
@@ -35,6 +34,7 @@ export class PublishedReleaseChangedError extends ReleaseError {
       'RELEASE_CONFLICT',
       `${location}: ${version} is already published with different content (${changed.slice(0, 3).join(', ')}` +
         `${changed.length > 3 ? ', …' : ''}); a published release is immutable — publish a new version`,
+      { userError: true },
     );
     this.location = location;
   }

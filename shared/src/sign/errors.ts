@@ -15,10 +15,7 @@ export class SigningError extends ReleaseError {
   override name = 'SigningError';
   readonly failures: FileFailure[];
   constructor(message: string, failures: readonly FileFailure[] = [], options: ReleaseErrorOptions = {}) {
-    super('SIGNING_FAILED', failures.length > 0 ? `${message}: ${listing(failures)}` : message, {
-      userError: false,
-      ...options,
-    });
+    super('SIGNING_FAILED', failures.length > 0 ? `${message}: ${listing(failures)}` : message, options);
     this.failures = [...failures];
   }
 }
@@ -28,7 +25,10 @@ export class VerificationError extends ReleaseError {
   override name = 'VerificationError';
   readonly failures: FileFailure[];
   constructor(message: string, failures: readonly FileFailure[] = [], options: ReleaseErrorOptions = {}) {
-    super('VERIFICATION_FAILED', failures.length > 0 ? `${message}: ${listing(failures)}` : message, options);
+    super('VERIFICATION_FAILED', failures.length > 0 ? `${message}: ${listing(failures)}` : message, {
+      userError: true,
+      ...options,
+    });
     this.failures = [...failures];
   }
 }

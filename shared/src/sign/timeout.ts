@@ -4,7 +4,10 @@ import { ReleaseError } from '../core/errors.ts';
 export async function withTimeout<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReleaseError('TIMEOUT', `${what} took longer than ${Math.round(ms / 1000)}s`)), ms);
+    timer = setTimeout(
+      () => reject(new ReleaseError('TIMEOUT', `${what} took longer than ${Math.round(ms / 1000)}s`, { userError: true })),
+      ms,
+    );
   });
   try {
     return await Promise.race([fn(), expired]);

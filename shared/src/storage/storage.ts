@@ -73,14 +73,14 @@ export interface Storage {
 export class PreconditionFailedError extends ReleaseError {
   override name = 'PreconditionFailedError';
   constructor(location: string, key: string, options: { cause?: unknown } = {}) {
-    super('PRECONDITION_FAILED', `${location}: ${key} changed since it was read`, { ...options, userError: false });
+    super('PRECONDITION_FAILED', `${location}: ${key} changed since it was read`, options);
   }
 }
 
 export class StorageError extends ReleaseError {
   override name = 'StorageError';
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super('STORAGE_ERROR', message, { ...options, userError: false });
+    super('STORAGE_ERROR', message, options);
   }
 }
 
