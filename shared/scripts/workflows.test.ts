@@ -11,10 +11,8 @@
  *     `contents: write` only to publish; a caller grants what the reusable workflow's jobs ask for;
  *   - reusable workflows are typed and described, have a concurrency group, and every job has a timeout.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, it } from 'vitest';
@@ -319,36 +317,5 @@ describe.each(files)('%s', (file) => {
       }
     }
     expect(problems).toEqual([]);
-  });
-});
-
-describe('release-binaries.yml: exclude', () => {
-  const workflow = load('.github/workflows/release-binaries.yml');
-  const sign = workflow.jobs['sign']?.steps ?? [];
-  const script = sign.find((s) => s.id === 'exclude')?.run;
-
-  /** The step's script under bash, as the runner runs it: the globs it hands sign-artifacts. */
-  function rooted(exclude: string): string {
-    const dir = mkdtempSync(path.join(tmpdir(), 'exclude-step-'));
-    try {
-      const output = path.join(dir, 'output');
-      execFileSync('bash', ['-e', '-c', script as string], {
-        env: { PATH: process.env.PATH, EXCLUDE: exclude, GITHUB_OUTPUT: output },
-      });
-      const match = /^globs<<(\S+)\n([\s\S]*?)^\1\n$/m.exec(readFileSync(output, 'utf8'));
-      if (!match) throw new Error(`not a multiline output: ${readFileSync(output, 'utf8')}`);
-      return match[2] as string;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  it('hands sign-artifacts the globs rooted at release/ and publish-binaries the same globs as given', () => {
-    expect(script).toBeDefined();
-    expect(rooted('*.md\n  notes/**  \n\ndocs/*.txt\n')).toBe('*.md\nrelease/notes/**\nrelease/docs/*.txt\n');
-    expect(rooted('')).toBe('');
-    expect(sign.find((s) => s.id === 'sign')?.with?.['exclude']).toMatch(/^\$\{\{ steps\.exclude\.outputs\.globs \}\}$/);
-    const publish = workflow.jobs['publish']?.steps?.find((s) => s.id === 'publish');
-    expect(publish?.with?.['signature-exclude']).toMatch(/^\$\{\{ inputs\.exclude \}\}$/);
   });
 });

@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const straceWorks = spawnSync('strace', ['-f', '-e', 'trace=none', 'true']).status === 0;
-
-describe.runIf(straceWorks)('FileStorage durability', () => {
+describe('FileStorage durability', () => {
   let dir: string;
   beforeAll(async () => {
+    // Fails loudly where strace is missing or may not trace (a container without ptrace): never a silent skip.
+    const probe = spawnSync('strace', ['-f', '-e', 'trace=none', 'true'], { encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`strace cannot trace here: ${probe.error?.message ?? probe.stderr}`);
     dir = await mkdtemp(path.join(tmpdir(), 'file-storage-sync-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
