@@ -5,18 +5,21 @@ import { describe, expect, it } from 'vitest';
 const runActionUrl = new URL('./run-action.ts', import.meta.url).href;
 const commandsUrl = new URL('./workflow-commands.ts', import.meta.url).href;
 
-/** Runs a module body in a new Node process with stdout on a pipe, as the runner starts an action. */
-async function child(body: string): Promise<{ code: number; stdout: string; ms: number }> {
-  const started = performance.now();
+/**
+ * Runs a module body in a new Node process with stdout on a pipe, as the runner starts an action. The bodies leave
+ * work that would keep the process alive for a minute; a process that waits for it is killed at 45 s and reported
+ * with its signal, so "ended on its own" is the outcome tested, not how fast a busy machine ran it.
+ */
+async function child(body: string): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   try {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', body], {
-      timeout: 20_000,
+      timeout: 45_000,
       maxBuffer: 64 * 1024 * 1024,
     });
-    return { code: 0, stdout, ms: performance.now() - started };
+    return { code: 0, signal: null, stdout };
   } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout, ms: performance.now() - started };
+    const e = error as { code: number | null; signal: string | null; stdout: string };
+    return { code: e.code, signal: e.signal, stdout: e.stdout };
   }
 }
 
@@ -29,8 +32,7 @@ describe('an action process', () => {
         for (let i = 0; i < 20_000; i++) logger.info('line ' + i + ' ' + 'x'.repeat(40));
         throw new Error('boom');
       });`);
-    expect(run.code).toBe(1);
-    expect(run.ms).toBeLessThan(15_000);
+    expect(run).toMatchObject({ code: 1, signal: null });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.filter((l) => l.startsWith('line '))).toHaveLength(20_000);
     expect(lines.at(-2)).toMatch(/^::error title=Unexpected error::boom$/);
@@ -43,11 +45,10 @@ describe('an action process', () => {
         logger.info('working');
         Promise.reject(new Error('lost'));
         Promise.reject(new Error('lost too'));
-        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
         logger.info('not reached');
       });`);
-    expect(run.code).toBe(1);
-    expect(run.ms).toBeLessThan(8_000);
+    expect(run).toMatchObject({ code: 1, signal: null });
     expect(run.stdout).toContain('working\n');
     expect(run.stdout).toMatch(/^::error title=Unexpected error::lost$/m);
     expect(run.stdout.match(/^::error/gm)).toHaveLength(1);

@@ -262,6 +262,9 @@ describe('updateMarkers against a file:// destination', () => {
   });
 });
 
+/** A read-back that succeeds ends when the CDN serves the value: a deadline far off costs nothing on a busy machine. */
+const SERVED_IN_TIME = 30_000;
+
 describe('CDN purge and read-back', () => {
   let server: Server;
   let base: string;
@@ -317,7 +320,7 @@ describe('CDN purge and read-back', () => {
     await updateMarkers(
       options({
         purge: { url: `${base}/service/abc/purge`, token: 'purge-token-123' },
-        readBack: { url: `${base}/`, intervalMs: 20, timeoutMs: 5_000 },
+        readBack: { url: `${base}/`, intervalMs: 20, timeoutMs: SERVED_IN_TIME },
       }),
       logger,
     );
@@ -335,7 +338,7 @@ describe('CDN purge and read-back', () => {
 
   it('polls through a CDN that answers 503 for a while', async () => {
     failingReads = 6;
-    await updateMarkers(options({ readBack: { url: base, intervalMs: 20, timeoutMs: 10_000 } }), logger);
+    await updateMarkers(options({ readBack: { url: base, intervalMs: 20, timeoutMs: SERVED_IN_TIME } }), logger);
     expect(logger.lines.some((l) => l.includes('serves no answer'))).toBe(true);
     expect(failingReads).toBe(0);
   });
@@ -365,7 +368,7 @@ describe('CDN purge and read-back', () => {
     storage.puts.length = 0;
     const rerun = {
       purge: { url: `${base}/purge`, token: 'purge-token-123' },
-      readBack: { url: base, intervalMs: 20, timeoutMs: 2_000 },
+      readBack: { url: base, intervalMs: 20, timeoutMs: SERVED_IN_TIME },
     };
     await updateMarkers(options(rerun), logger);
     expect(storage.puts).toEqual([]);
