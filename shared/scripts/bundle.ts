@@ -12,10 +12,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { minify } from 'terser';
+import { listActions } from '../src/runner/run-bundle.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
-const ACTIONS = readdirSync(path.join(root, 'actions')).sort();
+const ACTIONS = listActions(root);
 const TARGETS: Record<string, string> = {
   ...Object.fromEntries(ACTIONS.map((a) => [a, `actions/${a}/src/main.js`])),
   cli: 'shared/src/cli/main.js',

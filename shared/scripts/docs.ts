@@ -16,7 +16,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ActionMetadata, type InputSpec, readActionMetadata } from '../src/core/action-metadata.ts';
+import type { ActionMetadata, InputSpec } from '../src/core/action-metadata.ts';
+import { actionMetadata, listActions } from '../src/runner/run-bundle.ts';
 
 /** How users reference our actions: the repository and the moving major tag of the suite. */
 export const ACTION_REPOSITORY = 'kubernetes-sigs/release-actions';
@@ -204,15 +205,12 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 /** Every action, sorted by name, read from `actions/<name>/action.yml`. */
 export async function readActions(root: string): Promise<ActionDoc[]> {
-  const entries = await readdir(path.join(root, 'actions'), { withFileTypes: true });
   const docs: ActionDoc[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const file = path.join(root, 'actions', entry.name, 'action.yml');
-    if (!existsSync(file)) continue;
+  for (const name of listActions(root)) {
     try {
-      docs.push({ name: entry.name, metadata: await readActionMetadata(file) });
+      docs.push({ name, metadata: await actionMetadata(name, root) });
     } catch (cause) {
-      throw new Error(`cannot read actions/${entry.name}/action.yml: ${(cause as Error).message}`, { cause });
+      throw new Error(`cannot read actions/${name}/action.yml: ${(cause as Error).message}`, { cause });
     }
   }
   return docs;

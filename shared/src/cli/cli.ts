@@ -4,7 +4,7 @@
  * workspace, the action's log on stderr and its outputs as JSON on stdout.
  */
 import type { ActionMetadata } from '../core/action-metadata.ts';
-import { ACTIONS, actionMetadata, runBundle } from '../runner/run-bundle.ts';
+import { actionMetadata, listActions, runBundle } from '../runner/run-bundle.ts';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -25,7 +25,7 @@ export function usage(): string {
     "the action's log goes to stderr and its outputs are printed as JSON on stdout.",
     '',
     'Actions:',
-    ...ACTIONS.map((a) => `  ${a}`),
+    ...listActions().map((a) => `  ${a}`),
     '',
   ].join('\n');
 }
@@ -68,7 +68,7 @@ export async function runCli(args: readonly string[], io: CliIO = defaultIO): Pr
     io.out(usage());
     return action ? 0 : 2;
   }
-  if (!(ACTIONS as readonly string[]).includes(action)) {
+  if (!listActions().includes(action)) {
     io.err(`unknown action ${JSON.stringify(action)}\n\n${usage()}`);
     return 2;
   }

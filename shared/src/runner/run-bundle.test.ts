@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, actionMetadata, parseAnnotations, repoRoot, runBundle } from './run-bundle.ts';
+import { actionMetadata, listActions, parseAnnotations, repoRoot, runBundle } from './run-bundle.ts';
 
 const root = repoRoot();
 let scratch: string;
@@ -86,22 +86,25 @@ function malformedInput(action: string, inputs: Record<string, { default?: strin
 }
 
 describe('every bundle, run as the runner runs it', () => {
-  it.each(ACTIONS)('%s: a malformed input exits 1 with one ::error naming that input and no stack trace', async (action) => {
-    const metadata = await actionMetadata(action);
-    const [name, value] = malformedInput(action, metadata.inputs);
-    const required = Object.entries(metadata.inputs)
-      .filter(([, spec]) => spec.required)
-      .map(([input]) => [input, PLAUSIBLE[input] ?? 'x']);
-    const result = await runBundle(action, { inputs: { ...Object.fromEntries(required), [name]: value } });
-    expect(result.exitCode).toBe(1);
-    const errors = result.annotations.filter((a) => a.level === 'error');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.properties.title).toBe(`Invalid input: ${name}`);
-    expect(errors[0]?.message).toContain(`'${name}'`);
-    expect(result.stdout + result.stderr).not.toMatch(/^\s+at /m);
-  });
+  it.each(listActions())(
+    '%s: a malformed input exits 1 with one ::error naming that input and no stack trace',
+    async (action) => {
+      const metadata = await actionMetadata(action);
+      const [name, value] = malformedInput(action, metadata.inputs);
+      const required = Object.entries(metadata.inputs)
+        .filter(([, spec]) => spec.required)
+        .map(([input]) => [input, PLAUSIBLE[input] ?? 'x']);
+      const result = await runBundle(action, { inputs: { ...Object.fromEntries(required), [name]: value } });
+      expect(result.exitCode).toBe(1);
+      const errors = result.annotations.filter((a) => a.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.properties.title).toBe(`Invalid input: ${name}`);
+      expect(errors[0]?.message).toContain(`'${name}'`);
+      expect(result.stdout + result.stderr).not.toMatch(/^\s+at /m);
+    },
+  );
 
-  it.each(ACTIONS)('%s: action.yml declares node24, its bundle, descriptions and boolean defaults', async (action) => {
+  it.each(listActions())('%s: action.yml declares node24, its bundle, descriptions and boolean defaults', async (action) => {
     const metadata = await actionMetadata(action);
     expect(metadata.runs).toEqual({ using: 'node24', main: `../../dist/${action}/index.js` });
     expect(metadata.description.length).toBeGreaterThan(10);

@@ -6,7 +6,7 @@
  * tests both go through here, so local runs and CI runs share one code path.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,15 +22,13 @@ export function repoRoot(from = path.dirname(fileURLToPath(import.meta.url))): s
   }
 }
 
-export const ACTIONS = [
-  'sign-artifacts',
-  'generate-sbom',
-  'build-packages',
-  'promote-images',
-  'publish-binaries',
-  'update-markers',
-] as const;
-export type ActionName = (typeof ACTIONS)[number];
+/** Every action, sorted by name: each folder of actions/ that holds an action.yml (the bundle and docs scripts too). */
+export function listActions(root = repoRoot()): string[] {
+  return readdirSync(path.join(root, 'actions'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(root, 'actions', entry.name, 'action.yml')))
+    .map((entry) => entry.name)
+    .sort();
+}
 
 export function actionMetadata(action: string, root = repoRoot()): Promise<ActionMetadata> {
   return readActionMetadata(path.join(root, 'actions', action, 'action.yml'));
