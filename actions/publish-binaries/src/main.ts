@@ -6,7 +6,7 @@ import { publishOutputs, publishSummary } from '../../../shared/src/publish/repo
 import { readInputs } from './inputs.ts';
 
 await runAction(async (io) => {
-  // Every file is hashed before anything is sent: the hashing workers boot (40–70 ms) while the stores' code loads.
+  // Every file is hashed before anything is sent: the hashing workers boot while the stores' code loads.
   const { options, workspace, manifest } = await readInputs(io.inputs, process.env, () => hashWorkers.start());
   const result = await publishBinaries(options, io.logger);
   if (manifest && !options.dryRun) await recordPublished(manifest, workspace, options.sourceDir, result);

@@ -2,7 +2,7 @@
  * The runner protocol, written directly: INPUT_* variables, the GITHUB_OUTPUT and
  * GITHUB_STEP_SUMMARY files (heredoc form), and `::command::` lines on stdout.
  * @actions/core does the same but pulls an HTTP client into every bundle, which
- * costs ~100 ms of cold start on each step; this module is all our actions need.
+ * lengthens every step's cold start; this module is all our actions need.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, writeSync } from 'node:fs';
@@ -41,7 +41,7 @@ export function flushStdout(): void {
 
 /**
  * Everything for stdout goes through one buffer, written once per event-loop turn: a write is a syscall, and a
- * publish logs a line per file of a release — hundreds of them, ~0.15 ms each on a busy runner. The order of lines
+ * publish logs a line per file of a release, hundreds of them. The order of lines
  * is kept (an add-mask still precedes any line that could carry its secret). The flush is an ordinary immediate, so
  * the process cannot end with lines still buffered; a pipe write still in progress keeps it alive until done.
  */

@@ -2,8 +2,8 @@
  * S3 requests sent straight over node:http(s), signed by our SigV4 signer
  * (sigv4.ts): every call the store makes (put, head, get, list, delete, and the
  * multipart upload's create, part, complete and abort). The S3 client's
- * middleware stack costs about a millisecond of CPU per request (several in a
- * fresh process) and the client itself about 100 ms to load and 1 MiB of bundle;
+ * middleware stack costs CPU on every request, and the client start-up time and
+ * bundle size (figures: the commit that replaced it, and `npm run bench`);
  * a Kubernetes release is hundreds of small files (a .sha256 and a .sha512 beside
  * every binary), each put and then read back, so that overhead, not the bytes,
  * would dominate a publish. Only credentials other than static keys come from the

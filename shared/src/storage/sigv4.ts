@@ -3,8 +3,8 @@
  * (method, path as sent, sorted query, signed headers, payload hash), the string
  * to sign for the day's scope, and the signature by the day's signing key.
  * Written here rather than loaded from @smithy/signature-v4: that module and its
- * dependencies are 165 KiB of bundle, about 20 ms of every publish's start-up
- * before the first request, for the two HMACs a request needs. The signing key
+ * dependencies would weigh on every publish's bundle and start-up, for the two
+ * HMACs a request needs. The signing key
  * is derived once per day, region and secret, and kept as a KeyObject (turning
  * raw bytes into an HMAC key is most of an HMAC's cost).
  * Tested against the SDK's signer (sigv4.test.ts) and s3rver, which checks
