@@ -1,0 +1,51 @@
+/**
+ * `npm run test:mutation [-- module…]`: Stryker over the modules whose mistakes publish something wrong, one module
+ * at a time with its own tests (a mutant is killed by the tests written for it, not by some far end-to-end test),
+ * each held to the break threshold of stryker.config.json. Modules: the keys of MODULES; all when none is given.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface MutationTarget {
+  mutate: string[];
+  tests: string[];
+}
+
+export const MODULES: Record<string, MutationTarget> = {
+  markers: {
+    mutate: ['release-check', 'precedence', 'version', 'decide', 'names'].map((m) => `shared/src/markers/${m}.ts`),
+    // release-check.ts reads a store: update-markers.test.ts runs it against real folders too.
+    tests: ['release-check', 'precedence', 'version', 'decide', 'names', 'update-markers'].map(
+      (m) => `shared/src/markers/${m}.test.ts`,
+    ),
+  },
+  cas: { mutate: ['shared/src/markers/cas.ts'], tests: ['shared/src/markers/cas.test.ts'] },
+  paths: { mutate: ['shared/src/core/paths.ts'], tests: ['shared/src/core/paths.test.ts'] },
+  checksums: {
+    mutate: ['shared/src/checksums/sums.ts', 'shared/src/checksums/files.ts', 'shared/src/checksums/verify.ts'],
+    tests: ['shared/src/checksums/sums.test.ts', 'shared/src/checksums/checksums.itg.test.ts'],
+  },
+  retry: { mutate: ['shared/src/core/retry.ts'], tests: ['shared/src/core/retry.test.ts'] },
+  verify: { mutate: ['shared/src/publish/verify.ts'], tests: ['shared/src/publish/verify.test.ts'] },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((m) => !(m in MODULES));
+if (unknown.length > 0) {
+  process.stderr.write(`test:mutation: unknown module(s) ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}\n`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length > 0 ? wanted : Object.keys(MODULES)) {
+  const target = MODULES[name] as MutationTarget;
+  process.stdout.write(`\ntest:mutation: ${name}\n`);
+  const run = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'stryker'),
+    ['run', '--mutate', target.mutate.join(',')],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: target.tests.join(',') } },
+  );
+  if (run.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
