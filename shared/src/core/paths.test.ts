@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, UnsafePathError } from './errors.ts';
-import { expandGlobs, listTree, matchesAny, resolveInside, resolveSafe } from './paths.ts';
+import { expandGlobs, listTree, matchesAny, resolveInside, resolveSafe, toPosix } from './paths.ts';
 
 let base: string;
 let root: string;
@@ -100,5 +100,61 @@ describe('globs', () => {
     expect(matchesAny('a/b/SHA256SUMS', ['SHA256SUMS'])).toBe(true);
     expect(matchesAny('a/b/x.sig', ['a/*.sig'])).toBe(false);
     expect(matchesAny('a/x.sig', ['a/*.sig'])).toBe(true);
+  });
+});
+
+describe('the edges of a root', () => {
+  it.each([
+    ['..', false],
+    ['../', false],
+    ['.', true],
+    ['', true],
+    ['a/..', true],
+    ['a/../..', false],
+    ['...', true],
+  ])('resolveInside(root, %j) is inside: %s', (relative, inside) => {
+    if (inside) expect(resolveInside(root, relative)).toBe(path.resolve(root, relative));
+    else expect(() => resolveInside(root, relative)).toThrow(/it is outside/);
+  });
+
+  it('treats only a missing path as not there yet: any other realpath error is thrown', async () => {
+    await expect(resolveSafe(root, 'kubernetes.tar.gz/x')).rejects.toMatchObject({ code: 'ENOTDIR' });
+    const loop = await mkdtemp(path.join(base, 'loop-'));
+    await symlink('b', path.join(loop, 'a'));
+    await symlink('a', path.join(loop, 'b'));
+    await expect(resolveSafe(loop, 'a')).rejects.toMatchObject({ code: 'ELOOP' });
+  });
+
+  it('refuses a pattern that leaves the root even when it matches nothing', async () => {
+    await expect(expandGlobs(root, ['../no-such-*'])).rejects.toBeInstanceOf(UnsafePathError);
+    await expect(expandGlobs(root, ['/no-such-dir/*'])).rejects.toBeInstanceOf(UnsafePathError);
+    await expect(expandGlobs(root, ['bin/../README.md'])).resolves.toEqual(['README.md']);
+  });
+
+  it('names the input (files by default) and the pattern that matches nothing', async () => {
+    await expect(expandGlobs(root, ['*.zip'])).rejects.toMatchObject({
+      input: 'files',
+      message: expect.stringContaining('"*.zip" matches no file'),
+    });
+    await expect(expandGlobs(root, ['README.md', 'kubernetes.tar.gz'])).resolves.toEqual(['README.md', 'kubernetes.tar.gz']);
+    await expect(expandGlobs(root, ['*.zip'], { requireMatch: false })).resolves.toEqual([]);
+  });
+
+  it('sorts listTree whatever order the walk found files in (a folder is read after the files beside it)', async () => {
+    const tree = await mkdtemp(path.join(base, 'order-'));
+    await mkdir(path.join(tree, 'a/b'), { recursive: true });
+    await writeFile(path.join(tree, 'a/b/z'), 'z');
+    await writeFile(path.join(tree, 'a/y'), 'y');
+    await writeFile(path.join(tree, 'c'), 'c');
+    await writeFile(path.join(tree, 'B'), 'B');
+    expect(await listTree(tree)).toEqual(['B', 'a/b/z', 'a/y', 'c']);
+  });
+
+  it.each([
+    ['./a/b', 'a/b'],
+    ['a/./b', 'a/./b'],
+    ['a', 'a'],
+  ])('toPosix(%j) is %j', (relative, posix) => {
+    expect(toPosix(relative)).toBe(posix);
   });
 });
