@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpError } from './errors.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HttpError, type ReleaseError } from './errors.ts';
 import { httpRequest, redactUrl } from './http.ts';
 import { backoffDelay, isRetryableError, parseRetryAfter, withRetry } from './retry.ts';
 
@@ -31,25 +31,31 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 
+/** Waits recorded instead of waited: what a retry waits is its result, not how long a busy machine took. */
+function recordedSleep(): { slept: number[]; sleep: (ms: number) => Promise<void> } {
+  const slept: number[] = [];
+  return { slept, sleep: async (ms) => void slept.push(ms) };
+}
+
 describe('httpRequest with retry', () => {
   it('retries 503 twice, then succeeds, backing off in between', async () => {
     scripts.set('/flaky', [{ status: 503 }, { status: 503 }, { status: 200 }]);
     const delays: number[] = [];
-    const started = Date.now();
-    const res = await httpRequest(`${base}/flaky`, { retry: { ...fast, onRetry: ({ delayMs }) => delays.push(delayMs) } });
+    const { slept, sleep } = recordedSleep();
+    const res = await httpRequest(`${base}/flaky`, {
+      retry: { ...fast, sleep, random: () => 1, onRetry: ({ delayMs }) => delays.push(delayMs) },
+    });
     expect(await res.text()).toBe('ok');
     expect(hits.get('/flaky')).toBe(3);
-    expect(delays).toHaveLength(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(delays[0]! + delays[1]! - 5);
+    expect(delays).toEqual([20, 40]);
+    expect(slept).toEqual(delays);
   });
 
   it('honours Retry-After on 429', async () => {
     scripts.set('/limited', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200 }]);
-    const delays: number[] = [];
-    const started = Date.now();
-    await httpRequest(`${base}/limited`, { retry: { ...fast, onRetry: ({ delayMs }) => delays.push(delayMs) } });
-    expect(delays).toEqual([1000]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    const { slept, sleep } = recordedSleep();
+    await httpRequest(`${base}/limited`, { retry: { ...fast, sleep } });
+    expect(slept).toEqual([1000]);
   });
 
   it('does not retry a 404', async () => {
@@ -86,10 +92,54 @@ describe('retry rules', () => {
     expect(isRetryableError(new Error('bad input'))).toBe(false);
   });
 
-  it('parses Retry-After in seconds and as a date', () => {
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
-    expect(parseRetryAfter('soon')).toBeUndefined();
+  it.each([
+    ['a 599', new HttpError(599, 'x'), true],
+    ['a 600', new HttpError(600, 'x'), false],
+    ['a 499', new HttpError(499, 'x'), false],
+    ['an SDK 429', { $metadata: { httpStatusCode: 429 } }, true],
+    ['an SDK 404', { $metadata: { httpStatusCode: 404 } }, false],
+    ['a statusCode 500', { statusCode: 500 }, true],
+    ['a statusCode 400 whose cause is a reset', { statusCode: 400, cause: { code: 'ECONNRESET' } }, false],
+    ['a status 0 whose cause is a reset', { statusCode: 0, cause: { code: 'ECONNRESET' } }, true],
+    ['ENOENT (a string code, not a network one)', Object.assign(new Error('x'), { code: 'ENOENT' }), false],
+    ['EACCES', Object.assign(new Error('x'), { code: 'EACCES' }), false],
+    ['a numeric code', { code: 104 }, false],
+    ['ETIMEDOUT', Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), true],
+    ["undici's connect timeout", Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), true],
+    ['a TimeoutError (AbortSignal.timeout)', Object.assign(new Error('x'), { name: 'TimeoutError' }), true],
+    ['an AbortError', Object.assign(new Error('x'), { name: 'AbortError' }), true],
+    ["fetch's TypeError without a cause", new TypeError('fetch failed'), true],
+    ['another TypeError', new TypeError('x is not a function'), false],
+    ['a reset three causes down', new Error('a', { cause: new Error('b', { cause: { code: 'ECONNRESET' } }) }), true],
+    ['a 404 above a reset', new HttpError(404, 'x', { cause: { code: 'ECONNRESET' } }), false],
+    ['undefined', undefined, false],
+    ['null', null, false],
+  ])('%s is retryable: %s', (_, error, retryable) => {
+    expect(isRetryableError(error)).toBe(retryable);
+  });
+
+  it('ends on a cyclic cause chain', () => {
+    const a: { code: string; cause?: unknown } = { code: 'EINVAL' };
+    a.cause = { code: 'EPERM', cause: a };
+    expect(isRetryableError(a)).toBe(false);
+  });
+
+  it.each([
+    ['2', 2000],
+    [' 2 ', 2000],
+    ['1.5', 1500],
+    ['0', 0],
+    ['10s', undefined],
+    ['-1', undefined],
+    ['1.', undefined],
+    ['soon', undefined],
+    ['', undefined],
+    [null, undefined],
+    [undefined, undefined],
+    [new Date(10_000).toUTCString(), 6000],
+    [new Date(1_000).toUTCString(), 0],
+  ])('parses Retry-After %j as %j ms (a date against a clock at 4 s)', (value, ms) => {
+    expect(parseRetryAfter(value, 4000)).toBe(ms);
   });
 
   it('grows the backoff exponentially up to the cap, with jitter', () => {
@@ -112,17 +162,93 @@ describe('retry rules', () => {
     expect(calls).toBe(1);
   });
 
-  it('stops when the retry budget is spent', async () => {
-    let calls = 0;
+  describe('the retry budget, on a clock the waits advance', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+    // Delays 50, 100, 200, 400 ms (random 1): a retry is made while the time spent plus its wait fits the budget.
+    it.each([
+      [49, 1],
+      [50, 2],
+      [149, 2],
+      [150, 3],
+      [350, 4],
+      [Number.POSITIVE_INFINITY, 6],
+    ])('a budget of %s ms makes %s attempt(s)', async (budgetMs, expected) => {
+      let now = 1_000_000;
+      vi.spyOn(Date, 'now').mockImplementation(() => now);
+      let calls = 0;
+      const error = await withRetry(
+        async () => {
+          calls++;
+          throw new HttpError(503, 'down');
+        },
+        {
+          attempts: 6,
+          baseDelayMs: 50,
+          maxDelayMs: 10_000,
+          budgetMs,
+          random: () => 1,
+          sleep: async (ms) => {
+            now += ms;
+          },
+          what: 'GET x',
+        },
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'RETRY_EXHAUSTED', message: `GET x failed after ${expected} attempt(s)` });
+      expect((error as ReleaseError).cause).toBeInstanceOf(HttpError);
+      expect(calls).toBe(expected);
+    });
+  });
+
+  it('defaults: five attempts, backoff from 500 ms, what is "request"', async () => {
+    const { slept, sleep } = recordedSleep();
+    const retries: number[] = [];
     const error = await withRetry(
       async () => {
-        calls++;
-        throw new HttpError(503, 'down');
+        throw new HttpError(502, 'bad gateway');
       },
-      { attempts: 100, baseDelayMs: 50, budgetMs: 120, random: () => 1 },
+      { sleep, random: () => 1, onRetry: ({ attempt }) => retries.push(attempt) },
     ).catch((e: unknown) => e);
-    expect((error as { code?: string }).code).toBe('RETRY_EXHAUSTED');
-    expect(calls).toBeLessThan(5);
+    expect(error).toMatchObject({ code: 'RETRY_EXHAUSTED', message: 'request failed after 5 attempt(s)', userError: false });
+    expect(slept).toEqual([500, 1000, 2000, 4000]);
+    expect(retries).toEqual([1, 2, 3, 4]);
+  });
+
+  it('returns the first success, and rethrows what is not retryable as it is', async () => {
+    const { slept, sleep } = recordedSleep();
+    let calls = 0;
+    await expect(
+      withRetry(
+        async (attempt) => {
+          calls++;
+          if (attempt < 3) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+          return attempt;
+        },
+        { sleep },
+      ),
+    ).resolves.toBe(3);
+    expect(calls).toBe(3);
+    expect(slept).toHaveLength(2);
+    const notFound = new HttpError(404, 'nope');
+    await expect(withRetry(async () => Promise.reject(notFound), { sleep })).rejects.toBe(notFound);
+    const custom = await withRetry(async () => Promise.reject(notFound), { sleep, isRetryable: () => true, attempts: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(custom).toMatchObject({ code: 'RETRY_EXHAUSTED' });
+  });
+
+  it('waits out a Retry-After up to the limit, instead of the backoff', async () => {
+    const { slept, sleep } = recordedSleep();
+    let calls = 0;
+    await withRetry(
+      async () => {
+        if (++calls === 1) throw new HttpError(429, 'slow down', { retryAfterMs: 60_000 });
+        return 'ok';
+      },
+      { sleep, maxRetryAfterMs: 60_000 },
+    );
+    expect(slept).toEqual([60_000]);
   });
 
   it('redacts credentials and query strings from URLs', () => {
