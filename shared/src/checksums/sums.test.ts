@@ -1,0 +1,206 @@
+/** The checksum rules that need no outside program: SUMS lines, digest files, and checks against a tree. */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checksumContents, checksumPaths, writeChecksumFiles, writeDigestFiles, writeIfChanged } from './files.ts';
+import { formatSums, parseSums } from './sums.ts';
+import { checkDigestFiles, checkSums, parseDigestFile, verifyChecksumFile } from './verify.ts';
+
+const hex = (algorithm: 'sha256' | 'sha512', text: string) => createHash(algorithm).update(text).digest('hex');
+const A = 'a'.repeat(64);
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'sums-'));
+  await mkdir(path.join(root, 'bin'));
+  await writeFile(path.join(root, 'bin/kubectl'), 'kubectl');
+  await writeFile(path.join(root, 'README'), 'readme');
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('parseSums', () => {
+  it.each([
+    ['CRLF line ends', `${A}  a\r\n${A}  b\r\n`, ['a', 'b']],
+    ['no newline at the end', `${A}  a`, ['a']],
+    ['blank and whitespace-only lines', `\n  \n${A}  a\n\t\n`, ['a']],
+    ['binary mode', `${A} *a\n`, ['a']],
+    ['a name with spaces', `${A}  a b \n`, ['a b ']],
+    ['a name starting with a star in text mode', `${A}  *a\n`, ['*a']],
+    ['an escaped name', `\\${A}  a\\\\b\n`, ['a\\b']],
+    ['an unescaped backslash', `${A}  a\\nb\n`, ['a\\nb']],
+  ])('reads %s', (_, text, paths) => {
+    expect(parseSums(text).map((e) => e.path)).toEqual(paths);
+  });
+
+  it.each([
+    ['leading junk', `x${A}  a\n`],
+    ['a leading space', ` ${A}  a\n`],
+    ['one space only', `${A} a\n`],
+    ['no name', `${A}  \n`],
+    ['a tab for the separator', `${A}\t a\n`],
+    ['not hex', `${'g'.repeat(64)}  a\n`],
+    ['no digest', '  a\n'],
+  ])('refuses %s, naming the line', (_, text) => {
+    expect(() => parseSums(`${A}  ok\n${text}`)).toThrow(
+      expect.objectContaining({ code: 'VERIFICATION_FAILED', userError: true, message: expect.stringContaining('line 2:') }),
+    );
+  });
+
+  it('lower-cases digests', () => {
+    expect(parseSums(`${A.toUpperCase()}  a\n`)).toEqual([{ path: 'a', hex: A }]);
+  });
+});
+
+describe('formatSums', () => {
+  it('sorts by bytes, not by locale, and escapes only names that need it', () => {
+    expect(
+      formatSums([
+        { path: 'b', hex: 'aa' },
+        { path: 'B', hex: 'bb' },
+        { path: 'a\rb', hex: 'cc' },
+      ]),
+    ).toBe('bb  B\n\\cc  a\\rb\naa  b\n');
+    expect(formatSums([])).toBe('');
+  });
+
+  it('refuses a digest that is not lower-case hex, as a failure of ours', () => {
+    for (const bad of ['AB', '', 'ab cd'])
+      expect(() => formatSums([{ path: 'x', hex: bad }])).toThrow(
+        expect.objectContaining({ code: 'DIGEST_MISMATCH', userError: false, message: expect.stringContaining('for x') }),
+      );
+  });
+});
+
+describe('digest files', () => {
+  it.each([
+    [`${A}\n`, A],
+    [`  ${A.toUpperCase()}\r\n`, A],
+  ])('parseDigestFile reads %j', (content, expected) => {
+    expect(parseDigestFile('k', 'sha256', content)).toBe(expected);
+  });
+
+  it.each([
+    [`${A}  k\n`, 'holds a sha256sum line'],
+    [`${A} *k\n`, 'holds a sha256sum line'],
+    [`${A}\tk\n`, 'holds a sha256sum line'],
+    ['', 'holds no hex digest'],
+    [`x${A}`, 'holds no hex digest'],
+  ])('parseDigestFile refuses %j: %s', (content, problem) => {
+    expect(() => parseDigestFile('k', 'sha256', content)).toThrow(
+      expect.objectContaining({
+        code: 'CHECKSUM_FORMAT',
+        message: expect.stringMatching(new RegExp(`^k\\.sha256: ${problem} .*belong in SHA256SUMS\\)$`)),
+      }),
+    );
+  });
+
+  it('checkDigestFiles checks what exists, in order, and stops at the first disagreement', () => {
+    const digests = { sha256: hex('sha256', 'x'), sha512: hex('sha512', 'x') };
+    expect(checkDigestFiles('k', digests, {})).toEqual([]);
+    expect(checkDigestFiles('k', digests, { sha512: digests.sha512 })).toEqual(['k.sha512']);
+    expect(checkDigestFiles('k', digests, { sha256: digests.sha256, sha512: digests.sha512 })).toEqual(['k.sha256', 'k.sha512']);
+    expect(() => checkDigestFiles('k', digests, { sha256: A, sha512: 'zz' })).toThrow(
+      expect.objectContaining({ code: 'DIGEST_MISMATCH', message: expect.stringContaining(`expected ${A}`) }),
+    );
+    expect(() => checkDigestFiles('k', digests, { sha256: digests.sha256, sha512: A })).toThrow(
+      expect.objectContaining({ code: 'DIGEST_MISMATCH' }),
+    );
+  });
+
+  it('verifyChecksumFile uses known digests instead of hashing', async () => {
+    const known = { sha256: A, sha512: 'b'.repeat(128) };
+    await writeFile(path.join(root, 'README.sha256'), A);
+    try {
+      await expect(verifyChecksumFile(root, 'README', known)).resolves.toEqual({ digests: known, checked: ['README.sha256'] });
+      await expect(verifyChecksumFile(root, 'README')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    } finally {
+      await rm(path.join(root, 'README.sha256'));
+    }
+  });
+});
+
+describe('checkSums against a tree', () => {
+  it('reports a file that is missing, with no actual digest, and one that differs', async () => {
+    const text = formatSums([
+      { path: 'bin/kubectl', hex: hex('sha256', 'kubectl') },
+      { path: 'README', hex: A },
+      { path: 'gone', hex: A },
+    ]);
+    await writeFile(path.join(root, 'SUMS'), text);
+    expect(await checkSums(root, 'SUMS', 'sha256')).toEqual([
+      { path: 'README', expected: A, actual: hex('sha256', 'readme') },
+      { path: 'gone', expected: A, actual: undefined },
+    ]);
+  });
+
+  it('checks with the algorithm asked for', async () => {
+    await writeFile(path.join(root, 'SUMS512'), `${hex('sha512', 'kubectl')}  bin/kubectl\r\n`);
+    expect(await checkSums(root, 'SUMS512', 'sha512')).toEqual([]);
+  });
+
+  it('refuses a line that leaves the tree, and rethrows any error but a missing file', async () => {
+    await writeFile(path.join(root, 'ESCAPE'), `${A}  ../x\n`);
+    await expect(checkSums(root, 'ESCAPE', 'sha256')).rejects.toMatchObject({ code: 'PATH_UNSAFE' });
+    await writeFile(path.join(root, 'DIR'), `${A}  bin\n`);
+    await expect(checkSums(root, 'DIR', 'sha256')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+});
+
+describe('checksum files', () => {
+  it('names every checksum file of a tree (pure)', () => {
+    expect(checksumPaths(['k'])).toEqual([
+      'SHA256SUMS',
+      'SHA512SUMS',
+      'k.sha256',
+      'k.sha512',
+      'SHA256SUMS.sha256',
+      'SHA256SUMS.sha512',
+      'SHA512SUMS.sha256',
+      'SHA512SUMS.sha512',
+    ]);
+  });
+
+  it('makes the SUMS files and a bare digest beside every file, the SUMS files included (pure)', () => {
+    const files = [{ path: 'k', sha256: A, sha512: 'b'.repeat(128) }];
+    const { contents, sums } = checksumContents(files);
+    const sum256 = `${A}  k\n`;
+    expect(contents.get('SHA256SUMS')).toBe(sum256);
+    expect(contents.get('SHA512SUMS')).toBe(`${'b'.repeat(128)}  k\n`);
+    expect(contents.get('k.sha256')).toBe(A);
+    expect(contents.get('k.sha512')).toBe('b'.repeat(128));
+    expect(sums[0]).toEqual({ path: 'SHA256SUMS', sha256: hex('sha256', sum256), sha512: hex('sha512', sum256) });
+    expect(contents.get('SHA256SUMS.sha256')).toBe(hex('sha256', sum256));
+    expect([...contents.keys()].sort()).toEqual(checksumPaths(['k']).sort());
+  });
+
+  it('writes a file only when its content differs, and says so', async () => {
+    const file = path.join(root, 'w.txt');
+    expect(await writeIfChanged(file, 'one')).toBe(true);
+    expect(await writeIfChanged(file, 'one')).toBe(false);
+    expect(await writeIfChanged(file, 'two')).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('two');
+    await expect(writeIfChanged(path.join(root, 'bin'), 'x')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('writes digest files, then SUMS files only when asked to leave those', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sums-write-'));
+    try {
+      await writeFile(path.join(dir, 'k'), 'k');
+      const file = { path: 'k', sha256: hex('sha256', 'k'), sha512: hex('sha512', 'k') };
+      expect(await writeDigestFiles(dir, file)).toEqual(['k.sha256', 'k.sha512']);
+      expect(await writeDigestFiles(dir, file)).toEqual([]);
+      await writeFile(path.join(dir, 'k.sha512'), 'stale');
+      const result = await writeChecksumFiles(dir, [file], { digestFilesWritten: true });
+      expect(result.changed).not.toContain('k.sha512');
+      expect(await readFile(path.join(dir, 'k.sha512'), 'utf8')).toBe('stale');
+      expect(result.paths).toEqual(checksumPaths(['k']).sort());
+      const all = await writeChecksumFiles(dir, [file]);
+      expect(all.changed).toEqual(['k.sha512']);
+      await expect(writeDigestFiles(dir, { ...file, path: '../k' })).rejects.toMatchObject({ code: 'PATH_UNSAFE' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
