@@ -52,6 +52,15 @@ describe('isUpToDate: more cases', () => {
     // The exception is a ranking: the other way round the rc build is the older one.
     ['rc build after the first build past the tag stays', 'v1.30.0-11+a', 'v1.30.0-rc.2.10+b', true],
     ['rc build of a newer patch moves it', 'v1.30.0-11+a', 'v1.30.1-rc.0.3+b', false],
+    // The exception belongs to rc builds only: alpha.N.M and beta.N.M rank below a counted build as SemVer says.
+    ['counted build after an alpha build', 'v1.30.0-alpha.2.10', 'v1.30.0-11', true],
+    ['counted build after a beta build', 'v1.30.0-beta.2.10', 'v1.30.0-11', true],
+    ['alpha build after a counted build', 'v1.30.0-11', 'v1.30.0-alpha.2.10', false],
+    ['beta build after a counted build', 'v1.30.0-11', 'v1.30.0-beta.2.10', false],
+    ['rc build with four identifiers does not get the exception', 'v1.30.0-rc.2.10.1', 'v1.30.0-11', true],
+    ['counted build of a lower patch after an rc build', 'v1.30.1-rc.0.3', 'v1.30.0-11', true],
+    ['rc build of a lower patch after a counted build', 'v1.30.1-11', 'v1.30.0-rc.2.10', true],
+    ['rc build of the same core after two counters', 'v1.30.0-11.1', 'v1.30.0-rc.2.10', false],
   ])('%s: %s → %s', (_name, oldVersion, newVersion, expected) => {
     expect(isUpToDate(must(oldVersion), must(newVersion))).toBe(expected);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, parseVersion } from './version.ts';
+import { compareCore, compareVersions, parseVersion } from './version.ts';
 
 const must = (text: string) => {
   const v = parseVersion(text);
@@ -15,6 +15,15 @@ describe('parseVersion', () => {
     ['v1.33.0-alpha.1.66+d19aec8bf1c8ca', { major: 1, minor: 33, patch: 0, pre: ['alpha', 1, 66], build: ['d19aec8bf1c8ca'] }],
     ['v1.30.0-11+abc', { major: 1, minor: 30, patch: 0, pre: [11], build: ['abc'] }],
     ['v0.0.0-0a.x-y', { major: 0, minor: 0, patch: 0, pre: ['0a', 'x-y'], build: [] }],
+    // An identifier with a letter is a string, however many digits it holds.
+    ['v1.0.0-rc1', { major: 1, minor: 0, patch: 0, pre: ['rc1'], build: [] }],
+    ['v1.0.0-1rc.01a', { major: 1, minor: 0, patch: 0, pre: ['1rc', '01a'], build: [] }],
+    ['v1.0.0-0', { major: 1, minor: 0, patch: 0, pre: [0], build: [] }],
+    ['v1.0.0+001.x-y', { major: 1, minor: 0, patch: 0, pre: [], build: ['001', 'x-y'] }],
+    [
+      'v9007199254740991.9007199254740991.9007199254740991-9007199254740991',
+      { major: 2 ** 53 - 1, minor: 2 ** 53 - 1, patch: 2 ** 53 - 1, pre: [2 ** 53 - 1], build: [] },
+    ],
   ])('%s', (text, expected) => {
     expect(parseVersion(text, { requireV: true })).toEqual({ ...expected, text });
   });
@@ -40,6 +49,14 @@ describe('parseVersion', () => {
     'V1.31.2',
     'vv1.31.2',
     'v99999999999999999999.0.0',
+    'v9007199254740992.0.0',
+    'v1.9007199254740992.0',
+    'v1.0.9007199254740992',
+    'v1.0.0-rc.9007199254740992',
+    'v1.0.0-99999999999999999999',
+    ' v1.31.2',
+    'v1.31.2\n',
+    'xv1.31.2',
     'stable',
   ])('rejects %j', (text) => {
     expect(parseVersion(text)).toBeUndefined();
@@ -70,6 +87,29 @@ describe('compareVersions (SemVer precedence)', () => {
         expect(Math.sign(c), `${ordered[i]} vs ${ordered[j]}`).toBe(Math.sign(i - j));
       }
     }
+  });
+
+  it.each([
+    ['v1.0.0-rc1', 'v1.0.0-rc.1', 1],
+    ['v1.0.0-rc1', 'v1.0.0-99', 1],
+    ['v1.0.0-rc10', 'v1.0.0-rc9', -1],
+    ['v1.0.0-2', 'v1.0.0-10', -1],
+    ['v1.0.0-a.b', 'v1.0.0-a', 1],
+    ['v1.0.0-a', 'v1.0.0-b', -1],
+    ['v1.0.0-b', 'v1.0.0-a', 1],
+    ['v2.0.0-0', 'v1.9.9', 1],
+    ['v1.2.0', 'v1.10.0', -1],
+    ['v1.0.2', 'v1.0.10', -1],
+  ])('%s against %s: %i', (a, b, sign) => {
+    expect(Math.sign(compareVersions(must(a), must(b)))).toBe(sign);
+    expect(Math.sign(compareVersions(must(b), must(a)))).toBe(-sign);
+  });
+
+  it('compares MAJOR.MINOR.PATCH only with compareCore', () => {
+    expect(compareCore(must('v1.2.3-rc.0'), must('v1.2.3'))).toBe(0);
+    expect(compareCore(must('v1.2.3'), must('v1.2.4-0'))).toBe(-1);
+    expect(compareCore(must('v1.3.0'), must('v1.2.9'))).toBe(1);
+    expect(compareCore(must('v2.0.0'), must('v1.9.9'))).toBe(1);
   });
 
   it('ignores build metadata', () => {
