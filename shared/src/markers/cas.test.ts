@@ -110,4 +110,49 @@ describe('compareAndSwap', () => {
     await expect(attempt).rejects.toHaveProperty('cause', expect.any(PreconditionFailedError));
     expect(storage.conditions).toHaveLength(3);
   });
+
+  it('sends the digest and size of what it writes, and gives up after 16 attempts by default', async () => {
+    storage.interleave = 100;
+    const error = await compareAndSwap(storage, 'm.txt', () => ({ write: Buffer.from('mine'), result: undefined }), META).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('after 16 compare-and-swap') });
+    expect(storage.conditions).toHaveLength(16);
+    expect(storage.conditions[0]).toMatchObject({ sha256: sha256Hex('mine'), size: 4 });
+    expect(storage.conditions[1]).toMatchObject({ ifMatch: sha256Hex('v1.31.109') });
+  });
+
+  it('rethrows any other failure of the write at once', async () => {
+    const refused = new Error('disk full');
+    const failing = new (class extends FileStorage {
+      puts = 0;
+      override async put(): Promise<ObjectInfo> {
+        this.puts++;
+        throw refused;
+      }
+    })(dir);
+    await expect(compareAndSwap(failing, 'm.txt', setIfAbsentOr('a'), META)).rejects.toBe(refused);
+    expect(failing.puts).toBe(1);
+  });
+
+  it('creates the object again when it vanished after a lost race', async () => {
+    await compareAndSwap(storage, 'm.txt', setIfAbsentOr('a'), META);
+    let lost = false;
+    const vanishing = new (class extends FileStorage {
+      readonly conditions: PutOptions[] = [];
+      override async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
+        this.conditions.push(options);
+        if (!lost) {
+          lost = true;
+          await this.delete(key);
+          throw new PreconditionFailedError(this.location, key);
+        }
+        return super.put(key, body, options);
+      }
+    })(dir);
+    const { written } = await compareAndSwap(vanishing, 'm.txt', setIfAbsentOr('b'), META);
+    expect(written).toBe(true);
+    expect(vanishing.conditions.map((c) => c.ifNoneMatch ?? c.ifMatch)).toEqual([sha256Hex('a'), '*']);
+    expect((await storage.read('m.txt'))?.data.toString()).toBe('b');
+  });
 });

@@ -59,6 +59,7 @@ export async function compareAndSwap<T>(
       if (now && Buffer.compare(now.data, write) === 0) return { result, written: true };
       if (attempt >= attempts) throw new ContendedError(key, attempts, error);
       options.onLostRace?.(attempt);
+      // Stryker disable next-line all: the jitter only spreads writers out in time, which no test reads.
       await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
     }
   }
