@@ -103,4 +103,66 @@ describe('verifyObjects', () => {
       ],
     });
   });
+
+  it('sends no listing for one object, and stats every object of a store that cannot list', async () => {
+    const lists: string[] = [];
+    const counting = new (class extends S3LikeStorage {
+      override async *list(prefix: string): AsyncIterable<ObjectInfo> {
+        lists.push(prefix);
+        yield* super.list(prefix);
+      }
+    })(dir);
+    await verifyObjects(counting, expected().slice(0, 1), 4);
+    expect({ lists, heads: counting.heads }).toEqual({ lists: [], heads: 1 });
+    await verifyObjects(counting, expected().slice(0, 2), 4);
+    expect({ lists, heads: counting.heads }).toEqual({ lists: ['a'], heads: 1 });
+    const unlisted = new (class extends S3LikeStorage {
+      // biome-ignore lint/correctness/useYield: a listing refused before its first object
+      override async *list(): AsyncIterable<ObjectInfo> {
+        throw new Error('AuthorizationPermissionMismatch');
+      }
+    })(dir);
+    await verifyObjects(unlisted, expected(), 4);
+    expect({ heads: unlisted.heads, gets: unlisted.gets }).toEqual({ heads: 3, gets: 0 });
+  });
+
+  it('fails an object of another size, as a size, even when the listing has its ETag', async () => {
+    const longer = Buffer.from('content of a/x and more');
+    await writeFile(path.join(dir, 'a/x'), longer);
+    const wrong = expected();
+    wrong[0] = { ...wrong[0]!, contentEtags: [md5Hex(longer)] };
+    await expect(verifyObjects(store, wrong, 4)).rejects.toMatchObject({
+      mismatches: [{ key: 'a/x', expected: `${objects[0]!.data.length} bytes`, actual: `${longer.length} bytes` }],
+    });
+  });
+
+  it('takes the digest of a listing that has one (a folder), and looks again at one that differs', async () => {
+    const folder = new FileStorage(dir);
+    const plain = expected().map(({ contentEtags: _, ...rest }) => rest);
+    await verifyObjects(folder, plain, 4);
+    plain[1] = { ...plain[1]!, sha256: '1'.repeat(64) };
+    await expect(verifyObjects(folder, plain, 4)).rejects.toMatchObject({
+      location: folder.location,
+      mismatches: [{ key: 'a/y', expected: '1'.repeat(64), actual: sha256Hex(objects[1]!.data) }],
+    });
+  });
+
+  it('hashes the content where neither a content ETag nor a reported digest can vouch for it', async () => {
+    const noDigest = new (class extends S3LikeStorage {
+      override async stat(key: string): Promise<ObjectInfo | undefined> {
+        const info = await super.stat(key);
+        if (!info) return undefined;
+        const { sha256: _, ...rest } = info;
+        return rest;
+      }
+    })(dir);
+    noDigest.etags.set('a/x', 'v1');
+    const plain = expected().map(({ contentEtags: _, ...rest }) => rest);
+    await verifyObjects(noDigest, [plain[0]!], 4);
+    expect({ heads: noDigest.heads, gets: noDigest.gets }).toEqual({ heads: 1, gets: 1 });
+    await writeFile(path.join(dir, 'a/x'), Buffer.from('CONTENT OF A/X'));
+    await expect(verifyObjects(noDigest, [plain[0]!], 4)).rejects.toMatchObject({
+      mismatches: [{ key: 'a/x', actual: sha256Hex('CONTENT OF A/X') }],
+    });
+  });
 });
