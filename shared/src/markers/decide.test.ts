@@ -55,6 +55,24 @@ describe('decide', () => {
   });
 });
 
+describe('decide: every outcome, with its reason', () => {
+  it.each([
+    [undefined, 'v1.31.2', false, { action: 'create', from: undefined, to: 'v1.31.2', reason: 'marker does not exist' }],
+    ['v1.31.1', 'v1.31.2', false, { action: 'update', from: 'v1.31.1', to: 'v1.31.2', reason: 'v1.31.2 is newer' }],
+    ['v1.31.2', 'v1.31.2', true, { action: 'skip', from: 'v1.31.2', to: 'v1.31.2', reason: 'already up to date' }],
+    [
+      'v1.31.0-5+a',
+      'v1.31.0-5+b',
+      true,
+      { action: 'skip', from: 'v1.31.0-5+a', to: 'v1.31.0-5+a', reason: 'v1.31.0-5+a is equivalent' },
+    ],
+    ['v1.31.3', 'v1.31.2', true, { action: 'downgrade', from: 'v1.31.3', to: 'v1.31.2', reason: 'allow-downgrade is set' }],
+    ['v1.31.3', 'v1.31.2', false, { action: 'skip', from: 'v1.31.3', to: 'v1.31.3', reason: 'v1.31.3 is newer' }],
+  ])('%s, then %s (allow-downgrade %s)', (content, candidate, allowDowngrade, expected) => {
+    expect(decide('k', content, must(candidate), { allowDowngrade })).toEqual(expected);
+  });
+});
+
 describe('sequences', () => {
   it('release after release moves all three stable markers', () => {
     const { bucket } = publish(['v1.31.0', 'v1.31.1', 'v1.32.0']);

@@ -74,10 +74,10 @@ export function compareCore(a: Version, b: Version): number {
 }
 
 function compareIdentifiers(a: Identifier, b: Identifier): number {
-  if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
-  if (typeof a === 'number') return -1;
+  // Numeric identifiers rank below alphanumeric ones.
+  if (typeof a === 'number') return typeof b === 'number' ? compareNumbers(a, b) : -1;
   if (typeof b === 'number') return 1;
-  return a === b ? 0 : a < b ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** SemVer precedence: negative when a < b, 0 when equal (build metadata ignored), positive when a > b. */
