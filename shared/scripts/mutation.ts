@@ -41,11 +41,11 @@ let failed = 0;
 for (const name of wanted.length > 0 ? wanted : Object.keys(MODULES)) {
   const target = MODULES[name] as MutationTarget;
   process.stdout.write(`\ntest:mutation: ${name}\n`);
-  const run = spawnSync(
-    path.join(root, 'node_modules', '.bin', 'stryker'),
-    ['run', '--mutate', target.mutate.join(',')],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_TESTS: target.tests.join(',') } },
-  );
+  const run = spawnSync(path.join(root, 'node_modules', '.bin', 'stryker'), ['run', '--mutate', target.mutate.join(',')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, MUTATION_TESTS: target.tests.join(',') },
+  });
   if (run.status !== 0) failed++;
 }
 process.exit(failed > 0 ? 1 : 0);
