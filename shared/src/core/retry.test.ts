@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HttpError, type ReleaseError } from './errors.ts';
 import { httpRequest, redactUrl } from './http.ts';
-import { backoffDelay, isRetryableError, parseRetryAfter, withRetry } from './retry.ts';
+import { backoffDelay, isRetryableError, parseRetryAfter, sleep, withRetry } from './retry.ts';
 
 /** A loopback server whose behaviour per path is a script of responses. */
 let server: Server;
@@ -118,6 +118,31 @@ describe('retry rules', () => {
     expect(isRetryableError(error)).toBe(retryable);
   });
 
+  it.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_CLOSED',
+  ])('retries the connection failure %s, also as the cause of fetch', (code) => {
+    expect(isRetryableError(Object.assign(new Error('x'), { code }))).toBe(true);
+    expect(isRetryableError(new TypeError('terminated', { cause: { code } }))).toBe(true);
+  });
+
+  it('sleeps on a timer', async () => {
+    const waiting = sleep(1);
+    expect(waiting).toBeInstanceOf(Promise);
+    await expect(waiting).resolves.toBeUndefined();
+  });
+
   it('ends on a cyclic cause chain', () => {
     const a: { code: string; cause?: unknown } = { code: 'EINVAL' };
     a.cause = { code: 'EPERM', cause: a };
@@ -128,6 +153,8 @@ describe('retry rules', () => {
     ['2', 2000],
     [' 2 ', 2000],
     ['1.5', 1500],
+    ['12', 12_000],
+    ['0.25', 250],
     ['0', 0],
     ['10s', undefined],
     ['-1', undefined],
@@ -158,7 +185,12 @@ describe('retry rules', () => {
       },
       { attempts: 5, maxRetryAfterMs: 60_000 },
     ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'RETRY_EXHAUSTED', message: expect.stringContaining('retry in 3600 s') });
+    expect(error).toMatchObject({
+      code: 'RETRY_EXHAUSTED',
+      userError: false,
+      message: 'request failed: the server asks to retry in 3600 s, longer than the 60 s waited out',
+    });
+    expect((error as ReleaseError).cause).toBeInstanceOf(HttpError);
     expect(calls).toBe(1);
   });
 
