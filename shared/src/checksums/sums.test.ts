@@ -30,6 +30,7 @@ describe('parseSums', () => {
     ['a name starting with a star in text mode', `${A}  *a\n`, ['*a']],
     ['an escaped name', `\\${A}  a\\\\b\n`, ['a\\b']],
     ['an unescaped backslash', `${A}  a\\nb\n`, ['a\\nb']],
+    ['a carriage return inside a name (only the line end is dropped)', `${A}  a\rb\r\n`, ['a\rb']],
   ])('reads %s', (_, text, paths) => {
     expect(parseSums(text).map((e) => e.path)).toEqual(paths);
   });
@@ -46,6 +47,11 @@ describe('parseSums', () => {
     expect(() => parseSums(`${A}  ok\n${text}`)).toThrow(
       expect.objectContaining({ code: 'VERIFICATION_FAILED', userError: true, message: expect.stringContaining('line 2:') }),
     );
+  });
+
+  it('quotes at most 80 characters of a bad digest file', () => {
+    const long = `${A}  ${'x'.repeat(200)}`;
+    expect(() => parseDigestFile('k', 'sha256', long)).toThrow(`(${JSON.stringify(long.slice(0, 80))})`);
   });
 
   it('lower-cases digests', () => {
