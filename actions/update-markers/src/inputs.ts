@@ -75,6 +75,9 @@ export function checkReleaseVersions(versions: readonly Version[]): void {
   }
 }
 
+/** The names the standard set uses: stable, latest, their -<major>, -<major>.<minor> and -fast forms. */
+const STANDARD_MARKER = /^(stable|latest)(-fast|-\d+(\.\d+)?)?$/;
+
 /** A marker name: letters, digits, '.', '_', '-'; no '/' or '..'; a trailing `.txt` is accepted and dropped. */
 export function parseMarkerName(raw: string): string {
   const name = raw.endsWith('.txt') ? raw.slice(0, -'.txt'.length) : raw;
@@ -84,6 +87,10 @@ export function parseMarkerName(raw: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} is not a marker name (letters, digits, '.', '_', '-')`);
   }
+  // An extra marker moves unconditionally with this version: one named like a standard marker would move it past
+  // the rules (latest on a stable release, stable-1.30 to a 1.31 version), and the newer-wins rule then keeps it.
+  if (STANDARD_MARKER.test(name))
+    throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} is a standard marker name; they move by the version's own rules`);
   return name;
 }
 
