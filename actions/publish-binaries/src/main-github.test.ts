@@ -23,8 +23,9 @@ afterAll(async () => {
 
 function publish(): Promise<RunResult> {
   return runBundle('publish-binaries', {
+    workspace: work,
     inputs: {
-      'source-dir': path.join(work, 'release'),
+      'source-dir': 'release',
       version: VERSION,
       destinations: 'github-release://kubernetes/kubernetes',
       'github-token': github.token,

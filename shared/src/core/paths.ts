@@ -6,7 +6,8 @@ import { glob as fsGlob, lstat, readdir, realpath, stat } from 'node:fs/promises
 import path from 'node:path';
 import { InputError, UnsafePathError } from './errors.ts';
 
-function isInside(root: string, candidate: string): boolean {
+/** `candidate` is `root` or below it (both absolute). */
+export function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
