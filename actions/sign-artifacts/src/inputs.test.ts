@@ -103,6 +103,9 @@ describe('readInputs, sign mode', () => {
     await fails({ files: 'a', 'identity-token': 'not-a-jwt' }, 'identity-token');
     await fails({ files: 'a' }, 'signing', githubContext('/tmp/ws'));
     await fails({ files: 'a', timeout: 'soon' }, 'timeout');
+    await fails({ files: 'a', timeout: '0' }, 'timeout');
+    await fails({ files: 'a', timeout: '597h' }, 'timeout');
+    await fails({ files: 'a', 'retry-budget': '1000h' }, 'retry-budget');
     await fails({ files: 'a', concurrency: '0' }, 'concurrency');
     await fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
     await fails({ files: 'a', force: 'yes' }, 'force');

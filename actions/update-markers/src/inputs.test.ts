@@ -72,6 +72,8 @@ describe('readInputs', () => {
     [{ 'read-back-url': 'https://dl.k8s.io/?token=x' }, 'read-back-url'],
     [{ 'cdn-purge-url': 'https://user:secret@api.fastly.com/purge', 'cdn-purge-token': 'tok' }, 'cdn-purge-url'],
     [{ 'read-back-timeout': 'soon' }, 'read-back-timeout'],
+    [{ 'read-back-url': 'https://dl.k8s.io', 'read-back-timeout': '597h' }, 'read-back-timeout'],
+    [{ 'read-back-url': 'https://dl.k8s.io', 'read-back-interval': '0' }, 'read-back-interval'],
     [{ fast: 'yes' }, 'fast'],
     [{ destination: '' }, 'destination'],
     [{ destination: 'gs://bucket/release' }, 'destination'],

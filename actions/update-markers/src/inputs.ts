@@ -90,7 +90,10 @@ export function parseMarkerName(raw: string): string {
   // An extra marker moves unconditionally with this version: one named like a standard marker would move it past
   // the rules (latest on a stable release, stable-1.30 to a 1.31 version), and the newer-wins rule then keeps it.
   if (STANDARD_MARKER.test(name))
-    throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} is a standard marker name; they move by the version's own rules`);
+    throw new InputError(
+      INPUT.extraMarkers,
+      `${JSON.stringify(raw)} is a standard marker name; they move by the version's own rules`,
+    );
   return name;
 }
 
@@ -143,8 +146,8 @@ function readPurge(inputs: InputReader): PurgeTarget | undefined {
 }
 
 function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
-  const intervalMs = inputs.duration(INPUT.readBackInterval, 20_000);
-  const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000);
+  const intervalMs = inputs.duration(INPUT.readBackInterval, 20_000, { min: 1000 });
+  const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000, { min: 1000 });
   if (intervalMs <= 0) throw new InputError(INPUT.readBackInterval, 'must be longer than 0s');
   const url = inputs.optional(INPUT.readBackUrl);
   return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url, { base: true }), intervalMs, timeoutMs };
