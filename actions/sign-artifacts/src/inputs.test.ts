@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputReader } from '../../../shared/src/core/inputs.ts';
 import { githubContext } from '../../../shared/src/runner/run-bundle.ts';
@@ -154,6 +155,12 @@ describe('readInputs, verify mode', () => {
       'public-key',
     );
     await fails({ files: 'a', mode: 'verify', 'public-key': 'missing.pem' }, 'public-key');
+    // An RSA key cannot verify an ECDSA signature: said once, not as "verification failed" for every file.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    await expect(read({ files: 'a', mode: 'verify', 'public-key': rsa, 'rekor-url': 'none' })).rejects.toMatchObject({
+      input: 'public-key',
+      message: expect.stringContaining('RSA'),
+    });
     await fails(
       {
         files: 'a',

@@ -22,8 +22,7 @@ export function parseLayout(raw: string, input = 'layout'): Layout {
   const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'version' && name !== 'path');
   if (unknown.length > 0) throw new InputError(input, `unknown placeholder {${unknown[0]}}; use {version} and {path}`);
   if (!template.includes('{path}')) throw new InputError(input, 'a template must contain {path}');
-  if (!template.endsWith('/{path}'))
-    throw new InputError(input, 'a template must end with /{path}: {path} is a whole segment');
+  if (!template.endsWith('/{path}')) throw new InputError(input, 'a template must end with /{path}: {path} is a whole segment');
   if (template.split('{path}').length !== 2) throw new InputError(input, 'a template holds {path} once');
   if (!template.includes('{version}'))
     throw new InputError(input, 'a template must contain {version}: each version needs a folder of its own');

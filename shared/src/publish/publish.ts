@@ -250,7 +250,10 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
     await logger.group('Verify signatures', () => verifyArtifacts(gate, logger));
   }
-  const paths = await listSource(options.sourceDir);
+  const hidden: string[] = [];
+  const paths = await listSource(options.sourceDir, (p) => hidden.push(p));
+  if (hidden.length > 0)
+    logger.warning(`Not published: ${hidden.length} hidden name(s) in source-dir (a leading '.'): ${hidden.sort().join(', ')}`);
   const published = publishedPaths(paths, options.checksums);
   for (const destination of options.destinations) checkKeys(destination, published);
   // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at
