@@ -7,7 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { isInside } from '../../../shared/src/core/paths.ts';
-import { parseVersion } from '../../../shared/src/markers/version.ts';
+import { checkVersionLength, parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
 import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
 import type { Destination } from '../../../shared/src/publish/plan.ts';
@@ -169,6 +169,7 @@ export async function readInputs(
   // Credentials first: masked before any message can carry them.
   const credentials = readStorageInputs(inputs);
   const rawVersion = inputs.required(INPUT.version);
+  checkVersionLength(INPUT.version, rawVersion);
   const version = parseVersion(rawVersion, { requireV: true });
   if (!version)
     throw new InputError(

@@ -48,6 +48,7 @@ describe('readInputs', () => {
     [{ version: '' }, 'version'],
     [{ version: '1.31.2' }, 'version'],
     [{ version: 'v1.31' }, 'version'],
+    [{ version: `v1.31.2-rc.0+${'a'.repeat(300)}` }, 'version'],
     [{ version: 'v1.31.2, latest' }, 'version'],
     [{ 'build-type': 'nightly' }, 'build-type'],
     [{ version: 'v1.31.3-1' }, 'version'],

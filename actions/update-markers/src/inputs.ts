@@ -4,7 +4,7 @@ import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
 import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
-import { parseVersion, type Version } from '../../../shared/src/markers/version.ts';
+import { checkVersionLength, parseVersion, type Version } from '../../../shared/src/markers/version.ts';
 import { type ParsedDestination, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import { joinKey } from '../../../shared/src/storage/storage.ts';
 import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
@@ -48,6 +48,7 @@ export interface UpdateMarkersInputs {
 export function parseVersions(raw: readonly string[]): Version[] {
   if (raw.length === 0) throw new InputError(INPUT.version, 'is required: one or more versions such as v1.31.2');
   return raw.map((text) => {
+    checkVersionLength(INPUT.version, text);
     const version = parseVersion(text, { requireV: true });
     if (!version)
       throw new InputError(INPUT.version, `${JSON.stringify(text)} is not a version vMAJOR.MINOR.PATCH[-pre][+build]`);
