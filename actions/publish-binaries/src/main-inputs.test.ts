@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
-import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
@@ -27,7 +27,7 @@ beforeEach(async () => {
 afterEach(() => Promise.all([rm(work, { recursive: true, force: true }), rm(OUTSIDE, { recursive: true, force: true })]));
 
 async function run(inputs: Record<string, string>) {
-  const result = await runBundle('publish-binaries', {
+  const result = await runBundleScanned('publish-binaries', {
     workspace: work,
     inputs: {
       'source-dir': 'release',
