@@ -25,6 +25,12 @@ describe('file-system failures the user fixes', () => {
     expect(error?.message).toContain(code);
   });
 
+  it('blames the path written when a copy names two', () => {
+    const copy = Object.assign(errno('ENOSPC', 'copyfile', '/ws/src/kubectl'), { dest: '/srv/mirror/.tmp-1-x-kubectl' });
+    const error = fileSystemInputError(copy, (p) => (p.startsWith('/ws/src') ? 'source-dir' : 'destinations'));
+    expect(error).toMatchObject({ input: 'destinations', message: expect.stringContaining('/srv/mirror/.tmp-1-x-kubectl') });
+  });
+
   it('leaves other failures as they are', async () => {
     expect(fileSystemInputError(errno('EIO', 'read', '/x'), () => 'files')).toBeUndefined();
     expect(fileSystemInputError(new Error('plain'), () => 'files')).toBeUndefined();

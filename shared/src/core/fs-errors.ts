@@ -32,8 +32,10 @@ export function fileSystemInputError(err: unknown, inputFor: (path: string) => s
   const fsError = userFileSystemError(err);
   if (!fsError) return undefined;
   const code = fsError.code as string;
-  const what = fsError.syscall ? `${fsError.syscall} ${fsError.path}` : fsError.path;
-  return new InputError(inputFor(fsError.path), `${what} failed: ${USER_ERRNO[code]} (${code})`, { cause: err, userError: true });
+  // A copy or a rename names both paths: the one written is the one that failed (its source was read before).
+  const where = (fsError as { dest?: string }).dest ?? fsError.path;
+  const what = fsError.syscall ? `${fsError.syscall} ${where}` : where;
+  return new InputError(inputFor(where), `${what} failed: ${USER_ERRNO[code]} (${code})`, { cause: err, userError: true });
 }
 
 /** Runs `fn`; a file-system failure the user fixes comes out as an InputError naming the input the path belongs to. */

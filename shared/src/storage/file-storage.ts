@@ -18,7 +18,7 @@
  * makes it.
  */
 
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,22 @@ async function fsyncPath(target: string, folder: boolean): Promise<void> {
     throw Object.assign(new Error(`${step} ${code || (err as Error).message}`), { step });
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * mkdir -p that tells the truth: Node's recursive mkdir reports ENOENT where the file system refused a folder
+ * (EROFS, EACCES); the first missing folder is then made on its own, which fails with the real reason.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = dir;
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw err;
   }
 }
 
@@ -162,7 +178,7 @@ export class FileStorage implements Storage {
   async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
     const file = this.#path(key);
     await checkedSize(`${this.location}/${key}`, body, options.size);
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
     // Before the lock: a long writeback must not keep the lock from being kept fresh.
     if (conditional) await this.flush();
