@@ -3,7 +3,6 @@
  * whatever a step or a server echoes is shown through the step's own masks, as the runner shows it.
  * (Bundles first: node shared/scripts/bundle.ts cli sign-artifacts update-markers.)
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -12,28 +11,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runBundle } from '../runner/run-bundle.ts';
+import { cliArgs, runCliProcess } from '../testing/cli.ts';
 import { leakedSecrets } from '../testing/secrets.ts';
 import { testIdentityToken, testKeyPair } from '../testing/sigstore.ts';
-
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], cwd: string): Promise<CliRun> {
-  const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'cli', 'index.js'), ...args], { cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const [status] = (await once(child, 'close')) as [number | null];
-  return { status, stdout, stderr };
-}
 
 /** A server that refuses everything with an echo of the request, headers and body, as some proxies and CDNs do. */
 async function echoServer(status: number): Promise<{ url: string; server: Server }> {
@@ -69,14 +49,14 @@ describe('CLI secrets', () => {
   it('takes a PEM key and a password that start with dashes as values, and prints neither', async () => {
     const { privatePem } = testKeyPair();
     const password = '--S3cret-password-0123';
-    const run = await cli(
+    const run = await runCliProcess(
       ['sign-artifacts', '--files', 'rel/**', '--signing', 'key', '--private-key', privatePem, ...OFFLINE, '--dry-run'],
       workspace,
     );
     expect(run.stderr).not.toContain('unknown input');
     expect(run.status).toBe(0);
     expect(leakedSecrets(run, [privatePem])).toEqual([]);
-    const withPassword = await cli(
+    const withPassword = await runCliProcess(
       [
         ...['sign-artifacts', '--files', 'rel/**', '--signing', 'key', '--private-key', privatePem],
         ...['--private-key-password', password, ...OFFLINE, '--dry-run'],
@@ -109,7 +89,7 @@ describe('CLI secrets', () => {
       expect(step.exitCode).toBe(1);
       expect(step.annotations[0]?.properties.title).toBe('SIGNING_FAILED');
       expect(leakedSecrets(step, [token])).toEqual([]);
-      const run = await cli(['sign-artifacts', ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v])], workspace);
+      const run = await runCliProcess(['sign-artifacts', ...cliArgs(inputs)], workspace);
       expect(run.status).toBe(1);
       expect(leakedSecrets(run, [token])).toEqual([]);
     } finally {
@@ -134,7 +114,7 @@ describe('CLI secrets', () => {
       expect(step.stdout).toContain('refused POST');
       expect(leakedSecrets(step, [token])).toEqual([]);
       await rm(path.join(bucket, 'release', 'markers.json'), { force: true });
-      const run = await cli(['update-markers', ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v])], workspace);
+      const run = await runCliProcess(['update-markers', ...cliArgs(inputs)], workspace);
       expect(run.status).not.toBe(2);
       expect(leakedSecrets(run, [token])).toEqual([]);
     } finally {

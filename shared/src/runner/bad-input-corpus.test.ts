@@ -4,9 +4,7 @@
  * print no secret it was given, and write nothing anywhere: the workspace, the destination and the folders around
  * them are listed (names and contents) before and after. Bundles first: node shared/scripts/bundle.ts.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,9 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { makeReleaseTree } from '../publish/release-tree.fixture.ts';
+import { cliArgs, runCliProcess } from '../testing/cli.ts';
 import { leakedSecrets, runBundleScanned, secretsGiven } from '../testing/secrets.ts';
 import { testKeyPair } from '../testing/sigstore.ts';
-import { type Annotation, parseAnnotations, repoRoot } from './run-bundle.ts';
+import { type Annotation, parseAnnotations } from './run-bundle.ts';
 
 const KEYS = testKeyPair();
 const RSA_PUBLIC = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'pem', type: 'spki' });
@@ -401,20 +400,6 @@ function expectFailure(annotations: Annotation[], expected: Expected): void {
   expect(errors[0]?.properties.title).toBe('input' in expected ? `Invalid input: ${expected.input}` : expected.code);
 }
 
-async function cli(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'cli', 'index.js'), ...args], { cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const [status] = (await once(child, 'close')) as [number | null];
-  return { status, stdout, stderr };
-}
-
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'bad-input-corpus-'));
 });
@@ -440,7 +425,7 @@ describe('bad-input corpus', () => {
     expect(existsSync('/release')).toBe(rootRelease);
 
     if (!c.cli) return;
-    const run = await cli([c.action, ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v])], places.ws);
+    const run = await runCliProcess([c.action, ...cliArgs(inputs)], places.ws);
     expect(run.status).toBe(1);
     expectFailure(parseAnnotations(run.stderr), c.expected);
     expect(leakedSecrets(run, secretsGiven({ inputs }))).toEqual([]);
