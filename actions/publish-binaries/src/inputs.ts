@@ -3,11 +3,11 @@
  * GITHUB_API_URL and GITHUB_SHA). Credentials are read — and masked — first; then every value is
  * validated before anything is read from a store or written.
  */
-import { statSync } from 'node:fs';
-import path from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
-import { parseVersion } from '../../../shared/src/markers/version.ts';
+import { isInside } from '../../../shared/src/core/paths.ts';
+import { checkVersionLength, parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
 import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
 import type { Destination } from '../../../shared/src/publish/plan.ts';
@@ -72,15 +72,19 @@ export function parseSize(input: string, raw: string): number {
   return Number(m[1]) * unit;
 }
 
+/** The tree to publish: a folder inside the workspace, as documented (and as sign-artifacts confines its files). */
 function readSourceDir(inputs: InputReader, workspace: string): string {
-  const dir = path.resolve(workspace, inputs.required(INPUT.sourceDir));
-  let isDir = false;
+  inputs.required(INPUT.sourceDir);
+  const dir = inputs.workspacePath(INPUT.sourceDir, workspace) as string;
+  let real: string;
   try {
-    isDir = statSync(dir).isDirectory();
+    real = realpathSync(dir);
   } catch {
     throw new InputError(INPUT.sourceDir, `${dir} does not exist`);
   }
-  if (!isDir) throw new InputError(INPUT.sourceDir, `${dir} is not a directory`);
+  if (!isInside(realpathSync(workspace), real))
+    throw new InputError(INPUT.sourceDir, `${dir} resolves through a symlink to ${real}, outside the workspace`);
+  if (!statSync(real).isDirectory()) throw new InputError(INPUT.sourceDir, `${dir} is not a directory`);
   return dir;
 }
 
@@ -165,6 +169,7 @@ export async function readInputs(
   // Credentials first: masked before any message can carry them.
   const credentials = readStorageInputs(inputs);
   const rawVersion = inputs.required(INPUT.version);
+  checkVersionLength(INPUT.version, rawVersion);
   const version = parseVersion(rawVersion, { requireV: true });
   if (!version)
     throw new InputError(

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
-import { type RunResult, runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import type { RunResult } from '../../../shared/src/runner/run-bundle.ts';
 import { type FakeGitHub, secondaryRateLimit, startFakeGitHub } from '../../../shared/src/testing/github-api.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 
 const VERSION = 'v1.31.2';
 let work: string;
@@ -22,9 +23,10 @@ afterAll(async () => {
 });
 
 function publish(): Promise<RunResult> {
-  return runBundle('publish-binaries', {
+  return runBundleScanned('publish-binaries', {
+    workspace: work,
     inputs: {
-      'source-dir': path.join(work, 'release'),
+      'source-dir': 'release',
       version: VERSION,
       destinations: 'github-release://kubernetes/kubernetes',
       'github-token': github.token,

@@ -1,14 +1,16 @@
 /** Bad inputs through the bundle: exit 1, one ::error naming the input or cause, nothing uploaded, no secret in the log. */
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
-import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
+/** A folder beside the workspace (which is `work`): a tree the action must not publish. */
+const OUTSIDE = path.join(tmpdir(), `publish-binaries-outside-${process.pid}`);
 let work: string;
 let source: string;
 let folder: string;
@@ -18,13 +20,17 @@ beforeEach(async () => {
   source = path.join(work, 'release');
   folder = path.join(work, 'folder');
   await makeReleaseTree(source);
+  await mkdir(OUTSIDE, { recursive: true });
+  await writeFile(path.join(OUTSIDE, 'kubectl'), 'outside the workspace');
+  await symlink(OUTSIDE, path.join(work, 'escape'));
 });
-afterEach(() => rm(work, { recursive: true, force: true }));
+afterEach(() => Promise.all([rm(work, { recursive: true, force: true }), rm(OUTSIDE, { recursive: true, force: true })]));
 
 async function run(inputs: Record<string, string>) {
-  const result = await runBundle('publish-binaries', {
+  const result = await runBundleScanned('publish-binaries', {
+    workspace: work,
     inputs: {
-      'source-dir': source,
+      'source-dir': 'release',
       version: 'v1.31.2',
       destinations: pathToFileURL(folder).toString(),
       's3-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
@@ -50,6 +56,9 @@ async function run(inputs: Record<string, string>) {
 describe('publish-binaries bundle: bad inputs', () => {
   it.each([
     ['a missing source-dir', { 'source-dir': 'no/such/dir' }, 'Invalid input: source-dir'],
+    ['a source-dir above the workspace', { 'source-dir': `../${path.basename(OUTSIDE)}` }, 'Invalid input: source-dir'],
+    ['an absolute source-dir outside the workspace', { 'source-dir': OUTSIDE }, 'Invalid input: source-dir'],
+    ['a source-dir through a symlink out of the workspace', { 'source-dir': 'escape' }, 'Invalid input: source-dir'],
     ['an unknown destination scheme', { destinations: 'gs://kubernetes-release' }, 'Invalid input: destinations'],
     ['a version without v', { version: '1.31.2' }, 'Invalid input: version'],
     ['a version that is not semver', { version: 'v1.31' }, 'Invalid input: version'],

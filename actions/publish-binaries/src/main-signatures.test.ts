@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../../shared/src/core/logger.ts';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
-import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
 import { signArtifacts } from '../../../shared/src/sign/index.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 import { keySigningOptions, TEST_BUILD_CONTEXT, testKeyPair } from '../../../shared/src/testing/sigstore.ts';
 
 const keys = testKeyPair();
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 function publish(destination: string, inputs: Record<string, string> = {}) {
-  return runBundle('publish-binaries', {
+  return runBundleScanned('publish-binaries', {
     workspace: path.join(work, 'workspace'),
     inputs: {
       'source-dir': 'release',

@@ -10,11 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndexDocument } from '../../../shared/src/publish/release-index.ts';
 import { makeReleaseTree } from '../../../shared/src/publish/release-tree.fixture.ts';
-import { type RunResult, runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import type { RunResult } from '../../../shared/src/runner/run-bundle.ts';
 import { createStorage, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import type { Storage } from '../../../shared/src/storage/storage.ts';
 import { type AzuriteHandle, startAzurite } from '../../../shared/src/testing/azurite.ts';
 import { type S3rverHandle, startS3rver } from '../../../shared/src/testing/s3rver.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 
 const VERSION = 'v1.31.2';
 let work: string;
@@ -52,7 +53,7 @@ const storageOptions = (): StorageOptions => ({
 });
 
 function publish(extra: Record<string, string> = {}): Promise<RunResult> {
-  return runBundle('publish-binaries', {
+  return runBundleScanned('publish-binaries', {
     workspace: path.join(work, 'workspace'),
     inputs: {
       'source-dir': '_output/release',

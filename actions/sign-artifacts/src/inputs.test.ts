@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputReader } from '../../../shared/src/core/inputs.ts';
 import { githubContext } from '../../../shared/src/runner/run-bundle.ts';
@@ -103,6 +104,9 @@ describe('readInputs, sign mode', () => {
     await fails({ files: 'a', 'identity-token': 'not-a-jwt' }, 'identity-token');
     await fails({ files: 'a' }, 'signing', githubContext('/tmp/ws'));
     await fails({ files: 'a', timeout: 'soon' }, 'timeout');
+    await fails({ files: 'a', timeout: '0' }, 'timeout');
+    await fails({ files: 'a', timeout: '597h' }, 'timeout');
+    await fails({ files: 'a', 'retry-budget': '1000h' }, 'retry-budget');
     await fails({ files: 'a', concurrency: '0' }, 'concurrency');
     await fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
     await fails({ files: 'a', force: 'yes' }, 'force');
@@ -151,6 +155,12 @@ describe('readInputs, verify mode', () => {
       'public-key',
     );
     await fails({ files: 'a', mode: 'verify', 'public-key': 'missing.pem' }, 'public-key');
+    // An RSA key cannot verify an ECDSA signature: said once, not as "verification failed" for every file.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    await expect(read({ files: 'a', mode: 'verify', 'public-key': rsa, 'rekor-url': 'none' })).rejects.toMatchObject({
+      input: 'public-key',
+      message: expect.stringContaining('RSA'),
+    });
     await fails(
       {
         files: 'a',

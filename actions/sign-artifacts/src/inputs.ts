@@ -184,7 +184,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
       INPUT.rekorUrl,
       'none needs a tsa-url in keyless mode: the certificate lives ten minutes, a timestamp must prove when it signed',
     );
-  const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
+  const timeoutMs = inputs.duration(INPUT.timeout, 180_000, { min: 1000 });
   const retryBudgetMs = inputs.duration(INPUT.retryBudget, 600_000);
   const dryRun = inputs.boolean(INPUT.dryRun, false);
   const checksums = inputs.boolean(INPUT.checksums, true);
@@ -250,7 +250,7 @@ async function readVerify(inputs: InputReader, common: Common): Promise<VerifyAr
       INPUT.certificateOidcIssuer,
       'is required with a certificate identity (e.g. https://token.actions.githubusercontent.com)',
     );
-  const timeoutMs = inputs.duration(INPUT.timeout, 180_000);
+  const timeoutMs = inputs.duration(INPUT.timeout, 180_000, { min: 1000 });
   const trust = await loadSign();
   const publicKey = parsePublicKeyInput(publicKeyPem, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined;

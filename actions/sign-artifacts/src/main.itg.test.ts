@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runBundle } from '../../../shared/src/runner/run-bundle.ts';
+import type { RunResult } from '../../../shared/src/runner/run-bundle.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 import {
   type SigstoreServer,
   startSigstoreServer,
@@ -57,7 +58,7 @@ describe('sign-artifacts bundle, key mode', () => {
   it('signs, sets outputs and the summary; a rerun is identical; verify mode passes, then names a tampered file', async () => {
     const workspace = await releaseWorkspace();
     const inputs = { files: '_output/release/**', ...KEY_SIGNING };
-    const first = await runBundle('sign-artifacts', { workspace, inputs, env: EPOCH });
+    const first = await runBundleScanned('sign-artifacts', { workspace, inputs, env: EPOCH });
     expect(first.annotations).toEqual([]);
     expect(first.exitCode).toBe(0);
     const secretLines = keys.privatePem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
@@ -89,7 +90,7 @@ describe('sign-artifacts bundle, key mode', () => {
     const contents = await Promise.all(
       files.filter((f) => f.includes('.')).map((f) => readFile(path.join(workspace, f)).catch(() => '')),
     );
-    const rerun = await runBundle('sign-artifacts', { workspace, inputs, env: EPOCH });
+    const rerun = await runBundleScanned('sign-artifacts', { workspace, inputs, env: EPOCH });
     expect(rerun.exitCode).toBe(0);
     expect(rerun.outputs).toEqual(first.outputs);
     expect(rerun.summary).toContain('nothing was signed again');
@@ -100,7 +101,7 @@ describe('sign-artifacts bundle, key mode', () => {
 
     await writeFile(path.join(workspace, 'pub.pem'), keys.publicPem);
     const verify = { files: '_output/release/**', mode: 'verify', signing: 'key', 'public-key': 'pub.pem', ...OFFLINE };
-    const verified = await runBundle('sign-artifacts', { workspace, inputs: verify });
+    const verified = await runBundleScanned('sign-artifacts', { workspace, inputs: verify });
     expect(verified.annotations).toEqual([]);
     expect(verified.outputs.verified).toBe('3');
     expect(verified.outputs.provenance).toBe('_output/release/provenance.json');
@@ -110,7 +111,7 @@ describe('sign-artifacts bundle, key mode', () => {
     const data = await readFile(target);
     data[7] = (data[7] as number) ^ 0xff;
     await writeFile(target, data);
-    const failed = await runBundle('sign-artifacts', { workspace, inputs: verify });
+    const failed = await runBundleScanned('sign-artifacts', { workspace, inputs: verify });
     expect(failed.exitCode).toBe(1);
     const errors = failed.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -122,7 +123,7 @@ describe('sign-artifacts bundle, key mode', () => {
   it('dry-run prints the plan and writes nothing', async () => {
     const workspace = await releaseWorkspace();
     const before = await tree(workspace);
-    const result = await runBundle('sign-artifacts', {
+    const result = await runBundleScanned('sign-artifacts', {
       workspace,
       inputs: { files: '_output/release/**', ...KEY_SIGNING, 'dry-run': 'true' },
     });
@@ -152,7 +153,7 @@ describe('sign-artifacts bundle, keyless against a private Sigstore instance on 
       'tsa-url': sigstore.url,
       'trusted-root': 'trusted_root.json',
     };
-    const signed = await runBundle('sign-artifacts', {
+    const signed = await runBundleScanned('sign-artifacts', {
       workspace,
       inputs: { files: '_output/release/**', ...service, 'identity-token': token },
     });
@@ -164,12 +165,12 @@ describe('sign-artifacts bundle, keyless against a private Sigstore instance on 
     expect(Buffer.from(cert, 'base64').toString('utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
 
     const verify = { files: '_output/release/**', mode: 'verify', ...service, 'certificate-oidc-issuer': issuer };
-    const ok = await runBundle('sign-artifacts', { workspace, inputs: { ...verify, 'certificate-identity': identity } });
+    const ok = await runBundleScanned('sign-artifacts', { workspace, inputs: { ...verify, 'certificate-identity': identity } });
     expect(ok.annotations).toEqual([]);
     expect(ok.outputs.verified).toBe('3');
     expect(ok.summary).toContain(identity);
 
-    const wrong = await runBundle('sign-artifacts', {
+    const wrong = await runBundleScanned('sign-artifacts', {
       workspace,
       inputs: { ...verify, 'certificate-identity-regexp': '^https://github\\.com/evil/' },
     });
@@ -203,7 +204,7 @@ describe('sign-artifacts bundle, bad inputs: one error naming the input, nothing
       await writeFile(path.join(outside, 'secret.txt'), 'outside');
       await symlink(outside, path.join(workspace, 'link'));
       const before = await tree(workspace);
-      const result = await runBundle('sign-artifacts', { workspace, inputs, env: { ACTIONS_ID_TOKEN_REQUEST_URL: '' } });
+      const result = await runBundleScanned('sign-artifacts', { workspace, inputs, env: { ACTIONS_ID_TOKEN_REQUEST_URL: '' } });
       expectInputError(result, input);
       expect(await tree(workspace)).toEqual(before);
       expect(withoutMasks(result.stdout)).not.toContain('TOPSECRETVALUE');

@@ -4,7 +4,7 @@ import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
 import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
-import { parseVersion, type Version } from '../../../shared/src/markers/version.ts';
+import { checkVersionLength, parseVersion, type Version } from '../../../shared/src/markers/version.ts';
 import { type ParsedDestination, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import { joinKey } from '../../../shared/src/storage/storage.ts';
 import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
@@ -48,6 +48,7 @@ export interface UpdateMarkersInputs {
 export function parseVersions(raw: readonly string[]): Version[] {
   if (raw.length === 0) throw new InputError(INPUT.version, 'is required: one or more versions such as v1.31.2');
   return raw.map((text) => {
+    checkVersionLength(INPUT.version, text);
     const version = parseVersion(text, { requireV: true });
     if (!version)
       throw new InputError(INPUT.version, `${JSON.stringify(text)} is not a version vMAJOR.MINOR.PATCH[-pre][+build]`);
@@ -75,6 +76,9 @@ export function checkReleaseVersions(versions: readonly Version[]): void {
   }
 }
 
+/** The names the standard set uses: stable, latest, their -<major>, -<major>.<minor> and -fast forms. */
+const STANDARD_MARKER = /^(stable|latest)(-fast|-\d+(\.\d+)?)?$/;
+
 /** A marker name: letters, digits, '.', '_', '-'; no '/' or '..'; a trailing `.txt` is accepted and dropped. */
 export function parseMarkerName(raw: string): string {
   const name = raw.endsWith('.txt') ? raw.slice(0, -'.txt'.length) : raw;
@@ -84,6 +88,13 @@ export function parseMarkerName(raw: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     throw new InputError(INPUT.extraMarkers, `${JSON.stringify(raw)} is not a marker name (letters, digits, '.', '_', '-')`);
   }
+  // An extra marker moves unconditionally with this version: one named like a standard marker would move it past
+  // the rules (latest on a stable release, stable-1.30 to a 1.31 version), and the newer-wins rule then keeps it.
+  if (STANDARD_MARKER.test(name))
+    throw new InputError(
+      INPUT.extraMarkers,
+      `${JSON.stringify(raw)} is a standard marker name; they move by the version's own rules`,
+    );
   return name;
 }
 
@@ -136,8 +147,8 @@ function readPurge(inputs: InputReader): PurgeTarget | undefined {
 }
 
 function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
-  const intervalMs = inputs.duration(INPUT.readBackInterval, 20_000);
-  const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000);
+  const intervalMs = inputs.duration(INPUT.readBackInterval, 20_000, { min: 1000 });
+  const timeoutMs = inputs.duration(INPUT.readBackTimeout, 180_000, { min: 1000 });
   if (intervalMs <= 0) throw new InputError(INPUT.readBackInterval, 'must be longer than 0s');
   const url = inputs.optional(INPUT.readBackUrl);
   return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url, { base: true }), intervalMs, timeoutMs };

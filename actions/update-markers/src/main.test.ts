@@ -5,11 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../shared/src/core/hash.ts';
-import { runBundle } from '../../../shared/src/runner/run-bundle.ts';
 import { AzBlobStorage } from '../../../shared/src/storage/azblob-storage.ts';
 import { S3Storage } from '../../../shared/src/storage/s3-storage.ts';
 import { type AzuriteHandle, startAzurite } from '../../../shared/src/testing/azurite.ts';
 import { type S3rverHandle, startS3rver } from '../../../shared/src/testing/s3rver.ts';
+import { runBundleScanned } from '../../../shared/src/testing/secrets.ts';
 
 let scratch: string;
 let bucket: string;
@@ -45,7 +45,7 @@ beforeEach(async () => {
 
 describe('update-markers bundle', () => {
   it('moves the markers, sets outputs, writes the summary; a rerun writes nothing', async () => {
-    const first = await runBundle('update-markers', { inputs: { version: 'v1.31.1\nv1.31.2', destination } });
+    const first = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.1\nv1.31.2', destination } });
     expect(first.annotations).toEqual([]);
     expect(first.exitCode).toBe(0);
     expect(await readFile(path.join(bucket, 'release/stable.txt'), 'utf8')).toBe('v1.31.2');
@@ -59,7 +59,7 @@ describe('update-markers bundle', () => {
     expect(first.stdout).toContain('::group::Write markers (compare-and-swap)');
 
     const before = await Promise.all((await tree(bucket)).map(async (f) => [f, (await stat(path.join(bucket, f))).mtimeMs]));
-    const rerun = await runBundle('update-markers', { inputs: { version: 'v1.31.1\nv1.31.2', destination } });
+    const rerun = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.1\nv1.31.2', destination } });
     expect(rerun.exitCode).toBe(0);
     expect(JSON.parse(rerun.outputs.updated as string)).toEqual({});
     expect(Object.keys(JSON.parse(rerun.outputs.skipped as string))).toHaveLength(3);
@@ -70,7 +70,7 @@ describe('update-markers bundle', () => {
 
   it('dry-run prints the decisions and writes nothing', async () => {
     const before = await tree(bucket);
-    const result = await runBundle('update-markers', { inputs: { version: 'v1.31.2', destination, 'dry-run': 'true' } });
+    const result = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.2', destination, 'dry-run': 'true' } });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('v1.31.2: create release/stable.txt: (none) → v1.31.2 (marker does not exist)');
     expect(result.summary).toContain('dry run: nothing written');
@@ -79,7 +79,7 @@ describe('update-markers bundle', () => {
 
   it('a missing release fails with RELEASE_MISSING and writes nothing', async () => {
     const before = await tree(bucket);
-    const result = await runBundle('update-markers', { inputs: { version: 'v1.31.3', destination } });
+    const result = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.3', destination } });
     expect(result.exitCode).toBe(1);
     expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.properties.title)).toEqual(['RELEASE_MISSING']);
     expect(await tree(bucket)).toEqual(before);
@@ -96,7 +96,7 @@ describe('update-markers bundle', () => {
     [{ 'cdn-purge-url': 'https://api.fastly.com/service/x/purge' }, 'cdn-purge-token'],
   ])('bad input %j: exit 1, one error naming %s, nothing written', async (given, input) => {
     const before = await tree(bucket);
-    const result = await runBundle('update-markers', { inputs: { version: 'v1.31.2', destination, ...given } });
+    const result = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.2', destination, ...given } });
     expect(result.exitCode).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -106,7 +106,7 @@ describe('update-markers bundle', () => {
   });
 
   it('never prints the purge token', async () => {
-    const result = await runBundle('update-markers', {
+    const result = await runBundleScanned('update-markers', {
       inputs: {
         version: 'v1.31.2',
         destination,
@@ -141,7 +141,7 @@ describe('update-markers bundle against azurite (azblob://)', () => {
       'azure-connection-string': azurite.connectionString,
       'extra-markers': 'k8s-master',
     };
-    const result = await runBundle('update-markers', { inputs });
+    const result = await runBundleScanned('update-markers', { inputs });
     expect(result.annotations).toEqual([]);
     expect(result.exitCode).toBe(0);
     for (const key of ['ci/latest.txt', 'ci/latest-1.txt', 'ci/latest-1.33.txt', 'ci/k8s-master.txt']) {
@@ -152,7 +152,7 @@ describe('update-markers bundle against azurite (azblob://)', () => {
       type: 'extra',
     });
     expect(withoutMasks(result.stdout)).not.toContain(azurite.accountKey);
-    const rerun = await runBundle('update-markers', { inputs });
+    const rerun = await runBundleScanned('update-markers', { inputs });
     expect(JSON.parse(rerun.outputs.updated as string)).toEqual({});
   });
 });
@@ -185,7 +185,7 @@ describe('update-markers bundle against s3rver (s3://)', () => {
       's3-access-key-id': s3.accessKeyId,
       's3-secret-access-key': s3.secretAccessKey,
     };
-    const result = await runBundle('update-markers', { inputs });
+    const result = await runBundleScanned('update-markers', { inputs });
     expect(result.annotations).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect((await storage.read('release/latest-1.32.txt'))?.data.toString()).toBe('v1.32.0-rc.0');
@@ -197,10 +197,10 @@ describe('update-markers bundle against s3rver (s3://)', () => {
     expect(Object.keys(JSON.parse((await storage.read('release/markers.json'))?.data.toString() ?? '{}').markers)).toHaveLength(
       3,
     );
-    const rerun = await runBundle('update-markers', { inputs });
+    const rerun = await runBundleScanned('update-markers', { inputs });
     expect(rerun.exitCode).toBe(0);
     expect(JSON.parse(rerun.outputs.updated as string)).toEqual({});
-    const missing = await runBundle('update-markers', { inputs: { ...inputs, version: 'v1.32.0-rc.1' } });
+    const missing = await runBundleScanned('update-markers', { inputs: { ...inputs, version: 'v1.32.0-rc.1' } });
     expect(missing.annotations.map((a) => a.properties.title)).toEqual(['RELEASE_MISSING']);
   });
 });

@@ -74,17 +74,26 @@ export interface SumsMismatch {
   actual: string | undefined;
 }
 
-/** Checks every line of a SUMS file below root (paths relative to root); returns all mismatches. */
-export async function checkSums(root: string, sumsFile: string, algorithm: 'sha256' | 'sha512'): Promise<SumsMismatch[]> {
+/**
+ * Checks every line of a SUMS file below root (paths relative to root); returns all mismatches. `known` gives the
+ * digests already made (a file is hashed once); the others are hashed here.
+ */
+export async function checkSums(
+  root: string,
+  sumsFile: string,
+  algorithm: 'sha256' | 'sha512',
+  known: (path: string) => string | undefined = () => undefined,
+): Promise<SumsMismatch[]> {
   const text = await readFile(await resolveSafe(root, sumsFile), 'utf8');
   const mismatches: SumsMismatch[] = [];
   for (const entry of parseSums(text)) {
-    let actual: string | undefined;
-    try {
-      actual = (await hashFile(await resolveSafe(root, entry.path)))[algorithm];
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    let actual = known(entry.path);
+    if (actual === undefined)
+      try {
+        actual = (await hashFile(await resolveSafe(root, entry.path)))[algorithm];
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     if (actual !== entry.hex) mismatches.push({ path: entry.path, expected: entry.hex, actual });
   }
   return mismatches;

@@ -23,13 +23,40 @@ function capture() {
 describe('CLI', () => {
   it('parses --name value, --name=value, bare flags and repeated inputs', () => {
     const known = new Set(['files', 'dry-run', 'version']);
-    expect(parseFlags(['--files', 'a', '--files=b', '--dry-run', '--version', 'v1.0.0'], known)).toEqual({
+    expect(parseFlags(['--files', 'a', '--files=b', '--dry-run', '--version', 'v1.0.0'], known, new Set(['dry-run']))).toEqual({
       files: 'a\nb',
       'dry-run': 'true',
       version: 'v1.0.0',
     });
     expect(() => parseFlags(['--nope', 'x'], known)).toThrow(/unknown input --nope/);
     expect(() => parseFlags(['stray'], known)).toThrow(/unexpected argument/);
+  });
+
+  it('takes the argument after an input as its value whatever it starts with; errors never repeat a value', () => {
+    const known = new Set(['private-key', 'private-key-password', 'dry-run']);
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----';
+    expect(
+      parseFlags(['--private-key', pem, '--private-key-password', '--S3cret-pw', '--dry-run'], known, new Set(['dry-run'])),
+    ).toEqual({
+      'private-key': pem,
+      'private-key-password': '--S3cret-pw',
+      'dry-run': 'true',
+    });
+    expect(parseFlags(['--dry-run', 'false'], known, new Set(['dry-run']))).toEqual({ 'dry-run': 'false' });
+    for (const args of [
+      ['--dry-run', '--S3cret-Value=with-equals'],
+      ['--dry-run', '-----BEGIN PRIVATE KEY-----'],
+      ['--private-key'],
+    ]) {
+      let message = '';
+      try {
+        parseFlags(args, known, new Set(['dry-run']));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).not.toBe('');
+      expect(message).not.toMatch(/S3cret|BEGIN/);
+    }
   });
 
   it('lists the inputs of an action from its action.yml', async () => {

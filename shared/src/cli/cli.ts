@@ -4,6 +4,7 @@
  * workspace, the action's log on stderr and its outputs as JSON on stdout.
  */
 import type { ActionMetadata } from '../core/action-metadata.ts';
+import { LogMasker } from '../runner/log-masker.ts';
 import { actionMetadata, listActions, runBundle } from '../runner/run-bundle.ts';
 
 export interface CliIO {
@@ -43,23 +44,51 @@ export function actionHelp(name: string, metadata: ActionMetadata): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Parses `--name value`, `--name=value` and a bare `--flag` (true). Repeated inputs join with newlines. */
-export function parseFlags(args: readonly string[], known: ReadonlySet<string>): Record<string, string> {
+/** An input's name as our action.yml files spell them; anything else after `--` may be a value, so is never shown. */
+const INPUT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+function describeArgument(arg: string, position: number): string {
+  return INPUT_NAME.test(arg.slice(2)) ? arg : `argument ${position} (not shown: it may be a secret)`;
+}
+
+/**
+ * Parses `--name value`, `--name=value` and, for the inputs in `flags` (booleans), a bare `--flag` (true) when no
+ * plain word follows. The
+ * argument after an input that takes a value is that value whatever it starts with (every PEM key starts with
+ * `-----`). Repeated inputs join with newlines. Errors name inputs, never values.
+ */
+export function parseFlags(
+  args: readonly string[],
+  known: ReadonlySet<string>,
+  flags: ReadonlySet<string> = new Set(),
+): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (!arg.startsWith('--'))
-      throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
+      throw new Error(`unexpected argument ${i + 1} (not shown: it may be a secret); inputs are given as --<input> <value>`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!known.has(name)) throw new Error(`unknown input --${name}; known inputs: ${[...known].join(', ')}`);
+    if (!known.has(name))
+      throw new Error(`unknown input ${describeArgument(`--${name}`, i + 1)}; known inputs: ${[...known].join(', ')}`);
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
-    else if (i + 1 < args.length && !(args[i + 1] as string).startsWith('--')) value = args[++i] as string;
-    else value = 'true';
+    else if (flags.has(name))
+      value = i + 1 < args.length && !(args[i + 1] as string).startsWith('--') ? (args[++i] as string) : 'true';
+    else if (i + 1 < args.length) value = args[++i] as string;
+    else throw new Error(`--${name} needs a value`);
     inputs[name] = name in inputs ? `${inputs[name]}\n${value}` : value;
   }
   return inputs;
+}
+
+/** The inputs that may stand alone as a bare flag: the booleans (their declared default is true or false). */
+export function booleanInputs(metadata: ActionMetadata): Set<string> {
+  return new Set(
+    Object.entries(metadata.inputs)
+      .filter(([, spec]) => /^(true|false)$/.test(String(spec.default)))
+      .map(([name]) => name),
+  );
 }
 
 export async function runCli(args: readonly string[], io: CliIO = defaultIO): Promise<number> {
@@ -79,18 +108,20 @@ export async function runCli(args: readonly string[], io: CliIO = defaultIO): Pr
   }
   let inputs: Record<string, string>;
   try {
-    inputs = parseFlags(rest, new Set(Object.keys(metadata.inputs)));
+    inputs = parseFlags(rest, new Set(Object.keys(metadata.inputs)), booleanInputs(metadata));
   } catch (error) {
     io.err(`${(error as Error).message}\n`);
     return 2;
   }
+  const masker = new LogMasker();
   const result = await runBundle(action, {
     inputs,
+    masker,
     workspace: process.cwd(),
     githubContext: false,
     stdio: 'stderr',
     timeoutMs: 6 * 3_600_000,
   });
-  io.out(`${JSON.stringify(result.outputs, null, 2)}\n`);
+  io.out(`${masker.redact(JSON.stringify(result.outputs, null, 2))}\n`);
   return result.exitCode;
 }

@@ -3,6 +3,7 @@
  * into HttpError (with Retry-After), and retries through withRetry.
  */
 import { HttpError } from './errors.ts';
+import { redact } from './redact.ts';
 import { parseRetryAfter, type RetryOptions, withRetry } from './retry.ts';
 
 export interface HttpRequest extends Omit<RequestInit, 'signal'> {
@@ -20,7 +21,8 @@ export async function httpRequest(url: string | URL, request: HttpRequest = {}):
     async () => {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       if (response.ok || accept.includes(response.status)) return response;
-      const body = await response.text().catch(() => '');
+      // A server may echo the request (a CDN's 403 page, a proxy's error): the credentials we sent never reach the error.
+      const body = redact(await response.text().catch(() => ''), sentSecrets(init.headers));
       throw new HttpError(
         response.status,
         `${method} ${redactUrl(url)} returned ${response.status} ${response.statusText}${body ? `: ${body.slice(0, 300)}` : ''}`,
@@ -29,6 +31,13 @@ export async function httpRequest(url: string | URL, request: HttpRequest = {}):
     },
     { what: `${method} ${redactUrl(url)}`, ...retry },
   );
+}
+
+const PLAIN_HEADERS = new Set(['accept', 'content-type', 'content-length', 'user-agent', 'accept-encoding']);
+
+/** The values of the headers a request sent that may be credentials (all but a few plain ones). */
+function sentSecrets(headers: RequestInit['headers']): string[] {
+  return [...new Headers(headers).entries()].filter(([name]) => !PLAIN_HEADERS.has(name)).map(([, value]) => value);
 }
 
 /** Drops credentials and query strings (signatures, tokens) from a URL before it is logged. */

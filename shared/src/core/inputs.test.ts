@@ -45,6 +45,12 @@ describe('parsers', () => {
     expect(parseDuration('t', '20')).toBe(20_000);
     expect(inputErrorOf(() => parseDuration('timeout', '3 minutes')).input).toBe('timeout');
     expect(() => parseDuration('t', '')).toThrow(InputError);
+    // Node's timers overflow above 2^31-1 ms (596.5h) and fire after 1 ms.
+    expect(parseDuration('t', '596h')).toBe(596 * 3_600_000);
+    expect(() => parseDuration('timeout', '597h')).toThrow(/at most/);
+    expect(() => parseDuration('timeout', '100000000')).toThrow(/at most/);
+    expect(() => parseDuration('timeout', '0', { min: 1000 })).toThrow(/at least 1s/);
+    expect(() => parseDuration('timeout', '999ms', { min: 1000 })).toThrow(/at least 1s/);
   });
 
   it('parses integers within bounds', () => {

@@ -51,21 +51,35 @@ export function parseInteger(input: string, raw: string, { min, max }: { min?: n
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Durations as Go writes them: "90s", "3m", "1h30m", "250ms"; a bare number is seconds. */
-export function parseDuration(input: string, raw: string): number {
+/** The longest delay Node's timers take (2^31-1 ms, ~24.8 days): a longer one fires after 1 ms. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/**
+ * Durations as Go writes them: "90s", "3m", "1h30m", "250ms"; a bare number is seconds. Every duration ends up in a
+ * timer, so none may exceed MAX_DURATION_MS; `min` is the shortest that makes sense for the input.
+ */
+export function parseDuration(input: string, raw: string, { min = 0 }: { min?: number } = {}): number {
   const value = raw.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-    consumed = re.lastIndex;
-  }
+  if (/^\d+$/.test(value)) [total, consumed] = [Number(value) * 1000, value.length];
+  else
+    for (let m = re.exec(value); m; m = re.exec(value)) {
+      total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+      consumed = re.lastIndex;
+    }
   if (value === '' || consumed !== value.length) {
     throw new InputError(input, `expected a duration such as 90s, 3m or 1h30m, got ${JSON.stringify(value)}`);
   }
-  return Math.round(total);
+  const ms = Math.round(total);
+  if (ms < min) throw new InputError(input, `must be at least ${formatMs(min)}, got ${JSON.stringify(value)}`);
+  if (ms > MAX_DURATION_MS) throw new InputError(input, `must be at most 596h (a timer's limit), got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 export class InputReader {
@@ -113,9 +127,9 @@ export class InputReader {
     return value === '' ? fallback : parseInteger(name, value, bounds);
   }
 
-  duration(name: string, fallbackMs: number): number {
+  duration(name: string, fallbackMs: number, bounds?: { min?: number }): number {
     const value = this.raw(name);
-    return value === '' ? fallbackMs : parseDuration(name, value);
+    return value === '' ? fallbackMs : parseDuration(name, value, bounds);
   }
 
   /** A path inside the workspace (absolute result); undefined when empty; an escape is an error naming the input. */

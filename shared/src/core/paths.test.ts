@@ -74,6 +74,15 @@ describe('globs', () => {
     expect((error as InputError).input).toBe('files');
   });
 
+  it('says a pattern naming a folder is a folder, and how to match the files in it', async () => {
+    await mkdir(path.join(root, 'rel'), { recursive: true });
+    await writeFile(path.join(root, 'rel', 'kubectl'), 'kubectl');
+    for (const pattern of ['rel', 'rel/']) {
+      const error = await expandGlobs(root, [pattern], { input: 'files' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ input: 'files', message: expect.stringContaining('is a folder; use "rel/**"') });
+    }
+  });
+
   it('refuses patterns that leave the root and matches that escape through links', async () => {
     await expect(expandGlobs(root, ['../*'])).rejects.toBeInstanceOf(UnsafePathError);
     await expect(expandGlobs(root, ['escape'])).rejects.toBeInstanceOf(UnsafePathError);
@@ -90,7 +99,10 @@ describe('globs', () => {
     await mkdir(path.join(tree, '.hidden'));
     await writeFile(path.join(tree, '.hidden/x'), 'x');
     await writeFile(path.join(tree, 'bin/.DS_Store'), 'x');
-    expect(await listTree(tree)).toEqual(['SHA256SUMS', 'bin/linux/amd64/kubectl', 'kubectl']);
+    const hidden: string[] = [];
+    expect(await listTree(tree, (p) => hidden.push(p))).toEqual(['SHA256SUMS', 'bin/linux/amd64/kubectl', 'kubectl']);
+    // Skipped, but not without a word: the caller hears of each.
+    expect(hidden.sort()).toEqual(['.hidden', 'bin/.DS_Store']);
     expect(await expandGlobs(tree, ['**/*'])).toEqual(await listTree(tree));
     await symlink('missing', path.join(tree, 'dangling'));
     await expect(listTree(tree)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -6,7 +6,8 @@ import { glob as fsGlob, lstat, readdir, realpath, stat } from 'node:fs/promises
 import path from 'node:path';
 import { InputError, UnsafePathError } from './errors.ts';
 
-function isInside(root: string, candidate: string): boolean {
+/** `candidate` is `root` or below it (both absolute). */
+export function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
@@ -77,7 +78,18 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
       matched = true;
       if (!matchesAny(relative, exclude)) found.add(relative);
     }
-    if (!matched && requireMatch) throw new InputError(input, `pattern ${JSON.stringify(pattern)} matches no file in ${root}`);
+    if (!matched && requireMatch) {
+      const folder = await stat(path.resolve(root, pattern)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (folder)
+        throw new InputError(
+          input,
+          `${JSON.stringify(pattern)} is a folder; use ${JSON.stringify(`${pattern.replace(/\/+$/, '')}/**`)} for the files in it`,
+        );
+      throw new InputError(input, `pattern ${JSON.stringify(pattern)} matches no file in ${root}`);
+    }
   }
   return [...found].sort();
 }
@@ -89,15 +101,15 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
  * regular file below the root's real path is inside it and costs no syscall of its own, only a symlink is resolved
  * (a release tree is hundreds of small files).
  */
-export async function listTree(root: string): Promise<string[]> {
+export async function listTree(root: string, onHidden: (relative: string) => void = () => {}): Promise<string[]> {
   const realRoot = await realpath(path.resolve(root));
   const found: string[] = [];
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(path.join(realRoot, relative), { withFileTypes: true });
     await Promise.all(
       entries.map(async (entry) => {
-        if (entry.name.startsWith('.')) return;
         const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        if (entry.name.startsWith('.')) return onHidden(child);
         if (entry.isDirectory()) return walk(child);
         if (entry.isFile()) found.push(child);
         else if (entry.isSymbolicLink() && (await stat(await resolveSafe(realRoot, child))).isFile()) found.push(child);

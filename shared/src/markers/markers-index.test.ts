@@ -63,6 +63,17 @@ describe('updateIndex', () => {
     expect((await update([['release/stable.txt', undefined]], '2027-01-01T00:00:00Z')).written).toBe(false);
   });
 
+  it('drops entries that name no marker below the root, never reading them', async () => {
+    await put('release/stable.txt', 'v1.31.2');
+    await put('outside.txt', 'v9.9.9');
+    const hostile = { '../../../tmp/x': {}, '../outside.txt': {}, '/etc/hostname': {}, fast: {}, 'stable.txt': {} };
+    await writeFile(path.join(dir, 'release/markers.json'), JSON.stringify({ schemaVersion: 1, markers: hostile }));
+    const result = await update([['release/stable.txt', undefined]]);
+    expect(result.dropped).toEqual(['../../../tmp/x', '../outside.txt', '/etc/hostname', 'fast']);
+    expect(result.index.markers).toEqual({ 'stable.txt': { value: 'v1.31.2', type: 'stable' } });
+    expect(Object.keys(parseIndex((await storage.read('release/markers.json'))?.data.toString()))).toEqual(['stable.txt']);
+  });
+
   it('rebuilds an index that is not JSON', async () => {
     await put('release/stable.txt', 'v1.31.2');
     await writeFile(path.join(dir, 'release/markers.json'), 'not json');

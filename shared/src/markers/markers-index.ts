@@ -57,6 +57,11 @@ export interface IndexUpdate {
   cacheControl: string;
 }
 
+/** A name an index may hold: a `.txt` marker below the root (`stable.txt`, `fast/latest-fast.txt`), nothing else. */
+export function isMarkerPath(name: string): boolean {
+  return /^([A-Za-z0-9][A-Za-z0-9._-]*\/)*[A-Za-z0-9][A-Za-z0-9._-]*\.txt$/.test(name) && !name.includes('..');
+}
+
 export function indexKey(root: string): string {
   return joinKey(root, INDEX_NAME);
 }
@@ -66,16 +71,23 @@ export function indexKey(root: string): string {
  * markers, so a successful conditional write never records values older than
  * those a concurrent run recorded.
  */
-export async function updateIndex(update: IndexUpdate): Promise<{ key: string; written: boolean; index: MarkersIndex }> {
+export async function updateIndex(
+  update: IndexUpdate,
+): Promise<{ key: string; written: boolean; index: MarkersIndex; dropped: string[] }> {
   const { storage, root, touched, now } = update;
   const key = indexKey(root);
   const relative = (markerKey: string) => markerKey.slice(root.length + 1);
+  let dropped: string[] = [];
   const { result, written } = await compareAndSwap(
     storage,
     key,
     async (content) => {
       const previous = parseIndex(content);
-      const names = new Set([...Object.keys(previous), ...[...touched.keys()].map(relative)]);
+      // An entry that names no marker below the root (`../../../tmp/x`) is not read: dropped, as an unreadable
+      // index is, so the rebuild never fails after the markers were written.
+      dropped = Object.keys(previous).filter((name) => !isMarkerPath(name));
+      const kept = Object.keys(previous).filter(isMarkerPath);
+      const names = new Set([...kept, ...[...touched.keys()].map(relative)]);
       const markers: Record<string, IndexEntry> = {};
       for (const name of names) {
         const stored = await storage.read(`${root}/${name}`);
@@ -91,5 +103,5 @@ export async function updateIndex(update: IndexUpdate): Promise<{ key: string; w
     },
     { contentType: 'application/json', cacheControl: update.cacheControl },
   );
-  return { key, written, index: result };
+  return { key, written, index: result, dropped };
 }

@@ -188,6 +188,20 @@ describe('updateMarkers against a file:// destination', () => {
     expect(await marker('release/stable.txt')).toBe('v1.31.5');
   });
 
+  it('drops an index entry that escapes the root, says so, and rebuilds the index; a rerun succeeds too', async () => {
+    const hostile = { schemaVersion: 1, root: 'release', markers: { '../../../tmp/x': { value: 'v1.0.0', type: 'extra' } } };
+    await writeFile(path.join(dir, 'release', 'markers.json'), JSON.stringify(hostile));
+    const result = await updateMarkers(options(), logger);
+    expect(result.index.written).toBe(true);
+    expect(logger.lines.some((l) => l.includes('"../../../tmp/x"') && l.includes('dropped'))).toBe(true);
+    expect(Object.keys(parseIndex(await marker('release/markers.json')))).toEqual([
+      'stable-1.31.txt',
+      'stable-1.txt',
+      'stable.txt',
+    ]);
+    await expect(updateMarkers(options(), logger)).resolves.toMatchObject({ index: { written: false } });
+  });
+
   it('fails on an existing marker that is not a version, before writing any marker', async () => {
     await writeFile(path.join(dir, 'release', 'stable-1.31.txt'), '<Error>NoSuchKey</Error>');
     await expect(updateMarkers(options(), logger)).rejects.toMatchObject({

@@ -188,6 +188,10 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
       now: options.now?.() ?? new Date(),
       cacheControl: MARKER_CACHE_CONTROL,
     });
+    if (result.dropped.length > 0)
+      logger.warning(
+        `${key}: dropped entries naming no marker below ${root} (${result.dropped.map((d) => JSON.stringify(d)).join(', ')}); the index is rebuilt from the markers`,
+      );
     logger.info(`${key}: ${result.written ? 'rewritten' : 'unchanged'} (${Object.keys(result.index.markers).length} markers)`);
     return result.written;
   });

@@ -3,6 +3,8 @@
  * leading `v`), and their precedence. Build metadata is kept but never compared.
  */
 
+import { InputError } from '../core/errors.ts';
+
 export type Identifier = string | number;
 
 export interface Version {
@@ -24,6 +26,15 @@ const VERSION = new RegExp(
     `(?:-((?:${PRE_ID})(?:\\.(?:${PRE_ID}))*))?` +
     `(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
 );
+
+/** A version names a folder (`release/<version>/`): at most this long, well within a file name's 255 bytes. */
+export const MAX_VERSION_LENGTH = 128;
+
+/** Refuses a version input too long to name a folder — in a dry run too, not only when the folder is made. */
+export function checkVersionLength(input: string, raw: string): void {
+  if (raw.length > MAX_VERSION_LENGTH)
+    throw new InputError(input, `is ${raw.length} characters long; a version names a folder: at most ${MAX_VERSION_LENGTH}`);
+}
 
 function toNumber(digits: string): number | undefined {
   const n = Number(digits);

@@ -21,6 +21,11 @@ describe('layout', () => {
       '/abs/{path}',
       '../{path}',
       './k8s/{version}/{path}',
+      '{path}',
+      'k8s/{path}',
+      'k8s/{version}{path}',
+      'k8s/v{version}-{path}',
+      '{version}/{path}/{path}',
     ]) {
       expect(() => parseLayout(bad)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', input: 'layout' }));
     }

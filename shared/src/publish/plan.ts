@@ -36,7 +36,8 @@ export interface PlannedObject {
   url: string;
   action: Action;
   /** Why: new, changed (digest/size), or equal. */
-  reason: 'new' | 'changed' | 'equal';
+  /** `indexed`: the size the destination's own index records, contents not re-read (the rerun shortcut). */
+  reason: 'new' | 'changed' | 'equal' | 'indexed';
 }
 
 /** What a destination holds before anything is written: the listing of the release's folder and its index. */
@@ -121,7 +122,7 @@ export function planObjects(
     const url = storage.urlFor(key);
     const inList = listed?.get(url);
     if (listed && !inList) return { file, key, url, action: 'upload', reason: 'new' };
-    if (published && inList?.size === file.size) return { file, key, url, action: 'skip', reason: 'equal' };
+    if (published && inList?.size === file.size) return { file, key, url, action: 'skip', reason: 'indexed' };
     const info = inList?.sha256 !== undefined || (inList && inList.size !== file.size) ? inList : await storage.stat(key);
     if (!info) return { file, key, url, action: 'upload', reason: 'new' };
     const equal = await holdsFile(storage, key, info, file);

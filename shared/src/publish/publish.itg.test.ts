@@ -148,6 +148,20 @@ describe('publishBinaries to folders', () => {
     expect(a.puts).toHaveLength(published.length + 1);
   });
 
+  it('a rerun over a published release says its files were checked by size only, not that all verified', async () => {
+    const a = new WatchedStorage(path.join(work, 'a'));
+    await publishBinaries(options([destination(a)]), new RecordingLogger());
+    // Other bytes of the same size: the shortcut cannot see it, so the rerun must not claim it verified them.
+    const kubectl = path.join(work, 'a', 'release', VERSION, 'bin/linux/amd64/kubectl');
+    await writeFile(kubectl, Buffer.alloc((await readFile(kubectl)).length, 0x41));
+    const logger = new RecordingLogger();
+    const rerun = await publishBinaries(options([destination(a)]), logger);
+    expect(rerun.destinations[0]).toMatchObject({ uploaded: 0 });
+    const last = logger.lines.find((l) => l.includes(' skipped, ')) ?? '';
+    expect(last).not.toContain('all verified');
+    expect(last).toContain('checked by size against the release index only (contents not re-read)');
+  });
+
   it('plans by stat when the store refuses to list (no s3:ListBucket)', async () => {
     const store = new WatchedStorage(path.join(work, 'dest'));
     store.listFails = true;

@@ -192,9 +192,16 @@ async function publishTo(
   await verifyObjects(storage, [{ key, size: data.length, sha256, contentEtags: index?.contentEtags }], 1);
   if (publishesRelease(storage)) result.releaseUrl = await storage.publishRelease();
   logger.info(
-    `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, all verified`,
+    `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, ${checkedHow(plan)}`,
   );
   return result;
+}
+
+/** What the final line may claim: a file skipped by the rerun shortcut had its size checked, not its bytes. */
+function checkedHow(plan: DestinationPlan): string {
+  const bySize = plan.objects.filter((o) => o.reason === 'indexed').length;
+  if (bySize === 0) return 'all verified';
+  return `${bySize} of them checked by size against the release index only (contents not re-read), the rest verified`;
 }
 
 /**
@@ -250,7 +257,10 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
     await logger.group('Verify signatures', () => verifyArtifacts(gate, logger));
   }
-  const paths = await listSource(options.sourceDir);
+  const hidden: string[] = [];
+  const paths = await listSource(options.sourceDir, (p) => hidden.push(p));
+  if (hidden.length > 0)
+    logger.warning(`Not published: ${hidden.length} hidden name(s) in source-dir (a leading '.'): ${hidden.sort().join(', ')}`);
   const published = publishedPaths(paths, options.checksums);
   for (const destination of options.destinations) checkKeys(destination, published);
   // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at

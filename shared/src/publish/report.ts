@@ -26,7 +26,13 @@ export function publishSummary(result: PublishResult): Summary {
       d.skipped,
       formatBytes(d.bytesUploaded),
       d.indexUrl,
-      result.dryRun ? 'planned' : d.releaseUrl ? `verified, release published: ${d.releaseUrl}` : 'verified, index written',
+      result.dryRun
+        ? 'planned'
+        : d.plan.objects.some((o) => o.reason === 'indexed')
+          ? 'sizes match the release index (contents not re-read)'
+          : d.releaseUrl
+            ? `verified, release published: ${d.releaseUrl}`
+            : 'verified, index written',
     ]),
   );
   for (const d of result.destinations) {

@@ -130,9 +130,12 @@ function isSha256File(relative: string): boolean {
   return relative === SHA256SUMS || relative.endsWith('.sha256');
 }
 
-/** The tree's files (relative, sorted); refuses an empty tree and one that holds a release index already. */
-export async function listSource(root: string): Promise<string[]> {
-  const paths = await listTree(root);
+/**
+ * The tree's files (relative, sorted); refuses an empty tree and one that holds a release index already. Hidden
+ * names (a leading '.') are not published: `onHidden` hears of each, for the log.
+ */
+export async function listSource(root: string, onHidden?: (relative: string) => void): Promise<string[]> {
+  const paths = await listTree(root, onHidden);
   if (paths.length === 0) throw new InputError('source-dir', `holds no files: ${root}`);
   if (paths.includes(INDEX_FILE)) {
     throw new InputError('source-dir', `holds ${INDEX_FILE}, the release index publish-binaries writes itself`);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ActionMetadata, inputEnvironment, parseCommandFile, readActionMetadata } from '../core/action-metadata.ts';
+import { LogMasker } from './log-masker.ts';
 
 /** The repository root: the nearest folder above this module holding actions/ and package.json. */
 export function repoRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -65,6 +66,8 @@ export interface RunBundleOptions {
   githubContext?: boolean;
   /** Where the child's log goes: collected (default), or streamed to our stderr (the CLI keeps stdout for JSON). */
   stdio?: 'collect' | 'stderr';
+  /** With stdio 'stderr': the masks the log is shown through (a fresh one by default; share one across steps). */
+  masker?: LogMasker;
   timeoutMs?: number;
   root?: string;
 }
@@ -154,25 +157,27 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const child = spawn(process.execPath, [entry], {
       cwd: workspace,
       env,
-      stdio: options.stdio === 'stderr' ? ['ignore', 'pipe', process.stderr] : ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     if (options.stdio === 'stderr') {
-      // Shown on a terminal, where nothing hides them: the masking commands (they carry the secrets) are left out.
-      createInterface({ input: child.stdout as NodeJS.ReadableStream, crlfDelay: Number.POSITIVE_INFINITY }).on(
-        'line',
-        (line) => {
-          if (!line.startsWith('::add-mask::')) process.stderr.write(`${line}\n`);
-        },
-      );
-    } else
+      // Shown on a terminal, where no runner masks anything: both streams go through the step's own masks.
+      const masker = options.masker ?? new LogMasker();
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream as NodeJS.ReadableStream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+          const shown = masker.line(line);
+          if (shown !== undefined) process.stderr.write(`${shown}\n`);
+        });
+      }
+    } else {
       child.stdout?.on('data', (d: Buffer) => {
         stdout += d.toString();
       });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);

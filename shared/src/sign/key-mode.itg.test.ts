@@ -212,6 +212,34 @@ describe('sign-artifacts, key mode', () => {
     expect(rejected.failures.map((f: { path: string }) => f.path)).toEqual(['release/bin/linux/amd64/kubectl']);
   });
 
+  it('verify mode checks SHA256SUMS against its own digest files and every line against the files', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-sums-'));
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    await writeFile(path.join(ws, 'kubeadm'), 'kubeadm');
+    await signArtifacts(options({ workspace: ws, files: ['**'], provenance: undefined }), new RecordingLogger());
+    const trust = trustPolicy({ publicKey: parsePublicKey(keys.publicPem), tlog: false });
+    const failed = async () =>
+      ((await verifyArtifacts({ workspace: ws, files: ['**'], trust }, new RecordingLogger()).catch((e) => e)).failures ??
+        []) as {
+        path: string;
+        reason: string;
+      }[];
+    expect(await failed()).toEqual([]);
+    const sums = path.join(ws, 'SHA256SUMS');
+    const original = await readFile(sums, 'utf8');
+    // One digest changed: SHA256SUMS.sha256 no longer matches, nor does the line.
+    await writeFile(sums, original.replace(sha256Hex('kubectl'), sha256Hex('evil')));
+    expect((await failed()).map((f) => f.path)).toEqual(['SHA256SUMS']);
+    // Its digest files made to match the tampered list: the line still does not match the file.
+    const tampered = await readFile(sums);
+    await writeFile(`${sums}.sha256`, sha256Hex(tampered));
+    await writeFile(`${sums}.sha512`, createHash('sha512').update(tampered).digest('hex'));
+    const [failure] = await failed();
+    expect(failure?.path).toBe('SHA256SUMS');
+    expect(failure?.reason).toContain('kubectl');
+    await rm(ws, { recursive: true, force: true });
+  });
+
   it('verify mode checks the provenance: its bundle, its bytes and the digests it names', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'sign-provenance-'));
     const other = await mkdtemp(path.join(tmpdir(), 'sign-provenance-other-'));
@@ -247,11 +275,14 @@ describe('sign-artifacts, key mode', () => {
       await writeFile(path.join(ws, name), await readFile(path.join(other, name)));
     expect(await failures()).toEqual([
       { path: 'provenance.json', reason: expect.stringMatching(/^names kubectl with sha256 [0-9a-f]{64}, but the file has/) },
+      // The lists name the first one too.
+      { path: 'SHA256SUMS', reason: expect.stringMatching(/^lists kubectl as [0-9a-f]{64}, it is/) },
+      { path: 'SHA512SUMS', reason: expect.stringMatching(/^lists kubectl as [0-9a-f]{128}, it is/) },
     ]);
     // Outside the globs, or excluded, the provenance is not the gate's to check.
     expect((await verifyArtifacts({ workspace: ws, files: ['kubeadm'], trust }, new RecordingLogger())).provenance).toEqual([]);
     const excluded = await verifyArtifacts(
-      { workspace: ws, files: ['**'], exclude: ['provenance.json'], trust },
+      { workspace: ws, files: ['**'], exclude: ['provenance.json', '*SUMS'], trust },
       new RecordingLogger(),
     );
     expect(excluded).toMatchObject({ verified: 2, provenance: [] });

@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { FulcioSigner, type IdentityProvider, type Signature } from '@sigstore/sign';
+import { redactError } from '../core/redact.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { KeySigner } from './key-signer.ts';
 import { type CertificateIdentity, certificateIdentityOf, jwtClaims } from './oidc.ts';
@@ -35,11 +36,19 @@ export class KeylessSigner implements ArtifactSigner {
   readonly #options: KeylessOptions;
   #cached: Certified | undefined;
   #pending: Promise<Certified> | undefined;
+  /** The identity tokens handed to Fulcio: its errors may quote them (@sigstore/sign copies the response in). */
+  readonly #tokens = new Set<string>();
 
   constructor(options: KeylessOptions) {
     this.#options = options;
     this.#fulcio = new FulcioSigner({
-      identityProvider: options.identity,
+      identityProvider: {
+        getToken: async () => {
+          const token = await options.identity.getToken();
+          this.#tokens.add(token);
+          return token;
+        },
+      },
       keyHolder: this.#key,
       fulcioBaseURL: options.fulcioUrl,
       retry: 0,
@@ -54,6 +63,8 @@ export class KeylessSigner implements ArtifactSigner {
       what,
       isRetryable: isOutage,
       ...this.#options.retry,
+    }).catch((err: unknown) => {
+      throw redactError(err, this.#tokens);
     });
     if (key.$case !== 'x509Certificate') throw new Error('Fulcio returned no certificate');
     return { pem: key.certificate, notAfter: Date.parse(new X509Certificate(key.certificate).validTo) };

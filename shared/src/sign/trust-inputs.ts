@@ -36,11 +36,19 @@ export function readPemInput(inputs: InputReader, name: string, workspace: strin
 
 export function parsePublicKeyInput(pem: string | undefined, sign: TrustParsers): TrustConfig['publicKey'] {
   if (pem === undefined) return undefined;
+  let key: NonNullable<TrustConfig['publicKey']>;
   try {
-    return sign.parsePublicKey(pem);
+    key = sign.parsePublicKey(pem);
   } catch {
     throw new InputError(TRUST_INPUT.publicKey, 'is not a PEM public key');
   }
+  // Key signing makes ECDSA signatures: any other key would fail every file with "verification failed".
+  if (key.asymmetricKeyType !== 'ec')
+    throw new InputError(
+      TRUST_INPUT.publicKey,
+      `is an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'} key; signatures are ECDSA: give the ECDSA public key (P-256) of the signing key`,
+    );
+  return key;
 }
 
 /** `trusted-root`: a trusted_root.json inside the workspace. */

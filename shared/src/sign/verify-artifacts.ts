@@ -9,9 +9,10 @@
  */
 import path from 'node:path';
 import { type Bundle, toMessageSignatureBundle } from '@sigstore/bundle';
-import { verifyChecksumFile } from '../checksums/verify.ts';
+import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
+import { checkSums, verifyChecksumFile } from '../checksums/verify.ts';
 import { readTextIfExists } from '../core/files.ts';
-import { hashFile } from '../core/hash.ts';
+import { type Digests, hashFile } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
 import { expandGlobs, resolveSafe } from '../core/paths.ts';
@@ -90,11 +91,17 @@ async function signatureOf(workspace: string, subject: string): Promise<{ bundle
   };
 }
 
-async function verifyFile(workspace: string, subject: string, verifier: BundleVerifier): Promise<VerifiedFile> {
+async function verifyFile(
+  workspace: string,
+  subject: string,
+  verifier: BundleVerifier,
+  hashed: Map<string, Digests>,
+): Promise<VerifiedFile> {
   const file = await resolveSafe(workspace, subject);
   const found = await signatureOf(workspace, subject);
   if (typeof found === 'string') throw new Error(found);
   const digests = await hashFile(file);
+  hashed.set(subject, digests);
   if (found.via === 'legacy' && found.bundle.content.$case === 'messageSignature')
     found.bundle.content.messageSignature.messageDigest.digest = Buffer.from(digests.sha256, 'hex');
   const signer = await verifier.check(found.bundle, file, digests.sha256);
@@ -108,11 +115,42 @@ async function verifyFile(workspace: string, subject: string, verifier: BundleVe
   };
 }
 
-/** The provenance statements the globs match (sign-artifacts' own outputs otherwise, so never subjects). */
-async function findStatements(options: VerifyArtifactsOptions): Promise<string[]> {
-  const exclude = [...OWN_OUTPUTS.filter((p) => p !== PROVENANCE_FILE), ...(options.exclude ?? DEFAULT_EXCLUDE)];
+/** The files named `names` the globs match: sign-artifacts' own outputs, never subjects, but checked all the same. */
+async function findOwnOutputs(options: VerifyArtifactsOptions, names: readonly string[]): Promise<string[]> {
+  const exclude = [...OWN_OUTPUTS.filter((p) => !names.includes(p)), ...(options.exclude ?? DEFAULT_EXCLUDE)];
   const matched = await expandGlobs(options.workspace, options.files, { exclude, requireMatch: false });
-  return matched.filter((p) => path.posix.basename(p) === PROVENANCE_FILE);
+  return matched.filter((p) => names.includes(path.posix.basename(p)));
+}
+
+/**
+ * A SHA256SUMS / SHA512SUMS: it must agree with its own `.sha256`/`.sha512` and every line with the file it names
+ * (relative to the list's folder) — but a file that failed its own check.
+ */
+async function verifyChecksumList(
+  workspace: string,
+  list: string,
+  hashed: Map<string, Digests>,
+  failed: ReadonlySet<string>,
+): Promise<void> {
+  await verifyChecksumFile(workspace, list);
+  const algorithm = path.posix.basename(list) === SHA256SUMS ? 'sha256' : 'sha512';
+  const dir = path.posix.dirname(list);
+  const mismatches = await checkSums(
+    path.join(workspace, dir),
+    path.posix.basename(list),
+    algorithm,
+    (p) => hashed.get(path.posix.join(dir, p))?.[algorithm],
+  );
+  // A line naming a file that failed its own check adds nothing to that failure.
+  const wrong = mismatches.filter((m) => !failed.has(path.posix.join(dir, m.path)));
+  if (wrong.length > 0)
+    throw new Error(
+      wrong
+        .map((m) =>
+          m.actual === undefined ? `lists ${m.path}, which is missing` : `lists ${m.path} as ${m.expected}, it is ${m.actual}`,
+        )
+        .join('; '),
+    );
 }
 
 export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: Logger): Promise<VerifyArtifactsResult> {
@@ -124,14 +162,16 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
     manifestFiles,
     manifest: options.manifest,
   });
-  const statements = await findStatements(options);
+  const statements = await findOwnOutputs(options, [PROVENANCE_FILE]);
+  const checksumLists = await findOwnOutputs(options, [SHA256SUMS, SHA512SUMS]);
+  const hashed = new Map<string, Digests>();
   const verifier = new BundleVerifier(options.trust);
   const timeoutMs = options.timeoutMs ?? 180_000;
   const results = await logger.group(`Verify ${subjects.length} file(s)`, async () => {
     const progress = new Progress(logger, subjects.length);
     return settlePool(subjects, options.concurrency ?? 10, async (subject) => {
       const verified = await withTimeout(timeoutMs, `verifying ${subject}`, () =>
-        verifyFile(options.workspace, subject, verifier),
+        verifyFile(options.workspace, subject, verifier, hashed),
       );
       progress.tick(`${subject} verified (${verified.via}${verified.identity ? `, ${verified.identity}` : ''})`, verified.size);
       return verified;
@@ -161,10 +201,18 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions, logger: L
       failures.push({ path: statement, reason: (err as Error).message });
     }
   }
+  for (const list of checksumLists) {
+    try {
+      await verifyChecksumList(options.workspace, list, hashed, failed);
+      logger.info(`${list} verified (every line, and its own digest files)`);
+    } catch (err) {
+      failures.push({ path: list, reason: (err as Error).message });
+    }
+  }
   for (const f of failures) logger.warning(`${f.path}: ${f.reason}`);
   if (failures.length > 0)
     throw new VerificationError(
-      `${failures.length} of ${subjects.length + statements.length} file(s) failed verification`,
+      `${failures.length} of ${subjects.length + statements.length + checksumLists.length} file(s) failed verification`,
       failures,
     );
   return { files, verified: files.length, provenance, digests: Object.fromEntries(digests) };

@@ -37,6 +37,12 @@ describe('parseDestination', () => {
     ['azblob://Upper/x'],
     ['azblob://a--b/x'],
     ['file://relative/path'],
+    ['file://'],
+    ['file:///'],
+    ['file:////'],
+    ['file:///tmp/..'],
+    ['file:///d?x=1'],
+    ['file:///d#frag'],
     ['github-release://kubernetes'],
     ['github-release://kubernetes/kubernetes/extra'],
   ])('refuses %s, naming the input', (url) => {

@@ -6,6 +6,7 @@
  *   github-release://owner/repo   GitHub Releases of a repository
  * Credentials never travel in the URL: they come from StorageOptions.
  */
+import { parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
@@ -87,12 +88,17 @@ function parsePrefix(segments: string[], url: string, input: string): string {
 }
 
 function parseFileUrl(url: string, input: string): ParsedDestination {
+  // The URL parser would drop these silently; a suffix the user wrote is not ignored.
+  if (/[?#]/.test(url)) throw new InputError(input, `${shown(url)}: a file:// destination takes no query or fragment`);
   let path: string;
   try {
     path = fileURLToPath(url);
   } catch (err) {
     throw new InputError(input, `${shown(url)} must be file:///absolute/path`, { cause: err });
   }
+  // `file://` and `file:///` (an empty variable in file://$DEST) would publish into the filesystem's root.
+  if (resolve(path) === parse(resolve(path)).root)
+    throw new InputError(input, `${shown(url)} names the filesystem root; give a folder: file:///absolute/path`);
   return { scheme: 'file', url, path };
 }
 

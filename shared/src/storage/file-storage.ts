@@ -18,11 +18,12 @@
  * makes it.
  */
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sha256File, sha256Hex } from '../core/hash.ts';
+import { onInterrupt, processAlive } from '../core/interrupt.ts';
 import { takeLockFile } from '../core/lock-file.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
@@ -31,6 +32,8 @@ import { checkedSize } from './upload-digest.ts';
 
 /** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
 const TMP_MARK = '.tmp-';
+/** A temporary file's name: `.tmp-<writer's pid>-<random>-<name>`. */
+const TMP_NAME = /^\.tmp-(\d+)-/;
 const LOCK_MARK = '.lock-';
 /** Files stat'ed and hashed at once while listing (the hashing pool bounds the hashing itself). */
 const LIST_CONCURRENCY = 8;
@@ -59,6 +62,22 @@ async function fsyncPath(target: string, folder: boolean): Promise<void> {
     throw Object.assign(new Error(`${step} ${code || (err as Error).message}`), { step });
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * mkdir -p that tells the truth: Node's recursive mkdir reports ENOENT where the file system refused a folder
+ * (EROFS, EACCES); the first missing folder is then made on its own, which fails with the real reason.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = dir;
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw err;
   }
 }
 
@@ -159,7 +178,7 @@ export class FileStorage implements Storage {
   async put(key: string, body: Body, options: PutOptions): Promise<ObjectInfo> {
     const file = this.#path(key);
     await checkedSize(`${this.location}/${key}`, body, options.size);
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
     // Before the lock: a long writeback must not keep the lock from being kept fresh.
     if (conditional) await this.flush();
@@ -177,6 +196,8 @@ export class FileStorage implements Storage {
         path.dirname(file),
         `${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`,
       );
+      // Ctrl-C or a cancelled job: the partial file goes too.
+      const forget = onInterrupt(() => rmSync(tmp, { force: true }));
       try {
         if ('file' in body) await copyFile(body.file, tmp);
         else await writeFile(tmp, body.data);
@@ -199,6 +220,7 @@ export class FileStorage implements Storage {
         }
       } finally {
         await rm(tmp, { force: true });
+        forget();
       }
       return { key, size: options.size, etag: options.sha256, sha256: options.sha256 };
     } finally {
@@ -219,8 +241,21 @@ export class FileStorage implements Storage {
       .sort()
       .map((entry) => path.posix.join(prefix, entry.split(path.sep).join('/')))
       .filter((key) => !path.basename(key).startsWith(TMP_MARK) && !path.basename(key).startsWith(LOCK_MARK));
+    await this.#removeStaleTemporaries(start, entries);
     // Every file is hashed for its SHA-256 (a folder keeps no digest): on all the hashing workers at once.
     for (const info of await mapPool(keys, LIST_CONCURRENCY, (key) => this.stat(key))) if (info) yield info;
+  }
+
+  /**
+   * Removes the temporary files a killed writer left (SIGKILL, a crash): those whose pid runs no process here. One
+   * machine writes a folder at a time (a release's publish job), so a pid that is gone is a writer that is gone.
+   */
+  async #removeStaleTemporaries(dir: string, entries: readonly string[]): Promise<void> {
+    const stale = entries.filter((entry) => {
+      const pid = TMP_NAME.exec(path.basename(entry))?.[1];
+      return pid !== undefined && !processAlive(Number(pid));
+    });
+    await Promise.all(stale.map((entry) => rm(path.join(dir, entry), { force: true })));
   }
 
   async delete(key: string): Promise<void> {
