@@ -23,7 +23,8 @@ import { type ActionMetadata, readActionMetadata } from '../src/core/action-meta
 
 const root = path.resolve(import.meta.dirname, '../..');
 const OWN = 'kubernetes-sigs/release-actions';
-const SUITE_REF = 'v1';
+// The release these workflows belong to: a caller pinning a workflow by SHA runs the actions of that same release.
+const SUITE_REF = `v${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}`;
 
 interface LintResult {
   message: string;
@@ -279,7 +280,8 @@ describe.each(files)('%s', (file) => {
       if (typeof job.permissions === 'string') problems.push(`jobs.${id}: permissions: ${job.permissions} (list the scopes)`);
       for (const [scope, level] of Object.entries(map)) {
         if (level !== 'write') continue;
-        if (scope === 'id-token' && runs('sign-artifacts')) continue;
+        // Keyless signing, and store or registry credentials from OIDC (AWS roles, Workload Identity Federation).
+        if (scope === 'id-token' && ['sign-artifacts', 'publish-binaries', 'update-markers', 'promote-images'].some(runs)) continue;
         if (scope === 'contents' && runs('publish-binaries')) continue;
         problems.push(`jobs.${id}: ${scope}: write without a step that needs it`);
       }

@@ -256,6 +256,7 @@ async function run(
   };
   const rawJobs = find(raw, 'jobs');
   const pending = [...template.jobs];
+  const failedUpstream = new Set<string>();
   while (pending.length) {
     const index = pending.findIndex((j) => (j.needs ?? []).every((n) => n.value in result.jobs));
     if (index < 0)
@@ -266,11 +267,11 @@ async function run(
       (job.needs ?? []).map((n) => [n.value, { result: result.jobs[n.value]?.result, outputs: result.jobs[n.value]?.outputs }]),
     );
     const needResults = Object.values(needs).map((n) => n.result);
-    // A job's success() asks that every job it needs succeeded: one skipped is no success either.
-    const status: Status = {
-      success: needResults.every((r) => r === 'success'),
-      failure: needResults.some((r) => r === 'failure'),
-    };
+    // A job's success() asks that every job it needs succeeded (one skipped is no success either); failure() that
+    // one it depends on, directly or not, failed.
+    const upstreamFailed = (job.needs ?? []).some((n) => result.jobs[n.value]?.result === 'failure' || failedUpstream.has(n.value));
+    if (upstreamFailed) failedUpstream.add(id);
+    const status: Status = { success: needResults.every((r) => r === 'success'), failure: upstreamFailed };
     const jobContexts: Contexts = { ...top, needs };
     const run = truthy(evaluate(job.if?.expression ?? 'success()', jobContexts, status));
     if (!run) {
