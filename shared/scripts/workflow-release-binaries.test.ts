@@ -144,7 +144,9 @@ describe('release-binaries.yml, "Re-run all jobs"', () => {
     const log = result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
     const conflict = /RELEASE_CONFLICT::.*already published with different content \(([^)]*)\)/.exec(log);
     expect(conflict, log).not.toBeNull();
-    for (const file of (conflict?.[1] as string).split(', ').filter((f) => f !== '…')) {
+    for (const file of String(conflict?.[1])
+      .split(', ')
+      .filter((f) => f !== '…')) {
       expect(file).toMatch(/(\.sigstore\.json|\.sig|\.cert)(\.sha256|\.sha512)?$/);
     }
   });

@@ -281,7 +281,8 @@ describe.each(files)('%s', (file) => {
       for (const [scope, level] of Object.entries(map)) {
         if (level !== 'write') continue;
         // Keyless signing, and store or registry credentials from OIDC (AWS roles, Workload Identity Federation).
-        if (scope === 'id-token' && ['sign-artifacts', 'publish-binaries', 'update-markers', 'promote-images'].some(runs)) continue;
+        if (scope === 'id-token' && ['sign-artifacts', 'publish-binaries', 'update-markers', 'promote-images'].some(runs))
+          continue;
         if (scope === 'contents' && runs('publish-binaries')) continue;
         problems.push(`jobs.${id}: ${scope}: write without a step that needs it`);
       }

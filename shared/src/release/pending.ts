@@ -4,4 +4,8 @@
  */
 import type { ActionName } from '../runner/run-bundle.ts';
 
-export const PENDING_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['build-packages', 'generate-sbom', 'promote-images']);
+export const PENDING_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>([
+  'build-packages',
+  'generate-sbom',
+  'promote-images',
+]);

@@ -269,7 +269,9 @@ async function run(
     const needResults = Object.values(needs).map((n) => n.result);
     // A job's success() asks that every job it needs succeeded (one skipped is no success either); failure() that
     // one it depends on, directly or not, failed.
-    const upstreamFailed = (job.needs ?? []).some((n) => result.jobs[n.value]?.result === 'failure' || failedUpstream.has(n.value));
+    const upstreamFailed = (job.needs ?? []).some(
+      (n) => result.jobs[n.value]?.result === 'failure' || failedUpstream.has(n.value),
+    );
     if (upstreamFailed) failedUpstream.add(id);
     const status: Status = { success: needResults.every((r) => r === 'success'), failure: upstreamFailed };
     const jobContexts: Contexts = { ...top, needs };
