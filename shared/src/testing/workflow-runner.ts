@@ -284,8 +284,8 @@ async function run(
     const rawJob = find(rawJobs, id);
     const legs = expandMatrix(findValue(tokenValue(job.strategy, jobContexts), 'matrix'));
     const runs: JobRun[] = [];
-    for (const matrix of legs) {
-      const contexts = { ...jobContexts, matrix, strategy: { 'job-total': legs.length } };
+    for (const [index, matrix] of legs.entries()) {
+      const contexts = { ...jobContexts, matrix, strategy: { 'job-index': index, 'job-total': legs.length } };
       runs.push(
         job.type === 'reusableWorkflowJob'
           ? await callWorkflow(job, contexts, secretContext, state, `${where} ${id}`)
