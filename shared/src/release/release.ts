@@ -23,6 +23,8 @@ export const STAGES = [
 export type StageName = (typeof STAGES)[number]['stage'];
 
 export const MANIFEST = '.release-actions/manifest.json';
+/** build-packages reads its config inside the workspace: the config's file is copied there. */
+const PACKAGES_CONFIG = '.release-actions/packages.yaml';
 const TREE = 'release';
 
 export interface StageReport {
@@ -247,6 +249,9 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
   const run: Run = { config, options, out, workspace: path.join(out, 'workspace'), env: { SOURCE_DATE_EPOCH: epoch } };
   await mkdir(path.join(run.workspace, '.release-actions'), { recursive: true });
   await stageTree(run);
+  if (ran(run, 'packages')) {
+    await cp(path.resolve(options.cwd, config.stages?.packages?.config ?? ''), path.join(run.workspace, PACKAGES_CONFIG));
+  }
   run.key = await signingKey(run);
   if (ran(run, 'sign') && config.stages?.sign?.provenance) {
     options.log(
