@@ -63,13 +63,6 @@ export const CONFIG_SCHEMA = {
         sign: stage({
           signing: { enum: ['key', 'keyless'] },
           key: { type: 'string', description: "A PEM private key file, or 'generate': a key made for this run." },
-          provenance: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['builder-id', 'invocation'],
-            description: 'Provenance off GitHub: who built the release and which run it was.',
-            properties: { 'builder-id': { type: 'string' }, invocation: { type: 'string' } },
-          },
         }),
         publish: stage({ destinations: list, layout: { type: 'string' } }, ['destinations']),
         promote: stage({ images: list, destinations: list, tags: { type: 'string' } }, ['images', 'destinations']),
@@ -93,7 +86,7 @@ export interface ReleaseConfig {
   stages?: {
     packages?: StageConfig & { config: string; formats?: string };
     sbom?: StageConfig & { format?: 'cyclonedx' | 'spdx' | 'both' };
-    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string; provenance?: { 'builder-id': string; invocation: string } };
+    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string };
     publish?: StageConfig & { destinations: string[]; layout?: string };
     promote?: StageConfig & { images: string[]; destinations: string[]; tags?: string };
     markers?: StageConfig & { destination: string; 'build-type'?: 'release' | 'ci' | 'devel' };

@@ -131,11 +131,8 @@ function stageInputs(run: Run, stage: StageName): Record<string, string> {
         files: `${TREE}/**`,
         signing: stages.sign?.signing ?? 'key',
         ...(run.key ? { 'private-key': run.key.privatePem, 'rekor-url': 'none', 'tsa-url': 'none' } : {}),
-        // Provenance needs a build context: GitHub's, or off GitHub the config's builder id and invocation.
-        provenance: String(stages.sign?.provenance !== undefined),
-        ...(stages.sign?.provenance
-          ? { 'builder-id': stages.sign.provenance['builder-id'], 'invocation-id': stages.sign.provenance.invocation }
-          : {}),
+        // sign-artifacts writes provenance from a GitHub run's context only: off GitHub there is none to write.
+        provenance: 'false',
       };
       break;
     case 'publish':
@@ -253,11 +250,6 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
     await cp(path.resolve(options.cwd, config.stages?.packages?.config ?? ''), path.join(run.workspace, PACKAGES_CONFIG));
   }
   run.key = await signingKey(run);
-  if (ran(run, 'sign') && config.stages?.sign?.provenance) {
-    options.log(
-      `Provenance: builder ${config.stages.sign.provenance['builder-id']}, invocation ${config.stages.sign.provenance.invocation} (from the config)`,
-    );
-  }
   const reports: StageReport[] = [];
   let failed = false;
   for (const [i, { stage, action }] of STAGES.entries()) {
