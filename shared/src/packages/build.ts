@@ -10,13 +10,13 @@ import { mapPool } from '../core/pool.ts';
 import type { BuiltPackage } from './built.ts';
 import { loadConfig } from './config.ts';
 import { readPackage, sourceReader } from './contents.ts';
-import { controlFile, debVersion, writeDeb } from './deb.ts';
+import { controlFile, debVersion, withDebianDocs, writeDeb } from './deb.ts';
 import { loadSigner, type PgpSigner } from './pgp.ts';
 import { type PlannedPackage, planPackages } from './plan.ts';
 import { placeInOrder } from './publish.ts';
 import { type Layout, publishApt, publishYum, type RepositoryResult } from './repository.ts';
 import { writeRpm } from './rpm.ts';
-import type { Format } from './spec.ts';
+import type { Format, PackageSpec } from './spec.ts';
 import { channelOf, minorOf } from './version.ts';
 
 export interface BuildOptions {
@@ -61,12 +61,9 @@ export interface BuildResult {
 
 const CONCURRENCY = 4;
 
-async function build(
-  planned: PlannedPackage,
-  spec: Awaited<ReturnType<typeof readPackage>>,
-  signer?: PgpSigner,
-): Promise<BuiltPackage> {
+async function build(planned: PlannedPackage, spec: PackageSpec, signer?: PgpSigner): Promise<BuiltPackage> {
   if (planned.format === 'deb') {
+    spec = withDebianDocs(spec);
     const data = await writeDeb(spec);
     const sha256 = createHash('sha256').update(data).digest('hex');
     return {

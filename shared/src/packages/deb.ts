@@ -3,6 +3,7 @@
  * folders of every file are in data.tar (owned by root, 0755) so the archive lists a whole tree.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { writeAr } from './ar.ts';
 import { compress, DEB_SUFFIX } from './compress.ts';
 import { debDependency } from './depends.ts';
@@ -112,6 +113,41 @@ function controlEntries(spec: PackageSpec): TarEntry[] {
     if (content !== undefined) entries.push(file(debName, content, 0o755));
   }
   return entries;
+}
+
+/** RFC 2822 date as a Debian changelog writes it. */
+function changelogDate(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString().replace('GMT', '+0000');
+}
+
+/**
+ * Debian policy asks every package for /usr/share/doc/<name>/copyright and changelog.Debian.gz (lintian errors
+ * without them): written from the config's license and version unless the contents already hold them.
+ */
+export function withDebianDocs(spec: PackageSpec): PackageSpec {
+  const doc = `/usr/share/doc/${spec.name}`;
+  const have = new Set(spec.files.map((f) => f.dst));
+  const file = (dst: string, data: Buffer) => ({
+    dst,
+    type: 'file' as const,
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    mtime: spec.mtime,
+    data,
+  });
+  const extra = [];
+  if (!have.has(`${doc}/copyright`)) {
+    const text = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: ${spec.name}\n${spec.homepage ? `Source: ${spec.homepage}\n` : ''}\nFiles: *\nCopyright: ${spec.vendor || spec.maintainer || spec.name}\nLicense: ${spec.license || 'unknown'}\n`;
+    extra.push(file(`${doc}/copyright`, Buffer.from(text)));
+  }
+  // A package without a Debian revision is native, and its changelog is changelog.gz.
+  const changelog = `${doc}/${spec.release ? 'changelog.Debian.gz' : 'changelog.gz'}`;
+  if (!have.has(`${doc}/changelog.Debian.gz`) && !have.has(`${doc}/changelog.gz`)) {
+    const text = `${spec.name} (${debVersion(spec)}) stable; urgency=medium\n\n  * Release ${debVersion(spec)}.\n\n -- ${spec.maintainer || 'release-actions <release-actions@localhost>'}  ${changelogDate(spec.mtime)}\n`;
+    extra.push(file(changelog, gzipSync(text, { level: 9 })));
+  }
+  return { ...spec, files: [...spec.files, ...extra] };
 }
 
 export async function writeDeb(spec: PackageSpec): Promise<Buffer> {
