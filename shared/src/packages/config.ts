@@ -121,16 +121,19 @@ export async function loadConfig(file: string, display: string, env: NodeJS.Proc
   const text = await readFile(file, 'utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false });
+  // A key's own line (a mapping's value may start on the next one); a list item's, or the nearest parent's.
   const lineOf = (path: ConfigPath): number | undefined => {
     for (let n = path.length; n >= 0; n--) {
+      const last = path[n - 1];
+      if (n > 0 && typeof last === 'string') {
+        const parent = doc.getIn(path.slice(0, n - 1), true) as
+          | { items?: Array<{ key?: { value?: unknown; range?: [number] } }> }
+          | undefined;
+        const pair = parent?.items?.find((item) => item.key?.value === last);
+        if (pair?.key?.range) return lines.linePos(pair.key.range[0]).line;
+      }
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
       if (node?.range) return lines.linePos(node.range[0]).line;
-      const parent =
-        n > 0
-          ? (doc.getIn(path.slice(0, n - 1), true) as { items?: Array<{ key?: { value?: unknown; range?: [number] } }> })
-          : undefined;
-      const pair = parent?.items?.find((item) => item.key?.value === path[n - 1]);
-      if (pair?.key?.range) return lines.linePos(pair.key.range[0]).line;
     }
     return undefined;
   };
