@@ -187,7 +187,8 @@ describe('an nfpm config, unchanged', () => {
   it('builds, and dpkg and rpm install what it declares', async () => {
     const src = path.join(work, 'nfpm-src');
     await mkdir(src, { recursive: true });
-    await writeFile(path.join(src, 'tool'), '#!/bin/sh\necho foo\n', { mode: 0o755 });
+    // Large enough (≥ 64 KiB) to be compressed as a member of its own, shared by the deb and the rpm.
+    await writeFile(path.join(src, 'tool'), `#!/bin/sh\necho foo\n${'# padding\n'.repeat(30_000)}`, { mode: 0o755 });
     await writeFile(path.join(src, 'foo.conf'), 'x=1\n');
     await writeFile(path.join(src, 'postinstall.sh'), '#!/bin/sh\necho done > "${DPKG_ROOT:-}/var/lib/foo/installed"\n');
     await writeFile(path.join(src, 'nfpm.yaml'), NFPM);
@@ -230,6 +231,13 @@ describe('an nfpm config, unchanged', () => {
     const install = await run('rpm', ['--root', rpmRoot, '--nodeps', '--noscripts', '-i', rpm]);
     expect(install.code, install.out).toBe(0);
     expect((await stat(path.join(rpmRoot, 'usr/bin/foo'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(rpmRoot, 'usr/bin/foo'))).size).toBe(300_019);
+    expect((await stat(path.join(root, 'usr/bin/foo'))).size).toBe(300_019);
+    // lintian unpacks it whole (its errors here are this config's: /usr/local, bash essential…).
+    const lint = await run('lintian', ['--no-cfg', deb]);
+    expect(lint.out).toMatch(/^E: foo: dir-in-usr-local/m);
+    expect(lint.out).not.toMatch(/\b(tar|unpack|corrupt|gzip)\b/i);
+    expect((await run('rpm', ['-Kv', '--nosignature', rpm])).out).toContain('Payload SHA256 digest: OK');
     expect((await stat(path.join(rpmRoot, 'etc/foo/foo.conf'))).mode & 0o777).toBe(0o600);
     await rm(root, { recursive: true, force: true });
     await rm(rpmRoot, { recursive: true, force: true });

@@ -18,3 +18,43 @@ export async function compress(data: Buffer, compression: Compression): Promise<
 }
 
 export const DEB_SUFFIX: Record<Compression, string> = { gzip: '.gz', zstd: '.zst', none: '' };
+
+/** Below this a file's bytes are compressed with their neighbours; above, as a stream of their own, shared. */
+const SHARED_MIN = 64 * 1024;
+const shared = new WeakMap<Buffer, Map<Compression, Promise<Buffer>>>();
+
+function sharedMember(data: Buffer, compression: Compression): Promise<Buffer> {
+  let byFormat = shared.get(data);
+  if (!byFormat) shared.set(data, (byFormat = new Map()));
+  let member = byFormat.get(compression);
+  if (!member) byFormat.set(compression, (member = compress(data, compression)));
+  return member;
+}
+
+/**
+ * An archive given as blocks compressed as consecutive gzip members (or zstd frames), which every reader takes as
+ * one stream: a large file's bytes are one member, compressed once for all the packages that hold them (a deb and
+ * an rpm of the same binary pay for one compression, not two).
+ */
+export async function compressBlocks(
+  blocks: readonly Buffer[],
+  compression: Compression,
+): Promise<{ data: Buffer; size: number }> {
+  const size = blocks.reduce((sum, b) => sum + b.length, 0);
+  if (compression === 'none') return { data: Buffer.concat(blocks), size };
+  const members: Array<Promise<Buffer>> = [];
+  let run: Buffer[] = [];
+  const flush = () => {
+    if (run.length > 0) members.push(compress(Buffer.concat(run), compression));
+    run = [];
+  };
+  for (const block of blocks) {
+    if (block.length < SHARED_MIN) run.push(block);
+    else {
+      flush();
+      members.push(sharedMember(block, compression));
+    }
+  }
+  flush();
+  return { data: Buffer.concat(await Promise.all(members)), size };
+}

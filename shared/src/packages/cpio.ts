@@ -24,11 +24,12 @@ function entryBlocks(entry: CpioEntry): Buffer[] {
   const fields = [entry.ino, entry.mode, 0, 0, 1, entry.mtime, data.length, 0, 0, 0, 0, name.length, 0];
   const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
   const blocks = [head, name, pad4(head.length + name.length)];
-  if (data.length > 0) blocks.push(Buffer.from(data.buffer, data.byteOffset, data.length), pad4(data.length));
+  if (data.length > 0)
+    blocks.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length), pad4(data.length));
   return blocks;
 }
 
-/** The archive with its TRAILER!!! entry. */
-export function writeCpio(entries: readonly CpioEntry[]): Buffer {
-  return Buffer.concat([...entries.flatMap(entryBlocks), ...entryBlocks({ name: 'TRAILER!!!', mode: 0, mtime: 0, ino: 0 })]);
+/** The archive as consecutive blocks (file bytes as given, not copied), with its TRAILER!!! entry. */
+export function cpioBlocks(entries: readonly CpioEntry[]): Buffer[] {
+  return [...entries.flatMap(entryBlocks), ...entryBlocks({ name: 'TRAILER!!!', mode: 0, mtime: 0, ino: 0 })];
 }

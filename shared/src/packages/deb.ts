@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { writeAr } from './ar.ts';
-import { compress, DEB_SUFFIX } from './compress.ts';
+import { compressBlocks, DEB_SUFFIX } from './compress.ts';
 import { debDependency } from './depends.ts';
 import { isConfig, isRegular, type PackageSpec, parentDirs, type ScriptName } from './spec.ts';
-import { type TarEntry, writeTar } from './tar.ts';
+import { type TarEntry, tarBlocks } from './tar.ts';
 
 const DEB_SCRIPTS: Record<ScriptName, string> = {
   preinstall: 'preinst',
@@ -153,14 +153,14 @@ export function withDebianDocs(spec: PackageSpec): PackageSpec {
 export async function writeDeb(spec: PackageSpec): Promise<Buffer> {
   const suffix = DEB_SUFFIX[spec.deb.compression];
   const [control, data] = await Promise.all([
-    compress(writeTar(controlEntries(spec)), spec.deb.compression),
-    compress(writeTar(dataEntries(spec)), spec.deb.compression),
+    compressBlocks(tarBlocks(controlEntries(spec)), spec.deb.compression),
+    compressBlocks(tarBlocks(dataEntries(spec)), spec.deb.compression),
   ]);
   return writeAr(
     [
       { name: 'debian-binary', data: Buffer.from('2.0\n') },
-      { name: `control.tar${suffix}`, data: control },
-      { name: `data.tar${suffix}`, data },
+      { name: `control.tar${suffix}`, data: control.data },
+      { name: `data.tar${suffix}`, data: data.data },
     ],
     spec.mtime,
   );

@@ -4,8 +4,8 @@
  * Tag numbers are rpm's (lib/rpmtag.h).
  */
 import { createHash } from 'node:crypto';
-import { compress } from './compress.ts';
-import { type CpioEntry, writeCpio } from './cpio.ts';
+import { compressBlocks } from './compress.ts';
+import { type CpioEntry, cpioBlocks } from './cpio.ts';
 import { RPMSENSE, rpmDependency } from './depends.ts';
 import { bin, i18n, int16, int32, string, strings, type TagValue, writeHeader } from './rpm-header.ts';
 import { isConfig, isRegular, type PackageFile, type PackageSpec, type ScriptName } from './spec.ts';
@@ -200,14 +200,14 @@ function mainHeader(spec: PackageSpec, files: readonly PackageFile[], payloadDig
   return writeHeader(tags, HEADER_IMMUTABLE);
 }
 
-function payload(files: readonly PackageFile[]): Buffer {
+function payload(files: readonly PackageFile[]): Buffer[] {
   const entries: CpioEntry[] = [];
   files.forEach((f, i) => {
     if (f.type === 'ghost') return;
     const data = isRegular(f) ? f.data : f.type === 'symlink' ? Buffer.from(f.linkTarget ?? '') : undefined;
     entries.push({ name: `.${f.dst}`, mode: fileMode(f), mtime: f.mtime, ino: i + 1, data });
   });
-  return writeCpio(entries);
+  return cpioBlocks(entries);
 }
 
 export interface RpmFile {
@@ -219,13 +219,12 @@ export interface RpmFile {
 
 export async function writeRpm(spec: PackageSpec, signer?: HeaderSigner): Promise<RpmFile> {
   const files = [...spec.files].sort((a, b) => (a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0));
-  const cpio = payload(files);
-  const compressed = await compress(cpio, spec.rpm.compression);
+  const { data: compressed, size: cpioSize } = await compressBlocks(payload(files), spec.rpm.compression);
   const header = mainHeader(spec, files, createHash('sha256').update(compressed).digest('hex'));
   const sig = new Map<number, TagValue>([
     [SIG.SIZE, int32(header.length + compressed.length)],
     [SIG.MD5, bin(createHash('md5').update(header).update(compressed).digest())],
-    [SIG.PAYLOADSIZE, int32(cpio.length)],
+    [SIG.PAYLOADSIZE, int32(cpioSize)],
     [SIG.SHA1, string(createHash('sha1').update(header).digest('hex'))],
     [SIG.SHA256, string(createHash('sha256').update(header).digest('hex'))],
   ]);
@@ -237,6 +236,6 @@ export async function writeRpm(spec: PackageSpec, signer?: HeaderSigner): Promis
     data: Buffer.concat([lead(spec), sigHeader, pad, header, compressed]),
     headerStart,
     headerEnd: headerStart + header.length,
-    archiveSize: cpio.length,
+    archiveSize: cpioSize,
   };
 }

@@ -75,7 +75,7 @@ function splitName(name: string): { prefix: string; name: string } | undefined {
 
 const TYPEFLAG = { file: '0', dir: '5', symlink: '2' } as const;
 
-export function tarEntryBlocks(entry: TarEntry): Buffer[] {
+function tarEntryBlocks(entry: TarEntry): Buffer[] {
   const data = entry.type === 'file' ? (entry.data ?? new Uint8Array()) : new Uint8Array();
   const split = splitName(entry.name);
   const longLink = entry.linkname !== undefined && Buffer.byteLength(entry.linkname) > 100;
@@ -92,11 +92,13 @@ export function tarEntryBlocks(entry: TarEntry): Buffer[] {
   const fields = { ...base, name: split?.name ?? entry.name.slice(0, 99), size: data.length, typeflag: TYPEFLAG[entry.type] };
   const linkname = longLink ? (entry.linkname as string).slice(0, 99) : entry.linkname;
   blocks.push(header(fields, { ...entry, linkname }, split?.prefix));
-  if (data.length > 0) blocks.push(Buffer.from(data.buffer, data.byteOffset, data.length), padding(data.length));
+  // The caller's Buffer itself, not a copy: compress.ts compresses a large file's bytes once for every archive.
+  if (data.length > 0)
+    blocks.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length), padding(data.length));
   return blocks;
 }
 
-/** The whole archive, with its two zero blocks at the end. */
-export function writeTar(entries: readonly TarEntry[]): Buffer {
-  return Buffer.concat([...entries.flatMap(tarEntryBlocks), Buffer.alloc(BLOCK * 2)]);
+/** The whole archive as consecutive blocks, with its two zero blocks at the end. */
+export function tarBlocks(entries: readonly TarEntry[]): Buffer[] {
+  return [...entries.flatMap(tarEntryBlocks), Buffer.alloc(BLOCK * 2)];
 }
