@@ -190,7 +190,7 @@ describe('an nfpm config, unchanged', () => {
     // Large enough (≥ 64 KiB) to be compressed as a member of its own, shared by the deb and the rpm.
     await writeFile(path.join(src, 'tool'), `#!/bin/sh\necho foo\n${'# padding\n'.repeat(30_000)}`, { mode: 0o755 });
     await writeFile(path.join(src, 'foo.conf'), 'x=1\n');
-    await writeFile(path.join(src, 'postinstall.sh'), '#!/bin/sh\necho done > "${DPKG_ROOT:-}/var/lib/foo/installed"\n');
+    await writeFile(path.join(src, 'postinstall.sh'), '#!/bin/sh\necho done > "$DPKG_ROOT/var/lib/foo/installed"\n');
     await writeFile(path.join(src, 'nfpm.yaml'), NFPM);
     const out = path.join(work, 'nfpm-out');
     const result = await buildPackages(

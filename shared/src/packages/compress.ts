@@ -24,10 +24,10 @@ const SHARED_MIN = 64 * 1024;
 const shared = new WeakMap<Buffer, Map<Compression, Promise<Buffer>>>();
 
 function sharedMember(data: Buffer, compression: Compression): Promise<Buffer> {
-  let byFormat = shared.get(data);
-  if (!byFormat) shared.set(data, (byFormat = new Map()));
-  let member = byFormat.get(compression);
-  if (!member) byFormat.set(compression, (member = compress(data, compression)));
+  const byFormat = shared.get(data) ?? new Map<Compression, Promise<Buffer>>();
+  shared.set(data, byFormat);
+  const member = byFormat.get(compression) ?? compress(data, compression);
+  byFormat.set(compression, member);
   return member;
 }
 

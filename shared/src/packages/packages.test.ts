@@ -17,7 +17,7 @@ const EPOCH = new Date(1_700_000_000_000);
 /** Stands in for the distribution's own packages, which an empty root lacks. */
 const STAND_INS = {
   name: 'system-stand-ins',
-  version: '${KUBE_VERSION}',
+  version: '$KUBE_VERSION',
   description: 'Stands in for system packages\nProvides what kubelet needs from the distribution, for tests.',
   overrides: {
     deb: { provides: ['iptables', 'iproute2', 'socat', 'ethtool', 'conntrack'] },
@@ -49,7 +49,7 @@ async function sourceTree(dir: string): Promise<void> {
   );
   await writeFile(
     path.join(dir, 'packaging/kubelet.postinst'),
-    '#!/bin/sh\nset -e\nmkdir -p "${DPKG_ROOT:-}/var/lib/kubelet"\necho ran > "${DPKG_ROOT:-}/var/lib/kubelet/postinst-ran"\n',
+    '#!/bin/sh\nset -e\nmkdir -p "$DPKG_ROOT/var/lib/kubelet"\necho ran > "$DPKG_ROOT/var/lib/kubelet/postinst-ran"\n',
   );
   const example = parse(await readFile(EXAMPLE, 'utf8'), { version: '1.1' });
   example.packages.push(STAND_INS);
