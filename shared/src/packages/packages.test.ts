@@ -248,6 +248,26 @@ describe('the Kubernetes package set', () => {
     expect((await bad.apt('apt-cache', ['policy', 'kubeadm'])).out).not.toContain('1.31.0');
   }, 120_000);
 
+  it('the dists layout: apt-get installs from dists/<channel> with component v1.31 and a pool', async () => {
+    const out = path.join(work, 'dists');
+    await buildPackages({ ...options(out, 'v1.31.0'), formats: ['deb'], layout: 'dists' }, new RecordingLogger());
+    const base = path.join(out, 'repository/deb');
+    expect((await stat(path.join(base, 'dists/stable/v1.31/binary-amd64/Packages.gz'))).isFile()).toBe(true);
+    expect((await stat(path.join(base, 'pool/v1.31/k/kubeadm/kubeadm_1.31.0-1.1_amd64.deb'))).isFile()).toBe(true);
+    const release = await readFile(path.join(base, 'dists/stable/Release'), 'utf8');
+    expect(release).toContain('Components: v1.31');
+    expect(release).toContain('Architectures: amd64 arm64 ppc64el s390x');
+    const keyring = path.join(work, 'key.gpg');
+    await run('sh', ['-c', `gpg --dearmor < ${keyFile} > ${keyring}`]);
+    const { apt } = await aptRoot(`deb [signed-by=${keyring}] file:${base} stable v1.31`);
+    const update = await apt('apt-get', ['update']);
+    expect(update.code, update.out).toBe(0);
+    expect(update.out).not.toMatch(/^(W|E):/m);
+    const install = await apt('apt-get', ['-y', 'install', 'kubeadm']);
+    expect(install.code, install.out).toBe(0);
+    expect(install.out).toContain('Setting up kubeadm');
+  }, 120_000);
+
   it('dnf installs kubeadm with its dependencies, gpgcheck and repo_gpgcheck on; a changed repomd.xml is refused', async () => {
     const install = await dnf(rpmRepo(), keyFile, ['install', 'kubeadm']);
     expect(install.code, install.out).toBe(0);
