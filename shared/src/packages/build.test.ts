@@ -9,7 +9,7 @@ import { ReleaseError } from '../core/errors.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { type BuildOptions, buildPackages } from './build.ts';
 import { PackageConfigError } from './errors.ts';
-import { run, tempDir, testKey } from './tools.fixture.ts';
+import { dpkgInstall, run, tempDir, testKey } from './tools.fixture.ts';
 
 let work: string;
 let key: Awaited<ReturnType<typeof testKey>>;
@@ -210,19 +210,8 @@ describe('an nfpm config, unchanged', () => {
     expect((await run('rpm', ['-qp', '--requires', rpm])).out).toContain('bash >= 4');
     expect((await run('rpm', ['-qip', rpm])).out).toMatch(/Group\s+: Applications\/System/);
 
-    const root = await tempDir('nfpm-dpkg');
-    for (const dir of ['var/lib/dpkg/info', 'var/lib/dpkg/updates']) await mkdir(path.join(root, dir), { recursive: true });
-    await writeFile(path.join(root, 'var/lib/dpkg/status'), '');
-    const dpkg = await run('dpkg', [
-      '--root',
-      root,
-      '--force-not-root',
-      '--force-script-chrootless',
-      '--force-depends',
-      `--log=${root}/dpkg.log`,
-      '-i',
-      deb,
-    ]);
+    const dpkg = await dpkgInstall(deb);
+    const { root } = dpkg;
     expect(dpkg.code, dpkg.out).toBe(0);
     expect((await stat(path.join(root, 'etc/foo/foo.conf'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(root, 'var/lib/foo'))).mode & 0o777).toBe(0o700);

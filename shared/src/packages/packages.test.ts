@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { RecordingLogger } from '../core/logger.ts';
 import { type BuildOptions, type BuildResult, buildPackages } from './build.ts';
-import { aptRoot, dnf, run, tempDir, testKey } from './tools.fixture.ts';
+import { aptRoot, dnf, dpkgInstall, run, tempDir, testKey } from './tools.fixture.ts';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../../examples/kubernetes-packages.yaml');
 const ARCHES = ['amd64', 'arm64', 'ppc64le', 's390x'];
@@ -156,19 +156,8 @@ describe('the Kubernetes package set', () => {
     expect(contents.out).toMatch(/drwxr-xr-x root\/root .* \.\/etc\/kubernetes\/manifests\//);
     expect(contents.out).toMatch(/-rw-r--r-- root\/root .* \.\/etc\/default\/kubelet/);
     expect(contents.out).toContain('./usr/lib/systemd/system/kubelet.service');
-    const root = await tempDir('dpkg-root');
-    for (const dir of ['var/lib/dpkg/info', 'var/lib/dpkg/updates']) await mkdir(path.join(root, dir), { recursive: true });
-    await writeFile(path.join(root, 'var/lib/dpkg/status'), '');
-    const install = await run('dpkg', [
-      '--root',
-      root,
-      '--force-not-root',
-      '--force-script-chrootless',
-      '--force-depends',
-      `--log=${root}/dpkg.log`,
-      '-i',
-      deb,
-    ]);
+    const install = await dpkgInstall(deb);
+    const { root } = install;
     expect(install.code, install.out).toBe(0);
     expect(await readFile(path.join(root, 'var/lib/kubelet/postinst-ran'), 'utf8')).toBe('ran\n');
     expect((await stat(path.join(root, 'etc/kubernetes/manifests'))).isDirectory()).toBe(true);

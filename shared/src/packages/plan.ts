@@ -5,7 +5,7 @@
 import path from 'node:path';
 import semver from 'semver';
 import type { PackagesConfig, RawContent, RawOverridable, RawPackage } from './config.ts';
-import type { Compression, ContentType, Format, ScriptName } from './spec.ts';
+import type { ContentType, Format, PackageSpec, ScriptName } from './spec.ts';
 import { debVersionProblem, formatArch, KNOWN_ARCHES, mapVersion, rpmVersionProblem } from './version.ts';
 
 export interface PlannedContent {
@@ -21,33 +21,14 @@ export interface PlannedContent {
   at: ReadonlyArray<string | number>;
 }
 
-export interface PlannedPackage {
+/** A package as planned: the writers' fields, with contents and scripts still paths (read by contents.ts). */
+export interface PlannedPackage extends Omit<PackageSpec, 'files' | 'scripts' | 'mtime'> {
   index: number;
   format: Format;
-  /** Go's name (amd64) and the format's (x86_64). */
+  /** Go's name (amd64); `arch` is the format's (x86_64). */
   goArch: string;
-  name: string;
-  version: string;
-  release: string;
-  epoch: string;
-  arch: string;
-  maintainer: string;
-  description: string;
-  vendor: string;
-  homepage: string;
-  license: string;
-  section: string;
-  priority: string;
-  depends: string[];
-  recommends: string[];
-  suggests: string[];
-  conflicts: string[];
-  replaces: string[];
-  provides: string[];
   contents: PlannedContent[];
   scripts: Partial<Record<ScriptName, { src: string; at: ReadonlyArray<string | number> }>>;
-  deb: { fields: Record<string, string>; compression: Compression };
-  rpm: { summary: string; group: string; packager: string; compression: Compression };
   fileName: string;
 }
 

@@ -103,3 +103,12 @@ export async function dnf(repoDir: string, keyFile: string, args: string[]): Pro
   ]);
   return { ...result, root };
 }
+
+/** dpkg -i into an empty root of its own (an admin dir made there); maintainer scripts run with DPKG_ROOT set. */
+export async function dpkgInstall(deb: string): Promise<Run & { root: string }> {
+  const root = await tempDir('dpkg-root');
+  for (const dir of ['var/lib/dpkg/info', 'var/lib/dpkg/updates']) await mkdir(path.join(root, dir), { recursive: true });
+  await writeFile(path.join(root, 'var/lib/dpkg/status'), '');
+  const flags = ['--force-not-root', '--force-script-chrootless', '--force-depends', `--log=${root}/dpkg.log`];
+  return { ...(await run('dpkg', ['--root', root, ...flags, '-i', deb])), root };
+}
