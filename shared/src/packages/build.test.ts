@@ -232,3 +232,50 @@ describe('an nfpm config, unchanged', () => {
     await rm(rpmRoot, { recursive: true, force: true });
   }, 120_000);
 });
+
+describe('zstd payloads and an EdDSA key', () => {
+  it('dpkg-deb and rpm read zstd, and rpm -K checks an Ed25519 header signature', async () => {
+    const { generateKey } = await import('openpgp');
+    const ed = await generateKey({
+      userIDs: [{ name: 'Ed Test', email: 'ed@example.invalid' }],
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      date: new Date(1_600_000_000_000),
+      format: 'armored',
+    });
+    const src = path.join(work, 'zstd-src');
+    await mkdir(src, { recursive: true });
+    await writeFile(path.join(src, 'tool'), `#!/bin/sh\n${'# padding\n'.repeat(10_000)}`, { mode: 0o755 });
+    await writeFile(
+      path.join(src, 'nfpm.yaml'),
+      `${base(file)}arch: arm64\ndeb:\n  compression: zstd\nrpm:\n  compression: zstd\n`,
+    );
+    const out = path.join(work, 'zstd-out');
+    const result = await buildPackages(
+      {
+        ...options(path.join(src, 'nfpm.yaml'), { sourceDir: src, outputDir: out, repositoryDir: path.join(out, 'repo') }),
+        privateKey: ed.privateKey,
+        passphrase: undefined,
+      },
+      new RecordingLogger(),
+    );
+    const deb = result.packages.find((p) => p.format === 'deb')?.path as string;
+    const rpm = result.packages.find((p) => p.format === 'rpm')?.path as string;
+    expect((await run('dpkg-deb', ['--contents', deb])).out).toMatch(/-rwxr-xr-x root\/root +100010 .* \.\/usr\/bin\/tool/);
+    expect((await run('ar', ['t', deb])).out).toBe('debian-binary\ncontrol.tar.zst\ndata.tar.zst\n');
+    expect((await run('rpm', ['-qp', '--requires', rpm])).out).toContain('rpmlib(PayloadIsZstd)');
+    const db = await tempDir('rpmdb-ed');
+    await writeFile(path.join(db, 'key.asc'), ed.publicKey);
+    expect((await run('rpmkeys', ['--dbpath', db, '--import', path.join(db, 'key.asc')])).code).toBe(0);
+    const check = await run('rpm', ['--dbpath', db, '-Kv', rpm]);
+    expect(check.out).toContain('Header V4 EdDSA/');
+    expect(check.out).toContain('Payload SHA256 digest: OK');
+    expect(check.out).not.toMatch(/BAD|NOKEY/);
+    const root = await tempDir('zstd-rpm');
+    const install = await run('rpm', ['--root', root, '--nodeps', '--noscripts', '--ignorearch', '-i', rpm]);
+    expect(install.code, install.out).toBe(0);
+    expect((await stat(path.join(root, 'usr/bin/tool'))).size).toBe(100_010);
+    await rm(db, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+  }, 120_000);
+});

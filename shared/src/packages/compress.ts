@@ -32,8 +32,7 @@ function sharedMember(data: Buffer, compression: Compression): Promise<Buffer> {
 }
 
 /**
- * An archive given as blocks compressed as consecutive gzip members (or zstd frames), which every reader takes as
- * one stream: a large file's bytes are one member, compressed once for all the packages that hold them (a deb and
+ * An archive given as blocks compressed as consecutive gzip members, which every reader takes as one stream: a large file's bytes are one member, compressed once for all the packages that hold them (a deb and
  * an rpm of the same binary pay for one compression, not two).
  */
 export async function compressBlocks(
@@ -41,7 +40,8 @@ export async function compressBlocks(
   compression: Compression,
 ): Promise<{ data: Buffer; size: number }> {
   const size = blocks.reduce((sum, b) => sum + b.length, 0);
-  if (compression === 'none') return { data: Buffer.concat(blocks), size };
+  // dpkg 1.21 stops reading a zstd stream at the end of its first frame: only gzip is written in members.
+  if (compression !== 'gzip') return { data: await compress(Buffer.concat(blocks), compression), size };
   const members: Array<Promise<Buffer>> = [];
   let run: Buffer[] = [];
   const flush = () => {

@@ -13,7 +13,7 @@ import { isConfig, isRegular, type PackageFile, type PackageSpec, type ScriptNam
 /** Signs the main header's bytes: a detached binary OpenPGP signature. */
 export type HeaderSigner = (header: Buffer) => Promise<Uint8Array>;
 
-const SIG = { SIZE: 1000, MD5: 1004, PAYLOADSIZE: 1007, RSA: 268, SHA1: 269, SHA256: 273 } as const;
+const SIG = { SIZE: 1000, MD5: 1004, PAYLOADSIZE: 1007, DSA: 267, RSA: 268, SHA1: 269, SHA256: 273 } as const;
 const HEADER_SIGNATURES = 62;
 const HEADER_IMMUTABLE = 63;
 const FILE_FLAGS = { CONFIG: 1, NOREPLACE: 16, GHOST: 64 };
@@ -210,6 +210,23 @@ function payload(files: readonly PackageFile[]): Buffer[] {
   return cpioBlocks(entries);
 }
 
+const RSA = 1;
+
+/**
+ * The public-key algorithm of a binary OpenPGP signature packet (RFC 4880 5.2.3: after the packet header come the
+ * version, the signature type and the algorithm): rpm keeps RSA signatures in one tag and every other (DSA,
+ * ECDSA, EdDSA) in another.
+ */
+export function signatureAlgorithm(packet: Uint8Array): number {
+  const tag = packet[0] as number;
+  let header: number;
+  if (tag & 0x40) {
+    const first = packet[1] as number;
+    header = 1 + (first < 192 ? 1 : first < 224 ? 2 : 5);
+  } else header = 1 + ([1, 2, 4][tag & 3] ?? 0);
+  return packet[header + 2] as number;
+}
+
 export interface RpmFile {
   data: Buffer;
   headerStart: number;
@@ -228,7 +245,10 @@ export async function writeRpm(spec: PackageSpec, signer?: HeaderSigner): Promis
     [SIG.SHA1, string(createHash('sha1').update(header).digest('hex'))],
     [SIG.SHA256, string(createHash('sha256').update(header).digest('hex'))],
   ]);
-  if (signer) sig.set(SIG.RSA, bin(await signer(header)));
+  if (signer) {
+    const signature = await signer(header);
+    sig.set(signatureAlgorithm(signature) === RSA ? SIG.RSA : SIG.DSA, bin(signature));
+  }
   const sigHeader = writeHeader(sig, HEADER_SIGNATURES);
   const pad = Buffer.alloc((8 - (sigHeader.length % 8)) % 8);
   const headerStart = 96 + sigHeader.length + pad.length;
