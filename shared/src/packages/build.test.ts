@@ -169,6 +169,8 @@ contents:
   - src: /usr/bin/foo
     dst: /usr/local/bin/foo
     type: symlink
+  - src: ./completions/*
+    dst: /usr/share/bash-completion/completions/
 overrides:
   rpm:
     depends:
@@ -190,6 +192,9 @@ describe('an nfpm config, unchanged', () => {
     // Large enough (≥ 64 KiB) to be compressed as a member of its own, shared by the deb and the rpm.
     await writeFile(path.join(src, 'tool'), `#!/bin/sh\necho foo\n${'# padding\n'.repeat(30_000)}`, { mode: 0o755 });
     await writeFile(path.join(src, 'foo.conf'), 'x=1\n');
+    await mkdir(path.join(src, 'completions'), { recursive: true });
+    await writeFile(path.join(src, 'completions/foo'), 'complete -F _foo foo\n');
+    await writeFile(path.join(src, 'completions/bar'), 'complete -F _bar bar\n');
     await writeFile(path.join(src, 'postinstall.sh'), '#!/bin/sh\necho done > "$DPKG_ROOT/var/lib/foo/installed"\n');
     await writeFile(path.join(src, 'nfpm.yaml'), NFPM);
     const out = path.join(work, 'nfpm-out');
@@ -209,6 +214,9 @@ describe('an nfpm config, unchanged', () => {
     expect(info).toContain('Bugs: https://example.com/foo/issues');
     expect((await run('rpm', ['-qp', '--requires', rpm])).out).toContain('bash >= 4');
     expect((await run('rpm', ['-qip', rpm])).out).toMatch(/Group\s+: Applications\/System/);
+    expect((await run('rpm', ['-qlp', rpm])).out).toContain(
+      '/usr/share/bash-completion/completions/bar\n/usr/share/bash-completion/completions/foo',
+    );
 
     const dpkg = await dpkgInstall(deb);
     const { root } = dpkg;

@@ -129,7 +129,7 @@ export async function buildPackages(options: BuildOptions, logger: Logger): Prom
     return { dryRun: true, packages: [], repositories: [], changed: [] };
   }
   const read = sourceReader(options.sourceDir);
-  const specs = await Promise.all(plan.map((p) => readPackage(config, p, read, sourceDate)));
+  const specs = await Promise.all(plan.map((p) => readPackage(config, p, read, options.sourceDir, sourceDate)));
   let done = 0;
   const built = await logger.group(`Building ${plan.length} packages`, () =>
     mapPool(plan, CONCURRENCY, async (p, i) => {

@@ -3,7 +3,8 @@
  * out), each file read once however many packages take it. A problem names the config entry.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { resolveSafe } from '../core/paths.ts';
+import path from 'node:path';
+import { expandGlobs, resolveSafe } from '../core/paths.ts';
 import type { PackagesConfig } from './config.ts';
 import type { PlannedContent, PlannedPackage } from './plan.ts';
 import type { PackageFile, PackageSpec, ScriptName } from './spec.ts';
@@ -53,14 +54,41 @@ async function readContent(
   }
 }
 
+const GLOB = /[*?[{]/;
+
+/**
+ * A file whose src is a glob (as nfpm reads one) becomes every file it matches in source-dir, each at dst joined
+ * with its path below the glob's fixed folder: `src: completions/*` and `dst: /usr/share/bash-completion/` put
+ * `completions/kubectl` at `/usr/share/bash-completion/kubectl`.
+ */
+async function expandContent(
+  config: PackagesConfig,
+  planned: PlannedPackage,
+  c: PlannedContent,
+  sourceDir: string,
+): Promise<PlannedContent[]> {
+  if (c.src === undefined || c.type === 'symlink' || c.type === 'dir' || c.type === 'ghost' || !GLOB.test(c.src)) return [c];
+  const fixed = c.src.slice(0, c.src.search(GLOB));
+  const base = fixed.includes('/') ? fixed.slice(0, fixed.lastIndexOf('/')) : '.';
+  let matches: string[];
+  try {
+    matches = await expandGlobs(sourceDir, [c.src], { input: 'src' });
+  } catch (err) {
+    throw config.error(planned.index, [...c.at, 'src'], `glob ${JSON.stringify(c.src)}: ${(err as Error).message}`, err);
+  }
+  return matches.map((match) => ({ ...c, src: match, dst: path.posix.join(c.dst, path.posix.relative(base, match)) }));
+}
+
 /** The package with its files' bytes and its scripts' text. */
 export async function readPackage(
   config: PackagesConfig,
   planned: PlannedPackage,
   read: SourceReader,
+  sourceDir: string,
   mtime: number,
 ): Promise<PackageSpec> {
-  const files = await Promise.all(planned.contents.map((c) => readContent(config, planned, c, read)));
+  const contents = (await Promise.all(planned.contents.map((c) => expandContent(config, planned, c, sourceDir)))).flat();
+  const files = await Promise.all(contents.map((c) => readContent(config, planned, c, read)));
   const seen = new Set<string>();
   for (const [i, f] of files.entries()) {
     if (seen.has(f.dst))
