@@ -138,7 +138,7 @@ export function withDebianDocs(spec: PackageSpec): PackageSpec {
   });
   const extra = [];
   if (!have.has(`${doc}/copyright`)) {
-    const text = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: ${spec.name}\n${spec.homepage ? `Source: ${spec.homepage}\n` : ''}\nFiles: *\nCopyright: ${spec.vendor || spec.maintainer || spec.name}\nLicense: ${spec.license || 'unknown'}\n`;
+    const text = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: ${spec.name}\n${spec.homepage ? `Source: ${spec.homepage}\n` : ''}\nFiles: *\nCopyright: ${new Date(spec.mtime * 1000).getUTCFullYear()} ${spec.vendor || spec.maintainer || spec.name}\nLicense: ${spec.license || 'unknown'}\n`;
     extra.push(file(`${doc}/copyright`, Buffer.from(text)));
   }
   // A package without a Debian revision is native, and its changelog is changelog.gz.
