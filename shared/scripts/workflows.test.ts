@@ -57,8 +57,10 @@ function yamlFiles(dir: string): string[] {
   return names.filter((n) => /\.ya?ml$/.test(n)).map((n) => `${dir}/${n}`);
 }
 
-const files = [...yamlFiles('.github/workflows'), ...yamlFiles('examples')].sort();
 const text = (file: string) => readFileSync(path.join(root, file), 'utf8');
+// examples/ also holds configs that are not workflows (kubernetes-packages.yaml, for build-packages): a workflow has jobs.
+const isWorkflow = (file: string) => typeof (parse(text(file)) as { jobs?: unknown } | null)?.jobs === 'object';
+const files = [...yamlFiles('.github/workflows'), ...yamlFiles('examples').filter(isWorkflow)].sort();
 const load = (file: string) => parse(text(file));
 
 const actionCache = new Map<string, Promise<ActionMetadata | undefined>>();

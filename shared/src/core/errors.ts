@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'MARKER_INVALID'
   | 'RELEASE_MISSING'
   | 'TIMEOUT'
-  | 'RELEASE_CONFLICT';
+  | 'RELEASE_CONFLICT'
+  | 'PACKAGE_CONFIG_INVALID';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;
