@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'MARKER_INVALID'
   | 'RELEASE_MISSING'
   | 'TIMEOUT'
-  | 'RELEASE_CONFLICT';
+  | 'RELEASE_CONFLICT'
+  | 'REGISTRY_ERROR'
+  | 'PROMOTION_FAILED';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;
