@@ -10,7 +10,7 @@ export {
   DIGEST_PATTERN,
   formatReference,
   parseReference,
-  ReferenceError,
+  InvalidReferenceError,
   repositoryName,
   TAG_PATTERN,
   withReference,

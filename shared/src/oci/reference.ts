@@ -27,8 +27,8 @@ export interface LayoutReference {
 
 export type ImageReference = RegistryReference | LayoutReference;
 
-export class ReferenceError extends ReleaseError {
-  override name = 'ReferenceError';
+export class InvalidReferenceError extends ReleaseError {
+  override name = 'InvalidReferenceError';
   constructor(reference: string, problem: string) {
     super('INPUT_INVALID', `${JSON.stringify(reference)} is not an image reference: ${problem}`, { userError: true });
   }
@@ -38,7 +38,7 @@ function splitDigest(text: string, original: string): [string, string | undefine
   const at = text.lastIndexOf('@');
   if (at < 0) return [text, undefined];
   const digest = text.slice(at + 1);
-  if (!DIGEST_PATTERN.test(digest)) throw new ReferenceError(original, `the digest must match ${DIGEST_PATTERN.source}`);
+  if (!DIGEST_PATTERN.test(digest)) throw new InvalidReferenceError(original, `the digest must match ${DIGEST_PATTERN.source}`);
   return [text.slice(0, at), digest];
 }
 
@@ -47,7 +47,7 @@ function splitTag(text: string, original: string): [string, string | undefined] 
   const colon = text.lastIndexOf(':');
   if (colon < 0 || colon < text.lastIndexOf('/')) return [text, undefined];
   const tag = text.slice(colon + 1);
-  if (!TAG_PATTERN.test(tag)) throw new ReferenceError(original, `the tag must match ${TAG_PATTERN.source}`);
+  if (!TAG_PATTERN.test(tag)) throw new InvalidReferenceError(original, `the tag must match ${TAG_PATTERN.source}`);
   return [text.slice(0, colon), tag];
 }
 
@@ -60,7 +60,7 @@ export function parseReference(reference: string): ImageReference {
   if (text.startsWith('oci:')) {
     const [rest, digest] = splitDigest(text.slice(4), reference);
     const [path, tag] = splitTag(rest, reference);
-    if (path === '') throw new ReferenceError(reference, 'oci: needs a folder');
+    if (path === '') throw new InvalidReferenceError(reference, 'oci: needs a folder');
     return { kind: 'layout', path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
   }
   const [rest, digest] = splitDigest(text, reference);
@@ -75,7 +75,7 @@ export function parseReference(reference: string): ImageReference {
   }
   if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
   if (!REPOSITORY_PATTERN.test(repository))
-    throw new ReferenceError(reference, 'the repository must be lower-case path components (a-z, 0-9, separators . _ -)');
+    throw new InvalidReferenceError(reference, 'the repository must be lower-case path components (a-z, 0-9, separators . _ -)');
   return { kind: 'registry', registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
