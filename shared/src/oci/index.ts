@@ -9,8 +9,8 @@ export type { ImageReference, LayoutReference, RegistryReference } from './refer
 export {
   DIGEST_PATTERN,
   formatReference,
-  parseReference,
   InvalidReferenceError,
+  parseReference,
   repositoryName,
   TAG_PATTERN,
   withReference,
