@@ -21,7 +21,7 @@ export class Copier {
   /** `${registryKey}@${digest}` → the store the blob is (being) put in. */
   readonly #placed = new Map<string, Promise<ImageStore>>();
   readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
-  readonly #copies = new Map<string, Promise<void>>();
+  readonly #copies = new Map<string, Promise<string | undefined>>();
   /** Per destination registry. */
   readonly stats = new Map<string, TransferStats>();
 
@@ -50,20 +50,24 @@ export class Copier {
     return manifest;
   }
 
-  /** Copies the manifest `digest` and everything under it; `known` skips the HEAD (the survey found it absent). */
-  copy(from: ImageStore, to: ImageStore, digest: string, known = false): Promise<void> {
+  /**
+   * Copies the manifest `digest` and everything under it; `known` skips the HEAD (the survey found it absent). A
+   * top manifest is pushed under its first `tag` (its digest resolves then too: one request, not two); the
+   * promise says which tag it went under, if any.
+   */
+  copy(from: ImageStore, to: ImageStore, digest: string, known = false, tag?: string): Promise<string | undefined> {
     const key = `${to.name}@${digest}`;
     let copy = this.#copies.get(key);
     if (!copy) {
-      copy = this.#copy(from, to, digest, known);
+      copy = this.#copy(from, to, digest, known, tag);
       this.#copies.set(key, copy);
       copy.catch(() => this.#copies.delete(key));
     }
     return copy;
   }
 
-  async #copy(from: ImageStore, to: ImageStore, digest: string, known: boolean): Promise<void> {
-    if (!known && (await to.headManifest(digest))) return;
+  async #copy(from: ImageStore, to: ImageStore, digest: string, known: boolean, tag?: string): Promise<string | undefined> {
+    if (!known && (await to.headManifest(digest))) return undefined;
     const manifest = await this.manifest(from, digest);
     if (!manifest) throw new Error(`${from.name}@${digest} is not in the source`);
     const parsed = parseManifest(manifest);
@@ -71,8 +75,21 @@ export class Copier {
       ...parsed.manifests.map((child) => this.copy(from, to, child.digest)),
       ...parsed.blobs.map((blob) => this.blob(from, to, blob.digest, blob.size)),
     ]);
-    await to.putManifest(digest, manifest);
+    await to.putManifest(tag ?? digest, manifest);
     this.#stats(to).manifests++;
+    return tag;
+  }
+
+  /** Whether this run saw the blob in `to`'s registry (a HEAD or an upload the registry acknowledged). */
+  async placed(to: ImageStore, digest: string): Promise<boolean> {
+    const placing = this.#placed.get(`${to.registryKey}@${digest}`);
+    return (
+      placing !== undefined &&
+      (await placing.then(
+        (holder) => holder.name === to.name,
+        () => false,
+      ))
+    );
   }
 
   /** Puts a manifest's exact bytes under a tag (after its content is in place). */
@@ -87,7 +104,7 @@ export class Copier {
     const placed = this.#placed.get(key);
     if (placed)
       return placed.then((holder) =>
-        holder === to ? undefined : this.#blobs.run(() => this.#place(from, to, digest, size, holder)).then(() => {}),
+        holder.name === to.name ? undefined : this.#blobs.run(() => this.#place(from, to, digest, size, holder)).then(() => {}),
       );
     const placing = this.#blobs.run(() => this.#place(from, to, digest, size, from));
     this.#placed.set(key, placing);

@@ -133,15 +133,21 @@ function label(edge: PlannedEdge): string {
 async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore, edge: PlannedEdge): Promise<void> {
   const from = stores(edge.source);
   const to = stores(edge.destination);
-  if (edge.action === 'copy' || edge.action === 'move') await copier.copy(from, to, edge.digest, edge.action === 'copy');
+  if (edge.action === 'copy' || edge.action === 'move') {
+    const tagged = await copier.copy(from, to, edge.digest, edge.action === 'copy', edge.tag);
+    if (tagged === edge.tag) return;
+  }
   if (!edge.tag) return;
   const manifest = (await to.getManifest(edge.digest)) ?? (await copier.manifest(from, edge.digest));
   if (!manifest) throw new Error(`${edge.digest} vanished from ${to.name}`);
   await copier.tag(to, edge.tag, manifest);
 }
 
-/** Every platform manifest and blob under `digest` is in the store. */
-async function checkTree(store: ImageStore, digest: string, problems: string[]): Promise<void> {
+/**
+ * Every platform manifest and blob under `digest` is in the store. A blob this run saw there (its HEAD, or an
+ * upload the registry acknowledged with its digest) is not asked for again.
+ */
+async function checkTree(copier: Copier, store: ImageStore, digest: string, problems: string[]): Promise<void> {
   const manifest = await store.getManifest(digest);
   if (!manifest) {
     problems.push(`${store.name}@${digest} is missing`);
@@ -149,15 +155,24 @@ async function checkTree(store: ImageStore, digest: string, problems: string[]):
   }
   const parsed = parseManifest(manifest);
   await Promise.all([
-    ...parsed.manifests.map((child) => checkTree(store, child.digest, problems)),
+    ...parsed.manifests.map((child) => checkTree(copier, store, child.digest, problems)),
     ...parsed.blobs.map(async (blob) => {
-      if ((await store.headBlob(blob.digest)) === undefined) problems.push(`${store.name}: blob ${blob.digest} is missing`);
+      if (!(await copier.placed(store, blob.digest)) && (await store.headBlob(blob.digest)) === undefined)
+        problems.push(`${store.name}: blob ${blob.digest} is missing`);
     }),
   ]);
 }
 
 export async function promote(options: PromoteOptions, logger: Logger): Promise<PromoteResult> {
-  const stores = (name: string) => options.client.store(name);
+  const opened = new Map<string, ImageStore>();
+  const stores = (name: string) => {
+    let store = opened.get(name);
+    if (!store) {
+      store = options.client.store(name);
+      opened.set(name, store);
+    }
+    return store;
+  };
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
 
@@ -258,11 +273,14 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     });
   }
 
+  // A pair this run wrote to is checked in full; one only skipped was checked by the survey (its tags at its digest,
+  // and a top manifest is pushed only after everything under it), so a no-op rerun costs no walk of every blob.
+  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signer);
   await logger.group('Check every mirror', async () => {
-    const outcomes = await settlePool(pairs(), options.concurrency, async (pair) => {
+    const outcomes = await settlePool(written(), options.concurrency, async (pair) => {
       const to = stores(pair.destination);
       const problems: string[] = [];
-      await checkTree(to, pair.digest, problems);
+      await checkTree(copier, to, pair.digest, problems);
       for (const edge of edgesAt(pair)) {
         if (!edge.tag) continue;
         const at = (await to.headManifest(edge.tag))?.digest;
