@@ -4,21 +4,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunResult, runBundle } from '../../../shared/src/runner/run-bundle.ts';
-import { type FaultProxy, startFaultProxy } from '../../../shared/src/testing/fault-proxy.ts';
-import { pushLayout, sharedLayerImages, type TestImage } from '../../../shared/src/testing/oci-images.ts';
-import { type Registry, startRegistries } from '../../../shared/src/testing/registry.ts';
+import {
+  type CountedRegistries,
+  pushLayout,
+  sharedLayerImages,
+  startCountedRegistries,
+  type TestImage,
+} from '../../../shared/src/testing/oci-images.ts';
 
-const WRITES = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 const MISSING = `sha256:${'0'.repeat(64)}`;
 
 describe('promote-images bundle', () => {
   let workspace: string;
-  let registries: Registry[];
-  let proxies: FaultProxy[];
+  let served: CountedRegistries;
   let hosts: string[];
   let images: { multi: TestImage; single: TestImage };
-  let requests = 0;
-  const writes: string[] = [];
 
   const manifest = (dmap: Record<string, string[]>) =>
     [
@@ -35,8 +35,7 @@ describe('promote-images bundle', () => {
 
   async function run(files: Record<string, string>, inputs: Record<string, string>): Promise<RunResult> {
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(workspace, name), text);
-    writes.length = 0;
-    requests = 0;
+    served.reset();
     return runBundle('promote-images', {
       workspace,
       inputs: { 'plain-http-registries': hosts.join('\n'), ...inputs },
@@ -46,27 +45,13 @@ describe('promote-images bundle', () => {
 
   beforeAll(async () => {
     workspace = await mkdtemp(path.join(tmpdir(), 'promote-e2e-'));
-    registries = await startRegistries(3);
-    proxies = await Promise.all(
-      registries.map((r) =>
-        startFaultProxy({
-          target: r.url,
-          failureRate: 0,
-          seed: 1,
-          observe: (req) => {
-            requests++;
-            if (WRITES.has(req.method ?? '')) writes.push(`${req.method} ${req.url}`);
-          },
-        }),
-      ),
-    );
-    hosts = proxies.map((p) => p.url.replace('http://', ''));
+    served = await startCountedRegistries(3);
+    hosts = served.hosts;
     images = await sharedLayerImages(path.join(workspace, 'layout'));
-    await pushLayout(path.join(workspace, 'layout'), 'multi', `${registries[0]?.host}/staging/multi:multi`);
+    await pushLayout(path.join(workspace, 'layout'), 'multi', `${served.registries[0]?.host}/staging/multi:multi`);
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(registries.map((r) => r.stop()));
+    await served.stop();
     await rm(workspace, { recursive: true, force: true });
   });
 
@@ -76,7 +61,7 @@ describe('promote-images bundle', () => {
     expect(result.summary).toContain('plan only');
     expect(result.summary).toContain('| multi |');
     expect(result.outputs).toMatchObject({ promoted: '0', failed: '0' });
-    expect(writes).toEqual([]);
+    expect(served.counts.writes).toEqual([]);
   });
 
   it('confirmed with a digest staging lacks: the rest is promoted, the report names the failure, exit 1', async () => {
@@ -117,7 +102,7 @@ describe('promote-images bundle', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toContain('bad.yaml');
     expect(errors[0]?.message).toContain(field);
-    expect(requests).toBe(0);
+    expect(served.counts.requests).toBe(0);
   });
 
   it('bad input, images without a digest: one ::error naming the input, nothing written', async () => {
@@ -129,6 +114,6 @@ describe('promote-images bundle', () => {
     const errors = result.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toMatch(/images.*digest/);
-    expect(requests).toBe(0);
+    expect(served.counts.requests).toBe(0);
   });
 });

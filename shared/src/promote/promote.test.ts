@@ -7,25 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import { KeySigner } from '../sign/key-signer.ts';
-import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
-import { pushLayout, sharedLayerImages, skopeo, type TestImage } from '../testing/oci-images.ts';
+import { startFaultProxy } from '../testing/fault-proxy.ts';
+import {
+  type CountedRegistries,
+  pushLayout,
+  sharedLayerImages,
+  skopeo,
+  startCountedRegistries,
+  type TestImage,
+} from '../testing/oci-images.ts';
 import { OciLayout } from '../testing/oci-layout.ts';
-import { type Registry, startRegistries } from '../testing/registry.ts';
+import type { Registry } from '../testing/registry.ts';
 import { testKeyPair } from '../testing/sigstore.ts';
 import { Copier } from './copier.ts';
 import { type PromoteOptions, type PromoteResult, promote } from './promote.ts';
 import { attach, checkSignature, signatureLayer } from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
 
-const WRITES = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 const keys = testKeyPair();
 
 describe('promote against real registries', () => {
   let dir: string;
   let registries: Registry[];
-  /** Counting proxies: staging, mirror 1, mirror 2 (20 % faults for the fault test only). */
-  let proxies: FaultProxy[];
-  const writes: string[] = [];
+  /** Staging, mirror 1, mirror 2, each behind a counting proxy. */
+  let served: CountedRegistries;
   let images: { multi: TestImage; single: TestImage };
   let other: string;
   let unsigned: string;
@@ -62,27 +67,18 @@ describe('promote against real registries', () => {
   }
 
   async function run(overrides: Partial<PromoteOptions>): Promise<{ result: PromoteResult; writes: string[] }> {
-    writes.length = 0;
+    served.reset();
     const result = await promote(options(overrides), new RecordingLogger());
-    return { result, writes: [...writes] };
+    return { result, writes: [...served.counts.writes] };
   }
 
   const raw = (ref: string, ...flags: string[]) => skopeo('inspect', '--tls-verify=false', ...flags, `docker://${ref}`);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'promote-'));
-    registries = await startRegistries(3);
-    proxies = await Promise.all(
-      registries.map((r) =>
-        startFaultProxy({
-          target: r.url,
-          failureRate: 0,
-          seed: 1,
-          observe: (req) => WRITES.has(req.method ?? '') && writes.push(`${req.method} ${req.url}`),
-        }),
-      ),
-    );
-    hosts = proxies.map((p) => p.url.replace('http://', ''));
+    served = await startCountedRegistries(3);
+    registries = served.registries;
+    hosts = served.hosts;
     const staging = registries[0]?.host as string;
     images = await sharedLayerImages(path.join(dir, 'src'));
     await pushLayout(path.join(dir, 'src'), 'multi', `${staging}/staging/multi:multi`);
@@ -105,8 +101,7 @@ describe('promote against real registries', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(registries.map((r) => r.stop()));
+    await served.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

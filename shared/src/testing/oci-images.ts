@@ -6,7 +6,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { type Descriptor, OciLayout } from './oci-layout.ts';
+import { type Registry, startRegistries } from './registry.ts';
 
 const exec = promisify(execFile);
 
@@ -87,4 +89,47 @@ export async function skopeo(...args: string[]): Promise<string> {
 /** skopeo copy --all of a layout's tag to a plain-http registry reference (docker://host/repo:tag). */
 export function pushLayout(dir: string, tag: string, target: string): Promise<string> {
   return skopeo('copy', '--all', '--quiet', '--dest-tls-verify=false', `oci:${dir}:${tag}`, `docker://${target}`);
+}
+
+/** Registries behind counting proxies: what reaches each registry is counted, writes listed ("PUT /v2/…"). */
+export interface CountedRegistries {
+  registries: Registry[];
+  /** The proxies' host:port, to use in references (plain http). */
+  hosts: string[];
+  counts: { requests: number; writes: string[] };
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const WRITE_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
+
+export async function startCountedRegistries(count: number): Promise<CountedRegistries> {
+  const registries = await startRegistries(count);
+  const counts = { requests: 0, writes: [] as string[] };
+  const proxies: FaultProxy[] = await Promise.all(
+    registries.map((r) =>
+      startFaultProxy({
+        target: r.url,
+        failureRate: 0,
+        seed: 1,
+        observe: (req) => {
+          counts.requests++;
+          if (WRITE_METHODS.has(req.method ?? '')) counts.writes.push(`${req.method} ${req.url}`);
+        },
+      }),
+    ),
+  );
+  return {
+    registries,
+    hosts: proxies.map((p) => p.url.replace('http://', '')),
+    counts,
+    reset() {
+      counts.requests = 0;
+      counts.writes.length = 0;
+    },
+    async stop() {
+      await Promise.all(proxies.map((p) => p.stop()));
+      await Promise.all(registries.map((r) => r.stop()));
+    },
+  };
 }
