@@ -12,8 +12,8 @@ import { loadCredentials } from '../../../shared/src/oci/auth.ts';
 import { OciClient } from '../../../shared/src/oci/client.ts';
 import type { PromoteOptions, VerifyMode } from '../../../shared/src/promote/promote.ts';
 import { type ImageSpec, inlineSpecs, readManifests } from '../../../shared/src/promote/spec.ts';
-import { SigningError } from '../../../shared/src/sign/errors.ts';
-import { KeySigner } from '../../../shared/src/sign/key-signer.ts';
+import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
+import type { KeySigner } from '../../../shared/src/sign/key-signer.ts';
 import { readPemInput } from '../../../shared/src/sign/trust-inputs.ts';
 
 export const INPUT = {
@@ -46,18 +46,6 @@ export interface PromoteImagesInputs {
   options: PromoteOptions;
   report: string | undefined;
   manifest: string | undefined;
-}
-
-function keySigner(inputs: InputReader): KeySigner {
-  const pem = inputs.secret(INPUT.privateKey);
-  const password = inputs.secret(INPUT.privateKeyPassword);
-  if (pem === undefined) throw new InputError(INPUT.privateKey, 'is required with sign: true (a PEM PKCS#8 ECDSA P-256 key)');
-  try {
-    return KeySigner.fromPem(pem, password);
-  } catch (err) {
-    if (err instanceof SigningError) throw new InputError(INPUT.privateKey, err.message);
-    throw new InputError(INPUT.privateKey, 'cannot be used as a signing key');
-  }
 }
 
 function verifyKey(inputs: InputReader, workspace: string, mode: VerifyMode): KeyObject | undefined {
@@ -123,7 +111,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   if (sign) {
     if (inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'key') !== 'key')
       throw new InputError(INPUT.signing, 'keyless image signing is not supported yet: use signing: key with private-key');
-    signer = keySigner(inputs);
+    signer = readKeySigner(inputs, 'with sign: true');
   }
   const key = verifyKey(inputs, workspace, verify);
   let parsedCredentials: ReturnType<typeof loadCredentials>;
