@@ -11,13 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runBundle } from '../runner/run-bundle.ts';
-import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
-import { platformImage, randomLayer, writeIndex } from '../testing/oci-images.ts';
+import { platformImage, randomLayer, startCountedRegistries, writeIndex } from '../testing/oci-images.ts';
 import { OciLayout } from '../testing/oci-layout.ts';
-import { type Registry, startRegistries } from '../testing/registry.ts';
 
 const exec = promisify(execFile);
-const WRITES = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
 /** The size of an image's config blob (each image has its own: part of the unique bytes). */
 async function configSize(layout: OciLayout, digest: string): Promise<number> {
@@ -56,20 +53,9 @@ async function action(workspace: string, inputs: Record<string, string>) {
 
 export async function benchPromote(): Promise<Record<string, unknown>> {
   const work = await mkdtemp(path.join(tmpdir(), 'bench-promote-'));
-  const registries: Registry[] = await startRegistries(5);
-  const writes: string[] = [];
-  const proxies: FaultProxy[] = await Promise.all(
-    registries.map((r) =>
-      startFaultProxy({
-        target: r.url,
-        failureRate: 0,
-        seed: 1,
-        observe: (req) => WRITES.has(req.method ?? '') && writes.push(req.url ?? ''),
-      }),
-    ),
-  );
-  const [staging, m1, m2, s1, s2] = proxies.map((p) => p.url.replace('http://', '')) as string[];
-  const plain = proxies.map((p) => p.url.replace('http://', '')).join('\n');
+  const served = await startCountedRegistries(5);
+  const [staging, m1, m2, s1, s2] = served.hosts as [string, string, string, string, string];
+  const plain = served.hosts.join('\n');
   try {
     // Staged from layouts into the staging registry by the action itself (by digest, one repository per set).
     const stage = (set: Awaited<ReturnType<typeof layoutOf>>, layout: string) =>
@@ -122,9 +108,9 @@ export async function benchPromote(): Promise<Record<string, unknown>> {
     await stage(hundred, 'hundred');
     await manifest('hundred.yaml', hundred, 'hundred');
     const first100 = await action(work, { manifests: 'hundred.yaml', 'plain-http-registries': plain });
-    writes.length = 0;
+    served.reset();
     const noop = await action(work, { manifests: 'hundred.yaml', 'plain-http-registries': plain });
-    const noopWrites = writes.length;
+    const noopWrites = served.counts.writes.length;
     return {
       note: 'one round on a shared 2-core machine: figures are noisy; ratios are from the same run',
       twentyImages: {
@@ -146,8 +132,7 @@ export async function benchPromote(): Promise<Record<string, unknown>> {
       },
     };
   } finally {
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(registries.map((r) => r.stop()));
+    await served.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
