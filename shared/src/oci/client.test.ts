@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushLayout, sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
-import { type Registry, startRegistries } from '../testing/registry.ts';
+import { type Registry, startRegistries, startRegistry } from '../testing/registry.ts';
+import { parseDockerConfig } from './auth.ts';
 import { OciClient } from './client.ts';
 import { parseManifest } from './media-types.ts';
 import type { BlobStream, ImageStore } from './store.ts';
@@ -81,5 +82,24 @@ describe('OciClient against docker-registry and layouts', () => {
     await layout.putManifest('v1', (await other.getManifest('v1')) as never);
     expect(await layout.listTags()).toEqual(['v1']);
     expect((await layout.getManifest('v1'))?.bytes).toEqual((await source.getManifest('multi'))?.bytes);
+  });
+
+  it('answers a Basic challenge with the credentials of a docker config.json; without them, a user error', async () => {
+    const secured = await startRegistry({ basicAuth: { username: 'promoter', password: 's3cret' } });
+    try {
+      const auth = Buffer.from('promoter:s3cret').toString('base64');
+      const credentials = parseDockerConfig(JSON.stringify({ auths: { [secured.host]: { auth } } }), 'test');
+      const authed = new OciClient({ plainHttp: [secured.host], credentials }).store(`${secured.host}/app`);
+      const source = client.store(`${registries[0]?.host}/app`);
+      await copyImage(source, authed, images.multi.digest);
+      expect((await authed.headManifest(images.multi.digest))?.digest).toBe(images.multi.digest);
+      const anonymous = new OciClient({ plainHttp: [secured.host] }).store(`${secured.host}/app`);
+      await expect(anonymous.headManifest(images.multi.digest)).rejects.toMatchObject({
+        code: 'REGISTRY_ERROR',
+        userError: true,
+      });
+    } finally {
+      await secured.stop();
+    }
   });
 });

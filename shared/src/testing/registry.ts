@@ -2,7 +2,7 @@
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1, one process per
  * "vendor". Plain HTTP: clients need --tls-verify=false (skopeo) or http URLs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,23 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<Registry> {
+/** A bcrypt htpasswd line at the lowest cost (the registry checks it on every request), by python3's crypt; Go reads $2a$. */
+function htpasswdLine(user: string, password: string): string {
+  const hash = execFileSync('python3', [
+    '-W',
+    'ignore',
+    '-c',
+    'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))',
+    password,
+  ])
+    .toString()
+    .trim()
+    .replace(/^\$2b\$/, '$2a$');
+  return `${user}:${hash}\n`;
+}
+
+/** With `basicAuth`, the registry asks every request for that user name and password (htpasswd). */
+export async function startRegistry(options: { basicAuth?: { username: string; password: string } } = {}): Promise<Registry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'registry-'));
   const port = await freePort();
   const config = path.join(dir, 'config.yml');
@@ -32,9 +48,12 @@ export async function startRegistry(): Promise<Registry> {
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.basicAuth ? ['auth:', '  htpasswd:', '    realm: test', `    path: ${path.join(dir, 'htpasswd')}`] : []),
       '',
     ].join('\n'),
   );
+  if (options.basicAuth)
+    await writeFile(path.join(dir, 'htpasswd'), htpasswdLine(options.basicAuth.username, options.basicAuth.password));
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
