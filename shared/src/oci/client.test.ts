@@ -102,4 +102,20 @@ describe('OciClient against docker-registry and layouts', () => {
       await secured.stop();
     }
   });
+
+  it('answers a Bearer challenge with tokens from its realm, per scope (a mount asks for both repositories)', async () => {
+    const secured = await startRegistry({ tokenAuth: true });
+    try {
+      const tokenClient = new OciClient({ plainHttp: [secured.host] });
+      const first = tokenClient.store(`${secured.host}/app`);
+      await copyImage(client.store(`${registries[0]?.host}/app`), first, images.multi.digest);
+      const second = tokenClient.store(`${secured.host}/mirror/app`);
+      await copyImage(first, second, images.multi.digest);
+      expect((await second.headManifest(images.multi.digest))?.digest).toBe(images.multi.digest);
+      expect(secured.tokenScopes).toContainEqual(['repository:app:pull']);
+      expect(secured.tokenScopes).toContainEqual(['repository:mirror/app:pull,push', 'repository:app:pull']);
+    } finally {
+      await secured.stop();
+    }
+  });
 });

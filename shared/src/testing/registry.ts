@@ -3,7 +3,10 @@
  * "vendor". Plain HTTP: clients need --tls-verify=false (skopeo) or http URLs.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForHttp } from './net.ts';
@@ -30,11 +33,67 @@ function htpasswdLine(user: string, password: string): string {
   return `${user}:${hash}\n`;
 }
 
-/** With `basicAuth`, the registry asks every request for that user name and password (htpasswd). */
-export async function startRegistry(options: { basicAuth?: { username: string; password: string } } = {}): Promise<Registry> {
+/**
+ * A token service as distribution's `auth: token` expects: an ES256 JWT (its certificate in `x5c`, self-signed and
+ * the registry's root bundle) granting every scope asked for. `scopes` records what each request asked for.
+ */
+async function startTokenService(dir: string): Promise<{ realm: string; bundle: string; scopes: string[][]; server: Server }> {
+  const keyFile = path.join(dir, 'token-key.pem');
+  const bundle = path.join(dir, 'token-cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+      ...['-keyout', keyFile, '-out', bundle, '-days', '1', '-subj', '/CN=token'],
+    ],
+    { stdio: 'ignore' },
+  );
+  const key = createPrivateKey(await readFile(keyFile));
+  const certificate = (await readFile(bundle, 'utf8')).replace(/-----[^-]+-----|\s/g, '');
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const scopes: string[][] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://token');
+    const asked = url.searchParams.getAll('scope');
+    scopes.push(asked);
+    const access = asked.map((scope) => {
+      const [type, name, actions] = scope.split(':');
+      return { type, name, actions: (actions ?? '').split(',') };
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const header = part({ alg: 'ES256', typ: 'JWT', x5c: [certificate] });
+    const claims = part({
+      iss: 'test-issuer',
+      sub: 'test',
+      aud: url.searchParams.get('service'),
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    });
+    const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }).toString(
+      'base64url',
+    );
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ token: `${header}.${claims}.${signature}` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { realm: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, bundle, scopes, server };
+}
+
+export interface RegistryOptions {
+  /** Every request needs this user name and password (htpasswd, Basic). */
+  basicAuth?: { username: string; password: string };
+  /** Every request needs a Bearer token from a token service started with the registry. */
+  tokenAuth?: boolean;
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry & { tokenScopes?: string[][] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'registry-'));
   const port = await freePort();
   const config = path.join(dir, 'config.yml');
+  const tokens = options.tokenAuth ? await startTokenService(dir) : undefined;
   await writeFile(
     config,
     [
@@ -49,6 +108,16 @@ export async function startRegistry(options: { basicAuth?: { username: string; p
       'http:',
       `  addr: 127.0.0.1:${port}`,
       ...(options.basicAuth ? ['auth:', '  htpasswd:', '    realm: test', `    path: ${path.join(dir, 'htpasswd')}`] : []),
+      ...(tokens
+        ? [
+            'auth:',
+            '  token:',
+            `    realm: ${tokens.realm}`,
+            '    service: test-registry',
+            '    issuer: test-issuer',
+            `    rootcertbundle: ${tokens.bundle}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -61,13 +130,16 @@ export async function startRegistry(options: { basicAuth?: { username: string; p
     await waitForHttp(`${url}/v2/`);
   } catch (error) {
     child.kill('SIGKILL');
+    tokens?.server.close();
     throw error;
   }
   return {
     host: `127.0.0.1:${port}`,
     url,
+    ...(tokens ? { tokenScopes: tokens.scopes } : {}),
     async stop() {
       child.kill('SIGTERM');
+      tokens?.server.close();
       await exited;
       await rm(dir, { recursive: true, force: true });
     },
