@@ -1,27 +1,152 @@
-import type { InputReader } from '../../../shared/src/core/inputs.ts';
-import { structuredInput } from '../../../shared/src/core/structured-input.ts';
+/**
+ * The only reader of promote-images' inputs. Everything is validated before a registry is asked anything: the
+ * manifests are parsed (errors name file, image, field and line), the inline lists checked, secrets masked.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { InputError } from '../../../shared/src/core/errors.ts';
+import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
+import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { rfc3339, sourceDate } from '../../../shared/src/core/time.ts';
+import { readManifest } from '../../../shared/src/manifest/manifest.ts';
+import { loadCredentials } from '../../../shared/src/oci/auth.ts';
+import { OciClient } from '../../../shared/src/oci/client.ts';
+import type { PromoteOptions, VerifyMode } from '../../../shared/src/promote/promote.ts';
+import { type ImageSpec, inlineSpecs, readManifests } from '../../../shared/src/promote/spec.ts';
+import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
+import type { KeySigner } from '../../../shared/src/sign/key-signer.ts';
+import { readPemInput } from '../../../shared/src/sign/trust-inputs.ts';
+
+export const INPUT = {
+  manifests: 'manifests',
+  images: 'images',
+  destinations: 'destinations',
+  tags: 'tags',
+  confirm: 'confirm',
+  allowTagMoves: 'allow-tag-moves',
+  copyReferrers: 'copy-referrers',
+  sign: 'sign',
+  signing: 'signing',
+  privateKey: 'private-key',
+  privateKeyPassword: 'private-key-password',
+  attest: 'attest',
+  verify: 'verify',
+  publicKey: 'public-key',
+  certificateIdentity: 'certificate-identity',
+  certificateIdentityRegexp: 'certificate-identity-regexp',
+  certificateOidcIssuer: 'certificate-oidc-issuer',
+  concurrency: 'concurrency',
+  rateLimit: 'rate-limit',
+  registryCredentials: 'registry-credentials',
+  plainHttpRegistries: 'plain-http-registries',
+  report: 'report',
+  manifest: 'manifest',
+} as const;
 
 export interface PromoteImagesInputs {
-  images: string[];
-  destinations: string[];
-  tags: string[];
-  signatures: boolean;
-  registryCredentials: unknown;
-  concurrency: number;
-  dryRun: boolean;
+  options: PromoteOptions;
+  report: string | undefined;
   manifest: string | undefined;
 }
 
-export function readInputs(inputs: InputReader): PromoteImagesInputs {
-  const credentials = inputs.secret('registry-credentials');
+function verifyKey(inputs: InputReader, workspace: string, mode: VerifyMode): KeyObject | undefined {
+  if (mode === 'none') return undefined;
+  for (const keyless of [INPUT.certificateIdentity, INPUT.certificateIdentityRegexp, INPUT.certificateOidcIssuer])
+    if (inputs.optional(keyless) !== undefined)
+      throw new InputError(keyless, 'keyless verification of images is not supported yet: verify with public-key');
+  const pem = readPemInput(inputs, INPUT.publicKey, workspace);
+  if (pem === undefined) throw new InputError(INPUT.publicKey, `is required with verify: ${mode}`);
+  try {
+    return createPublicKey(pem);
+  } catch {
+    throw new InputError(INPUT.publicKey, 'is not a PEM public key');
+  }
+}
+
+async function readSpecs(inputs: InputReader, workspace: string, manifest: string | undefined): Promise<ImageSpec[]> {
+  const manifests = inputs.list(INPUT.manifests, { commas: false });
+  const images = inputs.list(INPUT.images, { commas: false });
+  const destinations = inputs.list(INPUT.destinations, { commas: false });
+  const tags = inputs.list(INPUT.tags);
+  const specs: ImageSpec[] = [];
+  if (manifests.length > 0) {
+    const resolve = (p: string) => {
+      try {
+        return resolveInside(workspace, p);
+      } catch (err) {
+        throw new InputError(INPUT.manifests, (err as Error).message);
+      }
+    };
+    specs.push(...(await readManifests(manifests, resolve)));
+  }
+  const fromRelease =
+    images.length === 0 && manifests.length === 0 && manifest !== undefined
+      ? (await readManifest(manifest)).images.map((i) => `${i.reference.replace(/[:@].*$/, '')}@${i.digest}`)
+      : [];
+  const inline = [...images, ...fromRelease];
+  if (inline.length > 0) {
+    if (destinations.length === 0) throw new InputError(INPUT.destinations, 'is required with images');
+    specs.push(...inlineSpecs(inline, destinations, tags));
+  } else if (destinations.length > 0) throw new InputError(INPUT.images, 'is required with destinations');
+  if (specs.length === 0 && manifests.length === 0)
+    throw new InputError(INPUT.manifests, 'nothing to promote: give manifests, or images with destinations');
+  return specs;
+}
+
+export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<PromoteImagesInputs> {
+  const workspace = workspaceDir(env);
+  const credentials = inputs.secret(INPUT.registryCredentials);
+  const confirm = inputs.boolean(INPUT.confirm, false);
+  const allowTagMoves = inputs.boolean(INPUT.allowTagMoves, false);
+  const copyReferrers = inputs.boolean(INPUT.copyReferrers, true);
+  const sign = inputs.boolean(INPUT.sign, false);
+  const attest = inputs.boolean(INPUT.attest, false);
+  const verify = inputs.enum(INPUT.verify, ['none', 'if-present', 'required'] as const, 'none');
+  const concurrency = inputs.integer(INPUT.concurrency, 20, { min: 1, max: 256 });
+  const rateLimit = inputs.integer(INPUT.rateLimit, 50, { min: 0, max: 100_000 });
+  const plainHttp = inputs.list(INPUT.plainHttpRegistries);
+  const report = inputs.workspacePath(INPUT.report, workspace);
+  const manifest = inputs.workspacePath(INPUT.manifest, workspace);
+  if (attest && !sign) throw new InputError(INPUT.attest, 'needs sign: true (the statement is signed with the signing key)');
+  let signer: KeySigner | undefined;
+  if (sign) {
+    if (inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'key') !== 'key')
+      throw new InputError(INPUT.signing, 'keyless image signing is not supported yet: use signing: key with private-key');
+    signer = readKeySigner(inputs, 'with sign: true');
+  }
+  const key = verifyKey(inputs, workspace, verify);
+  let parsedCredentials: ReturnType<typeof loadCredentials>;
+  try {
+    parsedCredentials = loadCredentials(credentials, env);
+  } catch (err) {
+    throw new InputError(INPUT.registryCredentials, (err as Error).message);
+  }
+  const specs = await readSpecs(inputs, workspace, manifest);
+  const client = new OciClient({
+    credentials: parsedCredentials,
+    plainHttp,
+    rateLimit: rateLimit === 0 ? Number.POSITIVE_INFINITY : rateLimit,
+    resolveLayout: (folder) => resolveInside(workspace, folder),
+  });
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
   return {
-    images: inputs.list('images', { commas: false }),
-    destinations: inputs.list('destinations', { commas: false }),
-    tags: inputs.list('tags'),
-    signatures: inputs.boolean('signatures', true),
-    registryCredentials: credentials === undefined ? undefined : structuredInput(inputs, 'registry-credentials'),
-    concurrency: inputs.integer('concurrency', 8, { min: 1, max: 64 }),
-    dryRun: inputs.boolean('dry-run'),
-    manifest: inputs.optional('manifest'),
+    options: {
+      specs,
+      client,
+      confirm,
+      allowTagMoves,
+      copyReferrers,
+      concurrency,
+      signer,
+      attest,
+      verify,
+      verifyKey: key,
+      builderId:
+        GITHUB_REPOSITORY && GITHUB_RUN_ID
+          ? `${GITHUB_SERVER_URL || 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+          : 'release-actions/promote-images',
+      timestamp: rfc3339(sourceDate(env)),
+    },
+    report,
+    manifest,
   };
 }

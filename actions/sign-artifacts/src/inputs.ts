@@ -13,7 +13,7 @@ import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, maskSecret, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { SigningError } from '../../../shared/src/sign/errors.ts';
-import { KeySigner } from '../../../shared/src/sign/key-signer.ts';
+import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
 import { runnerToken, staticToken } from '../../../shared/src/sign/oidc.ts';
 import { type BuildContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
 import { outageRetry, PUBLIC_GOOD } from '../../../shared/src/sign/services.ts';
@@ -143,19 +143,6 @@ function usesPublicGood(endpoints: Endpoints, keyless: boolean): boolean {
   );
 }
 
-function keySigner(inputs: InputReader): KeySigner {
-  const pem = inputs.secret(INPUT.privateKey);
-  const password = inputs.secret(INPUT.privateKeyPassword);
-  if (pem === undefined) throw new InputError(INPUT.privateKey, 'is required with signing: key (a PEM PKCS#8 ECDSA P-256 key)');
-  try {
-    return KeySigner.fromPem(pem, password);
-  } catch (err) {
-    // The key text never goes into the message: only what is wrong with it.
-    if (err instanceof SigningError) throw new InputError(INPUT.privateKey, err.message);
-    throw new InputError(INPUT.privateKey, 'cannot be used as a signing key');
-  }
-}
-
 function identityProvider(inputs: InputReader, env: NodeJS.ProcessEnv, dryRun: boolean, timeoutMs: number): IdentityProvider {
   const token = inputs.secret(INPUT.identityToken);
   if (token !== undefined) {
@@ -199,7 +186,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
     );
   const policy = readIdentityPolicy(inputs);
   const identity = keyless ? identityProvider(inputs, env, dryRun, timeoutMs) : undefined;
-  const key = identity ? undefined : keySigner(inputs);
+  const key = identity ? undefined : readKeySigner(inputs, 'with signing: key');
   const trust = await loadSign();
   const signer: ArtifactSigner = identity
     ? new trust.KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs, retry: outageRetry(retryBudgetMs) })

@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'RELEASE_MISSING'
   | 'TIMEOUT'
   | 'RELEASE_CONFLICT'
-  | 'PACKAGE_CONFIG_INVALID';
+  | 'PACKAGE_CONFIG_INVALID'
+  | 'REGISTRY_ERROR'
+  | 'PROMOTION_FAILED';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;

@@ -1,0 +1,127 @@
+/**
+ * Copies images by digest between stores, byte for byte: an index's platform manifests, then each manifest's
+ * blobs, then the manifest, the tag last. Each blob is HEADed before it is sent and crosses the wire at most once
+ * per destination registry: a blob already in another repository of that registry is mounted from it. Blobs
+ * stream from source to destination (flat memory whatever their size), at most `concurrency` at once.
+ */
+import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
+import type { ImageStore } from '../oci/store.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface TransferStats {
+  /** Bytes of blobs uploaded. */
+  bytes: number;
+  uploads: number;
+  mounts: number;
+  manifests: number;
+}
+
+export class Copier {
+  readonly #blobs: Semaphore;
+  /** `${registryKey}@${digest}` → the store the blob is (being) put in. */
+  readonly #placed = new Map<string, Promise<ImageStore>>();
+  readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
+  readonly #copies = new Map<string, Promise<string | undefined>>();
+  /** Per destination registry. */
+  readonly stats = new Map<string, TransferStats>();
+
+  constructor(concurrency: number) {
+    this.#blobs = new Semaphore(concurrency);
+  }
+
+  #stats(store: ImageStore): TransferStats {
+    let stats = this.stats.get(store.registryKey);
+    if (!stats) {
+      stats = { bytes: 0, uploads: 0, mounts: 0, manifests: 0 };
+      this.stats.set(store.registryKey, stats);
+    }
+    return stats;
+  }
+
+  /** A source manifest, read once per run. */
+  manifest(store: ImageStore, reference: string): Promise<ManifestBlob | undefined> {
+    const key = `${store.name}@${reference}`;
+    let manifest = this.#manifests.get(key);
+    if (!manifest) {
+      manifest = store.getManifest(reference);
+      this.#manifests.set(key, manifest);
+      manifest.catch(() => this.#manifests.delete(key));
+    }
+    return manifest;
+  }
+
+  /**
+   * Copies the manifest `digest` and everything under it; `known` skips the HEAD (the survey found it absent). A
+   * top manifest is pushed under its first `tag` (its digest resolves then too: one request, not two); the
+   * promise says which tag it went under, if any.
+   */
+  copy(from: ImageStore, to: ImageStore, digest: string, known = false, tag?: string): Promise<string | undefined> {
+    const key = `${to.name}@${digest}`;
+    let copy = this.#copies.get(key);
+    if (!copy) {
+      copy = this.#copy(from, to, digest, known, tag);
+      this.#copies.set(key, copy);
+      copy.catch(() => this.#copies.delete(key));
+    }
+    return copy;
+  }
+
+  async #copy(from: ImageStore, to: ImageStore, digest: string, known: boolean, tag?: string): Promise<string | undefined> {
+    if (!known && (await to.headManifest(digest))) return undefined;
+    const manifest = await this.manifest(from, digest);
+    if (!manifest) throw new Error(`${from.name}@${digest} is not in the source`);
+    const parsed = parseManifest(manifest);
+    await Promise.all([
+      ...parsed.manifests.map((child) => this.copy(from, to, child.digest)),
+      ...parsed.blobs.map((blob) => this.blob(from, to, blob.digest, blob.size)),
+    ]);
+    await to.putManifest(tag ?? digest, manifest);
+    this.#stats(to).manifests++;
+    return tag;
+  }
+
+  /** Whether this run saw the blob in `to`'s registry (a HEAD or an upload the registry acknowledged). */
+  async placed(to: ImageStore, digest: string): Promise<boolean> {
+    const placing = this.#placed.get(`${to.registryKey}@${digest}`);
+    return (
+      placing !== undefined &&
+      (await placing.then(
+        (holder) => holder.name === to.name,
+        () => false,
+      ))
+    );
+  }
+
+  /** Puts a manifest's exact bytes under a tag (after its content is in place). */
+  async tag(to: ImageStore, tag: string, manifest: ManifestBlob): Promise<void> {
+    await to.putManifest(tag, manifest);
+    this.#stats(to).manifests++;
+  }
+
+  /** Makes the blob present in `to`: already there, mounted from where this run put it (or the source), or sent. */
+  blob(from: ImageStore, to: ImageStore, digest: string, size: number): Promise<void> {
+    const key = `${to.registryKey}@${digest}`;
+    const placed = this.#placed.get(key);
+    if (placed)
+      return placed.then((holder) =>
+        holder.name === to.name ? undefined : this.#blobs.run(() => this.#place(from, to, digest, size, holder)).then(() => {}),
+      );
+    const placing = this.#blobs.run(() => this.#place(from, to, digest, size, from));
+    this.#placed.set(key, placing);
+    placing.catch(() => this.#placed.delete(key));
+    return placing.then(() => {});
+  }
+
+  async #place(from: ImageStore, to: ImageStore, digest: string, size: number, mountFrom: ImageStore): Promise<ImageStore> {
+    if ((await to.headBlob(digest)) !== undefined) return to;
+    if (await to.mountBlob(digest, mountFrom)) {
+      this.#stats(to).mounts++;
+      return to;
+    }
+    await to.putBlob(digest, size, () => from.getBlob(digest));
+    const stats = this.#stats(to);
+    stats.bytes += size;
+    stats.uploads++;
+    return to;
+  }
+}

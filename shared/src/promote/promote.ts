@@ -1,0 +1,313 @@
+/**
+ * promote-images: plan → copy → attach (referrers, signatures, attestations) → check every mirror → report.
+ * Nothing is written without `confirm`. One failing edge does not stop the others: each failure is recorded on
+ * its edge and the run goes on; the caller fails the step when any edge failed.
+ */
+import type { KeyObject } from 'node:crypto';
+import { describeError } from '../core/errors.ts';
+import { type Logger, Progress } from '../core/logger.ts';
+import { mapPool, settlePool } from '../core/pool.ts';
+import type { OciClient } from '../oci/client.ts';
+import { parseManifest } from '../oci/media-types.ts';
+import type { ImageStore } from '../oci/store.ts';
+import type { ArtifactSigner } from '../sign/signer.ts';
+import { Copier, type TransferStats } from './copier.ts';
+import { PlanConflictError } from './errors.ts';
+import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
+import { copyAttached, ReferrerIndex } from './referrers.ts';
+import { attach, attestationLayer, checkSignature, hasStatement, promotionStatement, signatureLayer } from './signatures.ts';
+import type { ImageSpec } from './spec.ts';
+
+export type VerifyMode = 'none' | 'if-present' | 'required';
+
+export interface PromoteOptions {
+  specs: readonly ImageSpec[];
+  client: OciClient;
+  confirm: boolean;
+  allowTagMoves: boolean;
+  copyReferrers: boolean;
+  concurrency: number;
+  /** Sign each promoted digest (one signature, stored on every destination). */
+  signer?: ArtifactSigner | undefined;
+  /** Attest each promotion (needs a signer). */
+  attest: boolean;
+  verify: VerifyMode;
+  /** The key source signatures are verified with (verify other than none). */
+  verifyKey?: KeyObject | undefined;
+  builderId: string;
+  /** RFC 3339, from SOURCE_DATE_EPOCH. */
+  timestamp: string;
+}
+
+export type EdgeStatus = 'planned' | 'skipped' | 'promoted' | 'failed';
+
+export interface EdgeReport extends PlannedEdge {
+  status: EdgeStatus;
+}
+
+export interface MirrorCheck {
+  destination: string;
+  digest: string;
+  ok: boolean;
+  problems: string[];
+  signature?: 'verified' | 'absent' | 'invalid';
+}
+
+export interface PromoteResult {
+  confirmed: boolean;
+  edges: EdgeReport[];
+  promoted: number;
+  skipped: number;
+  failed: number;
+  /** Manifests written for referrers, signatures and attestations. */
+  attached: { referrers: number; signatures: number; attestations: number };
+  checks: MirrorCheck[];
+  /** Per destination registry. */
+  transfers: Record<string, TransferStats>;
+}
+
+function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/** Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. */
+async function survey(options: PromoteOptions, stores: (name: string) => ImageStore): Promise<Observed> {
+  const edges = edgesOf(options.specs);
+  const tags = new Map<string, string | undefined>();
+  const present = new Map<string, boolean>();
+  const unverified = new Map<string, string | undefined>();
+  const limit = options.concurrency;
+  await mapPool(
+    unique(
+      edges.filter((e) => e.tag),
+      (e) => `${e.destination}:${e.tag}`,
+    ),
+    limit,
+    async (e) => {
+      tags.set(`${e.destination}:${e.tag}`, (await stores(e.destination).headManifest(e.tag as string))?.digest);
+    },
+  );
+  const open = edges.filter((e) => !e.tag || tags.get(`${e.destination}:${e.tag}`) !== e.digest);
+  const lookups = [
+    ...open.map((e) => ({ store: e.destination, digest: e.digest })),
+    ...open.map((e) => ({ store: e.source, digest: e.digest })),
+  ];
+  await mapPool(
+    unique(lookups, (l) => `${l.store}@${l.digest}`),
+    limit,
+    async (l) => {
+      present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
+    },
+  );
+  if (options.verify !== 'none' && options.verifyKey) {
+    const key = options.verifyKey;
+    const sources = unique(
+      open.filter((e) => present.get(`${e.source}@${e.digest}`)),
+      (e) => `${e.source}@${e.digest}`,
+    );
+    await mapPool(sources, limit, async (e) => {
+      const check = await checkSignature(stores(e.source), e.digest, key);
+      const refused =
+        check.status === 'invalid'
+          ? check.problem
+          : check.status === 'absent' && options.verify === 'required'
+            ? `${e.source}@${e.digest} has no signature (verify: required)`
+            : undefined;
+      unverified.set(`${e.source}@${e.digest}`, refused);
+    });
+  }
+  return {
+    sourceHas: (source, digest) => present.get(`${source}@${digest}`) ?? false,
+    destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
+    tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
+    unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+  };
+}
+
+function label(edge: PlannedEdge): string {
+  return `${edge.destination}${edge.tag ? `:${edge.tag}` : ''}@${edge.digest.slice(7, 19)}`;
+}
+
+async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore, edge: PlannedEdge): Promise<void> {
+  const from = stores(edge.source);
+  const to = stores(edge.destination);
+  if (edge.action === 'copy' || edge.action === 'move') {
+    const tagged = await copier.copy(from, to, edge.digest, edge.action === 'copy', edge.tag);
+    if (tagged === edge.tag) return;
+  }
+  if (!edge.tag) return;
+  const manifest = (await to.getManifest(edge.digest)) ?? (await copier.manifest(from, edge.digest));
+  if (!manifest) throw new Error(`${edge.digest} vanished from ${to.name}`);
+  await copier.tag(to, edge.tag, manifest);
+}
+
+/**
+ * Every platform manifest and blob under `digest` is in the store. A blob this run saw there (its HEAD, or an
+ * upload the registry acknowledged with its digest) is not asked for again.
+ */
+async function checkTree(copier: Copier, store: ImageStore, digest: string, problems: string[]): Promise<void> {
+  const manifest = await store.getManifest(digest);
+  if (!manifest) {
+    problems.push(`${store.name}@${digest} is missing`);
+    return;
+  }
+  const parsed = parseManifest(manifest);
+  await Promise.all([
+    ...parsed.manifests.map((child) => checkTree(copier, store, child.digest, problems)),
+    ...parsed.blobs.map(async (blob) => {
+      if (!(await copier.placed(store, blob.digest)) && (await store.headBlob(blob.digest)) === undefined)
+        problems.push(`${store.name}: blob ${blob.digest} is missing`);
+    }),
+  ]);
+}
+
+export async function promote(options: PromoteOptions, logger: Logger): Promise<PromoteResult> {
+  const opened = new Map<string, ImageStore>();
+  const stores = (name: string) => {
+    let store = opened.get(name);
+    if (!store) {
+      store = options.client.store(name);
+      opened.set(name, store);
+    }
+    return store;
+  };
+  const conflicts = tagConflicts(edgesOf(options.specs));
+  if (conflicts.length > 0) throw new PlanConflictError(conflicts);
+
+  const observed = await logger.group('Plan', () => survey(options, stores));
+  const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
+  for (const edge of planned)
+    logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
+  const reports: EdgeReport[] = planned.map((e) => ({
+    ...e,
+    status: !options.confirm ? 'planned' : e.error ? 'failed' : e.action === 'skip' ? 'skipped' : 'planned',
+  }));
+  const result: PromoteResult = {
+    confirmed: options.confirm,
+    edges: reports,
+    promoted: 0,
+    skipped: 0,
+    failed: 0,
+    attached: { referrers: 0, signatures: 0, attestations: 0 },
+    checks: [],
+    transfers: {},
+  };
+  if (!options.confirm) {
+    logger.info('confirm is false: nothing was written (the plan above is what a confirmed run does)');
+    return tally(result);
+  }
+
+  const copier = new Copier(options.concurrency);
+  const fail = (edges: readonly EdgeReport[], error: unknown) => {
+    for (const edge of edges) {
+      edge.status = 'failed';
+      edge.error ??= describeError(error);
+    }
+  };
+
+  const toWrite = reports.filter((e) => writes(e));
+  await logger.group(`Copy (${toWrite.length} edges)`, async () => {
+    const progress = new Progress(logger, toWrite.length);
+    const outcomes = await settlePool(toWrite, options.concurrency, async (edge) => {
+      await promoteEdge(copier, stores, edge);
+      edge.status = 'promoted';
+      progress.tick(`${edge.action} ${label(edge)}`);
+    });
+    for (const outcome of outcomes) if (!outcome.ok) fail([outcome.item], outcome.error);
+  });
+
+  // What is attached travels per (destination, digest) that made it there.
+  const alive = () => reports.filter((e) => e.status !== 'failed' && e.status !== 'planned');
+  const pairs = () => unique(alive(), (e) => `${e.destination}@${e.digest}`);
+  const edgesAt = (pair: EdgeReport) => reports.filter((e) => e.destination === pair.destination && e.digest === pair.digest);
+
+  if (options.copyReferrers) {
+    const index = new ReferrerIndex();
+    await logger.group('Referrers', async () => {
+      const outcomes = await settlePool(pairs(), options.concurrency, async (pair) => {
+        result.attached.referrers += await copyAttached(
+          index,
+          copier,
+          stores(pair.source),
+          stores(pair.destination),
+          pair.digest,
+        );
+      });
+      for (const outcome of outcomes) if (!outcome.ok) fail(edgesAt(outcome.item), outcome.error);
+    });
+  }
+
+  const signer = options.signer;
+  if (signer) {
+    await logger.group('Sign', async () => {
+      const digests = unique(alive(), (e) => e.digest);
+      const outcomes = await settlePool(digests, options.concurrency, async (first) => {
+        // One signature per digest, the same layer on every destination: never re-signed per mirror.
+        const layer = await signatureLayer(signer, first.destination, first.digest);
+        const targets = pairs().filter((p) => p.digest === first.digest);
+        for (const pair of targets)
+          if (await attach(copier, stores(pair.destination), pair.digest, '.sig', layer)) result.attached.signatures++;
+        if (!options.attest) return;
+        for (const pair of targets) {
+          const statement = promotionStatement({
+            srcRef: `${pair.source}@${pair.digest}`,
+            dstRef: `${pair.destination}@${pair.digest}`,
+            digest: pair.digest,
+            timestamp: options.timestamp,
+            builderId: options.builderId,
+          });
+          const to = stores(pair.destination);
+          if (await hasStatement(to, pair.digest, statement)) continue;
+          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signer, statement)))
+            result.attached.attestations++;
+        }
+      });
+      for (const outcome of outcomes)
+        if (!outcome.ok)
+          fail(
+            reports.filter((e) => e.digest === outcome.item.digest),
+            outcome.error,
+          );
+    });
+  }
+
+  // A pair this run wrote to is checked in full; one only skipped was checked by the survey (its tags at its digest,
+  // and a top manifest is pushed only after everything under it), so a no-op rerun costs no walk of every blob.
+  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signer);
+  await logger.group('Check every mirror', async () => {
+    const outcomes = await settlePool(written(), options.concurrency, async (pair) => {
+      const to = stores(pair.destination);
+      const problems: string[] = [];
+      await checkTree(copier, to, pair.digest, problems);
+      for (const edge of edgesAt(pair)) {
+        if (!edge.tag) continue;
+        const at = (await to.headManifest(edge.tag))?.digest;
+        if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
+      }
+      const check: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
+      if (signer) {
+        const signature = await checkSignature(to, pair.digest, signer.publicKey);
+        check.signature = signature.status;
+        if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
+      }
+      check.ok = problems.length === 0;
+      result.checks.push(check);
+      logger.info(`${check.ok ? 'ok' : 'FAILED'} ${to.name}@${pair.digest}${check.ok ? '' : `: ${problems.join('; ')}`}`);
+      if (!check.ok) fail(edgesAt(pair), new Error(problems.join('; ')));
+    });
+    for (const outcome of outcomes) if (!outcome.ok) fail(edgesAt(outcome.item), outcome.error);
+  });
+
+  result.checks.sort((a, b) => `${a.destination}@${a.digest}`.localeCompare(`${b.destination}@${b.digest}`));
+  result.transfers = Object.fromEntries([...copier.stats].sort(([a], [b]) => a.localeCompare(b)));
+  return tally(result);
+}
+
+function tally(result: PromoteResult): PromoteResult {
+  result.promoted = result.edges.filter((e) => e.status === 'promoted').length;
+  result.skipped = result.edges.filter((e) => e.status === 'skipped').length;
+  result.failed = result.edges.filter((e) => e.status === 'failed' || (e.status === 'planned' && e.error)).length;
+  return result;
+}
