@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeChecksumFiles, writeDigestFiles } from '../checksums/files.ts';
 import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError } from '../core/errors.ts';
-import { hashWorkers } from '../core/hash-workers.ts';
+import { defaultHasher } from '../core/hash.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
@@ -181,7 +181,7 @@ async function checkManifestFirst(
     manifestFiles.filter((s) => inRun.has(s.path)),
     concurrency,
     async (subject) => {
-      const [sha256] = (await hashWorkers.hash(path.join(workspace, subject.path), ['sha256'])).hex;
+      const [sha256] = (await defaultHasher.hash(path.join(workspace, subject.path), ['sha256']).result).hex;
       if (sha256 !== subject.sha256)
         throw new DigestMismatchError(`${subject.path} (release manifest)`, subject.sha256, sha256 as string);
     },
