@@ -123,16 +123,16 @@ describe('the source tree', () => {
     await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
 
-  it('lets a SHA-512 checksum file wait for the SHA-512s without raising them; checking it raises them', async () => {
+  it('makes a SHA-512 checksum file sendable once the SHA-512s it names are checked, raising them', async () => {
     await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('kubectl bytes'));
     const hasher = new RecordingHasher(root);
     const tree = await read({ ...toUpload, hasher });
     const digest = tree.files.find((f) => f.path === `${KUBECTL}.sha512`);
     const later = () => hasher.asked.filter((a) => a.priority === 'idle').map((a) => [a.file, a.waited]);
-    await digest?.ready();
     expect(later()).toEqual([[KUBECTL, 0]]);
-    await digest?.checked();
+    await digest?.ready();
     expect(later()).toEqual([[KUBECTL, 1]]);
+    expect(await tree.files.find((f) => f.path === KUBECTL)?.checked()).toBe(sha512('kubectl bytes'));
   });
 
   it('refuses the later digests of a file changed since its first read, instead of sending the new bytes', async () => {

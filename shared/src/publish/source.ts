@@ -5,8 +5,8 @@
  *   when nothing is to be uploaded or only SHA-512 claims speak for it): any claim failing stops the run, nothing sent;
  * - its SHA-512, in a read of its own at `idle` priority (hasher.ts), claims checked; `checked()` waits for it;
  * - the MD5 an upload sends, when first asked for.
- * The tree's SHA-512 checksum files are sendable once every SHA-512 claim held; every later read refuses a file
- * changed since the first.
+ * The tree's SHA-512 checksum files are sendable once every SHA-512 claim held (asking raises the SHA-512s left);
+ * every later read refuses a file changed since the first.
  */
 
 import { createHash } from 'node:crypto';
@@ -213,37 +213,31 @@ function fileOnDisk(
   claims: readonly Claim[],
   first: Hashed,
   algorithms: HashAlgorithm[],
-): { file: ReleaseFile; sha512: Promise<string> } {
+): ReleaseFile {
   const file = path.join(root, relative);
   const inFirst = algorithms.indexOf('sha512');
   const read =
     inFirst >= 0
       ? { result: Promise.resolve([first.hex[inFirst] as string]), wait: () => Promise.resolve([first.hex[inFirst] as string]) }
       : reread(hasher, file, relative, ['sha512'], first, 'idle');
-  const claimed = async (hex: Promise<string[]>) => {
-    const [sha512] = (await hex) as [string];
-    check(claims, 'sha512', sha512);
-    return sha512;
-  };
-  const sha512 = claimed(read.result);
-  sha512.catch(() => {});
   return {
-    file: {
-      path: relative,
-      size: first.size,
-      sha256: first.hex[0] as string,
-      checked: () => claimed(read.wait()),
-      ready: atOnce,
-      md5: once(async () => (await reread(hasher, file, relative, ['md5'], first, 'now').result)[0] as string),
-      body: { file },
-      generated: false,
+    path: relative,
+    size: first.size,
+    sha256: first.hex[0] as string,
+    checked: async () => {
+      const [sha512] = (await read.wait()) as [string];
+      check(claims, 'sha512', sha512);
+      return sha512;
     },
-    sha512,
+    ready: atOnce,
+    md5: once(async () => (await reread(hasher, file, relative, ['md5'], first, 'now').result)[0] as string),
+    body: { file },
+    generated: false,
   };
 }
 
 /**
- * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld` (which hurries
+ * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld` (which raises
  * what it waits for), `ready` for `sendable`.
  */
 function fileInMemory(
@@ -312,7 +306,6 @@ export async function readSource({
   const held = new Map(paths.filter(isChecksumFile).map((relative) => [relative, readFileSync(path.join(root, relative))]));
   const claims = claimsOf(paths, held);
   const onDisk = new Map<string, ReleaseFile>();
-  const sha512s: Promise<string>[] = [];
   await mapPool(
     largestFirst(
       root,
@@ -325,25 +318,21 @@ export async function readSource({
       const algorithms: HashAlgorithm[] = upload(relative) && !sha512Only ? ['sha256'] : ['sha256', 'sha512'];
       const first = await hasher.hash(path.join(root, relative), algorithms).result;
       check(own, 'sha256', first.hex[0] as string);
-      const { file, sha512 } = fileOnDisk(hasher, root, relative, own, first, algorithms);
-      if (algorithms.includes('sha512')) await sha512;
+      const file = fileOnDisk(hasher, root, relative, own, first, algorithms);
+      if (algorithms.includes('sha512')) await file.checked();
       onDisk.set(relative, file);
-      sha512s.push(sha512);
     },
   );
-  // Every file's SHA-512 claims: `all` raises what is left (someone waits for the lot), `made` lets it come.
+  // Every file's SHA-512 claims, the largest file's first (the shortest tail): waiting for them raises them.
   const all = once(async () => {
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
-  });
-  const made = once(async () => {
-    await Promise.all(sha512s);
   });
   // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now. The
   // SHA-256 ones may be sent at once: every claim they make was checked before anything is sent.
   const inMemory = new Map(
     [...held].map(([relative, data]) => [
       relative,
-      fileInMemory(relative, data, false, all, isSha256File(relative) ? atOnce : made),
+      fileInMemory(relative, data, false, all, isSha256File(relative) ? atOnce : all),
     ]),
   );
   for (const [relative, file] of inMemory) {
