@@ -215,17 +215,13 @@ function fileOnDisk(
   algorithms: HashAlgorithm[],
 ): ReleaseFile {
   const file = path.join(root, relative);
-  const inFirst = algorithms.indexOf('sha512');
-  const read =
-    inFirst >= 0
-      ? { result: Promise.resolve([first.hex[inFirst] as string]), wait: () => Promise.resolve([first.hex[inFirst] as string]) }
-      : reread(hasher, file, relative, ['sha512'], first, 'idle');
+  const later = algorithms.includes('sha512') ? undefined : reread(hasher, file, relative, ['sha512'], first, 'idle');
   return {
     path: relative,
     size: first.size,
     sha256: first.hex[0] as string,
     checked: async () => {
-      const [sha512] = (await read.wait()) as [string];
+      const sha512 = (later ? (await later.wait())[0] : first.hex[algorithms.indexOf('sha512')]) as string;
       check(claims, 'sha512', sha512);
       return sha512;
     },
