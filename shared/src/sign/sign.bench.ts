@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingLogger } from '../core/logger.ts';
 import { keySigningOptions } from '../testing/sigstore.ts';
@@ -105,6 +105,8 @@ export interface SignBench {
   limitSeconds: number;
   ratio: number;
   limitRatio: number;
+  /** The 1-minute load average when signing ended: `openssl speed` counts CPU time, so other work only slows the rest. */
+  loadAverage: number;
   goal: string;
 }
 
@@ -156,6 +158,7 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
       limitSeconds: round(limit),
       ratio: round(sign / coreutils),
       limitRatio: round(sign / limit),
+      loadAverage: round(loadavg()[0] as number),
       goal: 'ratio ≤ 0.30 (vs sha256sum + sha512sum), limitRatio ≤ 1.3 (vs both hashes at openssl speed on every core)',
     };
   } finally {
