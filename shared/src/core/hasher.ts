@@ -34,7 +34,7 @@ export interface HashThread {
 export interface HasherOptions {
   /** Hashing threads (default: one per core, at most four). */
   threads?: number;
-  /** Nice steps the worker threads run below the caller (Linux; default 0): see publish/hashing.ts. */
+  /** Nice steps the worker threads run below the caller (Linux; default 0): publish-binaries passes 5 (publish/setup.ts). */
   niceStep?: number;
   /** See file-digests.ts. */
   racyMs?: number;
