@@ -1,7 +1,9 @@
 /**
  * The one bundle script: type-checked sources are emitted to .build/ by tsc, then
  * ncc bundles each action (and the CLI) into dist/<name>/ with its own
- * package.json {"type":"module"} and a licenses file.
+ * package.json {"type":"module"} and a licenses file. A bundle that hashes files
+ * (core/hasher.ts) gets the hashing threads' module, bundled as a second entry,
+ * beside it: dist/<name>/hash-worker.js.
  *
  *   node shared/scripts/bundle.ts            rebuild every bundle
  *   node shared/scripts/bundle.ts <name>…    rebuild only these
@@ -39,21 +41,43 @@ execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.j
 });
 writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
 
+/** The hashing threads' module, its name as core/hasher.ts loads it beside the bundle. */
+const WORKER = { source: 'shared/src/core/hash-worker.js', file: 'hash-worker.js' };
+
+function ncc(entry: string, out: string): void {
+  execFileSync(bin('ncc'), ['build', path.join(build, entry), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+}
+
+async function minifyFile(file: string): Promise<void> {
+  const result = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+  if (result.code === undefined) throw new Error(`terser produced nothing for ${file}`);
+  writeFileSync(file, result.code);
+}
+
+/** The worker's bundle, built once (it imports only Node's built-ins and its own modules). */
+let worker: string | undefined;
+function workerBundle(): string {
+  if (worker === undefined) {
+    const out = mkdtempSync(path.join(tmpdir(), 'hash-worker-'));
+    ncc(WORKER.source, out);
+    worker = readFileSync(path.join(out, 'index.js'), 'utf8');
+    rmSync(out, { recursive: true, force: true });
+  }
+  return worker;
+}
+
 async function bundle(name: string): Promise<void> {
   const out = path.join(outRoot, name);
   rmSync(out, { recursive: true, force: true });
-  execFileSync(
-    bin('ncc'),
-    ['build', path.join(build, TARGETS[name] as string), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
-    { stdio: 'inherit', cwd: root },
-  );
+  ncc(TARGETS[name] as string, out);
   // ncc minifies index.js but not the chunks of lazily imported modules (<id>.index.js): minify those here.
-  for (const chunk of readdirSync(out).filter((f) => /^\d+\.index\.js$/.test(f))) {
-    const file = path.join(out, chunk);
-    const result = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
-    if (result.code === undefined) throw new Error(`terser produced nothing for ${file}`);
-    writeFileSync(file, result.code);
-  }
+  const scripts = readdirSync(out).filter((f) => /^(\d+\.)?index\.js$/.test(f));
+  for (const chunk of scripts.filter((f) => f !== 'index.js')) await minifyFile(path.join(out, chunk));
+  if (scripts.some((f) => readFileSync(path.join(out, f), 'utf8').includes(WORKER.file)))
+    writeFileSync(path.join(out, WORKER.file), workerBundle());
   writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
 }
 

@@ -9,8 +9,7 @@ import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.
 import { isInside } from '../../../shared/src/core/paths.ts';
 import { checkVersionLength, parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
-import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
-import type { Destination } from '../../../shared/src/publish/plan.ts';
+import { type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
 import type { PublishOptions, SignatureGate } from '../../../shared/src/publish/publish.ts';
 import { IMMUTABLE_CACHE_CONTROL } from '../../../shared/src/publish/upload.ts';
 import {
@@ -19,7 +18,7 @@ import {
   readPemInput,
   readTrustedRootInput,
 } from '../../../shared/src/sign/trust-inputs.ts';
-import { createStorage, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
+import { type ParsedDestination, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import { readStorageInputs } from '../../../shared/src/storage/storage-inputs.ts';
 
 export const INPUT = {
@@ -46,7 +45,11 @@ export const INPUT = {
 } as const;
 
 export interface PublishBinariesInputs {
-  options: PublishOptions;
+  /** Everything but the stores and the hasher, which the entry makes from `destinations`, `storage` and `layout`. */
+  options: Omit<PublishOptions, 'destinations' | 'hasher'>;
+  destinations: ParsedDestination[];
+  storage: StorageOptions;
+  layout: Layout;
   workspace: string;
   manifest: string | undefined;
 }
@@ -106,28 +109,10 @@ function readApiUrl(inputs: InputReader, env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-async function readDestinations(
-  inputs: InputReader,
-  storage: StorageOptions,
-  layout: Layout,
-  version: string,
-): Promise<Destination[]> {
+function readDestinations(inputs: InputReader): ParsedDestination[] {
   const urls = inputs.list(INPUT.destinations, { commas: false });
   if (urls.length === 0) throw new InputError(INPUT.destinations, 'is required: one destination URL per line');
-  const seen = new Set<string>();
-  const destinations: Destination[] = [];
-  for (const url of urls) {
-    const destination = parseDestination(url, INPUT.destinations);
-    const store = await createStorage(destination, storage);
-    // GitHub's owner and repository names are case-insensitive.
-    const place = destination.scheme === 'github-release' ? store.location.toLowerCase() : store.location;
-    if (seen.has(place)) throw new InputError(INPUT.destinations, `${destination.url} is listed twice`);
-    seen.add(place);
-    // A GitHub release is already the version's own place: assets take the bare path.
-    const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
-    destinations.push({ name: destination.url, storage: store, keyFor: keyOf });
-  }
-  return destinations;
+  return urls.map((url) => parseDestination(url, INPUT.destinations));
 }
 
 /** verify-signatures: the identity (keyless) or key the tree's signatures must verify for. */
@@ -156,15 +141,8 @@ async function readSignatureGate(
   };
 }
 
-/**
- * Every input, validated. `beforeStores` runs once the inputs that need no store's code are valid, before that code
- * loads (the entry boots the hashing workers there: side by side with the load, and not for a run refused early).
- */
-export async function readInputs(
-  inputs: InputReader,
-  env: NodeJS.ProcessEnv = process.env,
-  beforeStores: () => void = () => {},
-): Promise<PublishBinariesInputs> {
+/** Every input, validated; the stores are made by the entry (publish/setup.ts). */
+export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): Promise<PublishBinariesInputs> {
   const workspace = workspaceDir(env);
   // Credentials first: masked before any message can carry them.
   const credentials = readStorageInputs(inputs);
@@ -193,15 +171,13 @@ export async function readInputs(
     githubApiUrl: readApiUrl(inputs, env),
     githubCommit: /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(env.GITHUB_SHA ?? '') ? env.GITHUB_SHA : undefined,
   };
-  beforeStores();
-  const destinations = await readDestinations(inputs, storage, layout, version.text);
+  const destinations = readDestinations(inputs);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');
   const manifest = inputs.workspacePath(INPUT.manifest, workspace);
-  const options: PublishOptions = {
+  const options: PublishBinariesInputs['options'] = {
     sourceDir,
     version: version.text,
-    destinations,
     checksums: inputs.boolean(INPUT.checksums, true),
     cacheControl,
     contentTypeOf: readContentType(inputs),
@@ -211,5 +187,5 @@ export async function readInputs(
       ? await readSignatureGate(inputs, sourceDir, workspace, concurrency)
       : undefined,
   };
-  return { options, workspace, manifest };
+  return { options, destinations, storage, layout, workspace, manifest };
 }

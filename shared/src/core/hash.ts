@@ -1,11 +1,12 @@
 /**
- * Hashing: files on worker threads in one read (hash-workers.ts), streams and
- * bytes in place. SHA-256 and SHA-512 are what a release publishes; MD5, asked for
- * only where a store checks it (Content-MD5, S3 ETags), is made by the publisher
- * on the workers directly (publish/source.ts).
+ * Hashing: files in one read on the hashing threads (hasher.ts), streams and bytes in place. SHA-256 and SHA-512 are
+ * what a release publishes; MD5, asked for only where a store checks it, is made by the publisher (publish/source.ts).
  */
 import { createHash } from 'node:crypto';
-import { hashWorkers } from './hash-workers.ts';
+import { Hasher } from './hasher.ts';
+
+/** The hasher of callers that pass none: threads at the caller's priority, started with the first file. */
+export const defaultHasher = new Hasher();
 
 export interface Digests {
   size: number;
@@ -13,16 +14,16 @@ export interface Digests {
   sha512: string;
 }
 
-/** SHA-256 and SHA-512 of a file, read once on a worker thread. */
-export async function hashFile(file: string): Promise<Digests> {
-  const { size, hex } = await hashWorkers.hash(file, ['sha256', 'sha512']);
+/** SHA-256 and SHA-512 of a file, read once. */
+export async function hashFile(file: string, hasher: Hasher = defaultHasher): Promise<Digests> {
+  const { size, hex } = await hasher.hash(file, ['sha256', 'sha512']).result;
   const [sha256, sha512] = hex as [string, string];
   return { size, sha256, sha512 };
 }
 
-/** SHA-256 of a file (with its size), read once on a worker thread: for a store that keeps no digest of its own. */
-export async function sha256File(file: string): Promise<{ size: number; sha256: string }> {
-  const { size, hex } = await hashWorkers.hash(file, ['sha256']);
+/** SHA-256 of a file (with its size), read once: for a store that keeps no digest of its own. */
+export async function sha256File(file: string, hasher: Hasher = defaultHasher): Promise<{ size: number; sha256: string }> {
+  const { size, hex } = await hasher.hash(file, ['sha256']).result;
   return { size, sha256: hex[0] as string };
 }
 

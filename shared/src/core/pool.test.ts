@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { mapPool, mapPoolWhenReady, settlePool } from './pool.ts';
 import { sleep } from './retry.ts';
 
+/** A promise the test settles: what runs when is decided by the test, not by timers. */
+function gate() {
+  let open: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { promise, open, fail };
+}
+
 describe('bounded concurrency', () => {
   it('never runs more than the limit and keeps input order', async () => {
     let running = 0;
@@ -70,28 +81,6 @@ describe('bounded concurrency', () => {
     expect(results).toEqual(['a0', 'waits1', 'b2', 'c3']);
   });
 
-  it('says once when a slot is free and nothing is ready while items still wait (not before the first is taken)', async () => {
-    let open: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const events: string[] = [];
-    await mapPoolWhenReady(
-      ['a', 'waits', 'b'],
-      2,
-      (item) => (item === 'waits' ? gate : Promise.resolve()),
-      async (item) => {
-        events.push(item);
-        await sleep(5);
-      },
-      () => {
-        events.push('stalled');
-        open();
-      },
-    );
-    expect(events).toEqual(['a', 'b', 'stalled', 'waits']);
-  });
-
   it('answers nothing for nothing, and throws a failing task only once the tasks in flight have settled', async () => {
     expect(
       await mapPoolWhenReady(
@@ -120,21 +109,26 @@ describe('bounded concurrency', () => {
 
   it('fails with a readiness that fails, starting nothing more', async () => {
     const started: number[] = [];
-    await expect(
-      mapPoolWhenReady(
-        [1, 2, 3],
-        2,
-        async (n) => {
-          if (n === 1) return;
-          await sleep(n * 10);
-          if (n === 2) throw new Error('not ready');
-        },
-        async (n) => {
-          started.push(n);
-          await sleep(15);
-        },
-      ),
-    ).rejects.toThrow('not ready');
+    const first = gate();
+    const second = gate();
+    const third = gate();
+    const run = mapPoolWhenReady(
+      [1, 2, 3],
+      2,
+      (n) => (n === 1 ? Promise.resolve() : n === 2 ? second.promise : third.promise),
+      async (n) => {
+        started.push(n);
+        await first.promise;
+      },
+    );
+    const failed = expect(run).rejects.toThrow('not ready');
+    // Item 1 is ready at once: taken before the test lets item 2's readiness fail.
+    await new Promise(setImmediate);
+    expect(started).toEqual([1]);
+    second.fail(new Error('not ready'));
+    third.open();
+    first.open();
+    await failed;
     expect(started).toEqual([1]);
   });
 });

@@ -28,22 +28,17 @@ export async function mapPool<T, R>(
 /**
  * Like mapPool, but an item is taken only once `ready(item)` has resolved, and then the first of the items ready, in
  * input order: an item still waiting holds no slot while others could go. A `ready` that rejects fails like a task.
- * `stalled` is called, once, when a slot is free and nothing is ready while items still wait, after the first item was
- * taken (the caller may then hurry what they wait for).
  */
 export async function mapPoolWhenReady<T, R>(
   items: readonly T[],
   limit: number,
   ready: (item: T) => Promise<unknown>,
   fn: (item: T, index: number) => Promise<R>,
-  stalled: () => void = () => {},
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   /** Indexes of the items ready and not taken, ascending. */
   const available: number[] = [];
   let waiting = items.length;
-  let taken = 0;
-  let stall: (() => void) | undefined = stalled;
   let failure: { error: unknown } | undefined;
   let wakers: (() => void)[] = [];
   const wake = () => {
@@ -73,15 +68,9 @@ export async function mapPoolWhenReady<T, R>(
       const index = available.shift();
       if (index === undefined) {
         if (waiting === 0) return;
-        if (taken > 0 && stall) {
-          const once = stall;
-          stall = undefined;
-          once();
-        }
         await new Promise<void>((resolve) => wakers.push(resolve));
         continue;
       }
-      taken++;
       try {
         results[index] = await fn(items[index] as T, index);
       } catch (error) {

@@ -202,7 +202,7 @@ export async function benchPublish(rounds = Number(process.env.BENCH_ROUNDS ?? '
       const files = await stageTree(source, shape);
       // The staged bytes written back to disk first: otherwise the kernel's writeback competes with whichever
       // tool goes first (a build's output is long on disk by the time it is published). And a second old: a file
-      // changed within the second before it is read is hashed twice by publish-binaries (hash-workers.ts, RACY_MS),
+      // changed within the second before it is read is hashed twice by publish-binaries (core/file-digests.ts, RACY_MS),
       // which only the first round would pay; a staged tree comes from an earlier step.
       await promisify(execFile)('sync');
       await new Promise((resolve) => setTimeout(resolve, 1_100));

@@ -9,7 +9,8 @@
  * rerun completes it.
  */
 import { describeError } from '../core/errors.ts';
-import { hashWorkers } from '../core/hash-workers.ts';
+import { defaultHasher } from '../core/hash.ts';
+import type { Hasher } from '../core/hasher.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
@@ -48,6 +49,8 @@ export interface PublishOptions {
   concurrency: number;
   dryRun: boolean;
   signatures?: SignatureGate;
+  /** Hashes the tree (default: core/hash.ts' defaultHasher; the action passes publish/setup.ts' publishHasher). */
+  hasher?: Hasher;
 }
 
 export interface DestinationResult {
@@ -141,10 +144,7 @@ async function publishTo(
     // makes follow once every file is hashed, and the index last.
     const first = await planObjects(destination, tree.files, limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
-    // The uploads ask for their first MD5s as they start; the SHA-512s queue behind them.
-    const uploading = upload(first);
-    tree.hashLater();
-    await uploading;
+    await upload(first);
     const files = await tree.complete();
     const made = await planObjects(
       destination,
@@ -249,8 +249,6 @@ function holds(survey: Survey | undefined, destination: Destination, relative: s
 }
 
 export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
-  // Every file is hashed before anything is sent: the workers boot while the tree is listed.
-  hashWorkers.start();
   const gate = options.signatures;
   if (gate) {
     // Loaded only when asked for: the Sigstore verifier is the largest part of the bundle.
@@ -263,15 +261,15 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     logger.warning(`Not published: ${hidden.length} hidden name(s) in source-dir (a leading '.'): ${hidden.sort().join(', ')}`);
   const published = publishedPaths(paths, options.checksums);
   for (const destination of options.destinations) checkKeys(destination, published);
-  // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at
-  // (its index read, its release folder listed) while it goes on; a failure there is the destination's own, reported
-  // once the tree has been checked. A file hashed before its destinations answered is taken to be uploaded.
+  // The tree's first read starts first; each store is looked at (its index read, its release folder listed) while it
+  // goes on; a failure there is the destination's own, reported once the tree has been checked. A file hashed before its destinations answered is taken to be uploaded.
   const surveyed: (Survey | undefined)[] = [];
   const reading = readSource({
     root: options.sourceDir,
     paths,
     checksums: options.checksums,
     concurrency: options.concurrency,
+    hasher: options.hasher ?? defaultHasher,
     upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
   });
   const surveys = options.destinations.map((d, i) => {

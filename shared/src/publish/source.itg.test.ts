@@ -3,10 +3,32 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
-import { hashWorkers } from '../core/hash-workers.ts';
+import { type HashAlgorithm, Hasher, type HashJob, type Priority } from '../core/hasher.ts';
 import { listSource, readSource, type SourceOptions } from './source.ts';
+
+/** A hasher that records every read asked of it, at which priority, and how often it was waited for. */
+class RecordingHasher extends Hasher {
+  readonly asked: { file: string; algorithms: readonly HashAlgorithm[]; priority: Priority; waited: number }[] = [];
+  readonly root: string;
+  constructor(root: string) {
+    super({ threads: 2 });
+    this.root = root;
+  }
+  override hash(file: string, algorithms: readonly HashAlgorithm[], options: { priority?: Priority } = {}): HashJob {
+    const job = super.hash(file, algorithms, options);
+    const entry = { file: path.relative(this.root, file), algorithms, priority: options.priority ?? 'now', waited: 0 };
+    this.asked.push(entry);
+    return {
+      result: job.result,
+      wait: () => {
+        entry.waited++;
+        return job.wait();
+      },
+    };
+  }
+}
 
 let root: string;
 const KUBECTL = 'bin/linux/amd64/kubectl';
@@ -19,7 +41,7 @@ beforeEach(async () => {
 afterEach(() => rm(root, { recursive: true, force: true }));
 
 const read = async (options: Partial<SourceOptions> = {}) =>
-  readSource({ root, paths: await listSource(root), checksums: true, concurrency: 4, ...options });
+  readSource({ root, paths: await listSource(root), checksums: true, concurrency: 4, hasher: new Hasher(), ...options });
 const md5sum = (file: string) => execFileSync('md5sum', [file], { encoding: 'utf8' }).split(' ')[0];
 const sha512 = (text: string) => createHash('sha512').update(text).digest('hex');
 const toUpload = { upload: () => true };
@@ -40,17 +62,13 @@ describe('the source tree', () => {
   it('hashes the largest files first, whatever their names (the workers then finish together)', async () => {
     await writeFile(path.join(root, 'kubernetes-server-linux-amd64.tar.gz'), Buffer.alloc(300_000, 1));
     await writeFile(path.join(root, 'kubernetes-node-linux-amd64.tar.gz'), Buffer.alloc(200_000, 2));
-    const hash = vi.spyOn(hashWorkers, 'hash');
-    try {
-      await read({ concurrency: 1 });
-      expect(hash.mock.calls.map(([file]) => path.relative(root, file))).toEqual([
-        'kubernetes-server-linux-amd64.tar.gz',
-        'kubernetes-node-linux-amd64.tar.gz',
-        KUBECTL,
-      ]);
-    } finally {
-      hash.mockRestore();
-    }
+    const hasher = new RecordingHasher(root);
+    await read({ concurrency: 1, hasher });
+    expect(hasher.asked.map((a) => a.file)).toEqual([
+      'kubernetes-server-linux-amd64.tar.gz',
+      'kubernetes-node-linux-amd64.tar.gz',
+      KUBECTL,
+    ]);
   });
 
   it('checks SHA-256 claims before anything can be sent, and leaves the SHA-512 and MD5 of files to upload for later', async () => {
@@ -88,59 +106,33 @@ describe('the source tree', () => {
     await expect(tree.complete()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
 
-  /** Every `later` read the tree asks for, with how often each was hurried. */
-  const spyLater = () => {
-    const asked: { file: string; result: Promise<unknown>; hurried: number }[] = [];
-    const later = hashWorkers.later.bind(hashWorkers);
-    const spy = vi.spyOn(hashWorkers, 'later').mockImplementation((file, algorithms) => {
-      const hash = later(file, algorithms);
-      const entry = { file: path.relative(root, file), result: hash.result, hurried: 0 };
-      asked.push(entry);
-      return {
-        result: hash.result,
-        hurry: () => {
-          entry.hurried++;
-          hash.hurry();
-        },
-      };
-    });
-    return { asked, restore: () => spy.mockRestore() };
-  };
-
-  it("makes the SHA-512s left once the uploads have started, each in a read of its own in the workers' spare time", async () => {
-    const later = spyLater();
-    try {
-      const tree = await read(toUpload);
-      const kubectl = tree.files.find((f) => f.path === KUBECTL);
-      // Not before the uploads have asked for their first MD5s: a worker free for a moment would start one first.
-      expect(later.asked).toEqual([]);
-      tree.hashLater();
-      tree.hashLater();
-      expect(later.asked.map((a) => a.file)).toEqual([KUBECTL]);
-      await later.asked[0]?.result;
-      // Made already: changing the file now does not make it read again.
-      await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
-      expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
-      // No upload announced an MD5: it is read when asked for, and sees the change.
-      await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
-    } finally {
-      later.restore();
-    }
+  it('reads the SHA-512 of a file to upload at idle priority, and raises it when it is checked', async () => {
+    const hasher = new RecordingHasher(root);
+    const tree = await read({ ...toUpload, hasher });
+    const kubectl = tree.files.find((f) => f.path === KUBECTL);
+    // (With the SHA-256 again when the file changed too shortly before its first read to tell by its identity.)
+    const later = () => hasher.asked.filter((a) => a.priority === 'idle').map((a) => [a.file, a.algorithms.at(-1), a.waited]);
+    expect(hasher.asked[0]).toMatchObject({ file: KUBECTL, algorithms: ['sha256'], priority: 'now' });
+    expect(later()).toEqual([[KUBECTL, 'sha512', 0]]);
+    expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
+    expect(later()).toEqual([[KUBECTL, 'sha512', 1]]);
+    // Made already: changing the file now does not make it read again.
+    await writeFile(path.join(root, KUBECTL), 'kubectl BYTES');
+    expect(await kubectl?.checked()).toBe(sha512('kubectl bytes'));
+    // The MD5 an upload asks for is read when asked for, and sees the change.
+    await expect(kubectl?.md5()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
 
-  it('lets a SHA-512 checksum file wait for the SHA-512s without hurrying them; checking it hurries them', async () => {
+  it('makes a SHA-512 checksum file sendable once the SHA-512s it names are checked, raising them', async () => {
     await writeFile(path.join(root, `${KUBECTL}.sha512`), sha512('kubectl bytes'));
-    const later = spyLater();
-    try {
-      const tree = await read(toUpload);
-      const digest = tree.files.find((f) => f.path === `${KUBECTL}.sha512`);
-      await digest?.ready();
-      expect(later.asked.map((a) => [a.file, a.hurried])).toEqual([[KUBECTL, 0]]);
-      await digest?.checked();
-      expect(later.asked.map((a) => [a.file, a.hurried])).toEqual([[KUBECTL, 1]]);
-    } finally {
-      later.restore();
-    }
+    const hasher = new RecordingHasher(root);
+    const tree = await read({ ...toUpload, hasher });
+    const digest = tree.files.find((f) => f.path === `${KUBECTL}.sha512`);
+    const later = () => hasher.asked.filter((a) => a.priority === 'idle').map((a) => [a.file, a.waited]);
+    expect(later()).toEqual([[KUBECTL, 0]]);
+    await digest?.ready();
+    expect(later()).toEqual([[KUBECTL, 1]]);
+    expect(await tree.files.find((f) => f.path === KUBECTL)?.checked()).toBe(sha512('kubectl bytes'));
   });
 
   it('refuses the later digests of a file changed since its first read, instead of sending the new bytes', async () => {

@@ -1,32 +1,12 @@
 /**
- * The release as it will be published: every file of the staged tree, checked
- * against the tree's checksum files, and the checksum files the tree lacks
- * (SHA256SUMS, SHA512SUMS, `<file>.sha256`/`.sha512`) made in memory; the source
- * tree itself is never written to. Checksum files of the tree are a few bytes to a
- * few KiB: read once, hashed and uploaded from memory; the other files are hashed
- * on the workers and streamed from disk.
- *
- * The tree is read in passes, so that uploads start while it is still being
- * hashed and yet nothing is sent that the tree contradicts:
- * - `readSource`, before anything is sent: every checksum file parsed (a malformed
- *   one is refused), every file's SHA-256 made and every SHA-256 claim checked
- *   (`.sha256`, SHA256SUMS lines). A file with SHA-512 claims only, or that no
- *   destination lacks (a rerun's), gets its SHA-512 in that read too. Any claim
- *   that fails stops the run here, with nothing sent. A file whose SHA-256 claims
- *   held is the file the tree describes: it may be sent from now on, and so may
- *   the tree's SHA-256 checksum files (SHA256SUMS, `.sha256`), all checked.
- * - the SHA-512s left, in reads of their own queued for the workers' spare time
- *   (HashWorkers.later) once the uploads have asked for their first MD5s
- *   (`hashLater`): no upload of the file waits for them, and a
- *   SHA-512 claim failing now means a wrong checksum file. `checked()` hurries
- *   the file's and waits for it; the tree's SHA-512 checksum files (SHA512SUMS,
- *   `.sha512`) are handed out only once every file's SHA-512 claims have been
- *   checked, and the index is written after all of them.
- * - the MD5 an upload sends, on first call of `md5()` (the uploader asks for
- *   every file's at once, in upload order), in a read of its own: an upload
- *   waits for no more.
- * Every later read (hash-workers.ts) refuses a file changed since the first.
- * `complete()` waits for every file's SHA-512 and makes the missing checksum files.
+ * The release as it will be published: every file of the staged tree, checked against the tree's checksum files, and
+ * the checksum files the tree lacks made in memory (the source tree is never written to). What each file needs:
+ * - its SHA-256, in a first read before anything is sent, every SHA-256 claim checked (and its SHA-512 in that read
+ *   when nothing is to be uploaded or only SHA-512 claims speak for it): any claim failing stops the run, nothing sent;
+ * - its SHA-512, in a read of its own at `idle` priority (hasher.ts), claims checked; `checked()` waits for it;
+ * - the MD5 an upload sends, when first asked for.
+ * The tree's SHA-512 checksum files are sendable once every SHA-512 claim held (asking raises the SHA-512s left);
+ * every later read refuses a file changed since the first.
  */
 
 import { createHash } from 'node:crypto';
@@ -43,7 +23,7 @@ import {
 } from '../checksums/index.ts';
 import { DigestMismatchError, InputError } from '../core/errors.ts';
 import { hashBytes } from '../core/hash.ts';
-import { type HashAlgorithm, type Hashed, hashWorkers, type LaterHash } from '../core/hash-workers.ts';
+import type { HashAlgorithm, Hashed, Hasher, Priority } from '../core/hasher.ts';
 import { listTree } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import type { Body } from '../storage/storage.ts';
@@ -83,12 +63,6 @@ export interface SourceTree {
   files: ReleaseFile[];
   /** Every path the release will hold: the tree's and those of the checksum files to be made (sorted). */
   paths: string[];
-  /**
-   * Queues the SHA-512s the first read left for the workers' spare time. Called once the uploads have asked for their
-   * first MD5s: queued before, a worker free for a moment at the end of the first read starts one, and the first
-   * uploads wait for it. Until then, or without it, a SHA-512 is made when waited for (`checked`, `complete`).
-   */
-  hashLater(): void;
   /** Every file's SHA-512 made and checked, and the missing checksum files made (when asked): the whole release, sorted. */
   complete(): Promise<SourceFile[]>;
 }
@@ -101,6 +75,7 @@ export interface SourceOptions {
   checksums: boolean;
   /** Files hashed at once. */
   concurrency: number;
+  hasher: Hasher;
   /** Whether the file is to be uploaded somewhere (its SHA-512 is then made later): asked as it is first read. */
   upload?: (path: string) => boolean;
 }
@@ -185,81 +160,83 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 /** For what waits for nothing. */
 const atOnce = async (): Promise<void> => {};
 
-type Hasher = (file: string, algorithms: HashAlgorithm[]) => Promise<Hashed>;
-const now: Hasher = (file, algorithms) => hashWorkers.hash(file, algorithms);
+/** Digests of a file read once already, made in a later read (see reread). */
+interface Reread {
+  result: Promise<string[]>;
+  /** Someone waits for it: raised to `now`. */
+  wait(): Promise<string[]>;
+}
 
 /**
- * A worker read of a file already hashed once, for more digests. The same file if its identity says so (stable and
- * unchanged); otherwise — a file changed shortly before the first read, or whose identity changed since (a write,
- * but also a chmod) — only its SHA-256, made again in the same read, tells, and another one is refused.
+ * A later read of a file hashed once, for more digests. The same file if its identity says so (stable and unchanged);
+ * otherwise — a file changed shortly before the first read, or whose identity changed since (a write, but also a
+ * chmod) — only its SHA-256, made again in the same read, tells, and another one is refused.
  */
-async function reread(
+function reread(
+  hasher: Hasher,
   file: string,
   relative: string,
   algorithms: HashAlgorithm[],
   first: Hashed,
-  hash: Hasher = now,
-): Promise<string[]> {
-  if (first.stable) {
-    const again = await hash(file, algorithms);
-    if (again.stable && again.identity === first.identity) return again.hex;
-  }
-  const [sha256, ...hex] = (await hash(file, ['sha256', ...algorithms])).hex;
-  if (sha256 !== first.hex[0])
-    throw new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${first.hex[0]}`, `sha256:${sha256}`);
-  return hex;
+  priority: Priority,
+): Reread {
+  let job = hasher.hash(file, first.stable ? algorithms : ['sha256', ...algorithms], { priority });
+  let waited = false;
+  const result = (async () => {
+    if (first.stable) {
+      const again = await job.result;
+      if (again.stable && again.identity === first.identity) return again.hex;
+      job = hasher.hash(file, ['sha256', ...algorithms], { priority: waited ? 'now' : priority });
+    }
+    const [sha256, ...hex] = (await job.result).hex;
+    if (sha256 !== first.hex[0])
+      throw new DigestMismatchError(`${relative} (changed since it was hashed)`, `sha256:${first.hex[0]}`, `sha256:${sha256}`);
+    return hex;
+  })();
+  // Failures reach whoever waits for the digests; one nobody waits for yet is not an unhandled rejection.
+  result.catch(() => {});
+  return {
+    result,
+    wait: () => {
+      waited = true;
+      void job.wait();
+      return result;
+    },
+  };
 }
 
 /**
- * A file of the tree hashed on a worker: the first read made `algorithms` (every SHA-256 claim held). Its SHA-512, if
- * that read did not make it, is made in the workers' spare time from the first call of `sha512` (its claims checked),
- * or at once from the first call of `checked`.
+ * A file of the tree: the first read made `algorithms` (every SHA-256 claim held). Its SHA-512, if that read did not
+ * make it, is read at `idle` priority from now on, and raised by `checked`.
  */
 function fileOnDisk(
+  hasher: Hasher,
   root: string,
   relative: string,
   claims: readonly Claim[],
   first: Hashed,
   algorithms: HashAlgorithm[],
-): { file: ReleaseFile; sha512(): Promise<string> } {
+): ReleaseFile {
   const file = path.join(root, relative);
-  const made = new Map(algorithms.map((a, i) => [a, first.hex[i] as string]));
-  let waited = false;
-  let pending: LaterHash | undefined;
-  // In the workers' spare time until someone waits for it.
-  const sooner: Hasher = (f, a) => {
-    if (waited) return hashWorkers.hash(f, a);
-    pending = hashWorkers.later(f, a);
-    return pending.result;
-  };
-  const sha512 = once(async () => {
-    if (!made.has('sha512')) made.set('sha512', (await reread(file, relative, ['sha512'], first, sooner))[0] as string);
-    const hex = made.get('sha512') as string;
-    check(claims, 'sha512', hex);
-    return hex;
-  });
-  const checked = () => {
-    waited = true;
-    pending?.hurry();
-    return sha512();
-  };
+  const later = algorithms.includes('sha512') ? undefined : reread(hasher, file, relative, ['sha512'], first, 'idle');
   return {
-    file: {
-      path: relative,
-      size: first.size,
-      sha256: first.hex[0] as string,
-      checked,
-      ready: async () => {},
-      md5: once(async () => (await reread(file, relative, ['md5'], first))[0] as string),
-      body: { file },
-      generated: false,
+    path: relative,
+    size: first.size,
+    sha256: first.hex[0] as string,
+    checked: async () => {
+      const sha512 = (later ? (await later.wait())[0] : first.hex[algorithms.indexOf('sha512')]) as string;
+      check(claims, 'sha512', sha512);
+      return sha512;
     },
-    sha512,
+    ready: atOnce,
+    md5: once(async () => (await reread(hasher, file, relative, ['md5'], first, 'now').result)[0] as string),
+    body: { file },
+    generated: false,
   };
 }
 
 /**
- * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld` (which hurries
+ * A file held in memory (a checksum file): every digest made at once; `checked` waits for `claimsHeld` (which raises
  * what it waits for), `ready` for `sendable`.
  */
 function fileInMemory(
@@ -320,15 +297,14 @@ export async function readSource({
   paths,
   checksums,
   concurrency,
+  hasher,
   upload = () => false,
 }: SourceOptions): Promise<SourceTree> {
   // The checksum files first: what they claim decides what each file's first read must make. Read in place: for
-  // files of a few bytes, four thread-pool round trips each cost ten times the read (and would hold up the hashing).
+  // files of a few bytes, a thread's round trip costs more than the read.
   const held = new Map(paths.filter(isChecksumFile).map((relative) => [relative, readFileSync(path.join(root, relative))]));
   const claims = claimsOf(paths, held);
   const onDisk = new Map<string, ReleaseFile>();
-  const sha512s: (() => Promise<string>)[] = [];
-  const spare: { size: number; sha512(): Promise<string> }[] = [];
   await mapPool(
     largestFirst(
       root,
@@ -338,37 +314,24 @@ export async function readSource({
     async (relative) => {
       const own = claims.get(relative) as Claim[];
       const sha512Only = own.some((c) => c.algorithm === 'sha512') && !own.some((c) => c.algorithm === 'sha256');
-      const later = upload(relative) && !sha512Only;
-      // Only what the claims are checked by, before anything is sent: the MD5 an upload sends is made in a read of its
-      // own as the uploads ask for it, and the SHA-512 of a file to upload in the workers' spare time.
-      const algorithms: HashAlgorithm[] = later ? ['sha256'] : ['sha256', 'sha512'];
-      const first = await hashWorkers.hash(path.join(root, relative), algorithms);
+      const algorithms: HashAlgorithm[] = upload(relative) && !sha512Only ? ['sha256'] : ['sha256', 'sha512'];
+      const first = await hasher.hash(path.join(root, relative), algorithms).result;
       check(own, 'sha256', first.hex[0] as string);
-      const { file, sha512 } = fileOnDisk(root, relative, own, first, algorithms);
-      if (later) spare.push({ size: file.size, sha512 });
-      else await file.checked();
+      const file = fileOnDisk(hasher, root, relative, own, first, algorithms);
+      if (algorithms.includes('sha512')) await file.checked();
       onDisk.set(relative, file);
-      sha512s.push(sha512);
     },
   );
-  // The SHA-512s left, the largest first (the shortest tail when they are hurried): in the workers' spare time, once
-  // asked for (see SourceTree.hashLater).
-  const hashLater = once(async () => {
-    for (const f of spare.sort((a, b) => b.size - a.size)) f.sha512().catch(() => {});
-  });
-  // Every file's SHA-512 claims: `all` hurries what is left (someone waits for the lot), `made` lets it come.
+  // Every file's SHA-512 claims, the largest file's first (the shortest tail): waiting for them raises them.
   const all = once(async () => {
     await Promise.all([...onDisk.values()].sort((a, b) => b.size - a.size).map((f) => f.checked()));
-  });
-  const made = once(async () => {
-    await Promise.all(sha512s.map((sha512) => sha512()));
   });
   // The checksum files' own claims (a SHA256SUMS.sha256, a SUMS line naming a checksum file) hold or fail now. The
   // SHA-256 ones may be sent at once: every claim they make was checked before anything is sent.
   const inMemory = new Map(
     [...held].map(([relative, data]) => [
       relative,
-      fileInMemory(relative, data, false, all, isSha256File(relative) ? atOnce : made),
+      fileInMemory(relative, data, false, all, isSha256File(relative) ? atOnce : all),
     ]),
   );
   for (const [relative, file] of inMemory) {
@@ -378,7 +341,6 @@ export async function readSource({
   return {
     files,
     paths: publishedPaths(paths, checksums),
-    hashLater: () => void hashLater(),
     complete: once(async () => {
       await all();
       const done: SourceFile[] = await Promise.all([...onDisk.values()].map(async (f) => ({ ...f, sha512: await f.checked() })));

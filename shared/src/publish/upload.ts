@@ -61,16 +61,11 @@ export async function uploadPlanned(
   const progress = new Progress(logger, todo.length, total);
   const written = new Map<string, WrittenInfo>();
   // A file whose MD5 the store asks for (Content-MD5) is ready once that is made too: asked for every file at once, in
-  // upload order, so the hashers make them one after another while the slots go to what is ready — the checksum files
-  // held in memory first, at once, instead of slots held by uploads waiting for their MD5s. A file still waiting for
-  // the tree's checks (a SHA-512 checksum file) holds no slot while others could go; the first time a slot is free with
-  // nothing ready (the rest waiting for their MD5s or for the tree's checks), what it waits for is hurried: every file's
-  // SHA-512, until then made in the workers' spare time, queued behind the MD5s still to make.
+  // upload order, so the hashers make them one after another while the slots go to what is ready (the checksum files
+  // held in memory first, at once). A file still waiting for the tree's checks (a SHA-512 checksum file, whose
+  // readiness raises the SHA-512s left, queued behind those MD5s) holds no slot while others could go.
   const md5First = (o: PlannedObject) => storage.md5UpTo !== undefined && o.file.size <= storage.md5UpTo;
   const ready = (o: PlannedObject) => (md5First(o) ? Promise.all([o.file.ready(), o.file.md5()]) : o.file.ready());
-  const hurry = () => {
-    for (const o of todo) o.file.checked().catch(() => {});
-  };
   const upload = async ({ file, key }: PlannedObject) => {
     const info = await putObject(storage, {
       key,
@@ -84,6 +79,6 @@ export async function uploadPlanned(
     written.set(key, info);
     progress.tick(`${storage.location}: ${key}`, file.size);
   };
-  await mapPoolWhenReady(todo, settings.concurrency, ready, upload, hurry);
+  await mapPoolWhenReady(todo, settings.concurrency, ready, upload);
   return { bytes: total, written };
 }

@@ -8,9 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ActionName, type RunResult, runBundle } from '../runner/run-bundle.ts';
+import { type RunResult, runBundle } from '../runner/run-bundle.ts';
 import { destinationUrl, type ReleaseConfig } from './config.ts';
 import { PENDING_ACTIONS } from './pending.ts';
+
+/** The actions a release runs, one per stage. */
+export type ActionName =
+  | 'build-packages'
+  | 'generate-sbom'
+  | 'sign-artifacts'
+  | 'publish-binaries'
+  | 'promote-images'
+  | 'update-markers';
 
 export const STAGES = [
   { stage: 'packages', action: 'build-packages' },

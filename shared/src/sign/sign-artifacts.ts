@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeChecksumFiles, writeDigestFiles } from '../checksums/files.ts';
 import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError } from '../core/errors.ts';
-import { hashWorkers } from '../core/hash-workers.ts';
+import { defaultHasher } from '../core/hash.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
@@ -89,24 +89,31 @@ function retryOptions(options: SignArtifactsOptions, logger: Logger): RetryOptio
   );
 }
 
-function plan(subjects: readonly string[], root: string, options: SignArtifactsOptions, logger: Logger): SignArtifactsResult {
-  for (const s of subjects) logger.info(`would sign ${s} → ${s}${BUNDLE_SUFFIX}`);
-  const checksums = options.checksums ? joinPosix(root, SHA256SUMS) : undefined;
-  const provenance = options.provenance ? joinPosix(root, PROVENANCE_FILE) : undefined;
-  if (checksums) logger.info(`would write ${checksums}, ${joinPosix(root, SHA512SUMS)} and per-file .sha256/.sha512`);
-  if (provenance) logger.info(`would write ${provenance} and ${joinPosix(root, PROVENANCE_BUNDLE)}`);
-  return {
-    dryRun: true,
-    root,
-    files: subjects.map((s) => ({ path: s, size: 0, sha256: '', status: 'planned', bundle: `${s}${BUNDLE_SUFFIX}` })),
-    bundles: subjects.map((s) => `${s}${BUNDLE_SUFFIX}`),
-    checksums,
-    provenance,
-    provenanceStatus: provenance ? 'planned' : undefined,
-    digests: {},
-    verified: 0,
-    checked: options.trust !== undefined,
-  };
+/** What a run will do: the files to sign, the release root, and where it writes the checksums and provenance. */
+interface SignPlan {
+  subjects: string[];
+  root: string;
+  /** The release manifest's files, whose digests the files signed must match. */
+  manifestFiles: FileSubject[];
+  checksums: string | undefined;
+  provenance: string | undefined;
+}
+
+async function planSigning(options: SignArtifactsOptions, logger: Logger): Promise<SignPlan> {
+  const manifestFiles = options.manifest ? (await readManifest(options.manifest)).files : [];
+  return logger.group('Plan', async () => {
+    const subjects = await findSubjects({ ...options, manifestFiles });
+    const root = releaseRoot(subjects);
+    const plan: SignPlan = {
+      subjects,
+      root,
+      manifestFiles,
+      checksums: options.checksums ? joinPosix(root, SHA256SUMS) : undefined,
+      provenance: options.provenance ? joinPosix(root, PROVENANCE_FILE) : undefined,
+    };
+    logger.info(`${subjects.length} file(s) to sign`);
+    return plan;
+  });
 }
 
 interface SignedSubject extends SignedFile {
@@ -181,7 +188,7 @@ async function checkManifestFirst(
     manifestFiles.filter((s) => inRun.has(s.path)),
     concurrency,
     async (subject) => {
-      const [sha256] = (await hashWorkers.hash(path.join(workspace, subject.path), ['sha256'])).hex;
+      const [sha256] = (await defaultHasher.hash(path.join(workspace, subject.path), ['sha256']).result).hex;
       if (sha256 !== subject.sha256)
         throw new DigestMismatchError(`${subject.path} (release manifest)`, subject.sha256, sha256 as string);
     },
@@ -215,120 +222,183 @@ async function pinSignerIdentity(options: SignArtifactsOptions, logger: Logger):
   return { ...trust, policy };
 }
 
-export async function signArtifacts(options: SignArtifactsOptions, logger: Logger): Promise<SignArtifactsResult> {
-  const startedOn = options.sourceDate ?? new Date();
-  const manifestFiles = options.manifest ? (await readManifest(options.manifest)).files : [];
-  const subjects = await logger.group('Plan', async () => {
-    const found = await findSubjects({ ...options, manifestFiles });
-    logger.info(`${found.length} file(s) to sign`);
-    return found;
+/** A file as signed, with its name relative to the release root. */
+interface SignedEntry {
+  subject: string;
+  name: string;
+  signed: SignedSubject;
+}
+
+/** The plan as a dry run prints it. */
+function logPlan(plan: SignPlan, logger: Logger): void {
+  for (const s of plan.subjects) logger.info(`would sign ${s} → ${s}${BUNDLE_SUFFIX}`);
+  if (plan.checksums)
+    logger.info(`would write ${plan.checksums}, ${joinPosix(plan.root, SHA512SUMS)} and per-file .sha256/.sha512`);
+  if (plan.provenance) logger.info(`would write ${plan.provenance} and ${joinPosix(plan.root, PROVENANCE_BUNDLE)}`);
+}
+
+/** What the act step did. */
+interface Outcome {
+  files: SignedEntry[];
+  checksumsChanged: number;
+  provenanceStatus: SignArtifactsResult['provenanceStatus'];
+}
+
+/** SHA256SUMS and SHA512SUMS over every file signed; the per-file ones were written as each file was hashed. */
+async function writeChecksums(
+  rootDir: string,
+  files: readonly SignedEntry[],
+  logger: Logger,
+): Promise<{ changed: number; sums: ResourceDescriptor[] }> {
+  return logger.group('Checksums', async () => {
+    const written = await writeChecksumFiles(
+      rootDir,
+      files.map((f) => ({ path: f.name, sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 })),
+      { digestFilesWritten: true },
+    );
+    const changed = written.changed.length + files.reduce((n, f) => n + f.signed.checksumsChanged.length, 0);
+    logger.info(
+      changed === 0
+        ? `${written.paths.length} checksum files unchanged`
+        : `wrote ${changed} of ${written.paths.length} checksum files`,
+    );
+    return { changed, sums: written.sums.map((sums) => ({ name: sums.path, digest: { sha256: sums.sha256 } })) };
   });
-  const root = releaseRoot(subjects);
-  if (options.dryRun) return logger.group('Dry run: nothing is written', async () => plan(subjects, root, options, logger));
+}
 
-  await checkManifestFirst(options.workspace, subjects, manifestFiles, options.concurrency);
-  const retry = retryOptions(options, logger);
-  const trust = await pinSignerIdentity(options, logger);
-  const signed = await logger.group(`Sign ${subjects.length} file(s)`, () =>
-    signAll(subjects, root, { ...options, trust }, logger, retry),
+async function writeSignedProvenance(
+  plan: SignPlan,
+  context: BuildContext,
+  files: readonly SignedEntry[],
+  byproducts: ResourceDescriptor[],
+  run: Run,
+  logger: Logger,
+): Promise<'signed' | 'unchanged'> {
+  const { options } = run;
+  const statement = provenanceStatement({
+    context,
+    subjects: files.map((f) => ({ name: f.name, digest: { sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 } })),
+    byproducts,
+    startedOn: run.startedOn,
+    finishedOn: options.sourceDate ?? new Date(),
+  });
+  return logger.group('Provenance', async () => {
+    const result = await writeProvenance(path.join(options.workspace, plan.root), statement, {
+      signer: options.signer,
+      witnesses: witnessesFor(options.endpoints, options.timeoutMs),
+      verifier: run.trust ? new BundleVerifier(run.trust) : undefined,
+      force: options.force,
+      timeoutMs: options.timeoutMs,
+      retry: run.retry,
+    });
+    logger.info(`${plan.provenance} ${result.status}`);
+    return result.status;
+  });
+}
+
+/** What signing the files and writing the root's files share. */
+interface Run {
+  options: SignArtifactsOptions;
+  trust: TrustPolicy | undefined;
+  retry: RetryOptions;
+  startedOn: Date;
+}
+
+/** Signs every file (each new bundle checked as it is made, each file's .sha256/.sha512 written beside it). */
+async function signFiles(plan: SignPlan, run: Run, logger: Logger): Promise<SignedEntry[]> {
+  const { options } = run;
+  const signed = await logger.group(`Sign ${plan.subjects.length} file(s)`, () =>
+    signAll(plan.subjects, plan.root, { ...options, trust: run.trust }, logger, run.retry),
   );
-  checkManifestDigests(signed, manifestFiles);
+  return plan.subjects.map((s) => ({ subject: s, name: relativeTo(plan.root, s), signed: signed.get(s) as SignedSubject }));
+}
 
-  const rootDir = path.join(options.workspace, root);
-  const files = subjects.map((s) => ({ subject: s, name: relativeTo(root, s), signed: signed.get(s) as SignedSubject }));
+/** The release root's files over the verified digests: SHA256SUMS/SHA512SUMS, then the provenance naming them. */
+async function writeRootFiles(plan: SignPlan, files: readonly SignedEntry[], run: Run, logger: Logger): Promise<Outcome> {
   const byproducts: ResourceDescriptor[] = files.map((f) => ({
     name: `${f.name}${BUNDLE_SUFFIX}`,
     digest: { sha256: f.signed.bundleSha256 },
   }));
-  let checksums: string | undefined;
   let checksumsChanged = 0;
-  if (options.checksums) {
-    await logger.group('Checksums', async () => {
-      const written = await writeChecksumFiles(
-        rootDir,
-        files.map((f) => ({ path: f.name, sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 })),
-        { digestFilesWritten: true },
-      );
-      for (const sums of written.sums) byproducts.push({ name: sums.path, digest: { sha256: sums.sha256 } });
-      checksumsChanged = written.changed.length + files.reduce((n, f) => n + f.signed.checksumsChanged.length, 0);
-      logger.info(
-        checksumsChanged === 0
-          ? `${written.paths.length} checksum files unchanged`
-          : `wrote ${checksumsChanged} of ${written.paths.length} checksum files`,
-      );
-    });
-    checksums = joinPosix(root, SHA256SUMS);
+  if (plan.checksums) {
+    const written = await writeChecksums(path.join(run.options.workspace, plan.root), files, logger);
+    checksumsChanged = written.changed;
+    byproducts.push(...written.sums);
   }
+  const context = run.options.provenance;
+  const provenanceStatus = context ? await writeSignedProvenance(plan, context, files, byproducts, run, logger) : undefined;
+  return { files: [...files], checksumsChanged, provenanceStatus };
+}
 
-  let provenance: string | undefined;
-  let provenanceStatus: SignArtifactsResult['provenanceStatus'];
-  const context = options.provenance;
-  if (context) {
-    const statement = provenanceStatement({
-      context,
-      subjects: files.map((f) => ({
-        name: f.name,
-        digest: { sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 },
-      })),
-      byproducts,
-      startedOn,
-      finishedOn: options.sourceDate ?? new Date(),
-    });
-    const written = await logger.group('Provenance', async () => {
-      const result = await writeProvenance(rootDir, statement, {
-        signer: options.signer,
-        witnesses: witnessesFor(options.endpoints, options.timeoutMs),
-        verifier: trust ? new BundleVerifier(trust) : undefined,
-        force: options.force,
-        timeoutMs: options.timeoutMs,
-        retry,
-      });
-      logger.info(`${joinPosix(root, PROVENANCE_FILE)} ${result.status}`);
-      return result;
-    });
-    provenance = joinPosix(root, PROVENANCE_FILE);
-    provenanceStatus = written.status;
-  }
-
-  if (options.manifest) {
-    await updateManifest(options.manifest, (manifest) => {
-      for (const f of files) {
-        let subject = manifest.files.find((s) => s.path === f.subject);
-        if (!subject) {
-          const { size, sha256, sha512 } = f.signed.digests;
-          subject = { path: f.subject, size, sha256, sha512 };
-          manifest.files.push(subject);
-        }
-        recordProduced(
-          subject,
-          'signatures',
-          f.signed.outputs.map((suffix) => `${f.subject}${suffix}`),
-        );
+/** Records each file and what was written beside it in the release manifest. */
+async function record(manifestPath: string, files: readonly SignedEntry[]): Promise<void> {
+  await updateManifest(manifestPath, (manifest) => {
+    for (const f of files) {
+      let subject = manifest.files.find((s) => s.path === f.subject);
+      if (!subject) {
+        const { size, sha256, sha512 } = f.signed.digests;
+        subject = { path: f.subject, size, sha256, sha512 };
+        manifest.files.push(subject);
       }
-      return manifest;
-    });
-  }
+      recordProduced(
+        subject,
+        'signatures',
+        f.signed.outputs.map((suffix) => `${f.subject}${suffix}`),
+      );
+    }
+    return manifest;
+  });
+}
 
-  if (files.every((f) => f.signed.status === 'unchanged') && checksumsChanged === 0 && provenanceStatus !== 'signed')
-    logger.info('Every file already had a bundle that verifies: nothing was signed or written');
-
-  const reports: FileReport[] = files.map((f) => ({
-    path: f.subject,
-    size: f.signed.digests.size,
-    sha256: f.signed.digests.sha256,
-    status: f.signed.status,
-    bundle: `${f.subject}${BUNDLE_SUFFIX}`,
-  }));
+/** The result of a run, or of its plan alone (a dry run: every file `planned`). */
+function report(plan: SignPlan, options: SignArtifactsOptions, outcome: Outcome | undefined): SignArtifactsResult {
+  const signed = new Map(outcome?.files.map((f) => [f.subject, f.signed]));
+  const files: FileReport[] = plan.subjects.map((subject) => {
+    const file = signed.get(subject);
+    return {
+      path: subject,
+      size: file?.digests.size ?? 0,
+      sha256: file?.digests.sha256 ?? '',
+      status: file?.status ?? 'planned',
+      bundle: `${subject}${BUNDLE_SUFFIX}`,
+    };
+  });
   return {
-    dryRun: false,
-    root,
-    files: reports,
-    bundles: reports.map((r) => r.bundle),
-    checksums,
-    provenance,
-    provenanceStatus,
-    digests: Object.fromEntries(reports.map((r) => [r.path, r.sha256])),
-    verified: files.filter((f) => f.signed.verified).length,
+    dryRun: outcome === undefined,
+    root: plan.root,
+    files,
+    bundles: files.map((f) => f.bundle),
+    checksums: plan.checksums,
+    provenance: plan.provenance,
+    provenanceStatus: outcome ? outcome.provenanceStatus : plan.provenance ? 'planned' : undefined,
+    digests: outcome ? Object.fromEntries(files.map((f) => [f.path, f.sha256])) : {},
+    verified: outcome?.files.filter((f) => f.signed.verified).length ?? 0,
     checked: options.trust !== undefined,
   };
+}
+
+/**
+ * plan → act (sign each file) → verify (the digests signed are the release manifest's) → the checksums and provenance
+ * over them → record in the manifest → report.
+ */
+export async function signArtifacts(options: SignArtifactsOptions, logger: Logger): Promise<SignArtifactsResult> {
+  const startedOn = options.sourceDate ?? new Date();
+  const plan = await planSigning(options, logger);
+  if (options.dryRun) {
+    await logger.group('Dry run: nothing is written', async () => logPlan(plan, logger));
+    return report(plan, options, undefined);
+  }
+  await checkManifestFirst(options.workspace, plan.subjects, plan.manifestFiles, options.concurrency);
+  const run: Run = { options, trust: await pinSignerIdentity(options, logger), retry: retryOptions(options, logger), startedOn };
+  const files = await signFiles(plan, run, logger);
+  checkManifestDigests(new Map(files.map((f) => [f.subject, f.signed])), plan.manifestFiles);
+  const outcome = await writeRootFiles(plan, files, run, logger);
+  if (options.manifest) await record(options.manifest, files);
+  if (
+    files.every((f) => f.signed.status === 'unchanged') &&
+    outcome.checksumsChanged === 0 &&
+    outcome.provenanceStatus !== 'signed'
+  )
+    logger.info('Every file already had a bundle that verifies: nothing was signed or written');
+  return report(plan, options, outcome);
 }
