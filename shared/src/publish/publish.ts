@@ -8,12 +8,12 @@
  * A crash at any point leaves no index, so the release stays invisible until a
  * rerun completes it.
  */
-import { describeError } from '../core/errors.ts';
+import { describeError, findCause } from '../core/errors.ts';
 import { hashWorkers } from '../core/hash-workers.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
-import { PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
+import { NotSupportedError, PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
 import { DestinationsFailedError, PublishedReleaseChangedError } from './errors.ts';
 import { INDEX_FILE } from './layout.ts';
 import {
@@ -201,7 +201,7 @@ async function publishTo(
  * Writes the release index where there is none yet (If-None-Match: *): of two runs publishing one version at once,
  * the second finds the first's index and fails with RELEASE_CONFLICT, unless it is this very index (then, as for
  * this run's own earlier attempt whose answer was lost, there is nothing to write). A store that does not implement
- * the condition (501) gets the index unconditionally. Answers what the store reported for a write of its own.
+ * the condition (NotSupportedError) gets the index unconditionally. Answers what the store reported for a write of its own.
  */
 async function writeIndex(storage: Storage, index: PlannedIndex, version: string): Promise<WrittenInfo | undefined> {
   const request = {
@@ -215,22 +215,12 @@ async function writeIndex(storage: Storage, index: PlannedIndex, version: string
   try {
     return await putObject(storage, { ...request, ifNoneMatch: '*' });
   } catch (error) {
-    if (isNotImplemented(error)) return putObject(storage, request);
+    if (findCause(error, (e) => e instanceof NotSupportedError)) return putObject(storage, request);
     if (!(error instanceof PreconditionFailedError)) throw error;
     const there = await storage.read(index.key);
     if (there?.data.equals(index.data)) return undefined;
     throw new PublishedReleaseChangedError(storage.location, version, [INDEX_FILE]);
   }
-}
-
-/** A store's 501 (NotImplemented) anywhere in the error's causes. */
-function isNotImplemented(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 4; depth++) {
-    const e = current as { name?: string; $metadata?: { httpStatusCode?: number }; status?: number; cause?: unknown };
-    if (e.name === 'NotImplemented' || e.$metadata?.httpStatusCode === 501 || e.status === 501) return true;
-    current = e.cause;
-  }
-  return false;
 }
 
 /**

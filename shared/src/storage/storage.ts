@@ -77,6 +77,16 @@ export class PreconditionFailedError extends ReleaseError {
   }
 }
 
+/** The store does not do what a request asked (a conditional write answered 501 Not Implemented). */
+export class NotSupportedError extends ReleaseError {
+  override name = 'NotSupportedError';
+  readonly feature: string;
+  constructor(location: string, feature: string, options: { cause?: unknown } = {}) {
+    super('NOT_SUPPORTED', `${location} does not support ${feature}`, { ...options, userError: false });
+    this.feature = feature;
+  }
+}
+
 export class StorageError extends ReleaseError {
   override name = 'StorageError';
   constructor(message: string, options: { cause?: unknown } = {}) {
