@@ -55,6 +55,8 @@ export interface IndexUpdate {
   touched: ReadonlyMap<string, string | undefined>;
   now: Date;
   cacheControl: string;
+  /** Written without conditions (see CasOptions.unconditional). */
+  unconditional?: boolean;
 }
 
 export function indexKey(root: string): string {
@@ -89,7 +91,7 @@ export async function updateIndex(update: IndexUpdate): Promise<{ key: string; w
       const text = serializeIndex(index);
       return { write: text === content ? undefined : Buffer.from(text), result: index };
     },
-    { contentType: 'application/json', cacheControl: update.cacheControl },
+    { contentType: 'application/json', cacheControl: update.cacheControl, unconditional: update.unconditional },
   );
   return { key, written, index: result };
 }

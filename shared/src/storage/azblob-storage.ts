@@ -44,6 +44,7 @@ import {
 } from './file-parts.ts';
 import {
   type Body,
+  type Capabilities,
   joinKey,
   type ObjectInfo,
   PreconditionFailedError,
@@ -184,6 +185,18 @@ export class AzBlobStorage implements Storage {
   }
 
   /** The blob's URL without any SAS query (it would be a credential). */
+  /** Azure enforces If-Match / If-None-Match on Put Blob and Put Block List and checks each Content-MD5 it is sent. */
+  async capabilities(): Promise<Capabilities> {
+    return {
+      conditionalCreate: true,
+      conditionalReplace: true,
+      serverChecksum: true,
+      etag: 'version',
+      established: 'documented',
+      notes: [],
+    };
+  }
+
   urlFor(key: string): string {
     const url = new URL(this.#blob(key).url);
     url.search = '';

@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
+import type { S3Provider } from './s3-profiles.ts';
 import type { S3Credentials } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
@@ -23,6 +24,8 @@ export interface StorageOptions {
   s3Endpoint?: string;
   s3Region?: string;
   s3ForcePathStyle?: boolean;
+  /** The provider profile for s3:// (s3-profiles.ts); by default the one the endpoint's host names. */
+  s3Provider?: S3Provider;
   /** Explicit keys; otherwise the AWS SDK's standard chain (AWS_ACCESS_KEY_ID…, web identity). */
   s3Credentials?: S3Credentials;
   azureConnectionString?: string;
@@ -41,7 +44,8 @@ export interface StorageOptions {
 
 const SCHEMES = ['s3', 'azblob', 'file', 'github-release'] as const;
 const EXPECTED = `expected one of ${SCHEMES.map((s) => `${s}://`).join(', ')}`;
-const S3_BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+/** What any provider allows (GCS: '_' and up to 222 characters; B2: capitals); S3Storage checks its provider's rules. */
+const S3_BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,220}[A-Za-z0-9]$/;
 const AZURE_CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const GITHUB_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -112,6 +116,7 @@ export async function createStorage(destination: ParsedDestination, options: Sto
         endpoint: options.s3Endpoint,
         region: options.s3Region,
         forcePathStyle: options.s3ForcePathStyle,
+        provider: options.s3Provider,
         credentials: options.s3Credentials,
         ...parts,
       });

@@ -26,7 +26,15 @@ import { sha256File, sha256Hex } from '../core/hash.ts';
 import { takeLockFile } from '../core/lock-file.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
-import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+import {
+  type Body,
+  type Capabilities,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
 
 /** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
@@ -120,6 +128,18 @@ export class FileStorage implements Storage {
     });
     this.#flushing = run.catch(() => {});
     return run;
+  }
+
+  /** Conditional writes hold under the store's lock file; the bytes are written and hashed here. */
+  async capabilities(): Promise<Capabilities> {
+    return {
+      conditionalCreate: true,
+      conditionalReplace: true,
+      serverChecksum: true,
+      etag: 'version',
+      established: 'declared',
+      notes: [],
+    };
   }
 
   urlFor(key: string): string {

@@ -20,7 +20,15 @@ import { openAsBlob } from 'node:fs';
 import type { Octokit } from '@octokit/rest';
 import { createOctokit, type GitHubClientOptions, githubCall, isAlreadyExists } from '../github/client.ts';
 import { compareVersions, parseVersion } from '../markers/version.ts';
-import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+import {
+  type Body,
+  type Capabilities,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
 
 interface Asset {
   id: number;
@@ -89,6 +97,21 @@ export class GitHubReleaseStorage implements Storage {
   #octokit(): Promise<Octokit> {
     this.#octokitPromise ??= createOctokit(this.#client);
     return this.#octokitPromise;
+  }
+
+  /**
+   * GitHub refuses a second asset of one name (create is conditional), but replacing one is a delete and an upload:
+   * two writers may both succeed. GitHub reports each asset's SHA-256 digest.
+   */
+  async capabilities(): Promise<Capabilities> {
+    return {
+      conditionalCreate: true,
+      conditionalReplace: false,
+      serverChecksum: true,
+      etag: 'version',
+      established: 'documented',
+      notes: ['replacing an asset is a delete and an upload, not one conditional write'],
+    };
   }
 
   urlFor(key: string): string {

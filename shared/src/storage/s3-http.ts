@@ -114,7 +114,7 @@ export class S3Http {
   }
 
   async #send(request: S3Request): Promise<http.IncomingMessage> {
-    const url = new URL(request.url);
+    const url = splitUrl(request.url);
     const protocol = url.protocol as 'http:' | 'https:';
     const query = request.query ?? {};
     const headers = this.#signer.sign(
@@ -209,6 +209,23 @@ export class S3Http {
     await readBody(res);
     return res.headers.etag;
   }
+}
+
+/**
+ * The URL's parts with its path exactly as given: `new URL()` would resolve `.` and `..` segments, and a key such as
+ * `a/../b` must reach the store (and be signed) as written.
+ */
+export function splitUrl(raw: string): { protocol: string; host: string; hostname: string; port: string; pathname: string } {
+  const match = /^(https?:)\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(raw);
+  if (!match) throw new TypeError(`not an http(s) URL: ${raw}`);
+  const origin = new URL(`${match[1]}//${match[2]}`);
+  return {
+    protocol: origin.protocol,
+    host: origin.host,
+    hostname: origin.hostname,
+    port: origin.port,
+    pathname: match[3] ?? '/',
+  };
 }
 
 /** The whole body of a response (also how one is drained: an unread body holds its connection). */

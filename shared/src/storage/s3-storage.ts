@@ -19,14 +19,16 @@
  *
  * Compare-and-swap: If-Match / If-None-Match: * on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
- * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
- * always "succeeds": do not rely on it there.
+ * PreconditionFailedError, a 501 NotSupportedError. Stores that ignore the headers
+ * (GCS's XML API, Wasabi, s3rver) answer as if they held: capabilities() probes
+ * for that, and callers that need compare-and-swap ask it first.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { findCause, ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { probeConditionalWrites } from './capabilities.ts';
 import { isContentEtag, multipartEtag } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
@@ -37,10 +39,12 @@ import {
   PartSlots,
 } from './file-parts.ts';
 import { readBody, S3Http, S3ResponseError } from './s3-http.ts';
+import { checkBucketName, hostOf, profileFor, type S3Profile, type S3Provider } from './s3-profiles.ts';
 import { completeMultipartXml, parseListing, xmlElement } from './s3-xml.ts';
 import { uriEscape } from './sigv4.ts';
 import {
   type Body,
+  type Capabilities,
   joinKey,
   NotSupportedError,
   type ObjectInfo,
@@ -54,6 +58,9 @@ import {
 import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
+
+/** Capabilities settled in this run, per bucket and prefix: a run probes each store once. */
+const PROBED = new Map<string, Promise<Capabilities>>();
 
 function conditional(options: PutOptions): boolean {
   return options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
@@ -77,6 +84,8 @@ export interface S3StorageOptions {
    */
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** The provider whose profile applies (s3-profiles.ts); by default the one the endpoint's host names. */
+  provider?: S3Provider;
   /** Explicit credentials; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's chain (web identity, profiles…). */
   credentials?: S3Credentials;
   /** Files larger than this go up in parts of this size (default 64 MiB, at least 5 MiB). */
@@ -117,14 +126,22 @@ export class S3Storage implements Storage {
   readonly #retry: RetryOptions;
   readonly #listPageSize: number;
   readonly #objectBaseUrl: string;
+  readonly profile: S3Profile;
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket;
     this.prefix = joinKey(options.prefix ?? '');
     this.location = `s3://${joinKey(this.bucket, this.prefix)}`;
-    const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
-    const timeout = options.requestTimeoutMs ?? 300_000;
     const endpoint = options.endpoint ?? (process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL'] || undefined);
+    this.profile = profileFor(endpoint, options.provider);
+    checkBucketName(this.bucket, this.profile);
+    const region =
+      options.region ??
+      this.profile.region?.(hostOf(endpoint ?? '')) ??
+      process.env['AWS_REGION'] ??
+      process.env['AWS_DEFAULT_REGION'] ??
+      'us-east-1';
+    const timeout = options.requestTimeoutMs ?? 300_000;
     const credentials = options.credentials ?? environmentCredentials();
     this.#http = new S3Http({
       credentials: credentials ? async () => credentials : chainCredentials(region),
@@ -137,7 +154,40 @@ export class S3Storage implements Storage {
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
-    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle ?? false);
+    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle || this.profile.pathStyle);
+  }
+
+  /**
+   * The profile's documented facts; conditional writes from the documentation on AWS, else probed once per bucket
+   * per run (capabilities.ts), since a store that ignores the conditions answers as if it had checked them.
+   */
+  capabilities(): Promise<Capabilities> {
+    const key = `${this.#objectBaseUrl}/${this.prefix}`;
+    let known = PROBED.get(key);
+    if (!known) {
+      known = this.#settleCapabilities();
+      PROBED.set(key, known);
+      known.catch(() => PROBED.delete(key));
+    }
+    return known;
+  }
+
+  async #settleCapabilities(): Promise<Capabilities> {
+    const { profile } = this;
+    const documented = profile.conditionalWrites === 'enforced';
+    const cas = documented
+      ? { conditionalCreate: true, conditionalReplace: true, notes: [] }
+      : await probeConditionalWrites(this);
+    return {
+      ...cas,
+      notes: [
+        ...cas.notes,
+        ...(profile.checksum === 'verified' ? [] : [`does not check x-amz-checksum-sha256 (${profile.provider} profile)`]),
+      ],
+      serverChecksum: profile.checksum === 'verified',
+      etag: profile.etag,
+      established: documented ? 'documented' : 'probed',
+    };
   }
 
   #key(key: string): string {
@@ -235,11 +285,8 @@ export class S3Storage implements Storage {
 
   async #putSingle(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
-    const headers: Record<string, string> = {
-      'content-md5': hexToBase64(md5),
-      'x-amz-checksum-sha256': hexToBase64(options.sha256),
-      'x-amz-meta-sha256': options.sha256,
-    };
+    const headers: Record<string, string> = { 'content-md5': hexToBase64(md5), 'x-amz-meta-sha256': options.sha256 };
+    if (this.profile.checksum !== 'refused') headers['x-amz-checksum-sha256'] = hexToBase64(options.sha256);
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.cacheControl) headers['cache-control'] = options.cacheControl;
     if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;

@@ -6,6 +6,7 @@
 import { InputError } from '../core/errors.ts';
 import type { InputReader } from '../core/inputs.ts';
 import type { StorageOptions } from './destination.ts';
+import { S3_PROVIDERS } from './s3-profiles.ts';
 
 export function readStorageInputs(inputs: InputReader): StorageOptions {
   const s3Endpoint = inputs.optional('s3-endpoint');
@@ -24,6 +25,7 @@ export function readStorageInputs(inputs: InputReader): StorageOptions {
     s3Endpoint,
     s3Region: inputs.optional('s3-region'),
     s3ForcePathStyle: inputs.boolean('s3-force-path-style', false),
+    s3Provider: inputs.optional('s3-provider') === undefined ? undefined : inputs.enum('s3-provider', S3_PROVIDERS, 'other'),
     s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     azureConnectionString: inputs.secret('azure-connection-string'),
     githubToken: inputs.secret('github-token'),

@@ -46,9 +46,33 @@ export interface PutOptions {
   ifNoneMatch?: '*';
 }
 
+/**
+ * What a store guarantees, declared by its backend, taken from a provider's documentation (s3-profiles.ts) or
+ * probed at the start of a run (capabilities.ts). Domain code asks this instead of reading a store's errors.
+ */
+export interface Capabilities {
+  /** If-None-Match: * is enforced: of two writers creating one key, one gets PreconditionFailedError. */
+  conditionalCreate: boolean;
+  /** If-Match is enforced: a write over a changed object gets PreconditionFailedError. */
+  conditionalReplace: boolean;
+  /** The store itself checks the SHA-256 sent with a body and refuses other bytes (not only Content-MD5). */
+  serverChecksum: boolean;
+  /**
+   * What an ETag is: `content-md5` (S3: the MD5 of a single put, MD5 of the part MD5s for multipart), `opaque`
+   * (a multipart ETag not derived from MD5s: GCS, R2), `version` (a version token: Azure, GitHub, a folder).
+   */
+  etag: 'content-md5' | 'opaque' | 'version';
+  /** How the guarantees were established: by the backend's own code, a provider's documentation, or a probe. */
+  established: 'declared' | 'documented' | 'probed';
+  /** For each missing guarantee, why (the store ignores the condition, answers 501…). */
+  notes: readonly string[];
+}
+
 export interface Storage {
   /** Where this store points, for logs and reports (no credentials). */
   readonly location: string;
+  /** What the store guarantees; may probe the store once per run (a scratch key written and deleted). */
+  capabilities(): Promise<Capabilities>;
   /** The store asks for PutOptions.md5 for a body of up to this many bytes (it sends Content-MD5 with it). */
   readonly md5UpTo?: number;
   /** The URL a reader would use for a key (public URL, file URL, asset URL). */
