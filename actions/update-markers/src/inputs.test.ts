@@ -19,6 +19,7 @@ describe('readInputs', () => {
       readBack: undefined,
       dryRun: false,
       manifest: undefined,
+      concurrencyGuard: 'compare-and-swap',
     });
     // Pre-releases that say so, as subprojects tag them too.
     for (const version of ['v1.32.0-rc.0', 'v1.33.0-alpha.1', 'v0.3.0-beta2', 'v1.2.0-rc1'])

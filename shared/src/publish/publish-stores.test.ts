@@ -15,6 +15,7 @@ import type { Destination } from './plan.ts';
 import { type PublishOptions, publishBinaries } from './publish.ts';
 import type { IndexDocument } from './release-index.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
+import { publishSummary } from './report.ts';
 import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
 
 const VERSION = 'v1.31.2';
@@ -86,7 +87,14 @@ describe('publishBinaries to real stores', () => {
   it('publishes to s3rver and a folder in one run, verifies, and a rerun uploads nothing', async () => {
     const bucket = s3Storage('dl-k8s');
     const folder = new FileStorage(path.join(work, 'mirror'));
-    const result = await publishBinaries(options([destination(bucket), destination(folder)]), new RecordingLogger());
+    const logger = new RecordingLogger();
+    const result = await publishBinaries(options([destination(bucket), destination(folder)]), logger);
+    // s3rver ignores conditional writes (as GCS's XML API does): said in the log and the summary; a folder holds all.
+    const [s3Result, folderResult] = result.destinations;
+    expect(s3Result?.missingGuarantees?.[0]).toMatch(/^create-only release index: .*ignores the condition/);
+    expect(folderResult?.missingGuarantees).toEqual([]);
+    expect(logger.lines.some((l) => /^warning: .*not guaranteed: create-only release index/.test(l))).toBe(true);
+    expect(publishSummary(result).render()).toMatch(/not guaranteed by this store[\s\S]*create-only release index/);
     const index = await downloadAndCheck(bucket);
     await downloadAndCheck(folder);
     expect(index.files.map((f) => f.path)).toEqual(result.files.map((f) => f.path));

@@ -15,6 +15,7 @@ import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
 import { NotSupportedError, PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
 import { DestinationsFailedError, PublishedReleaseChangedError } from './errors.ts';
+import { missingPublishGuarantees } from './guarantees.ts';
 import { INDEX_FILE } from './layout.ts';
 import {
   checkKeys,
@@ -62,6 +63,8 @@ export interface DestinationResult {
   urls: string[];
   /** The published release page (GitHub releases). */
   releaseUrl?: string;
+  /** What the store could not guarantee (see guarantees.ts); empty when it gives everything, absent in a dry run. */
+  missingGuarantees?: string[];
   plan: DestinationPlan;
 }
 
@@ -115,6 +118,9 @@ async function publishTo(
     contentTypeOf: options.contentTypeOf,
   };
   const limit = lookups(options.concurrency);
+  // Settled while the files go up (a probe is four small requests on an S3-compatible store).
+  const capabilities = options.dryRun ? undefined : storage.capabilities();
+  capabilities?.catch(() => {});
   const surveyed = await survey;
   const urlOf = (p: string) => storage.urlFor(destination.keyFor(p));
   const written = new Map<string, WrittenInfo>();
@@ -171,7 +177,9 @@ async function publishTo(
     urls: plan.objects.map((o) => o.url),
     plan,
   };
-  if (options.dryRun) return result;
+  if (options.dryRun || !capabilities) return result;
+  result.missingGuarantees = missingPublishGuarantees(await capabilities);
+  for (const missing of result.missingGuarantees) logger.warning(`${destination.name}: not guaranteed: ${missing}`);
 
   // Skipped objects were read back while planning; what was just written is read back now.
   await verifyObjects(
