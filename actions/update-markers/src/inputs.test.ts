@@ -70,7 +70,7 @@ describe('readInputs', () => {
     [{ 'read-back-timeout': 'soon' }, 'read-back-timeout'],
     [{ fast: 'yes' }, 'fast'],
     [{ destination: '' }, 'destination'],
-    [{ destination: 'gs://bucket/release' }, 'destination'],
+    [{ destination: 'gcs://bucket/release' }, 'destination'],
     [{ destination: 'github-release://kubernetes/kubernetes' }, 'destination'],
     [{ destination: 's3://b/../x' }, 'destination'],
   ])('%j is rejected, naming %s', (given, input) => {

@@ -99,11 +99,11 @@ export function parseRoot(raw: string): string {
   return root;
 }
 
-/** Markers live in an object store or a folder: s3://, azblob:// or file:// (not GitHub Releases). */
+/** Markers live in an object store or a folder: s3://, gs://, azblob:// or file:// (not GitHub Releases). */
 export function parseMarkerDestination(raw: string): ParsedDestination {
   const destination = parseDestination(raw, INPUT.destination);
   if (destination.scheme === 'github-release') {
-    throw new InputError(INPUT.destination, 'markers need an object store or a folder: s3://, azblob:// or file://');
+    throw new InputError(INPUT.destination, 'markers need an object store or a folder: s3://, gs://, azblob:// or file://');
   }
   return destination;
 }

@@ -54,7 +54,7 @@ describe('S3 provider profiles', () => {
     ['aws', 'a..b', false],
     ['r2', 'dl.k8s.io', false],
     ['b2', 'short', false],
-    ['b2', 'K8s-Releases', true],
+    ['b2', 'k8s-releases', true],
     ['other', 'legacy_bucket', true],
   ] as const)('%s bucket %s valid: %s', (provider, bucket, valid) => {
     const check = () => checkBucketName(bucket, S3_PROFILES[provider]);

@@ -81,8 +81,8 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     checksumMode: false,
     etag: 'content-md5',
     conditionalWrites: 'probe',
-    bucketName: /^[a-zA-Z0-9-]{6,50}$/,
-    bucketRule: '6-50 letters, digits and hyphens',
+    bucketName: /^[a-z0-9-]{6,50}$/,
+    bucketRule: '6-50 lower-case letters, digits and hyphens',
   },
   wasabi: {
     provider: 'wasabi',

@@ -8,6 +8,10 @@ import type { InputReader } from '../core/inputs.ts';
 import type { StorageOptions } from './destination.ts';
 import { S3_PROVIDERS } from './s3-profiles.ts';
 
+/**
+ * The shared storage inputs. gs:// credentials: gcs-access-token, else gcs-credentials, else the file
+ * GOOGLE_APPLICATION_CREDENTIALS names (what google-github-actions/auth writes).
+ */
 export function readStorageInputs(inputs: InputReader): StorageOptions {
   const s3Endpoint = inputs.optional('s3-endpoint');
   if (s3Endpoint !== undefined && !/^https?:\/\/[^/?#@\s]+(\/[^?#@\s]*)?$/.test(s3Endpoint))
@@ -28,6 +32,9 @@ export function readStorageInputs(inputs: InputReader): StorageOptions {
     s3Provider: inputs.optional('s3-provider') === undefined ? undefined : inputs.enum('s3-provider', S3_PROVIDERS, 'other'),
     s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     azureConnectionString: inputs.secret('azure-connection-string'),
+    gcsCredentials: inputs.secret('gcs-credentials'),
+    gcsAccessToken: inputs.secret('gcs-access-token'),
+    gcsCredentialsFile: process.env['GOOGLE_APPLICATION_CREDENTIALS'] || undefined,
     githubToken: inputs.secret('github-token'),
   };
 }
