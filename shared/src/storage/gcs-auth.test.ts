@@ -75,7 +75,7 @@ describe('GCS credentials', () => {
     const before = gcs.requests.length;
     expect(await storage.stat('missing')).toBeUndefined();
     expect(gcs.requests.slice(before, before + 3)).toEqual([
-      'GET /oidc',
+      'GET /oidc?audience=x',
       'POST /v1/token',
       'POST /v1/projects/-/serviceAccounts/publisher@x.iam.gserviceaccount.com:generateAccessToken',
     ]);

@@ -147,6 +147,7 @@ export class GcsStorage implements Storage {
       sha256: object.metadata?.['sha256'],
       contentType: object.contentType,
       cacheControl: object.cacheControl,
+      ...(object.md5Hash ? { checksum: Buffer.from(object.md5Hash, 'base64').toString('hex') } : {}),
     };
   }
 
@@ -172,11 +173,12 @@ export class GcsStorage implements Storage {
 
   async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const size = await checkedSize(`${this.location}/${key}`, body, options.size);
-    const object =
+    const { object, md5 } =
       'file' in body && size > this.#partSize
         ? await this.#putResumable(key, body.file, size, options)
         : await this.#putMultipart(key, body, options);
-    return writtenInfo(key, object.generation, options);
+    // GCS's md5Hash of what it stored, which stat and list report, must be the MD5 of the bytes sent.
+    return writtenInfo(key, object.generation, options, [md5]);
   }
 
   #metadata(key: string, options: PutOptions, md5?: string): Record<string, unknown> {
@@ -194,7 +196,7 @@ export class GcsStorage implements Storage {
     return options.ifMatch !== undefined ? `&ifGenerationMatch=${encodeURIComponent(options.ifMatch)}` : '';
   }
 
-  async #putMultipart(key: string, body: Body, options: PutOptions): Promise<GcsObject> {
+  async #putMultipart(key: string, body: Body, options: PutOptions): Promise<{ object: GcsObject; md5: string }> {
     const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
     const data = 'file' in body ? await readWhole(body.file, options.size) : body.data;
     const boundary = `release-actions-${randomUUID()}`;
@@ -213,10 +215,10 @@ export class GcsStorage implements Storage {
       body: payload,
     });
     if (!response) throw new StorageError(`${this.location}: bucket ${this.bucket} not found`);
-    return (await response.json()) as GcsObject;
+    return { object: (await response.json()) as GcsObject, md5 };
   }
 
-  async #putResumable(key: string, file: string, size: number, options: PutOptions): Promise<GcsObject> {
+  async #putResumable(key: string, file: string, size: number, options: PutOptions): Promise<{ object: GcsObject; md5: string }> {
     const start = `${this.#api}/upload/storage/v1/b/${encodeURIComponent(this.bucket)}/o?uploadType=resumable${this.#preconditions(options)}`;
     const started = await this.#call('START UPLOAD', key, start, {
       method: 'POST',
@@ -235,17 +237,18 @@ export class GcsStorage implements Storage {
         if (bytesRead !== chunk.length) throw new StorageError(`${file} shrank while it was sent`);
         hasher.update(chunk);
         const last = offset + chunk.length === size;
+        const digest = last ? hasher.digest() : undefined;
         // The last chunk makes the object visible: only once the whole file proved to be what was declared.
-        if (last) assertDigest(`${this.location}/${key}`, hasher.digest(), options);
+        if (digest) assertDigest(`${this.location}/${key}`, digest, options);
         const response = await this.#call(`PUT bytes ${offset}-`, key, session, {
           method: 'PUT',
           headers: { 'content-range': `bytes ${offset}-${offset + chunk.length - 1}/${last ? size : '*'}` },
           body: chunk,
           accept: [308],
         });
-        if (last) {
+        if (digest) {
           if (!response || response.status === 308) throw new StorageError(`${this.location}: ${key} was not completed`);
-          return (await response.json()) as GcsObject;
+          return { object: (await response.json()) as GcsObject, md5: digest.md5.toString('hex') };
         }
         await response?.body?.cancel();
         offset += chunk.length;

@@ -14,13 +14,19 @@ export interface ObjectInfo {
   sha256?: string;
   contentType?: string;
   cacheControl?: string;
+  /**
+   * The store's own digest of the bytes it holds where it is no ETag (GCS's md5Hash, as hex): like a content ETag,
+   * it proves the bytes when it is one of the put's `contentEtags`, without a download.
+   */
+  checksum?: string;
 }
 
 /** What a store answers for an object it has just accepted. */
 export interface WrittenInfo extends ObjectInfo {
   /**
    * The ETags a store that derives ETags from the stored bytes (S3) reports for exactly the bytes sent, computed
-   * here from those bytes (see content-etag.ts); absent where ETags are version tokens (Azure, GitHub, a folder).
+   * here from those bytes (see content-etag.ts), or the checksum a store reports beside a version-token ETag (GCS's
+   * MD5); absent where the store reports neither (Azure, GitHub, a folder).
    */
   contentEtags?: readonly string[];
 }

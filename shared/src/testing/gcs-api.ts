@@ -44,7 +44,7 @@ export interface GcsApiHandle {
   url: string;
   /** The access token every storage call must carry. */
   accessToken: string;
-  /** Requests by `METHOD path-without-query`, in order. */
+  /** Requests as `METHOD path?query`, in order. */
   requests: string[];
   /** The stored bytes of an object, or undefined. */
   object(bucket: string, name: string): StoredObject | undefined;
@@ -164,7 +164,7 @@ export async function startGcsApi(options: GcsApiOptions): Promise<GcsApiHandle>
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
-    requests.push(`${req.method} ${path}`);
+    requests.push(`${req.method} ${req.url}`);
     if (await tokens(req, res, path)) return;
     if (req.headers.authorization !== `Bearer ${accessToken}`) return error(res, 401, 'Invalid Credentials');
     const q = url.searchParams;
