@@ -19,6 +19,7 @@ import { missingPublishGuarantees } from './guarantees.ts';
 import { INDEX_FILE } from './layout.ts';
 import {
   checkKeys,
+  checkLimits,
   type Destination,
   type DestinationPlan,
   type PlannedIndex,
@@ -27,6 +28,7 @@ import {
   planIndex,
   planObjects,
   type Survey,
+  sizesOf,
   surveyDestination,
 } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
@@ -251,6 +253,10 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   const paths = await listSource(options.sourceDir);
   const published = publishedPaths(paths, options.checksums);
   for (const destination of options.destinations) checkKeys(destination, published);
+  if (options.destinations.some((d) => d.storage.limits)) {
+    const sizes = await sizesOf(options.sourceDir, published);
+    for (const destination of options.destinations) checkLimits(destination, sizes);
+  }
   // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at
   // (its index read, its release folder listed) while it goes on; a failure there is the destination's own, reported
   // once the tree has been checked. A file hashed before its destinations answered is taken to be uploaded.

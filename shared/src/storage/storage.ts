@@ -74,9 +74,18 @@ export interface Capabilities {
   notes: readonly string[];
 }
 
+export interface StoreLimits {
+  maxObjects: number;
+  maxObjectBytes: number;
+  /** What the limits are of, for messages ("assets of one GitHub release"). */
+  what: string;
+}
+
 export interface Storage {
   /** Where this store points, for logs and reports (no credentials). */
   readonly location: string;
+  /** What the store cannot hold more of (GitHub: 1000 assets per release, 2 GiB each); checked in the plan. */
+  readonly limits?: StoreLimits;
   /** What the store guarantees; may probe the store once per run (a scratch key written and deleted). */
   capabilities(): Promise<Capabilities>;
   /** The store asks for PutOptions.md5 for a body of up to this many bytes (it sends Content-MD5 with it). */
