@@ -1,4 +1,7 @@
-/** A destination's limits (GitHub: 1000 assets per release, 2 GiB each) are checked before anything is uploaded. */
+/**
+ * What a destination cannot take is found in the plan, before anything is uploaded: GitHub's limits (1000 assets per
+ * release, 2 GiB each) and a published immutable release.
+ */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +53,33 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it('a published immutable release is reported, not modified', async () => {
+    github.addPublishedRelease('kubernetes', 'kubernetes', 'v2.0.0').immutable = true;
+    const release = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: 'v2.0.0' },
+      { token: github.token, apiUrl: github.apiUrl },
+    );
+    const error = await publishBinaries(
+      {
+        sourceDir: path.join(work, 'src', 'd0'),
+        version: 'v2.0.0',
+        destinations: [destination(release)],
+        checksums: true,
+        cacheControl: IMMUTABLE_CACHE_CONTROL,
+        contentTypeOf: contentTypeFor,
+        concurrency: 4,
+        dryRun: false,
+      },
+      new RecordingLogger(),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'RELEASE_CONFLICT',
+      userError: true,
+      message: expect.stringMatching(/v2\.0\.0 is a published immutable release: GitHub refuses .*; nothing was changed/),
+    });
+    expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('is refused in the plan: nothing is uploaded anywhere, no release is made', async () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0' },
@@ -76,7 +106,9 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
         /is 10\d\d objects .* more than the 1000 assets of one GitHub release; nothing was uploaded/,
       ),
     });
-    expect(github.requests).toEqual([]);
+    expect(github.requests.filter((r) => r.path.includes('/repos/kubernetes/kubernetes/releases') && r.method !== 'GET')).toEqual(
+      [],
+    );
     for await (const info of mirror.list('')) throw new Error(`uploaded: ${info.key}`);
   });
 });

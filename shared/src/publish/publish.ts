@@ -133,8 +133,10 @@ async function publishTo(
     for (const [key, info] of sent.written) written.set(key, info);
   };
 
+  // A store that takes no writes (a published immutable release) is planned whole, then reported, not tried.
+  const readOnly = options.dryRun ? undefined : (await capabilities)?.readOnly;
   let plan: DestinationPlan;
-  if (options.dryRun || surveyed.existing) {
+  if (options.dryRun || surveyed.existing || readOnly) {
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
     // compared with the index this run would write.
     const files = await tree.complete();
@@ -143,7 +145,17 @@ async function publishTo(
       logPlan(plan.objects, logger);
       logIndex(plan.index, logger);
     });
-    if (!options.dryRun) await upload(plan.objects);
+    if (!options.dryRun) {
+      const changed = plan.objects.filter((o) => o.action === 'upload').map((o) => o.file.path);
+      if (readOnly && (changed.length > 0 || plan.index.action === 'upload'))
+        throw new PublishedReleaseChangedError(
+          storage.location,
+          options.version,
+          changed.length ? changed : [INDEX_FILE],
+          readOnly,
+        );
+      await upload(plan.objects);
+    }
   } else {
     // The tree's files go first, each as soon as the tree's claims about it hold; the checksum files this run
     // makes follow once every file is hashed, and the index last.

@@ -45,6 +45,8 @@ interface Release {
   draft: boolean;
   upload_url: string;
   html_url: string;
+  /** A published release with immutability on: GitHub refuses any change to its assets. */
+  immutable?: boolean;
 }
 
 export interface GitHubReleaseTarget {
@@ -112,7 +114,11 @@ export class GitHubReleaseStorage implements Storage {
    * two writers may both succeed. GitHub reports each asset's SHA-256 digest.
    */
   async capabilities(): Promise<Capabilities> {
+    const release = await this.#findRelease();
     return {
+      ...(release?.immutable && !release.draft
+        ? { readOnly: `${this.#target.tag} is a published immutable release: GitHub refuses to add or delete its assets` }
+        : {}),
       conditionalCreate: true,
       conditionalReplace: false,
       serverChecksum: true,

@@ -72,6 +72,8 @@ export interface Capabilities {
   established: 'declared' | 'documented' | 'probed';
   /** For each missing guarantee, why (the store ignores the condition, answers 501…). */
   notes: readonly string[];
+  /** Set when the store takes no writes at all, saying why (a published immutable GitHub release). */
+  readOnly?: string;
 }
 
 export interface StoreLimits {

@@ -38,6 +38,8 @@ export interface FakeRelease {
   prerelease: boolean;
   target_commitish: string;
   assets: FakeAsset[];
+  /** Published with immutability on: its assets can be neither added nor deleted (422). */
+  immutable?: boolean;
 }
 
 export interface RequestRecord {
@@ -67,6 +69,11 @@ const SECONDARY_RATE_LIMIT = {
 export function secondaryRateLimit(match: Pick<Fault, 'method' | 'path'>, retryAfterSeconds: number | null = 1): Fault {
   const headers: Record<string, string> = retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) };
   return { ...match, status: 403, headers, body: SECONDARY_RATE_LIMIT };
+}
+
+/** What GitHub answers for a change to the assets of a published immutable release. */
+function immutableRefusal(message: string): { status: number; body: unknown } {
+  return { status: 422, body: { message, documentation_url: 'https://docs.github.com/rest/releases/assets' } };
 }
 
 /** GitHub lists no more than the first 1000 results of a collection. */
@@ -287,6 +294,7 @@ export class FakeGitHub {
       const release = this.releases.find((r) => r.assets.some((a) => a.id === Number(m![3])));
       if (!asset || !release) return notFound();
       if (method === 'DELETE') {
+        if (release.immutable && !release.draft) return immutableRefusal('Cannot delete assets of an immutable release');
         release.assets = release.assets.filter((a) => a !== asset);
         return { status: 204 };
       }
@@ -299,6 +307,7 @@ export class FakeGitHub {
     if (m && method === 'POST') {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
       if (!release) return notFound();
+      if (release.immutable && !release.draft) return immutableRefusal('Cannot upload assets to an immutable release');
       const name = url.searchParams.get('name');
       if (!name) return validationFailed('ReleaseAsset', 'missing_field', 'name');
       if (release.assets.some((a) => a.name === name)) return validationFailed('ReleaseAsset', 'already_exists', 'name');
@@ -349,6 +358,7 @@ export class FakeGitHub {
       html_url: `${this.#origin}/${r.owner}/${r.repo}/releases/${r.draft ? `untagged-${r.id}` : `tag/${r.tag_name}`}`,
       id: r.id,
       node_id: `RE_${r.id}`,
+      immutable: Boolean(r.immutable && !r.draft),
       tag_name: r.tag_name,
       target_commitish: r.target_commitish,
       name: r.name,
