@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
+import { matchesAny } from '../../../shared/src/core/paths.ts';
 import { parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
 import { keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
@@ -26,6 +27,7 @@ export const INPUT = {
   sourceDir: 'source-dir',
   version: 'version',
   destinations: 'destinations',
+  assets: 'assets',
   layout: 'layout',
   checksums: 'checksums',
   cacheControl: 'cache-control',
@@ -112,6 +114,7 @@ async function readDestinations(
   if (urls.length === 0) throw new InputError(INPUT.destinations, 'is required: one destination URL per line');
   const seen = new Set<string>();
   const destinations: Destination[] = [];
+  const assets = inputs.list(INPUT.assets);
   for (const url of urls) {
     const destination = parseDestination(url, INPUT.destinations);
     const store = await createStorage(destination, storage);
@@ -121,7 +124,9 @@ async function readDestinations(
     seen.add(place);
     // A GitHub release is already the version's own place: assets take the bare path.
     const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
-    destinations.push({ name: destination.url, storage: store, keyFor: keyOf });
+    const include =
+      destination.scheme === 'github-release' && assets.length > 0 ? (p: string) => matchesAny(p, assets) : undefined;
+    destinations.push({ name: destination.url, storage: store, keyFor: keyOf, ...(include ? { include } : {}) });
   }
   return destinations;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
+import { matchesAny } from '../core/paths.ts';
 import { FileStorage } from '../storage/file-storage.ts';
 import { GitHubReleaseStorage } from '../storage/github-release-storage.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -110,5 +111,31 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
       [],
     );
     for await (const info of mirror.list('')) throw new Error(`uploaded: ${info.key}`);
+  });
+
+  it('succeeds with an assets filter: only the matching files (and the index) become assets', async () => {
+    const release = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.1' },
+      { token: github.token, apiUrl: github.apiUrl },
+    );
+    const result = await publishBinaries(
+      {
+        sourceDir: path.join(work, 'src'),
+        version: 'v1.0.1',
+        destinations: [{ ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS', 'SHA512SUMS']) }],
+        checksums: true,
+        cacheControl: IMMUTABLE_CACHE_CONTROL,
+        contentTypeOf: contentTypeFor,
+        concurrency: 4,
+        dryRun: false,
+      },
+      new RecordingLogger(),
+    );
+    const names = github.release('v1.0.1')?.assets.map((a) => a.name) ?? [];
+    // 34 files of d3/, each with its .sha256 and .sha512, the two SUMS files, the index.
+    expect(names).toHaveLength(34 * 3 + 3);
+    expect(names.every((n) => n.startsWith('d3-') || /^(SHA(256|512)SUMS|index\.json)$/.test(n))).toBe(true);
+    expect(github.release('v1.0.1')?.draft).toBe(false);
+    expect(result.destinations[0]?.uploaded).toBe(names.length);
   });
 });

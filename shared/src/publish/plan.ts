@@ -28,6 +28,13 @@ export interface Destination {
   storage: Storage;
   /** The key of a release path (the layout for object stores; the bare path for a GitHub release). */
   keyFor(path: string): string;
+  /** Which release paths this destination takes (a GitHub release's `assets` filter); all when absent. */
+  include?: (path: string) => boolean;
+}
+
+/** The destination's filter as a predicate (every path when it has none). */
+export function includedBy(destination: Destination): (path: string) => boolean {
+  return destination.include ?? (() => true);
 }
 
 export type Action = 'upload' | 'skip';

@@ -22,6 +22,7 @@ import {
   checkLimits,
   type Destination,
   type DestinationPlan,
+  includedBy,
   type PlannedIndex,
   type PlannedObject,
   planDestination,
@@ -120,6 +121,9 @@ async function publishTo(
     contentTypeOf: options.contentTypeOf,
   };
   const limit = lookups(options.concurrency);
+  // The files this destination takes (all, unless it has an assets filter); its index lists only those.
+  const published = <T extends { path: string }>(files: readonly T[]): T[] =>
+    files.filter((f) => includedBy(destination)(f.path));
   // Settled while the files go up (a probe is four small requests on an S3-compatible store).
   const capabilities = options.dryRun ? undefined : storage.capabilities();
   capabilities?.catch(() => {});
@@ -139,7 +143,7 @@ async function publishTo(
   if (options.dryRun || surveyed.existing || readOnly) {
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
     // compared with the index this run would write.
-    const files = await tree.complete();
+    const files = published(await tree.complete());
     plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(plan.objects)}`, async () => {
       logPlan(plan.objects, logger);
@@ -159,13 +163,13 @@ async function publishTo(
   } else {
     // The tree's files go first, each as soon as the tree's claims about it hold; the checksum files this run
     // makes follow once every file is hashed, and the index last.
-    const first = await planObjects(destination, tree.files, limit, surveyed);
+    const first = await planObjects(destination, published(tree.files), limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
     // The uploads ask for their first MD5s as they start; the SHA-512s queue behind them.
     const uploading = upload(first);
     tree.hashLater();
     await uploading;
-    const files = await tree.complete();
+    const files = published(await tree.complete());
     const made = await planObjects(
       destination,
       files.filter((f) => f.generated),
@@ -264,10 +268,10 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   }
   const paths = await listSource(options.sourceDir);
   const published = publishedPaths(paths, options.checksums);
-  for (const destination of options.destinations) checkKeys(destination, published);
+  for (const destination of options.destinations) checkKeys(destination, published.filter(includedBy(destination)));
   if (options.destinations.some((d) => d.storage.limits)) {
     const sizes = await sizesOf(options.sourceDir, published);
-    for (const destination of options.destinations) checkLimits(destination, sizes);
+    for (const d of options.destinations) checkLimits(d, new Map([...sizes].filter(([p]) => includedBy(d)(p))));
   }
   // The tree's first read starts first (the calling thread hashes its first file at once); each store is looked at
   // (its index read, its release folder listed) while it goes on; a failure there is the destination's own, reported
