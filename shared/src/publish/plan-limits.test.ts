@@ -21,6 +21,10 @@ const GiB = 1024 ** 3;
 const limited = { limits: { maxObjects: 1000, maxObjectBytes: 2 * GiB, what: 'assets of one GitHub release' } };
 const destination = (storage: Partial<Storage>): Destination =>
   ({ name: 'github-release://k/k', storage: storage as Storage, keyFor: (p: string) => p }) as Destination;
+function publish(sourceDir: string, version: string, destinations: Destination[]) {
+  const options = { checksums: true, cacheControl: IMMUTABLE_CACHE_CONTROL, contentTypeOf: contentTypeFor, concurrency: 4 };
+  return publishBinaries({ ...options, sourceDir, version, destinations, dryRun: false }, new RecordingLogger());
+}
 const sizes = (count: number, size = 1) => new Map(Array.from({ length: count }, (_, i) => [`f${i}`, size]));
 
 describe('checkLimits', () => {
@@ -60,19 +64,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v2.0.0' },
       { token: github.token, apiUrl: github.apiUrl },
     );
-    const error = await publishBinaries(
-      {
-        sourceDir: path.join(work, 'src', 'd0'),
-        version: 'v2.0.0',
-        destinations: [destination(release)],
-        checksums: true,
-        cacheControl: IMMUTABLE_CACHE_CONTROL,
-        contentTypeOf: contentTypeFor,
-        concurrency: 4,
-        dryRun: false,
-      },
-      new RecordingLogger(),
-    ).catch((e: unknown) => e);
+    const error = await publish(path.join(work, 'src', 'd0'), 'v2.0.0', [destination(release)]).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'RELEASE_CONFLICT',
       userError: true,
@@ -87,19 +79,10 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
       { token: github.token, apiUrl: github.apiUrl },
     );
     const mirror = new FileStorage(path.join(work, 'mirror'));
-    const error = await publishBinaries(
-      {
-        sourceDir: path.join(work, 'src'),
-        version: 'v1.0.0',
-        destinations: [destination(release), { name: mirror.location, storage: mirror, keyFor: (p) => p }],
-        checksums: true,
-        cacheControl: IMMUTABLE_CACHE_CONTROL,
-        contentTypeOf: contentTypeFor,
-        concurrency: 4,
-        dryRun: false,
-      },
-      new RecordingLogger(),
-    ).catch((e: unknown) => e);
+    const error = await publish(path.join(work, 'src'), 'v1.0.0', [
+      destination(release),
+      { name: mirror.location, storage: mirror, keyFor: (p) => p },
+    ]).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'INPUT_INVALID',
       userError: true,
@@ -118,19 +101,9 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.1' },
       { token: github.token, apiUrl: github.apiUrl },
     );
-    const result = await publishBinaries(
-      {
-        sourceDir: path.join(work, 'src'),
-        version: 'v1.0.1',
-        destinations: [{ ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS', 'SHA512SUMS']) }],
-        checksums: true,
-        cacheControl: IMMUTABLE_CACHE_CONTROL,
-        contentTypeOf: contentTypeFor,
-        concurrency: 4,
-        dryRun: false,
-      },
-      new RecordingLogger(),
-    );
+    const result = await publish(path.join(work, 'src'), 'v1.0.1', [
+      { ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS', 'SHA512SUMS']) },
+    ]);
     const names = github.release('v1.0.1')?.assets.map((a) => a.name) ?? [];
     // 34 files of d3/, each with its .sha256 and .sha512, the two SUMS files, the index.
     expect(names).toHaveLength(34 * 3 + 3);

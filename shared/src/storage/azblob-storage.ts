@@ -35,6 +35,7 @@ import {
 } from '@azure/storage-blob';
 import { findCause, ReleaseError } from '../core/errors.ts';
 import { isRetryableError, isRetryableStatus, type RetryOptions, withRetry } from '../core/retry.ts';
+import { fullGuarantees } from './capabilities.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -184,19 +185,12 @@ export class AzBlobStorage implements Storage {
     return this.#client.getBlockBlobClient(joinKey(this.prefix, key));
   }
 
-  /** The blob's URL without any SAS query (it would be a credential). */
   /** Azure enforces If-Match / If-None-Match on Put Blob and Put Block List and checks each Content-MD5 it is sent. */
   async capabilities(): Promise<Capabilities> {
-    return {
-      conditionalCreate: true,
-      conditionalReplace: true,
-      serverChecksum: true,
-      etag: 'version',
-      established: 'documented',
-      notes: [],
-    };
+    return fullGuarantees('documented');
   }
 
+  /** The blob's URL without any SAS query (it would be a credential). */
   urlFor(key: string): string {
     const url = new URL(this.#blob(key).url);
     url.search = '';

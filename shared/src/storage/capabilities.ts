@@ -13,6 +13,18 @@ import { type Capabilities, NotSupportedError, PreconditionFailedError, type Put
 /** Where probes write, under the store's prefix; the key is removed after the probe. */
 export const PROBE_FOLDER = '.release-actions-probe';
 
+/** Every guarantee, with version-token ETags: what Azure, GCS's JSON API and a folder give. */
+export function fullGuarantees(established: Capabilities['established']): Capabilities {
+  return {
+    conditionalCreate: true,
+    conditionalReplace: true,
+    serverChecksum: true,
+    etag: 'version',
+    established,
+    notes: [],
+  };
+}
+
 /** The guarantees a compare-and-swap needs, missing from these capabilities (empty: it has them all). */
 export function missingGuarantees(capabilities: Capabilities): string[] {
   const missing: string[] = [];

@@ -26,6 +26,7 @@ import { sha256File, sha256Hex } from '../core/hash.ts';
 import { takeLockFile } from '../core/lock-file.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
+import { fullGuarantees } from './capabilities.ts';
 import {
   type Body,
   type Capabilities,
@@ -132,14 +133,7 @@ export class FileStorage implements Storage {
 
   /** Conditional writes hold under the store's lock file; the bytes are written and hashed here. */
   async capabilities(): Promise<Capabilities> {
-    return {
-      conditionalCreate: true,
-      conditionalReplace: true,
-      serverChecksum: true,
-      etag: 'version',
-      established: 'declared',
-      notes: [],
-    };
+    return fullGuarantees('declared');
   }
 
   urlFor(key: string): string {

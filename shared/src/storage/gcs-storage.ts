@@ -21,6 +21,7 @@ import { open } from 'node:fs/promises';
 import { HttpError } from '../core/errors.ts';
 import { httpRequest } from '../core/http.ts';
 import type { RetryOptions } from '../core/retry.ts';
+import { fullGuarantees } from './capabilities.ts';
 import { DEFAULT_PART_SIZE } from './file-parts.ts';
 import {
   type Body,
@@ -85,14 +86,7 @@ export class GcsStorage implements Storage {
 
   /** Generation preconditions, enforced; the md5Hash sent in the metadata is checked by GCS. */
   async capabilities(): Promise<Capabilities> {
-    return {
-      conditionalCreate: true,
-      conditionalReplace: true,
-      serverChecksum: true,
-      etag: 'version',
-      established: 'documented',
-      notes: [],
-    };
+    return fullGuarantees('documented');
   }
 
   #name(key: string): string {

@@ -40,6 +40,17 @@ const LENIENT_NAME = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 
 const regionFromHost = (pattern: RegExp) => (host: string) => pattern.exec(host)?.[1];
 
+/** What most stores off AWS share: path style, the SHA-256 header accepted but not checked, conditions probed. */
+const OFF_AWS = {
+  pathStyle: true,
+  checksum: 'ignored',
+  checksumMode: false,
+  etag: 'content-md5',
+  conditionalWrites: 'probe',
+  bucketName: S3_NAME,
+  bucketRule: S3_RULE,
+} as const;
+
 export const S3_PROFILES: Record<S3Provider, S3Profile> = {
   aws: {
     provider: 'aws',
@@ -85,57 +96,14 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     bucketRule: '6-50 lower-case letters, digits and hyphens',
   },
   wasabi: {
+    ...OFF_AWS,
     provider: 'wasabi',
-    pathStyle: true,
     region: (host) => regionFromHost(/^s3\.([a-z0-9-]+)\.wasabisys\.com$/)(host) ?? 'us-east-1',
-    checksum: 'ignored',
-    checksumMode: false,
-    etag: 'content-md5',
-    conditionalWrites: 'probe',
-    bucketName: S3_NAME,
-    bucketRule: S3_RULE,
   },
-  spaces: {
-    provider: 'spaces',
-    pathStyle: true,
-    region: regionFromHost(/^([a-z0-9-]+)\.digitaloceanspaces\.com$/),
-    checksum: 'ignored',
-    checksumMode: false,
-    etag: 'content-md5',
-    conditionalWrites: 'probe',
-    bucketName: S3_NAME,
-    bucketRule: S3_RULE,
-  },
-  minio: {
-    provider: 'minio',
-    pathStyle: true,
-    checksum: 'verified',
-    checksumMode: true,
-    etag: 'content-md5',
-    conditionalWrites: 'probe',
-    bucketName: LENIENT_NAME,
-    bucketRule: S3_RULE,
-  },
-  ceph: {
-    provider: 'ceph',
-    pathStyle: true,
-    checksum: 'ignored',
-    checksumMode: false,
-    etag: 'content-md5',
-    conditionalWrites: 'probe',
-    bucketName: LENIENT_NAME,
-    bucketRule: S3_RULE,
-  },
-  other: {
-    provider: 'other',
-    pathStyle: true,
-    checksum: 'ignored',
-    checksumMode: false,
-    etag: 'content-md5',
-    conditionalWrites: 'probe',
-    bucketName: LENIENT_NAME,
-    bucketRule: S3_RULE,
-  },
+  spaces: { ...OFF_AWS, provider: 'spaces', region: regionFromHost(/^([a-z0-9-]+)\.digitaloceanspaces\.com$/) },
+  minio: { ...OFF_AWS, provider: 'minio', checksum: 'verified', checksumMode: true, bucketName: LENIENT_NAME },
+  ceph: { ...OFF_AWS, provider: 'ceph', bucketName: LENIENT_NAME },
+  other: { ...OFF_AWS, provider: 'other', bucketName: LENIENT_NAME },
 };
 
 /** The provider an endpoint belongs to, by its host; no endpoint is AWS. */
