@@ -50,7 +50,7 @@ async function run(inputs: Record<string, string>) {
 describe('publish-binaries bundle: bad inputs', () => {
   it.each([
     ['a missing source-dir', { 'source-dir': 'no/such/dir' }, 'Invalid input: source-dir'],
-    ['an unknown destination scheme', { destinations: 'gs://kubernetes-release' }, 'Invalid input: destinations'],
+    ['an unknown destination scheme', { destinations: 'gcs://kubernetes-release' }, 'Invalid input: destinations'],
     ['a version without v', { version: '1.31.2' }, 'Invalid input: version'],
     ['a version that is not semver', { version: 'v1.31' }, 'Invalid input: version'],
     ['a bad layout', { layout: 'release/{arch}/{path}' }, 'Invalid input: layout'],

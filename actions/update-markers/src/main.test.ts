@@ -92,7 +92,7 @@ describe('update-markers bundle', () => {
     [{ 'build-type': 'nightly' }, 'build-type'],
     [{ 'extra-markers': 'k8s/master' }, 'extra-markers'],
     [{ 'extra-markers': '..' }, 'extra-markers'],
-    [{ destination: 'gs://kubernetes-release/release' }, 'destination'],
+    [{ destination: 'gcs://kubernetes-release/release' }, 'destination'],
     [{ 'cdn-purge-url': 'https://api.fastly.com/service/x/purge' }, 'cdn-purge-token'],
   ])('bad input %j: exit 1, one error naming %s, nothing written', async (given, input) => {
     const before = await tree(bucket);
