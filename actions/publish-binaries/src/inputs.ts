@@ -25,6 +25,7 @@ export const INPUT = {
   sourceDir: 'source-dir',
   version: 'version',
   destinations: 'destinations',
+  assets: 'assets',
   layout: 'layout',
   checksums: 'checksums',
   cacheControl: 'cache-control',
@@ -50,6 +51,8 @@ export interface PublishBinariesInputs {
   destinations: ParsedDestination[];
   storage: StorageOptions;
   layout: Layout;
+  /** Globs limiting what github-release destinations publish; empty for everything. */
+  assets: string[];
   workspace: string;
   manifest: string | undefined;
 }
@@ -187,5 +190,6 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
       ? await readSignatureGate(inputs, sourceDir, workspace, concurrency)
       : undefined,
   };
-  return { options, destinations, storage, layout, workspace, manifest };
+  const assets = inputs.list(INPUT.assets);
+  return { options, destinations, storage, layout, assets, workspace, manifest };
 }

@@ -59,7 +59,7 @@ describe('publish-binaries bundle: bad inputs', () => {
     ['a source-dir above the workspace', { 'source-dir': `../${path.basename(OUTSIDE)}` }, 'Invalid input: source-dir'],
     ['an absolute source-dir outside the workspace', { 'source-dir': OUTSIDE }, 'Invalid input: source-dir'],
     ['a source-dir through a symlink out of the workspace', { 'source-dir': 'escape' }, 'Invalid input: source-dir'],
-    ['an unknown destination scheme', { destinations: 'gs://kubernetes-release' }, 'Invalid input: destinations'],
+    ['an unknown destination scheme', { destinations: 'gcs://kubernetes-release' }, 'Invalid input: destinations'],
     ['a version without v', { version: '1.31.2' }, 'Invalid input: version'],
     ['a version that is not semver', { version: 'v1.31' }, 'Invalid input: version'],
     ['a bad layout', { layout: 'release/{arch}/{path}' }, 'Invalid input: layout'],

@@ -8,7 +8,7 @@ import { openDestinations, publishHasher } from '../../../shared/src/publish/set
 import { INPUT, readInputs } from './inputs.ts';
 
 await runAction(async (io) => {
-  const { options, destinations, storage, layout, workspace, manifest } = await readInputs(io.inputs);
+  const { options, destinations, storage, layout, assets, workspace, manifest } = await readInputs(io.inputs);
   // Every file is hashed before anything is sent: the hashing threads boot while the stores' code loads.
   const hasher = publishHasher();
   hasher.start();
@@ -16,7 +16,10 @@ await runAction(async (io) => {
   const result = await blamingInput(
     (p) => (isInside(options.sourceDir, p) ? INPUT.sourceDir : INPUT.destinations),
     async () => {
-      const stores = await openDestinations(destinations, storage, layout, options.version, INPUT.destinations);
+      const stores = await openDestinations(destinations, storage, layout, options.version, {
+        input: INPUT.destinations,
+        assets,
+      });
       return publishBinaries({ ...options, destinations: stores, hasher }, io.logger);
     },
   );

@@ -19,6 +19,7 @@ describe('readInputs', () => {
       readBack: undefined,
       dryRun: false,
       manifest: undefined,
+      concurrencyGuard: 'compare-and-swap',
     });
     // Pre-releases that say so, as subprojects tag them too.
     for (const version of ['v1.32.0-rc.0', 'v1.33.0-alpha.1', 'v0.3.0-beta2', 'v1.2.0-rc1'])
@@ -77,7 +78,7 @@ describe('readInputs', () => {
     [{ 'read-back-url': 'https://dl.k8s.io', 'read-back-interval': '0' }, 'read-back-interval'],
     [{ fast: 'yes' }, 'fast'],
     [{ destination: '' }, 'destination'],
-    [{ destination: 'gs://bucket/release' }, 'destination'],
+    [{ destination: 'gcs://bucket/release' }, 'destination'],
     [{ destination: 'github-release://kubernetes/kubernetes' }, 'destination'],
     [{ destination: 's3://b/../x' }, 'destination'],
   ])('%j is rejected, naming %s', (given, input) => {

@@ -4,6 +4,7 @@ import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
 import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
+import { CONCURRENCY_GUARDS, type ConcurrencyGuard } from '../../../shared/src/markers/update-markers.ts';
 import { checkVersionLength, parseVersion, type Version } from '../../../shared/src/markers/version.ts';
 import { type ParsedDestination, parseDestination, type StorageOptions } from '../../../shared/src/storage/destination.ts';
 import { joinKey } from '../../../shared/src/storage/storage.ts';
@@ -25,6 +26,7 @@ export const INPUT = {
   readBackTimeout: 'read-back-timeout',
   dryRun: 'dry-run',
   manifest: 'manifest',
+  concurrencyGuard: 'concurrency-guard',
 } as const;
 
 export const OUTPUT = { updated: 'updated', skipped: 'skipped', markersIndex: 'markers-index' } as const;
@@ -43,6 +45,7 @@ export interface UpdateMarkersInputs {
   readBack: ReadBackOptions | undefined;
   dryRun: boolean;
   manifest: string | undefined;
+  concurrencyGuard: ConcurrencyGuard;
 }
 
 export function parseVersions(raw: readonly string[]): Version[] {
@@ -107,11 +110,11 @@ export function parseRoot(raw: string): string {
   return root;
 }
 
-/** Markers live in an object store or a folder: s3://, azblob:// or file:// (not GitHub Releases). */
+/** Markers live in an object store or a folder: s3://, gs://, azblob:// or file:// (not GitHub Releases). */
 export function parseMarkerDestination(raw: string): ParsedDestination {
   const destination = parseDestination(raw, INPUT.destination);
   if (destination.scheme === 'github-release') {
-    throw new InputError(INPUT.destination, 'markers need an object store or a folder: s3://, azblob:// or file://');
+    throw new InputError(INPUT.destination, 'markers need an object store or a folder: s3://, gs://, azblob:// or file://');
   }
   return destination;
 }
@@ -173,5 +176,6 @@ export function readInputs(inputs: InputReader): UpdateMarkersInputs {
     readBack: readReadBack(inputs),
     dryRun: inputs.boolean(INPUT.dryRun, false),
     manifest: inputs.workspacePath(INPUT.manifest, workspaceDir()),
+    concurrencyGuard: inputs.enum(INPUT.concurrencyGuard, CONCURRENCY_GUARDS, 'compare-and-swap'),
   };
 }

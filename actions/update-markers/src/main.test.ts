@@ -92,7 +92,7 @@ describe('update-markers bundle', () => {
     [{ 'build-type': 'nightly' }, 'build-type'],
     [{ 'extra-markers': 'k8s/master' }, 'extra-markers'],
     [{ 'extra-markers': '..' }, 'extra-markers'],
-    [{ destination: 'gs://kubernetes-release/release' }, 'destination'],
+    [{ destination: 'gcs://kubernetes-release/release' }, 'destination'],
     [{ 'cdn-purge-url': 'https://api.fastly.com/service/x/purge' }, 'cdn-purge-token'],
   ])('bad input %j: exit 1, one error naming %s, nothing written', async (given, input) => {
     const before = await tree(bucket);
@@ -184,9 +184,18 @@ describe('update-markers bundle against s3rver (s3://)', () => {
       's3-force-path-style': 'true',
       's3-access-key-id': s3.accessKeyId,
       's3-secret-access-key': s3.secretAccessKey,
+      'concurrency-guard': 'none',
     };
+    // s3rver ignores conditional writes: refused unless the workflow's concurrency group is named as the guard.
+    const refused = await runBundleScanned('update-markers', { inputs: { ...inputs, 'concurrency-guard': 'compare-and-swap' } });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.annotations.map((a) => a.properties.title)).toEqual(['CAPABILITY_MISSING']);
+    expect(refused.annotations[0]?.message).toMatch(/s3:\/\/k8s-release\/dl cannot compare-and-swap/);
+    expect(await storage.stat('release/latest.txt')).toBeUndefined();
     const result = await runBundleScanned('update-markers', { inputs });
-    expect(result.annotations).toEqual([]);
+    expect(result.annotations.map((a) => [a.level, a.message])).toEqual([
+      ['warning', expect.stringMatching(/writing unconditionally because concurrency-guard is none/)],
+    ]);
     expect(result.exitCode).toBe(0);
     expect((await storage.read('release/latest-1.32.txt'))?.data.toString()).toBe('v1.32.0-rc.0');
     expect(await storage.stat('release/latest.txt')).toMatchObject({

@@ -8,6 +8,8 @@
 export type ErrorCode =
   | 'INPUT_INVALID'
   | 'NOT_IMPLEMENTED'
+  | 'NOT_SUPPORTED'
+  | 'CAPABILITY_MISSING'
   | 'PATH_UNSAFE'
   | 'DIGEST_MISMATCH'
   | 'CHECKSUM_FORMAT'
@@ -100,14 +102,30 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The error and its causes, outermost first; a cycle or a chain deeper than 16 ends the walk. */
+export function* causes(error: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  for (let current = error; current !== undefined && current !== null && !seen.has(current) && seen.size < 16; ) {
+    seen.add(current);
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The first of the error and its causes that the predicate accepts (wrappers such as withRetry's keep the cause). */
+export function findCause<T>(error: unknown, predicate: (e: unknown) => e is T): T | undefined;
+export function findCause(error: unknown, predicate: (e: unknown) => boolean): unknown;
+export function findCause(error: unknown, predicate: (e: unknown) => boolean): unknown {
+  for (const e of causes(error)) if (predicate(e)) return e;
+  return undefined;
+}
+
 /** Renders an error and its chain of causes on one line: "a: b: c". */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+  for (const current of causes(err)) {
     const msg = errorMessage(current);
     if (!parts.some((p) => p.includes(msg))) parts.push(msg);
-    current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(': ');
 }

@@ -88,7 +88,12 @@ describe('retry rules', () => {
     for (const status of [400, 401, 403, 404, 409, 412, 422]) expect(isRetryableError(new HttpError(status, 'x'))).toBe(false);
     expect(isRetryableError(Object.assign(new Error('socket'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isRetryableError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
-    expect(isRetryableError({ $metadata: { httpStatusCode: 503 } })).toBe(true);
+    // 501/505 are answers (a store without conditional writes), not outages: asking again gets them again.
+    for (const status of [501, 505]) expect(isRetryableError(new HttpError(status, 'x'))).toBe(false);
+    expect(isRetryableError(new Error('wrapped', { cause: new HttpError(503, 'x') }))).toBe(true);
+    const cyclic: { cause?: unknown } = new Error('cyclic');
+    cyclic.cause = cyclic;
+    expect(isRetryableError(cyclic)).toBe(false);
     expect(isRetryableError(new Error('bad input'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@
  * retried: HTTP 408, 429 and 5xx, and connection-level errors (resets, refused,
  * timeouts). A server's Retry-After wins over the computed delay.
  */
-import { HttpError, ReleaseError } from './errors.ts';
+import { findCause, HttpError, ReleaseError } from './errors.ts';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */
@@ -38,24 +38,32 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * 501 Not Implemented and 505 are answers, not outages (B2 answers 501 to a conditional write): the same request
+ * gets them again. The rest of 5xx, 408 and 429 are what AWS, GCS, Azure, R2 and B2 document as transient.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
-/** Walks the cause chain: fetch wraps socket errors in a TypeError whose cause holds the code. */
+/**
+ * Our HttpError by its status, or a connection-level failure anywhere in the causes (fetch wraps socket errors in a
+ * TypeError whose cause holds the code). Each backend turns its client's errors into HttpError or says more itself.
+ */
 export function isRetryableError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof HttpError) return isRetryableStatus(current.status);
-    const e = current as { code?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number }; statusCode?: number };
-    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
-    if (typeof status === 'number' && status > 0) return isRetryableStatus(status);
-    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') return true;
-    if (current instanceof TypeError && current.message === 'fetch failed') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  const http = findCause(error, (e): e is HttpError => e instanceof HttpError);
+  if (http) return isRetryableStatus(http.status);
+  return (
+    findCause(error, (e) => {
+      const { code, name } = e as { code?: unknown; name?: unknown };
+      return (
+        (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+        name === 'AbortError' ||
+        name === 'TimeoutError' ||
+        (e instanceof TypeError && e.message === 'fetch failed')
+      );
+    }) !== undefined
+  );
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */

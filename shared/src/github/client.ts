@@ -13,7 +13,12 @@ export interface GitHubClientOptions {
   token: string;
   /** REST base URL, e.g. https://api.github.com or https://ghes.example/api/v3. */
   apiUrl: string;
+  /** Overrides of githubCall's retry policy (a test's sleep, the run's budget). */
+  retry?: RetryOptions;
 }
+
+/** GitHub asks a client limited without retry-after to wait at least a minute. */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
 
 /** Loaded on first use, so bundles that never talk to GitHub do not pay for Octokit at start. */
 export async function createOctokit({ token, apiUrl }: GitHubClientOptions): Promise<Octokit> {
@@ -42,6 +47,9 @@ export function toHttpError(error: unknown, what: string): unknown {
     parseRetryAfter(headers['retry-after']) ??
     (headers['x-ratelimit-remaining'] === '0' && headers['x-ratelimit-reset']
       ? Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - Date.now())
+      : undefined) ??
+    ((e.status === 403 || e.status === 429) && /secondary rate limit/i.test(String(e.message))
+      ? SECONDARY_LIMIT_WAIT_MS
       : undefined);
   return new HttpError(e.status, `${what}: ${e.status} ${String(e.message)}`, { cause: error, retryAfterMs });
 }

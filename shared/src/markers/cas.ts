@@ -20,6 +20,11 @@ export interface CasStep<T> {
 export interface CasOptions {
   contentType: string;
   cacheControl: string;
+  /**
+   * Write without conditions (concurrency-guard: none on a store that cannot compare-and-swap): the workflow's
+   * concurrency group is the guard; the object is still read and decided first.
+   */
+  unconditional?: boolean;
   /** Attempts in all (default 16): each lost race costs one. */
   attempts?: number;
   onLostRace?: (attempt: number) => void;
@@ -36,7 +41,7 @@ export async function compareAndSwap<T>(
     const current = await storage.read(key);
     const { write, result } = await step(current?.data.toString('utf8'));
     if (write === undefined) return { result, written: false };
-    if (current && !current.info.etag)
+    if (current && !current.info.etag && !options.unconditional)
       throw new StorageError(
         `${storage.location}: ${key} was read without an ETag, so it cannot be replaced only if unchanged; not writing it blind`,
       );
@@ -49,7 +54,7 @@ export async function compareAndSwap<T>(
           size: write.byteLength,
           contentType: options.contentType,
           cacheControl: options.cacheControl,
-          ...(current ? { ifMatch: current.info.etag } : { ifNoneMatch: '*' }),
+          ...(options.unconditional ? {} : current ? { ifMatch: current.info.etag } : { ifNoneMatch: '*' }),
         },
       );
       return { result, written: true };

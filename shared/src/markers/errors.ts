@@ -42,3 +42,17 @@ export class ReadBackTimeoutError extends ReleaseError {
     super('TIMEOUT', `${url} still serves ${last} instead of ${expected}`, { userError: true });
   }
 }
+
+/** The store cannot compare-and-swap, and no other guard was named (concurrency-guard: none). */
+export class CompareAndSwapUnavailableError extends ReleaseError {
+  override name = 'CompareAndSwapUnavailableError';
+  constructor(location: string, missing: readonly string[], notes: readonly string[]) {
+    super(
+      'CAPABILITY_MISSING',
+      `${location} cannot compare-and-swap: it lacks ${missing.join(' and ')}${notes.length ? ` (${notes.join('; ')})` : ''}. ` +
+        'Two runs at once could both move a marker, or move it backwards. Use a store that enforces conditional writes, ' +
+        'or set concurrency-guard: none and give every workflow that updates these markers one concurrency: group.',
+      { userError: true },
+    );
+  }
+}

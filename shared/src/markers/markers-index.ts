@@ -55,6 +55,8 @@ export interface IndexUpdate {
   touched: ReadonlyMap<string, string | undefined>;
   now: Date;
   cacheControl: string;
+  /** Written without conditions (see CasOptions.unconditional). */
+  unconditional?: boolean;
 }
 
 /** A name an index may hold: a `.txt` marker below the root (`stable.txt`, `fast/latest-fast.txt`), nothing else. */
@@ -101,7 +103,7 @@ export async function updateIndex(
       const text = serializeIndex(index);
       return { write: text === content ? undefined : Buffer.from(text), result: index };
     },
-    { contentType: 'application/json', cacheControl: update.cacheControl },
+    { contentType: 'application/json', cacheControl: update.cacheControl, unconditional: update.unconditional },
   );
   return { key, written, index: result, dropped };
 }

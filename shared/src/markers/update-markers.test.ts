@@ -7,7 +7,9 @@ import { sha256Hex } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { emptyManifest, type ReleaseManifest } from '../manifest/manifest.ts';
 import { FileStorage } from '../storage/file-storage.ts';
+import { S3Storage } from '../storage/s3-storage.ts';
 import type { Body, ObjectInfo, PutOptions, Storage } from '../storage/storage.ts';
+import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
 import { parseIndex } from './markers-index.ts';
 import { type UpdateMarkersOptions, updateMarkers } from './update-markers.ts';
 import { parseVersion, type Version } from './version.ts';
@@ -396,5 +398,35 @@ describe('CDN purge and read-back', () => {
     requests.length = 0;
     await updateMarkers(options({ ...rerun, versions: [v('v1.31.1')] }), logger);
     expect(requests).toEqual([]);
+  });
+});
+
+describe('a store that cannot compare-and-swap (s3rver ignores conditional writes)', () => {
+  let s3: S3rverHandle;
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: ['markers'] });
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  it('is refused, naming the store and why, before any marker is written; concurrency-guard: none runs', async () => {
+    const s3Storage = new S3Storage({ bucket: 'markers', prefix: 'dl', endpoint: s3.endpoint, credentials: s3 });
+    await publishRelease(s3Storage, 'release/v1.31.2/index.json');
+    const refused = await updateMarkers(options({ storage: s3Storage }), logger).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CAPABILITY_MISSING', userError: true });
+    expect((refused as Error).message).toMatch(/s3:\/\/markers\/dl cannot compare-and-swap: it lacks conditional create/);
+    expect((refused as Error).message).toMatch(/ignores the condition.*concurrency-guard: none/s);
+    expect(await s3Storage.stat('release/stable.txt')).toBeUndefined();
+
+    const result = await updateMarkers(options({ storage: s3Storage, concurrencyGuard: 'none' }), logger);
+    expect(result.updated['release/stable.txt']).toEqual({ from: null, to: 'v1.31.2' });
+    expect((await s3Storage.read('release/stable.txt'))?.data.toString()).toBe('v1.31.2');
+    expect(logger.lines.join('\n')).toMatch(/warning: .*writing unconditionally because concurrency-guard is none/);
+  });
+
+  it('a store that can compare-and-swap keeps doing so with concurrency-guard: none', async () => {
+    await updateMarkers(options({ concurrencyGuard: 'none' }), logger);
+    expect(storage.puts.find((p) => p.key === 'release/stable.txt')?.options.ifNoneMatch).toBe('*');
   });
 });

@@ -5,15 +5,20 @@
  */
 import type { Logger } from '../core/logger.ts';
 import { readManifest } from '../manifest/manifest.ts';
+import { missingGuarantees } from '../storage/capabilities.ts';
 import type { Storage } from '../storage/storage.ts';
 import { compareAndSwap } from './cas.ts';
 import { type PurgeTarget, purgeCdn } from './cdn-purge.ts';
 import { type Decision, decide } from './decide.ts';
+import { CompareAndSwapUnavailableError } from './errors.ts';
 import { indexKey, updateIndex } from './markers-index.ts';
 import { type BuildType, markerKeys } from './names.ts';
 import { type Expectation, type ReadBackOptions, readBack } from './read-back.ts';
 import { checkReleasePublished } from './release-check.ts';
 import type { Version } from './version.ts';
+
+export const CONCURRENCY_GUARDS = ['compare-and-swap', 'none'] as const;
+export type ConcurrencyGuard = (typeof CONCURRENCY_GUARDS)[number];
 
 /** Markers must never be cached by a CDN or a browser (as Kubernetes uploads them). */
 export const MARKER_CACHE_CONTROL = 'private, max-age=0, no-transform';
@@ -36,6 +41,11 @@ export interface UpdateMarkersOptions {
   readBack?: ReadBackOptions;
   /** Compare-and-swap attempts per object. */
   casAttempts?: number;
+  /**
+   * What keeps two runs from writing at once: the store's compare-and-swap (refused on a store that cannot), or
+   * `none` (the workflow's `concurrency:` group; writes are unconditional where the store cannot compare-and-swap).
+   */
+  concurrencyGuard?: ConcurrencyGuard;
   now?: () => Date;
 }
 
@@ -90,7 +100,7 @@ async function planMarkers(options: UpdateMarkersOptions, logger: Logger): Promi
 }
 
 /** Applies every marker with compare-and-swap, re-deciding from the value read on each attempt. */
-async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Promise<MarkerDecision[]> {
+async function writeMarkers(options: UpdateMarkersOptions, unconditional: boolean, logger: Logger): Promise<MarkerDecision[]> {
   const decisions: MarkerDecision[] = [];
   for (const { version, key } of markerSteps(options)) {
     const { result } = await compareAndSwap(
@@ -104,6 +114,7 @@ async function writeMarkers(options: UpdateMarkersOptions, logger: Logger): Prom
         contentType: MARKER_CONTENT_TYPE,
         cacheControl: MARKER_CACHE_CONTROL,
         ...(options.casAttempts === undefined ? {} : { attempts: options.casAttempts }),
+        unconditional,
         onLostRace: (attempt) => logger.info(`${key} changed while being written (attempt ${attempt}): re-reading`),
       },
     );
@@ -157,6 +168,23 @@ function summarize(decisions: readonly MarkerDecision[]): Pick<UpdateMarkersResu
   return { updated, skipped };
 }
 
+/**
+ * Refuses a store that cannot compare-and-swap unless the user named another guard (concurrency-guard: none);
+ * answers whether writes go unconditional.
+ */
+async function checkGuard(options: UpdateMarkersOptions, logger: Logger): Promise<boolean> {
+  const capabilities = await options.storage.capabilities();
+  const missing = missingGuarantees(capabilities);
+  if (missing.length === 0) return false;
+  if (options.concurrencyGuard !== 'none')
+    throw new CompareAndSwapUnavailableError(options.storage.location, missing, capabilities.notes);
+  logger.warning(
+    `${options.storage.location} cannot compare-and-swap (it lacks ${missing.join(' and ')}); writing unconditionally ` +
+      "because concurrency-guard is none: the workflow's concurrency: group must keep two runs apart",
+  );
+  return true;
+}
+
 export async function updateMarkers(options: UpdateMarkersOptions, logger: Logger): Promise<UpdateMarkersResult> {
   const { storage, root, fast, dryRun } = options;
   const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest);
@@ -175,7 +203,10 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
     logger.warning('allow-downgrade is set and at least one marker will move BACKWARDS (see the plan above)');
   }
 
-  const decisions = await logger.group('Write markers (compare-and-swap)', () => writeMarkers(options, logger));
+  const unconditional = await checkGuard(options, logger);
+  const decisions = await logger.group(unconditional ? 'Write markers (unconditional)' : 'Write markers (compare-and-swap)', () =>
+    writeMarkers(options, unconditional, logger),
+  );
   const { updated, skipped } = summarize(decisions);
   const touched = new Map<string, string | undefined>(decisions.map((d) => [d.key, undefined]));
   for (const [k, v] of Object.entries(updated)) touched.set(k, v.to);
@@ -187,6 +218,7 @@ export async function updateMarkers(options: UpdateMarkersOptions, logger: Logge
       touched,
       now: options.now?.() ?? new Date(),
       cacheControl: MARKER_CACHE_CONTROL,
+      unconditional,
     });
     if (result.dropped.length > 0)
       logger.warning(

@@ -29,11 +29,11 @@ export class VerificationFailedError extends ReleaseError {
 export class PublishedReleaseChangedError extends ReleaseError {
   override name = 'PublishedReleaseChangedError';
   readonly location: string;
-  constructor(location: string, version: string, changed: readonly string[]) {
+  constructor(location: string, version: string, changed: readonly string[], why?: string) {
     super(
       'RELEASE_CONFLICT',
       `${location}: ${version} is already published with different content (${changed.slice(0, 3).join(', ')}` +
-        `${changed.length > 3 ? ', …' : ''}); a published release is immutable — publish a new version`,
+        `${changed.length > 3 ? ', …' : ''}); ${why ? `${why}; nothing was changed` : 'a published release is immutable'} — publish a new version`,
       { userError: true },
     );
     this.location = location;

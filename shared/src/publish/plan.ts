@@ -9,6 +9,8 @@
  * with other content means the release was published before with other files,
  * and is refused.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { hashStream } from '../core/hash.ts';
 import { mapPool } from '../core/pool.ts';
@@ -26,6 +28,13 @@ export interface Destination {
   storage: Storage;
   /** The key of a release path (the layout for object stores; the bare path for a GitHub release). */
   keyFor(path: string): string;
+  /** Which release paths this destination takes (a GitHub release's `assets` filter); all when absent. */
+  include?: (path: string) => boolean;
+}
+
+/** The destination's filter as a predicate (every path when it has none). */
+export function includedBy(destination: Destination): (path: string) => boolean {
+  return destination.include ?? (() => true);
 }
 
 export type Action = 'upload' | 'skip';
@@ -102,6 +111,42 @@ export function checkKeys(destination: Destination, paths: readonly string[]): v
     if (other) throw new InputError('destinations', `${other} and ${p} would both be ${url} at ${destination.name}`);
     seen.set(url, p);
   }
+}
+
+/** The size of each path under root now (0 for one the run will make: a checksum file, a few bytes). */
+export async function sizesOf(root: string, paths: readonly string[]): Promise<Map<string, number>> {
+  const sizes = await Promise.all(
+    paths.map((p) =>
+      stat(path.join(root, p)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+  return new Map(paths.map((p, i) => [p, sizes[i] ?? 0]));
+}
+
+/**
+ * Refuses, before anything is uploaded, a release the destination cannot hold: more objects (the index included)
+ * or a larger object than its limits allow. `sizes`: each published path's size as known now.
+ */
+export function checkLimits(destination: Destination, sizes: ReadonlyMap<string, number>): void {
+  const limits = destination.storage.limits;
+  if (!limits) return;
+  const objects = sizes.size + 1;
+  if (objects > limits.maxObjects)
+    throw new InputError(
+      'destinations',
+      `${destination.name}: this release is ${objects} objects (its files, checksum files and ${INDEX_FILE}), more than the ${limits.maxObjects} ${limits.what}; nothing was uploaded. Publish fewer files there (for example only tarballs and SUMS files, from a smaller source-dir)`,
+      { userError: true },
+    );
+  const large = [...sizes].filter(([, size]) => size > limits.maxObjectBytes).map(([p]) => p);
+  if (large.length > 0)
+    throw new InputError(
+      'destinations',
+      `${destination.name}: ${large.join(', ')} exceed${large.length === 1 ? 's' : ''} the ${limits.maxObjectBytes / 1024 ** 3} GiB allowed for ${limits.what}; nothing was uploaded`,
+      { userError: true },
+    );
 }
 
 /**

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { FileStorage } from '../storage/file-storage.ts';
+import { GcsStorage } from '../storage/gcs-storage.ts';
 import { S3Storage } from '../storage/s3-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
+import { startGcsApi } from '../testing/gcs-api.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
@@ -15,6 +17,7 @@ import type { Destination } from './plan.ts';
 import { type PublishOptions, publishBinaries } from './publish.ts';
 import type { IndexDocument } from './release-index.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
+import { publishSummary } from './report.ts';
 import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
 
 const VERSION = 'v1.31.2';
@@ -26,7 +29,8 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publish-stores-'));
   source = path.join(work, 'source');
-  await makeReleaseTree(source, { binaries: 12, binarySize: 256 * 1024 });
+  // Binaries a little over 256 KiB: more than one resumable chunk on gs://.
+  await makeReleaseTree(source, { binaries: 12, binarySize: 300 * 1024 });
   s3 = await startS3rver({ buckets: ['dl-k8s', 'faulty'] });
   proxy = await startFaultProxy({ target: s3.endpoint, failureRate: 0.2, seed: 20, kinds: ['503', '429', 'reset'] });
 });
@@ -86,7 +90,14 @@ describe('publishBinaries to real stores', () => {
   it('publishes to s3rver and a folder in one run, verifies, and a rerun uploads nothing', async () => {
     const bucket = s3Storage('dl-k8s');
     const folder = new FileStorage(path.join(work, 'mirror'));
-    const result = await publishBinaries(options([destination(bucket), destination(folder)]), new RecordingLogger());
+    const logger = new RecordingLogger();
+    const result = await publishBinaries(options([destination(bucket), destination(folder)]), logger);
+    // s3rver ignores conditional writes (as GCS's XML API does): said in the log and the summary; a folder holds all.
+    const [s3Result, folderResult] = result.destinations;
+    expect(s3Result?.missingGuarantees?.[0]).toMatch(/^create-only release index: .*ignores the condition/);
+    expect(folderResult?.missingGuarantees).toEqual([]);
+    expect(logger.lines.some((l) => /^warning: .*not guaranteed: create-only release index/.test(l))).toBe(true);
+    expect(publishSummary(result).render()).toMatch(/not guaranteed by this store[\s\S]*create-only release index/);
     const index = await downloadAndCheck(bucket);
     await downloadAndCheck(folder);
     expect(index.files.map((f) => f.path)).toEqual(result.files.map((f) => f.path));
@@ -98,6 +109,26 @@ describe('publishBinaries to real stores', () => {
     const rerun = await publishBinaries(options([destination(bucket), destination(folder)]), new RecordingLogger());
     for (const d of rerun.destinations)
       expect(d).toMatchObject({ uploaded: 0, bytesUploaded: 0, skipped: result.files.length + 1 });
+  });
+
+  it("publishes to gs://: objects uploaded in chunks are verified from GCS's own MD5, without a download", async () => {
+    const gcs = await startGcsApi({ buckets: ['dl-k8s'] });
+    try {
+      const bucket = new GcsStorage({
+        bucket: 'dl-k8s',
+        apiUrl: gcs.url,
+        token: async () => gcs.accessToken,
+        partSize: 256 * 1024,
+      });
+      const result = await publishBinaries(options([destination(bucket)]), new RecordingLogger());
+      expect(result.destinations[0]?.missingGuarantees).toEqual([]);
+      // Resumable uploads (opaque ETags: generations) happened, and no object's media was read back.
+      expect(gcs.requests.filter((r) => r.startsWith('PUT /upload/')).length).toBeGreaterThan(12);
+      expect(gcs.requests.filter((r) => r.includes('alt=media'))).toEqual([]);
+      await downloadAndCheck(bucket);
+    } finally {
+      await gcs.stop();
+    }
   });
 
   it('completes through a proxy failing 20% of S3 requests (503, 429, resets), every object verified', async () => {

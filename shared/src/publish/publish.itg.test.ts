@@ -44,6 +44,9 @@ class WatchedStorage implements Storage {
   urlFor(key: string) {
     return this.inner.urlFor(key);
   }
+  capabilities() {
+    return this.inner.capabilities();
+  }
   async stat(key: string): Promise<ObjectInfo | undefined> {
     const info = await this.inner.stat(key);
     return info && key === this.lieAbout ? { ...info, sha256: '0'.repeat(64) } : info;

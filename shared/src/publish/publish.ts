@@ -8,25 +8,29 @@
  * A crash at any point leaves no index, so the release stays invisible until a
  * rerun completes it.
  */
-import { describeError } from '../core/errors.ts';
+import { describeError, findCause } from '../core/errors.ts';
 import { defaultHasher } from '../core/hash.ts';
 import type { Hasher } from '../core/hasher.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
-import { PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
+import { NotSupportedError, PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
 import { DestinationsFailedError, PublishedReleaseChangedError } from './errors.ts';
+import { missingPublishGuarantees } from './guarantees.ts';
 import { INDEX_FILE } from './layout.ts';
 import {
   checkKeys,
+  checkLimits,
   type Destination,
   type DestinationPlan,
+  includedBy,
   type PlannedIndex,
   type PlannedObject,
   planDestination,
   planIndex,
   planObjects,
   type Survey,
+  sizesOf,
   surveyDestination,
 } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
@@ -65,6 +69,8 @@ export interface DestinationResult {
   urls: string[];
   /** The published release page (GitHub releases). */
   releaseUrl?: string;
+  /** What the store could not guarantee (see guarantees.ts); empty when it gives everything, absent in a dry run. */
+  missingGuarantees?: string[];
   plan: DestinationPlan;
 }
 
@@ -118,6 +124,12 @@ async function publishTo(
     contentTypeOf: options.contentTypeOf,
   };
   const limit = lookups(options.concurrency);
+  // The files this destination takes (all, unless it has an assets filter); its index lists only those.
+  const published = <T extends { path: string }>(files: readonly T[]): T[] =>
+    files.filter((f) => includedBy(destination)(f.path));
+  // Settled while the files go up (a probe is four small requests on an S3-compatible store).
+  const capabilities = options.dryRun ? undefined : storage.capabilities();
+  capabilities?.catch(() => {});
   const surveyed = await survey;
   const urlOf = (p: string) => storage.urlFor(destination.keyFor(p));
   const written = new Map<string, WrittenInfo>();
@@ -128,24 +140,36 @@ async function publishTo(
     for (const [key, info] of sent.written) written.set(key, info);
   };
 
+  // A store that takes no writes (a published immutable release) is planned whole, then reported, not tried.
+  const readOnly = options.dryRun ? undefined : (await capabilities)?.readOnly;
   let plan: DestinationPlan;
-  if (options.dryRun || surveyed.existing) {
+  if (options.dryRun || surveyed.existing || readOnly) {
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
     // compared with the index this run would write.
-    const files = await tree.complete();
+    const files = published(await tree.complete());
     plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(plan.objects)}`, async () => {
       logPlan(plan.objects, logger);
       logIndex(plan.index, logger);
     });
-    if (!options.dryRun) await upload(plan.objects);
+    if (!options.dryRun) {
+      const changed = plan.objects.filter((o) => o.action === 'upload').map((o) => o.file.path);
+      if (readOnly && (changed.length > 0 || plan.index.action === 'upload'))
+        throw new PublishedReleaseChangedError(
+          storage.location,
+          options.version,
+          changed.length ? changed : [INDEX_FILE],
+          readOnly,
+        );
+      await upload(plan.objects);
+    }
   } else {
     // The tree's files go first, each as soon as the tree's claims about it hold; the checksum files this run
     // makes follow once every file is hashed, and the index last.
-    const first = await planObjects(destination, tree.files, limit, surveyed);
+    const first = await planObjects(destination, published(tree.files), limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
     await upload(first);
-    const files = await tree.complete();
+    const files = published(await tree.complete());
     const made = await planObjects(
       destination,
       files.filter((f) => f.generated),
@@ -171,7 +195,9 @@ async function publishTo(
     urls: plan.objects.map((o) => o.url),
     plan,
   };
-  if (options.dryRun) return result;
+  if (options.dryRun || !capabilities) return result;
+  result.missingGuarantees = missingPublishGuarantees(await capabilities);
+  for (const missing of result.missingGuarantees) logger.warning(`${destination.name}: not guaranteed: ${missing}`);
 
   // Skipped objects were read back while planning; what was just written is read back now.
   await verifyObjects(
@@ -208,7 +234,7 @@ function checkedHow(plan: DestinationPlan): string {
  * Writes the release index where there is none yet (If-None-Match: *): of two runs publishing one version at once,
  * the second finds the first's index and fails with RELEASE_CONFLICT, unless it is this very index (then, as for
  * this run's own earlier attempt whose answer was lost, there is nothing to write). A store that does not implement
- * the condition (501) gets the index unconditionally. Answers what the store reported for a write of its own.
+ * the condition (NotSupportedError) gets the index unconditionally. Answers what the store reported for a write of its own.
  */
 async function writeIndex(storage: Storage, index: PlannedIndex, version: string): Promise<WrittenInfo | undefined> {
   const request = {
@@ -222,22 +248,12 @@ async function writeIndex(storage: Storage, index: PlannedIndex, version: string
   try {
     return await putObject(storage, { ...request, ifNoneMatch: '*' });
   } catch (error) {
-    if (isNotImplemented(error)) return putObject(storage, request);
+    if (findCause(error, (e) => e instanceof NotSupportedError)) return putObject(storage, request);
     if (!(error instanceof PreconditionFailedError)) throw error;
     const there = await storage.read(index.key);
     if (there?.data.equals(index.data)) return undefined;
     throw new PublishedReleaseChangedError(storage.location, version, [INDEX_FILE]);
   }
-}
-
-/** A store's 501 (NotImplemented) anywhere in the error's causes. */
-function isNotImplemented(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 4; depth++) {
-    const e = current as { name?: string; $metadata?: { httpStatusCode?: number }; status?: number; cause?: unknown };
-    if (e.name === 'NotImplemented' || e.$metadata?.httpStatusCode === 501 || e.status === 501) return true;
-    current = e.cause;
-  }
-  return false;
 }
 
 /**
@@ -260,9 +276,14 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   if (hidden.length > 0)
     logger.warning(`Not published: ${hidden.length} hidden name(s) in source-dir (a leading '.'): ${hidden.sort().join(', ')}`);
   const published = publishedPaths(paths, options.checksums);
-  for (const destination of options.destinations) checkKeys(destination, published);
+  for (const destination of options.destinations) checkKeys(destination, published.filter(includedBy(destination)));
+  if (options.destinations.some((d) => d.storage.limits)) {
+    const sizes = await sizesOf(options.sourceDir, published);
+    for (const d of options.destinations) checkLimits(d, new Map([...sizes].filter(([p]) => includedBy(d)(p))));
+  }
   // The tree's first read starts first; each store is looked at (its index read, its release folder listed) while it
-  // goes on; a failure there is the destination's own, reported once the tree has been checked. A file hashed before its destinations answered is taken to be uploaded.
+  // goes on; a failure there is the destination's own, reported once the tree has been checked. A file hashed before
+  // its destinations answered is taken to be uploaded.
   const surveyed: (Survey | undefined)[] = [];
   const reading = readSource({
     root: options.sourceDir,

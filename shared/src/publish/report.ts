@@ -36,6 +36,11 @@ export function publishSummary(result: PublishResult): Summary {
     ]),
   );
   for (const d of result.destinations) {
+    if (!d.missingGuarantees?.length) continue;
+    summary.heading(`${d.name}: not guaranteed by this store`, 3);
+    summary.list(d.missingGuarantees);
+  }
+  for (const d of result.destinations) {
     const changed = d.plan.objects.filter((o) => o.action === 'upload');
     if (changed.length === 0) continue;
     summary.heading(`${d.name}: ${result.dryRun ? 'would upload' : 'uploaded'}`, 3);

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { Hasher } from '../core/hasher.ts';
+import { matchesAny } from '../core/paths.ts';
 import { createStorage, type ParsedDestination, type StorageOptions } from '../storage/destination.ts';
 import { keyFor, type Layout } from './layout.ts';
 import type { Destination } from './plan.ts';
@@ -19,13 +20,16 @@ export function publishHasher(): Hasher {
   return new Hasher({ niceStep: PUBLISH_NICE_STEP });
 }
 
-/** A store for each destination; the same place listed twice is refused. */
+/**
+ * A store for each destination; the same place listed twice is refused. `assets` (globs) limits what a
+ * github-release destination publishes, for GitHub's limit on assets per release; empty for everything.
+ */
 export async function openDestinations(
   parsed: readonly ParsedDestination[],
   storage: StorageOptions,
   layout: Layout,
   version: string,
-  input = 'destinations',
+  { input = 'destinations', assets = [] }: { input?: string; assets?: readonly string[] } = {},
 ): Promise<Destination[]> {
   const seen = new Set<string>();
   const destinations: Destination[] = [];
@@ -37,7 +41,9 @@ export async function openDestinations(
     seen.add(place);
     // A GitHub release is already the version's own place: assets take the bare path.
     const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
-    destinations.push({ name: destination.url, storage: store, keyFor: keyOf });
+    const include =
+      destination.scheme === 'github-release' && assets.length > 0 ? (p: string) => matchesAny(p, assets) : undefined;
+    destinations.push({ name: destination.url, storage: store, keyFor: keyOf, ...(include ? { include } : {}) });
   }
   return destinations;
 }

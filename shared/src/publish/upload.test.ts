@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
+import { FileStorage } from '../storage/file-storage.ts';
 import type { Body, PutOptions, Storage, WrittenInfo } from '../storage/storage.ts';
 import type { PlannedObject } from './plan.ts';
 import type { ReleaseFile } from './source.ts';
@@ -11,6 +12,7 @@ function store(md5UpTo: number | undefined, asked: string[]): Storage {
     location: 'test://',
     md5UpTo,
     urlFor: (key) => `test://${key}`,
+    capabilities: () => new FileStorage('/nonexistent').capabilities(),
     stat: async () => undefined,
     read: async () => undefined,
     stream: async () => (async function* () {})(),

@@ -3,8 +3,9 @@
  * before the index is written. One listing of the destination vouches for most
  * objects: the size must match, and then either the SHA-256 the listing reports
  * (Azure metadata, GitHub's digest, a folder) or — where a listing carries no
- * digest (S3) — the ETag, when it is one of the content ETags computed from the
- * bytes sent (content-etag.ts): the store's own MD5 of the bytes it holds. Any
+ * digest (S3) — the ETag, or a checksum the store reports beside it (GCS's MD5),
+ * when it is one of the content ETags computed from the bytes sent
+ * (content-etag.ts): the store's own MD5 of the bytes it holds. Any
  * object the listing cannot vouch for is read back on its own: a HEAD whose ETag is
  * a content ETag; else, where the store derives ETags from the bytes but this one
  * has another form or value (SSE-KMS, or other bytes), its content streamed and
@@ -26,18 +27,23 @@ export interface Expected {
   contentEtags?: readonly string[];
 }
 
+/** Whether the store's own digest of what it holds (its ETag, or a checksum beside it) is one of the bytes sent. */
+function storeProves(info: ObjectInfo, expected: Expected): boolean {
+  return isContentEtag(info.etag, expected.contentEtags) || isContentEtag(info.checksum ?? '', expected.contentEtags);
+}
+
 /** Whether the listing alone shows the object is the one written. */
 function vouches(listed: ObjectInfo | undefined, expected: Expected): boolean {
   if (!listed || listed.size !== expected.size) return false;
-  if (listed.sha256 !== undefined) return listed.sha256 === expected.sha256;
-  return isContentEtag(listed.etag, expected.contentEtags);
+  if (storeProves(listed, expected)) return true;
+  return expected.contentEtags === undefined && listed.sha256 === expected.sha256;
 }
 
 async function check(storage: Storage, expected: Expected): Promise<ObjectMismatch | undefined> {
   const info = await storage.stat(expected.key);
   if (!info) return { key: expected.key, expected: expected.sha256, actual: 'missing' };
   if (info.size !== expected.size) return { key: expected.key, expected: `${expected.size} bytes`, actual: `${info.size} bytes` };
-  if (isContentEtag(info.etag, expected.contentEtags)) return undefined;
+  if (storeProves(info, expected)) return undefined;
   // A store that derives ETags from the bytes reported another one: only the content itself can tell.
   const reported = expected.contentEtags === undefined ? info.sha256 : undefined;
   const actual = reported ?? (await hashStream(await storage.stream(expected.key))).sha256;

@@ -3,8 +3,8 @@
  * outages are retried. Kept free of the Sigstore libraries, so an action can
  * validate its inputs before loading them.
  */
-import { ReleaseError } from '../core/errors.ts';
-import { isRetryableError, type RetryOptions } from '../core/retry.ts';
+import { findCause, ReleaseError } from '../core/errors.ts';
+import { isRetryableError, isRetryableStatus, type RetryOptions } from '../core/retry.ts';
 
 export const PUBLIC_GOOD = {
   fulcio: 'https://fulcio.sigstore.dev',
@@ -12,8 +12,16 @@ export const PUBLIC_GOOD = {
   tsa: 'https://timestamp.sigstore.dev/api/v1/timestamp',
 } as const;
 
+/** The HTTP status Sigstore's clients put on their errors (`statusCode`, in a cause). */
+function sigstoreStatus(error: unknown): number | undefined {
+  const found = findCause(error, (e) => typeof (e as { statusCode?: unknown }).statusCode === 'number');
+  return (found as { statusCode: number } | undefined)?.statusCode;
+}
+
 /** Outages are retried: 408/429/5xx, connection failures, and an attempt that timed out. */
 export function isOutage(error: unknown): boolean {
+  const status = sigstoreStatus(error);
+  if (status !== undefined && isRetryableStatus(status)) return true;
   return isRetryableError(error) || (error instanceof ReleaseError && error.code === 'TIMEOUT');
 }
 

@@ -33,8 +33,9 @@ import {
   RestError,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
-import { ReleaseError } from '../core/errors.ts';
-import { isRetryableError, type RetryOptions, withRetry } from '../core/retry.ts';
+import { findCause, ReleaseError } from '../core/errors.ts';
+import { isRetryableError, isRetryableStatus, type RetryOptions, withRetry } from '../core/retry.ts';
+import { fullGuarantees } from './capabilities.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -44,6 +45,7 @@ import {
 } from './file-parts.ts';
 import {
   type Body,
+  type Capabilities,
   joinKey,
   type ObjectInfo,
   PreconditionFailedError,
@@ -83,12 +85,7 @@ type SizedProperties = Pick<BlobGetPropertiesResponse, 'contentLength' | 'etag' 
 
 /** The RestError in an error's cause chain (withRetry and #translate wrap it). */
 function restErrorIn(err: unknown): RestError | undefined {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    if (current instanceof RestError) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(err, (e): e is RestError => e instanceof RestError);
 }
 
 /** 404 as `undefined`, inside the retried function. */
@@ -100,9 +97,11 @@ function orMissing<T>(fn: () => Promise<T>): () => Promise<T | undefined> {
     });
 }
 
-/** REQUEST_SEND_ERROR is how the Azure pipeline reports a reset or refused connection. */
+/** The service's status classified as ours are; REQUEST_SEND_ERROR is how the pipeline reports a reset or refused connection. */
 function isRetryable(err: unknown): boolean {
-  return isRetryableError(err) || restErrorIn(err)?.code === 'REQUEST_SEND_ERROR';
+  const rest = restErrorIn(err);
+  if (rest?.statusCode) return isRetryableStatus(rest.statusCode);
+  return isRetryableError(err) || rest?.code === 'REQUEST_SEND_ERROR';
 }
 
 /**
@@ -184,6 +183,11 @@ export class AzBlobStorage implements Storage {
 
   #blob(key: string): BlockBlobClient {
     return this.#client.getBlockBlobClient(joinKey(this.prefix, key));
+  }
+
+  /** Azure enforces If-Match / If-None-Match on Put Blob and Put Block List and checks each Content-MD5 it is sent. */
+  async capabilities(): Promise<Capabilities> {
+    return fullGuarantees('documented');
   }
 
   /** The blob's URL without any SAS query (it would be a credential). */

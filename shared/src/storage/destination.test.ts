@@ -28,7 +28,8 @@ describe('parseDestination', () => {
   });
 
   it.each([
-    ['gs://bucket/x'],
+    ['gs://goog-bucket/x'],
+    ['gcs://bucket/x'],
     ['bucket/x'],
     ['s3://Bad_Bucket/x'],
     ['s3://b'],

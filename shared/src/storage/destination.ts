@@ -1,20 +1,24 @@
 /**
  * Destination URLs → typed descriptors → Storage backends.
  *   s3://bucket/prefix            S3-compatible bucket (S3Storage)
+ *   gs://bucket/prefix            Google Cloud Storage bucket, JSON API (GcsStorage)
  *   azblob://container/prefix     Azure Blob container (AzBlobStorage)
  *   file:///abs/path              local or mounted folder (FileStorage)
  *   github-release://owner/repo   GitHub Releases of a repository
  * Credentials never travel in the URL: they come from StorageOptions.
  */
+import { readFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
+import { checkBucketName, S3_PROFILES, type S3Provider } from './s3-profiles.ts';
 import type { S3Credentials } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
 export type ParsedDestination =
   | { scheme: 's3'; url: string; bucket: string; prefix: string }
+  | { scheme: 'gs'; url: string; bucket: string; prefix: string }
   | { scheme: 'azblob'; url: string; container: string; prefix: string }
   | { scheme: 'file'; url: string; path: string }
   | { scheme: 'github-release'; url: string; owner: string; repo: string };
@@ -24,9 +28,19 @@ export interface StorageOptions {
   s3Endpoint?: string;
   s3Region?: string;
   s3ForcePathStyle?: boolean;
+  /** The provider profile for s3:// (s3-profiles.ts); by default the one the endpoint's host names. */
+  s3Provider?: S3Provider;
   /** Explicit keys; otherwise the AWS SDK's standard chain (AWS_ACCESS_KEY_ID…, web identity). */
   s3Credentials?: S3Credentials;
   azureConnectionString?: string;
+  /** gs:// — a service-account key or an external_account (Workload Identity Federation) configuration, as JSON. */
+  gcsCredentials?: string;
+  /** gs:// — a file holding that JSON (GOOGLE_APPLICATION_CREDENTIALS), when neither input is given. */
+  gcsCredentialsFile?: string;
+  /** gs:// — an OAuth access token, instead of gcsCredentials. */
+  gcsAccessToken?: string;
+  /** gs:// — the JSON API base (https://storage.googleapis.com by default). */
+  gcsApiUrl?: string;
   githubToken?: string;
   /** github-release:// — the REST API base (GITHUB_API_URL; https://api.github.com by default). */
   githubApiUrl?: string;
@@ -40,9 +54,10 @@ export interface StorageOptions {
   retry?: RetryOptions;
 }
 
-const SCHEMES = ['s3', 'azblob', 'file', 'github-release'] as const;
+const SCHEMES = ['s3', 'gs', 'azblob', 'file', 'github-release'] as const;
 const EXPECTED = `expected one of ${SCHEMES.map((s) => `${s}://`).join(', ')}`;
-const S3_BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+/** What any provider allows (GCS: '_' and up to 222 characters); S3Storage checks its provider's rules. */
+const S3_BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const AZURE_CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const GITHUB_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -69,6 +84,10 @@ export function parseDestination(raw: string, input = 'destinations'): ParsedDes
   const prefix = parsePrefix(segments, url, input);
   if (scheme === 's3') {
     if (!S3_BUCKET.test(first)) throw new InputError(input, `'${first}' in ${url} is not a valid S3 bucket name`);
+    return { scheme, url, bucket: first, prefix };
+  }
+  if (scheme === 'gs') {
+    checkBucketName(first, S3_PROFILES.gcs, input);
     return { scheme, url, bucket: first, prefix };
   }
   if (scheme === 'azblob') {
@@ -118,8 +137,36 @@ export async function createStorage(destination: ParsedDestination, options: Sto
         endpoint: options.s3Endpoint,
         region: options.s3Region,
         forcePathStyle: options.s3ForcePathStyle,
+        provider: options.s3Provider,
         credentials: options.s3Credentials,
         ...parts,
+      });
+    }
+    case 'gs': {
+      const { gcsTokenProvider, parseGcsCredentials } = await import('./gcs-auth.ts');
+      const json =
+        options.gcsCredentials ?? (options.gcsCredentialsFile ? await readFile(options.gcsCredentialsFile, 'utf8') : undefined);
+      const credentials = options.gcsAccessToken
+        ? ({ type: 'access_token', token: options.gcsAccessToken } as const)
+        : json
+          ? parseGcsCredentials(json, 'gcs-credentials')
+          : undefined;
+      if (!credentials)
+        throw new InputError(
+          'gcs-credentials',
+          `(or gcs-access-token, or GOOGLE_APPLICATION_CREDENTIALS) is required for ${destination.url}`,
+          {
+            userError: true,
+          },
+        );
+      const { GcsStorage } = await import('./gcs-storage.ts');
+      return new GcsStorage({
+        bucket: destination.bucket,
+        prefix: destination.prefix,
+        token: gcsTokenProvider(credentials, options.retry),
+        apiUrl: options.gcsApiUrl,
+        partSize: options.partSize,
+        retry: options.retry,
       });
     }
     case 'azblob': {

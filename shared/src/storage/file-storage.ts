@@ -27,7 +27,16 @@ import { onInterrupt, processAlive } from '../core/interrupt.ts';
 import { takeLockFile } from '../core/lock-file.ts';
 import { resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
-import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+import { fullGuarantees } from './capabilities.ts';
+import {
+  type Body,
+  type Capabilities,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
 import { checkedSize } from './upload-digest.ts';
 
 /** The store's own files beside an object (hidden names, which no release file has): a write's lock, a write in progress. */
@@ -139,6 +148,11 @@ export class FileStorage implements Storage {
     });
     this.#flushing = run.catch(() => {});
     return run;
+  }
+
+  /** Conditional writes hold under the store's lock file; the bytes are written and hashed here. */
+  async capabilities(): Promise<Capabilities> {
+    return fullGuarantees('declared');
   }
 
   urlFor(key: string): string {

@@ -168,4 +168,27 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     );
     await expect(storage.stat('x')).rejects.toMatchObject({ code: 'HTTP_ERROR', status: 401 });
   });
+
+  it('waits at least a minute on a secondary rate limit without retry-after, as GitHub asks (clock injected)', async () => {
+    const waits: number[] = [];
+    const storage = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.2.1' },
+      { token: github.token, apiUrl: github.apiUrl, retry: { sleep: async (ms) => void waits.push(ms) } },
+    );
+    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, null));
+    await put(storage, 'kubectl', 'rate limited without retry-after');
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(60_000);
+    expect(await readAll(storage, 'kubectl')).toBe('rate limited without retry-after');
+  });
+
+  it('finds its draft in a repository of more than 1000 releases, which GitHub does not list in full', async () => {
+    for (let i = 0; i < 1001; i++) github.addPublishedRelease('kubernetes', 'many', `v0.0.${i}`, false);
+    await put(storageFor('v1.0.0', { repo: 'many' }), 'kubectl', 'first run');
+    // A rerun (a new store) finds the first run's draft instead of making a second one.
+    const rerun = storageFor('v1.0.0', { repo: 'many' });
+    expect(await rerun.stat('kubectl')).toMatchObject({ size: 'first run'.length });
+    expect(github.releases.filter((r) => r.repo === 'many' && r.draft)).toHaveLength(1);
+    expect(github.requests.some((r) => r.status === 422 && r.path.includes('/many/releases'))).toBe(false);
+  });
 });

@@ -20,7 +20,15 @@ import { openAsBlob } from 'node:fs';
 import type { Octokit } from '@octokit/rest';
 import { createOctokit, type GitHubClientOptions, githubCall, isAlreadyExists } from '../github/client.ts';
 import { compareVersions, parseVersion } from '../markers/version.ts';
-import { type Body, type ObjectInfo, PreconditionFailedError, type PutOptions, type Storage, StorageError } from './storage.ts';
+import {
+  type Body,
+  type Capabilities,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+} from './storage.ts';
 
 interface Asset {
   id: number;
@@ -37,6 +45,8 @@ interface Release {
   draft: boolean;
   upload_url: string;
   html_url: string;
+  /** A published release with immutability on: GitHub refuses any change to its assets. */
+  immutable?: boolean;
 }
 
 export interface GitHubReleaseTarget {
@@ -86,9 +96,36 @@ export class GitHubReleaseStorage implements Storage {
     this.location = `github-release://${target.owner}/${target.repo}@${target.tag}`;
   }
 
+  /** One GitHub call, retried within the run's retry options (their sleep included, so tests need not wait). */
+  #call<T>(what: string, fn: (attempt: number) => Promise<T>): Promise<T> {
+    return githubCall(what, fn, this.#client.retry);
+  }
+
+  /** GitHub's per-release limits: checked in the plan, before the first upload. */
+  readonly limits = { maxObjects: 1000, maxObjectBytes: 2 * 1024 ** 3, what: 'assets of one GitHub release' };
+
   #octokit(): Promise<Octokit> {
     this.#octokitPromise ??= createOctokit(this.#client);
     return this.#octokitPromise;
+  }
+
+  /**
+   * GitHub refuses a second asset of one name (create is conditional), but replacing one is a delete and an upload:
+   * two writers may both succeed. GitHub reports each asset's SHA-256 digest.
+   */
+  async capabilities(): Promise<Capabilities> {
+    const release = await this.#findRelease();
+    return {
+      ...(release?.immutable && !release.draft
+        ? { readOnly: `${this.#target.tag} is a published immutable release: GitHub refuses to add or delete its assets` }
+        : {}),
+      conditionalCreate: true,
+      conditionalReplace: false,
+      serverChecksum: true,
+      etag: 'version',
+      established: 'documented',
+      notes: ['replacing an asset is a delete and an upload, not one conditional write'],
+    };
   }
 
   urlFor(key: string): string {
@@ -122,7 +159,7 @@ export class GitHubReleaseStorage implements Storage {
     if (!asset) throw new StorageError(`${this.location}: no asset ${assetName(key)}`);
     const { owner, repo } = this.#target;
     const octokit = await this.#octokit();
-    const response = await githubCall(`download ${asset.name}`, () =>
+    const response = await this.#call(`download ${asset.name}`, () =>
       octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
         owner,
         repo,
@@ -181,7 +218,7 @@ export class GitHubReleaseStorage implements Storage {
     const { owner, repo } = this.#target;
     const octokit = await this.#octokit();
     const makeLatest = await this.#makesLatest();
-    const { data } = await githubCall(`publish release ${this.#target.tag}`, () =>
+    const { data } = await this.#call(`publish release ${this.#target.tag}`, () =>
       octokit.rest.repos.updateRelease({
         owner,
         repo,
@@ -199,7 +236,7 @@ export class GitHubReleaseStorage implements Storage {
     this.#release ??= (async () => {
       const { owner, repo, tag } = this.#target;
       const octokit = await this.#octokit();
-      const published = await githubCall(`get release ${tag}`, () =>
+      const published = await this.#call(`get release ${tag}`, () =>
         octokit.rest.repos.getReleaseByTag({ owner, repo, tag }).catch((error: { status?: number }) => {
           if (error.status === 404) return undefined;
           throw error;
@@ -214,14 +251,17 @@ export class GitHubReleaseStorage implements Storage {
     return this.#release;
   }
 
-  /** The tag's drafts, oldest (lowest id) first: drafts have no tag yet, so GitHub only lists them. */
+  /**
+   * The tag's drafts, oldest (lowest id) first: drafts have no tag yet, so GitHub only lists them. Only the first
+   * page, newest first, is read: GitHub lists no more than 1000 releases, and a run's draft is among the newest.
+   */
   async #drafts(): Promise<Release[]> {
     const { owner, repo, tag } = this.#target;
     const octokit = await this.#octokit();
-    const all = await githubCall(`list releases of ${owner}/${repo}`, () =>
-      octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+    const { data } = await this.#call(`list the newest releases of ${owner}/${repo}`, () =>
+      octokit.rest.repos.listReleases({ owner, repo, per_page: 100, page: 1 }),
     );
-    return (all as Release[]).filter((r) => r.tag_name === tag && r.draft).sort((a, b) => a.id - b.id);
+    return (data as Release[]).filter((r) => r.tag_name === tag && r.draft).sort((a, b) => a.id - b.id);
   }
 
   /** A new draft for the tag, sent again only once no earlier attempt turns out to have made one. */
@@ -230,7 +270,7 @@ export class GitHubReleaseStorage implements Storage {
     const octokit = await this.#octokit();
     // A draft found instead of made (an earlier attempt's, or another run's) is never deleted below.
     let adopted = false;
-    const created = await githubCall(`create draft release ${tag}`, async (attempt) => {
+    const created = await this.#call(`create draft release ${tag}`, async (attempt) => {
       if (attempt > 1) {
         const made = (await this.#drafts())[0];
         adopted = made !== undefined;
@@ -259,7 +299,7 @@ export class GitHubReleaseStorage implements Storage {
     // A run that made its draft at the same time as another: both keep the oldest.
     const oldest = (await this.#drafts())[0];
     if (!oldest || oldest.id === created.id) return created;
-    await githubCall(`delete duplicate draft of ${tag}`, () =>
+    await this.#call(`delete duplicate draft of ${tag}`, () =>
       octokit.rest.repos.deleteRelease({ owner, repo, release_id: created.id }).catch((error: { status?: number }) => {
         if (error.status !== 404) throw error;
       }),
@@ -274,7 +314,7 @@ export class GitHubReleaseStorage implements Storage {
     if (ours.pre.length > 0) return false;
     const { owner, repo } = this.#target;
     const octokit = await this.#octokit();
-    const latest = await githubCall(`get the latest release of ${owner}/${repo}`, () =>
+    const latest = await this.#call(`get the latest release of ${owner}/${repo}`, () =>
       octokit.rest.repos.getLatestRelease({ owner, repo }).catch((error: { status?: number }) => {
         if (error.status === 404) return undefined;
         throw error;
@@ -306,7 +346,7 @@ export class GitHubReleaseStorage implements Storage {
       if (!release) return new Map<string, Asset>();
       const { owner, repo } = this.#target;
       const octokit = await this.#octokit();
-      const assets = await githubCall(`list assets of ${this.#target.tag}`, () =>
+      const assets = await this.#call(`list assets of ${this.#target.tag}`, () =>
         octokit.paginate(octokit.rest.repos.listReleaseAssets, {
           owner,
           repo,
@@ -325,7 +365,7 @@ export class GitHubReleaseStorage implements Storage {
   async #upload(release: Release, name: string, body: Body, options: PutOptions): Promise<Asset> {
     const url = release.upload_url.replace(/\{\?[^}]*\}$/, '');
     const octokit = await this.#octokit();
-    const { data } = await githubCall(`upload ${name}`, async () =>
+    const { data } = await this.#call(`upload ${name}`, async () =>
       octokit.request({
         method: 'POST',
         url: `${url}?name=${encodeURIComponent(name)}`,
@@ -340,7 +380,7 @@ export class GitHubReleaseStorage implements Storage {
   async #deleteAsset(asset: Asset): Promise<void> {
     const { owner, repo } = this.#target;
     const octokit = await this.#octokit();
-    await githubCall(`delete asset ${asset.name}`, () =>
+    await this.#call(`delete asset ${asset.name}`, () =>
       octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: asset.id }).catch((error: { status?: number }) => {
         if (error.status !== 404) throw error;
       }),

@@ -188,7 +188,7 @@ describe('S3Http', () => {
         res.end(SKEWED);
       },
       async (url, s3) => {
-        await expect(s3.request({ method: 'GET', url })).rejects.toMatchObject({ name: 'RequestTimeTooSkewed' });
+        await expect(s3.request({ method: 'GET', url })).rejects.toMatchObject({ s3Code: 'RequestTimeTooSkewed' });
       },
     );
   });
@@ -243,7 +243,7 @@ describe('S3Http sending a file', () => {
     await withServer(
       () => {},
       async (url, s3) => {
-        await expect(s3.put({ url, body: { file }, size })).rejects.toMatchObject({ name: 'AccessDenied' });
+        await expect(s3.put({ url, body: { file }, size })).rejects.toMatchObject({ s3Code: 'AccessDenied' });
       },
       (req, res) => {
         req.on('data', (chunk: Buffer) => {
@@ -284,20 +284,24 @@ describe('S3Http sending a file', () => {
 });
 
 describe('S3ResponseError', () => {
-  it('carries the S3 error code and the HTTP status as the SDK service errors do', () => {
+  it('carries the S3 error code and the HTTP status', () => {
     const err = new S3ResponseError(
       400,
       '<?xml version="1.0"?><Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match.</Message></Error>',
     );
-    expect(err).toMatchObject({ name: 'BadDigest', message: 'The Content-MD5 you specified did not match.' });
-    expect(err.$metadata.httpStatusCode).toBe(400);
+    expect(err).toMatchObject({
+      s3Code: 'BadDigest',
+      status: 400,
+      message: 'BadDigest: The Content-MD5 you specified did not match.',
+    });
     expect(isRetryableError(err)).toBe(false);
   });
 
-  it('names a bodiless refusal by its status; 5xx and 429 are retried', () => {
-    expect(new S3ResponseError(412, '').name).toBe('PreconditionFailed');
-    expect(new S3ResponseError(403, '').name).toBe('Forbidden');
-    expect(new S3ResponseError(418, '').name).toBe('Http418');
+  it('names a bodiless refusal by its status; 5xx but 501 and 429 are retried', () => {
+    expect(new S3ResponseError(412, '').s3Code).toBe('PreconditionFailed');
+    expect(new S3ResponseError(403, '').s3Code).toBe('Forbidden');
+    expect(new S3ResponseError(418, '').s3Code).toBe('Http418');
+    expect(isRetryableError(new S3ResponseError(501, '<Error><Code>NotImplemented</Code></Error>'))).toBe(false);
     expect(isRetryableError(new S3ResponseError(503, '<Error><Code>SlowDown</Code></Error>'))).toBe(true);
     expect(isRetryableError(new S3ResponseError(429, ''))).toBe(true);
   });

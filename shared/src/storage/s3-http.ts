@@ -15,6 +15,7 @@ import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { HttpError } from '../core/errors.ts';
 import { xmlElement } from './s3-xml.ts';
 import { canonicalQuery, SigV4Signer } from './sigv4.ts';
 
@@ -40,22 +41,22 @@ export interface S3Request {
   size?: number;
 }
 
-/** An S3 error response, shaped as the SDK's service errors are (name = S3 error code, HTTP status in $metadata). */
-export class S3ResponseError extends Error {
-  override name: string;
-  readonly $metadata: { httpStatusCode: number };
+/** An S3 error response: its HTTP status (HttpError's, which withRetry classifies) and the S3 error code. */
+export class S3ResponseError extends HttpError {
+  override name = 'S3ResponseError';
+  /** The S3 error code (`NoSuchKey`, `PreconditionFailed`…), or a name for a bodiless refusal. */
+  readonly s3Code: string;
   /** The store's clock (its Date header), when it sent one. */
   readonly serverTime?: number;
   constructor(status: number, body: string, serverTime?: number) {
-    const code = xmlElement(body, 'Code');
-    super(xmlElement(body, 'Message') ?? `HTTP ${status}`);
-    this.name = code ?? BODILESS[status] ?? `Http${status}`;
-    this.$metadata = { httpStatusCode: status };
+    const code = xmlElement(body, 'Code') ?? BODILESS[status] ?? `Http${status}`;
+    super(status, `${code}: ${xmlElement(body, 'Message') ?? `HTTP ${status}`}`);
+    this.s3Code = code;
     this.serverTime = serverTime;
   }
 }
 
-/** Names of bodiless refusals (a HEAD's), as the SDK gives them. */
+/** Codes of bodiless refusals (a HEAD's), as the SDK names them. */
 const BODILESS: Record<number, string> = {
   301: 'MovedPermanently',
   400: 'BadRequest',
@@ -107,13 +108,13 @@ export class S3Http {
       if (Math.abs(offset - this.#clockOffsetMs) < SKEW_TOLERANCE_MS) throw err;
       this.#clockOffsetMs = offset;
       // Signed at a time the store thinks wrong: a HEAD's refusal has no body to say so, only its status.
-      if (!CLOCK_SKEW.has(err.name) && err.$metadata.httpStatusCode !== 403) throw err;
+      if (!CLOCK_SKEW.has(err.s3Code) && err.status !== 403) throw err;
       return this.#send(request);
     }
   }
 
   async #send(request: S3Request): Promise<http.IncomingMessage> {
-    const url = new URL(request.url);
+    const url = splitUrl(request.url);
     const protocol = url.protocol as 'http:' | 'https:';
     const query = request.query ?? {};
     const headers = this.#signer.sign(
@@ -208,6 +209,23 @@ export class S3Http {
     await readBody(res);
     return res.headers.etag;
   }
+}
+
+/**
+ * The URL's parts with its path exactly as given: `new URL()` would resolve `.` and `..` segments, and a key such as
+ * `a/../b` must reach the store (and be signed) as written.
+ */
+export function splitUrl(raw: string): { protocol: string; host: string; hostname: string; port: string; pathname: string } {
+  const match = /^(https?:)\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(raw);
+  if (!match) throw new TypeError(`not an http(s) URL: ${raw}`);
+  const origin = new URL(`${match[1]}//${match[2]}`);
+  return {
+    protocol: origin.protocol,
+    host: origin.host,
+    hostname: origin.hostname,
+    port: origin.port,
+    pathname: match[3] ?? '/',
+  };
 }
 
 /** The whole body of a response (also how one is drained: an unread body holds its connection). */

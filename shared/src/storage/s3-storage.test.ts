@@ -81,11 +81,11 @@ describe('S3 object URLs', () => {
 
   it('takes the endpoint from AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, when none is given', () => {
     process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9000';
-    expect(new S3Storage({ bucket: 'b', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9000/b/k');
+    expect(new S3Storage({ bucket: 'bkt', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9000/bkt/k');
     process.env['AWS_ENDPOINT_URL_S3'] = 'http://127.0.0.1:9001';
-    expect(new S3Storage({ bucket: 'b', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9001/b/k');
-    expect(new S3Storage({ bucket: 'b', forcePathStyle: true, endpoint: 'http://127.0.0.1:9002' }).urlFor('k')).toBe(
-      'http://127.0.0.1:9002/b/k',
+    expect(new S3Storage({ bucket: 'bkt', forcePathStyle: true }).urlFor('k')).toBe('http://127.0.0.1:9001/bkt/k');
+    expect(new S3Storage({ bucket: 'bkt', forcePathStyle: true, endpoint: 'http://127.0.0.1:9002' }).urlFor('k')).toBe(
+      'http://127.0.0.1:9002/bkt/k',
     );
   });
 });
@@ -98,7 +98,7 @@ describe('S3 multipart completion', () => {
   /** Bucket `b`, path-style, at a loopback server. */
   function storageAt(server: http.Server, options: Partial<ConstructorParameters<typeof S3Storage>[0]>): S3Storage {
     return new S3Storage({
-      bucket: 'b',
+      bucket: 'bkt',
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       forcePathStyle: true,
       credentials: { accessKeyId: 'k', secretAccessKey: 's' },

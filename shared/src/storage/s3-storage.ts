@@ -19,14 +19,16 @@
  *
  * Compare-and-swap: If-Match / If-None-Match: * on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
- * PreconditionFailedError. s3rver ignores conditional headers, so against it CAS
- * always "succeeds": do not rely on it there.
+ * PreconditionFailedError, a 501 NotSupportedError. Stores that ignore the headers
+ * (GCS's XML API, Wasabi, s3rver) answer as if they held: capabilities() probes
+ * for that, and callers that need compare-and-swap ask it first.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { ReleaseError } from '../core/errors.ts';
+import { findCause, ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
+import { probeConditionalWrites } from './capabilities.ts';
 import { isContentEtag, multipartEtag } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
@@ -37,11 +39,14 @@ import {
   PartSlots,
 } from './file-parts.ts';
 import { readBody, S3Http, S3ResponseError } from './s3-http.ts';
+import { checkBucketName, hostOf, profileFor, type S3Profile, type S3Provider } from './s3-profiles.ts';
 import { completeMultipartXml, parseListing, xmlElement } from './s3-xml.ts';
 import { uriEscape } from './sigv4.ts';
 import {
   type Body,
+  type Capabilities,
   joinKey,
+  NotSupportedError,
   type ObjectInfo,
   PreconditionFailedError,
   type PutOptions,
@@ -53,6 +58,13 @@ import {
 import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
+
+/** Capabilities settled in this run, per bucket and prefix: a run probes each store once. */
+const PROBED = new Map<string, Promise<Capabilities>>();
+
+function conditional(options: PutOptions): boolean {
+  return options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+}
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -72,6 +84,8 @@ export interface S3StorageOptions {
    */
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** The provider whose profile applies (s3-profiles.ts); by default the one the endpoint's host names. */
+  provider?: S3Provider;
   /** Explicit credentials; otherwise AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's chain (web identity, profiles…). */
   credentials?: S3Credentials;
   /** Files larger than this go up in parts of this size (default 64 MiB, at least 5 MiB). */
@@ -87,19 +101,13 @@ export interface S3StorageOptions {
   requestTimeoutMs?: number;
 }
 
-interface S3ErrorShape {
-  name?: string;
-  Code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function statusOf(err: unknown): number | undefined {
-  return (err as S3ErrorShape | undefined)?.$metadata?.httpStatusCode;
+/** The store's refusal in an error's causes (withRetry wraps it). */
+function s3ErrorIn(err: unknown): S3ResponseError | undefined {
+  return findCause(err, (e): e is S3ResponseError => e instanceof S3ResponseError);
 }
 
 function isNotFound(err: unknown): boolean {
-  const e = err as S3ErrorShape;
-  return statusOf(err) === 404 || e?.name === 'NotFound' || e?.name === 'NoSuchKey';
+  return err instanceof S3ResponseError && (err.status === 404 || err.s3Code === 'NoSuchKey');
 }
 
 /** Each segment escaped as SigV4 signs it (the path is signed as sent). */
@@ -118,14 +126,22 @@ export class S3Storage implements Storage {
   readonly #retry: RetryOptions;
   readonly #listPageSize: number;
   readonly #objectBaseUrl: string;
+  readonly profile: S3Profile;
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket;
     this.prefix = joinKey(options.prefix ?? '');
     this.location = `s3://${joinKey(this.bucket, this.prefix)}`;
-    const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
-    const timeout = options.requestTimeoutMs ?? 300_000;
     const endpoint = options.endpoint ?? (process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL'] || undefined);
+    this.profile = profileFor(endpoint, options.provider);
+    checkBucketName(this.bucket, this.profile);
+    const region =
+      options.region ??
+      this.profile.region?.(hostOf(endpoint ?? '')) ??
+      process.env['AWS_REGION'] ??
+      process.env['AWS_DEFAULT_REGION'] ??
+      'us-east-1';
+    const timeout = options.requestTimeoutMs ?? 300_000;
     const credentials = options.credentials ?? environmentCredentials();
     this.#http = new S3Http({
       credentials: credentials ? async () => credentials : chainCredentials(region),
@@ -138,7 +154,40 @@ export class S3Storage implements Storage {
     this.#partSlots = new PartSlots(options.partsInMemory ?? DEFAULT_PARTS_IN_MEMORY);
     this.#retry = options.retry ?? {};
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
-    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle ?? false);
+    this.#objectBaseUrl = objectBaseUrl(this.bucket, region, endpoint, options.forcePathStyle || this.profile.pathStyle);
+  }
+
+  /**
+   * The profile's documented facts; conditional writes from the documentation on AWS, else probed once per bucket
+   * per run (capabilities.ts), since a store that ignores the conditions answers as if it had checked them.
+   */
+  capabilities(): Promise<Capabilities> {
+    const key = `${this.#objectBaseUrl}/${this.prefix}`;
+    let known = PROBED.get(key);
+    if (!known) {
+      known = this.#settleCapabilities();
+      PROBED.set(key, known);
+      known.catch(() => PROBED.delete(key));
+    }
+    return known;
+  }
+
+  async #settleCapabilities(): Promise<Capabilities> {
+    const { profile } = this;
+    const documented = profile.conditionalWrites === 'enforced';
+    const cas = documented
+      ? { conditionalCreate: true, conditionalReplace: true, notes: [] }
+      : await probeConditionalWrites(this);
+    return {
+      ...cas,
+      notes: [
+        ...cas.notes,
+        ...(profile.checksum === 'verified' ? [] : [`does not check x-amz-checksum-sha256 (${profile.provider} profile)`]),
+      ],
+      serverChecksum: profile.checksum === 'verified',
+      etag: profile.etag,
+      established: documented ? 'documented' : 'probed',
+    };
   }
 
   #key(key: string): string {
@@ -150,11 +199,11 @@ export class S3Storage implements Storage {
   }
 
   /** One S3 call under withRetry; failures come out typed (see #translate). */
-  async #call<T>(what: string, key: string, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(what: string, key: string, fn: () => Promise<T>, conditional = false): Promise<T> {
     try {
       return await withRetry(fn, { ...this.#retry, what: `${what} ${this.location}/${key}` });
     } catch (err) {
-      throw this.#translate(err, what, key);
+      throw this.#translate(err, what, key, conditional);
     }
   }
 
@@ -212,50 +261,49 @@ export class S3Storage implements Storage {
    * digest mismatch or any other refusal a StorageError naming the call and the
    * object; our own ReleaseErrors (digests, retries exhausted) pass unchanged.
    */
-  #translate(err: unknown, what: string, key: string): unknown {
-    let current: unknown = err;
-    for (let depth = 0; current && depth < 3; depth++) {
-      const e = current as S3ErrorShape;
-      const status = statusOf(current);
-      if (status === 412 || (status === 409 && e.name === 'ConditionalRequestConflict'))
-        return new PreconditionFailedError(this.location, key, { cause: err });
-      if (e.name === 'BadDigest' || e.name === 'InvalidDigest' || e.name === 'XAmzContentSHA256Mismatch')
-        return new StorageError(`${this.location}: ${key} was corrupted in transit (${e.name})`, { cause: err });
-      current = (current as { cause?: unknown }).cause;
-    }
-    if (err instanceof ReleaseError) return err;
-    const status = statusOf(err);
+  #translate(err: unknown, what: string, key: string, conditional = false): unknown {
+    const refusal = s3ErrorIn(err);
+    const status = refusal?.status;
+    const code = refusal?.s3Code;
+    if (status === 412 || (status === 409 && code === 'ConditionalRequestConflict'))
+      return new PreconditionFailedError(this.location, key, { cause: err });
+    if (conditional && (status === 501 || code === 'NotImplemented'))
+      return new NotSupportedError(this.location, 'conditional writes (If-Match / If-None-Match)', { cause: err });
+    if (code === 'BadDigest' || code === 'InvalidDigest' || code === 'XAmzContentSHA256Mismatch')
+      return new StorageError(`${this.location}: ${key} was corrupted in transit (${code})`, { cause: err });
+    if (err instanceof ReleaseError && !(err instanceof S3ResponseError)) return err;
     // AWS refuses to say whether a key exists to credentials that may not list the bucket.
     const hint =
       status === 403 && (what === 'GET' || what === 'HEAD')
         ? ` (for a key that does not exist, AWS answers 403 instead of 404 unless the credentials have s3:ListBucket on ${this.bucket})`
         : '';
-    return new StorageError(
-      `${what} ${this.location}/${key} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).name}: ${(err as Error).message}${hint}`,
-      { cause: err },
-    );
+    const detail = err instanceof S3ResponseError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    return new StorageError(`${what} ${this.location}/${key} failed${status ? ` (HTTP ${status})` : ''}: ${detail}${hint}`, {
+      cause: err,
+    });
   }
 
   async #putSingle(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
-    const headers: Record<string, string> = {
-      'content-md5': hexToBase64(md5),
-      'x-amz-checksum-sha256': hexToBase64(options.sha256),
-      'x-amz-meta-sha256': options.sha256,
-    };
+    const headers: Record<string, string> = { 'content-md5': hexToBase64(md5), 'x-amz-meta-sha256': options.sha256 };
+    if (this.profile.checksum !== 'refused') headers['x-amz-checksum-sha256'] = hexToBase64(options.sha256);
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.cacheControl) headers['cache-control'] = options.cacheControl;
     if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
-    const etag = await this.#call('PUT', key, () =>
-      this.#http
-        .put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size })
-        .catch((err: unknown) => {
-          // A write conditional on an ETag whose object is gone meanwhile: AWS answers 404 NoSuchKey, a lost race too.
-          if (options.ifMatch !== undefined && (err as S3ErrorShape).name === 'NoSuchKey')
-            throw new PreconditionFailedError(this.location, key, { cause: err });
-          throw err;
-        }),
+    const etag = await this.#call(
+      'PUT',
+      key,
+      () =>
+        this.#http
+          .put({ url: this.urlFor(key), headers, body: 'file' in body ? body : body.data, size: options.size })
+          .catch((err: unknown) => {
+            // A write conditional on an ETag whose object is gone meanwhile: AWS answers 404 NoSuchKey, a lost race too.
+            if (options.ifMatch !== undefined && err instanceof S3ResponseError && err.s3Code === 'NoSuchKey')
+              throw new PreconditionFailedError(this.location, key, { cause: err });
+            throw err;
+          }),
+      conditional(options),
     );
     return writtenInfo(key, etag, options, [md5]);
   }
@@ -301,29 +349,34 @@ export class S3Storage implements Storage {
       const body = Buffer.from(completeMultipartXml(parts));
       const contentEtags = [multipartEtag(partMd5s), digest.md5.toString('hex')];
       let attempts = 0;
-      const etag = await this.#call('COMPLETE MULTIPART', key, async () => {
-        attempts++;
-        try {
-          const answer = await this.#xml({
-            method: 'POST',
-            url,
-            query: { uploadId },
-            headers: completeHeaders,
-            body,
-            size: body.length,
-          });
-          // A 200 with neither result nor error (the store gave up while it kept the connection alive): not written.
-          if (!answer.includes('<CompleteMultipartUploadResult')) throw new S3ResponseError(500, answer);
-          return xmlElement(answer, 'ETag');
-        } catch (err) {
-          // A completion sent again after its answer was lost: the upload is gone because it was completed, if
-          // the object now there is these very bytes.
-          if (attempts === 1 || (err as Error).name !== 'NoSuchUpload') throw err;
-          const info = await this.stat(key);
-          if (info?.size !== size || !isContentEtag(info.etag, contentEtags)) throw err;
-          return info.etag;
-        }
-      });
+      const etag = await this.#call(
+        'COMPLETE MULTIPART',
+        key,
+        async () => {
+          attempts++;
+          try {
+            const answer = await this.#xml({
+              method: 'POST',
+              url,
+              query: { uploadId },
+              headers: completeHeaders,
+              body,
+              size: body.length,
+            });
+            // A 200 with neither result nor error (the store gave up while it kept the connection alive): not written.
+            if (!answer.includes('<CompleteMultipartUploadResult')) throw new S3ResponseError(500, answer);
+            return xmlElement(answer, 'ETag');
+          } catch (err) {
+            // A completion sent again after its answer was lost: the upload is gone because it was completed, if
+            // the object now there is these very bytes.
+            if (attempts === 1 || !(err instanceof S3ResponseError) || err.s3Code !== 'NoSuchUpload') throw err;
+            const info = await this.stat(key);
+            if (info?.size !== size || !isContentEtag(info.etag, contentEtags)) throw err;
+            return info.etag;
+          }
+        },
+        conditional(options),
+      );
       // AWS answers the MD5 of the part MD5s; some stores (s3rver) the MD5 of the whole object.
       return writtenInfo(key, etag, options, contentEtags);
     } catch (err) {
@@ -383,6 +436,7 @@ export class S3Storage implements Storage {
 const STATUS_OF_CODE: Record<string, number> = {
   PreconditionFailed: 412,
   ConditionalRequestConflict: 409,
+  NotImplemented: 501,
   RequestTimeout: 408,
   InternalError: 503,
   SlowDown: 503,

@@ -6,7 +6,12 @@
 import { InputError } from '../core/errors.ts';
 import type { InputReader } from '../core/inputs.ts';
 import type { StorageOptions } from './destination.ts';
+import { S3_PROVIDERS } from './s3-profiles.ts';
 
+/**
+ * The shared storage inputs. gs:// credentials: gcs-access-token, else gcs-credentials, else the file
+ * GOOGLE_APPLICATION_CREDENTIALS names (what google-github-actions/auth writes).
+ */
 export function readStorageInputs(inputs: InputReader): StorageOptions {
   const s3Endpoint = inputs.optional('s3-endpoint');
   if (s3Endpoint !== undefined && !/^https?:\/\/[^/?#@\s]+(\/[^?#@\s]*)?$/.test(s3Endpoint))
@@ -24,8 +29,12 @@ export function readStorageInputs(inputs: InputReader): StorageOptions {
     s3Endpoint,
     s3Region: inputs.optional('s3-region'),
     s3ForcePathStyle: inputs.boolean('s3-force-path-style', false),
+    s3Provider: inputs.optional('s3-provider') === undefined ? undefined : inputs.enum('s3-provider', S3_PROVIDERS, 'other'),
     s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     azureConnectionString: inputs.secret('azure-connection-string'),
+    gcsCredentials: inputs.secret('gcs-credentials'),
+    gcsAccessToken: inputs.secret('gcs-access-token'),
+    gcsCredentialsFile: process.env['GOOGLE_APPLICATION_CREDENTIALS'] || undefined,
     githubToken: inputs.secret('github-token'),
   };
 }

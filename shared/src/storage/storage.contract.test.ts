@@ -1,6 +1,7 @@
 /**
  * One contract for every Storage backend, each against a real store on loopback:
- * FileStorage (a temp dir), S3Storage (s3rver), AzBlobStorage (azurite).
+ * FileStorage (a temp dir), S3Storage (s3rver), AzBlobStorage (azurite), GcsStorage (the JSON API fake,
+ * testing/gcs-api.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,10 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { startAzurite } from '../testing/azurite.ts';
+import { startGcsApi } from '../testing/gcs-api.ts';
 import { startS3rver } from '../testing/s3rver.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { isContentEtag } from './content-etag.ts';
 import { FileStorage } from './file-storage.ts';
+import { GcsStorage } from './gcs-storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { PreconditionFailedError, type Storage } from './storage.ts';
 
@@ -334,6 +337,27 @@ storageContract({
       prefix: 'mirror/one',
       partSize: 5 * MiB,
       listPageSize: 2, // listings cross pages
+    });
+    return { storage, stop: server.stop };
+  },
+});
+
+storageContract({
+  name: 'GcsStorage (GCS JSON API, local)',
+  cas: true,
+  atomicReplace: true,
+  keepsHeaders: true,
+  contentEtags: false,
+  start: async () => {
+    const server = await startGcsApi({ buckets: ['releases'] });
+    const storage = new GcsStorage({
+      bucket: 'releases',
+      prefix: 'mirror/one',
+      apiUrl: server.url,
+      token: async () => server.accessToken,
+      partSize: 5 * MiB,
+      listPageSize: 2, // listings cross pages
+      retry: { attempts: 2, baseDelayMs: 10 },
     });
     return { storage, stop: server.stop };
   },

@@ -14,13 +14,19 @@ export interface ObjectInfo {
   sha256?: string;
   contentType?: string;
   cacheControl?: string;
+  /**
+   * The store's own digest of the bytes it holds where it is no ETag (GCS's md5Hash, as hex): like a content ETag,
+   * it proves the bytes when it is one of the put's `contentEtags`, without a download.
+   */
+  checksum?: string;
 }
 
 /** What a store answers for an object it has just accepted. */
 export interface WrittenInfo extends ObjectInfo {
   /**
    * The ETags a store that derives ETags from the stored bytes (S3) reports for exactly the bytes sent, computed
-   * here from those bytes (see content-etag.ts); absent where ETags are version tokens (Azure, GitHub, a folder).
+   * here from those bytes (see content-etag.ts), or the checksum a store reports beside a version-token ETag (GCS's
+   * MD5); absent where the store reports neither (Azure, GitHub, a folder).
    */
   contentEtags?: readonly string[];
 }
@@ -46,9 +52,44 @@ export interface PutOptions {
   ifNoneMatch?: '*';
 }
 
+/**
+ * What a store guarantees, declared by its backend, taken from a provider's documentation (s3-profiles.ts) or
+ * probed at the start of a run (capabilities.ts). Domain code asks this instead of reading a store's errors.
+ */
+export interface Capabilities {
+  /** If-None-Match: * is enforced: of two writers creating one key, one gets PreconditionFailedError. */
+  conditionalCreate: boolean;
+  /** If-Match is enforced: a write over a changed object gets PreconditionFailedError. */
+  conditionalReplace: boolean;
+  /** The store itself checks the SHA-256 sent with a body and refuses other bytes (not only Content-MD5). */
+  serverChecksum: boolean;
+  /**
+   * What an ETag is: `content-md5` (S3: the MD5 of a single put, MD5 of the part MD5s for multipart), `opaque`
+   * (a multipart ETag not derived from MD5s: GCS, R2), `version` (a version token: Azure, GitHub, a folder).
+   */
+  etag: 'content-md5' | 'opaque' | 'version';
+  /** How the guarantees were established: by the backend's own code, a provider's documentation, or a probe. */
+  established: 'declared' | 'documented' | 'probed';
+  /** For each missing guarantee, why (the store ignores the condition, answers 501…). */
+  notes: readonly string[];
+  /** Set when the store takes no writes at all, saying why (a published immutable GitHub release). */
+  readOnly?: string;
+}
+
+export interface StoreLimits {
+  maxObjects: number;
+  maxObjectBytes: number;
+  /** What the limits are of, for messages ("assets of one GitHub release"). */
+  what: string;
+}
+
 export interface Storage {
   /** Where this store points, for logs and reports (no credentials). */
   readonly location: string;
+  /** What the store cannot hold more of (GitHub: 1000 assets per release, 2 GiB each); checked in the plan. */
+  readonly limits?: StoreLimits;
+  /** What the store guarantees; may probe the store once per run (a scratch key written and deleted). */
+  capabilities(): Promise<Capabilities>;
   /** The store asks for PutOptions.md5 for a body of up to this many bytes (it sends Content-MD5 with it). */
   readonly md5UpTo?: number;
   /** The URL a reader would use for a key (public URL, file URL, asset URL). */
@@ -74,6 +115,16 @@ export class PreconditionFailedError extends ReleaseError {
   override name = 'PreconditionFailedError';
   constructor(location: string, key: string, options: { cause?: unknown } = {}) {
     super('PRECONDITION_FAILED', `${location}: ${key} changed since it was read`, options);
+  }
+}
+
+/** The store does not do what a request asked (a conditional write answered 501 Not Implemented). */
+export class NotSupportedError extends ReleaseError {
+  override name = 'NotSupportedError';
+  readonly feature: string;
+  constructor(location: string, feature: string, options: { cause?: unknown } = {}) {
+    super('NOT_SUPPORTED', `${location} does not support ${feature}`, { ...options, userError: false });
+    this.feature = feature;
   }
 }
 

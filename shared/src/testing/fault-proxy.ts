@@ -20,12 +20,14 @@ export interface FaultProxyOptions {
   kinds?: readonly FaultKind[];
   /** Called with every request as it arrives (its method, URL and headers), for tests that check what was sent. */
   observe?: (req: IncomingMessage) => void;
+  /** A fixed refusal for the requests it returns one for (B2's 501 to a conditional write), counted as `refused`. */
+  refuse?: (req: IncomingMessage) => { status: number; code: string; message: string } | undefined;
 }
 
 export interface FaultProxy {
   /** http://127.0.0.1:<port>: use as the endpoint. */
   url: string;
-  readonly stats: { requests: number; faults: Record<FaultKind, number> };
+  readonly stats: { requests: number; refused: number; faults: Record<FaultKind, number> };
   stop(): Promise<void>;
 }
 
@@ -72,15 +74,28 @@ function forward(target: URL, req: IncomingMessage, res: ServerResponse | undefi
   });
 }
 
+/** An S3 error document. */
+function answerError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string>): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  res.writeHead(status, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
   const random = seededRandom(options.seed);
   const kinds = options.kinds ?? (['503', '429', 'reset'] as const);
-  const stats = { requests: 0, faults: { '503': 0, '429': 0, reset: 0 } };
+  const stats = { requests: 0, refused: 0, faults: { '503': 0, '429': 0, reset: 0 } };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     stats.requests++;
     options.observe?.(req);
+    const refusal = options.refuse?.(req);
+    if (refusal) {
+      stats.refused++;
+      await drain(req);
+      return answerError(res, refusal.status, refusal.code, refusal.message, {});
+    }
     const fails = random() < options.failureRate;
     const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
     if (!fails) return forward(target, req, res, req.socket);
@@ -89,13 +104,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     await drain(req);
     const [code, message] =
       kind === '503' ? ['SlowDown', 'Please reduce your request rate.'] : ['TooManyRequests', 'Too many requests.'];
-    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-    res.writeHead(Number(kind), {
-      'content-type': 'application/xml',
-      'retry-after': '0',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
+    answerError(res, Number(kind), code, message, { 'retry-after': '0' });
   };
 
   const server: Server = createServer((req, res) => {

@@ -7,7 +7,8 @@
  * have any number of them (only a published release owns its tag: another
  * release for it is a 422 `already_exists`); publishing makes a release Latest
  * unless `make_latest` is "false" or it is a pre-release; a duplicate asset name
- * is a 422 `already_exists`; and faults can be injected: a secondary rate limit
+ * is a 422 `already_exists`; listings go newest first and stop at 1000 results (a
+ * 422 past them); and faults can be injected: a secondary rate limit
  * (403 + retry-after) or a response lost after the write happened.
  */
 import { createHash } from 'node:crypto';
@@ -37,6 +38,8 @@ export interface FakeRelease {
   prerelease: boolean;
   target_commitish: string;
   assets: FakeAsset[];
+  /** Published with immutability on: its assets can be neither added nor deleted (422). */
+  immutable?: boolean;
 }
 
 export interface RequestRecord {
@@ -62,10 +65,19 @@ const SECONDARY_RATE_LIMIT = {
   documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
 };
 
-/** The fault GitHub answers when a client is too fast: 403 with retry-after (seconds). */
-export function secondaryRateLimit(match: Pick<Fault, 'method' | 'path'>, retryAfterSeconds = 1): Fault {
-  return { ...match, status: 403, headers: { 'retry-after': String(retryAfterSeconds) }, body: SECONDARY_RATE_LIMIT };
+/** The fault GitHub answers when a client is too fast: 403 with retry-after (seconds), or without one (null). */
+export function secondaryRateLimit(match: Pick<Fault, 'method' | 'path'>, retryAfterSeconds: number | null = 1): Fault {
+  const headers: Record<string, string> = retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) };
+  return { ...match, status: 403, headers, body: SECONDARY_RATE_LIMIT };
 }
+
+/** What GitHub answers for a change to the assets of a published immutable release. */
+function immutableRefusal(message: string): { status: number; body: unknown } {
+  return { status: 422, body: { message, documentation_url: 'https://docs.github.com/rest/releases/assets' } };
+}
+
+/** GitHub lists no more than the first 1000 results of a collection. */
+const MAX_LISTED = 1000;
 
 export class FakeGitHub {
   readonly token: string;
@@ -229,11 +241,14 @@ export class FakeGitHub {
       return latest ? { status: 200, body: this.#releaseJson(latest) } : notFound();
     }
     m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(p);
-    if (m && method === 'GET')
+    if (m && method === 'GET') {
+      // Newest first, and no further than the first 1000, as GitHub lists them.
+      const newestFirst = [...this.#releases(m[1], m[2])].sort((a, b) => b.id - a.id);
       return this.#page(
         url,
-        this.#releases(m[1], m[2]).map((r) => this.#releaseJson(r)),
+        newestFirst.slice(0, MAX_LISTED).map((r) => this.#releaseJson(r)),
       );
+    }
     if (m && method === 'POST') {
       const input = JSON.parse(body.toString() || '{}') as Partial<FakeRelease> & { make_latest?: string };
       if (!input.tag_name) return validationFailed('Release', 'missing_field', 'tag_name');
@@ -279,6 +294,7 @@ export class FakeGitHub {
       const release = this.releases.find((r) => r.assets.some((a) => a.id === Number(m![3])));
       if (!asset || !release) return notFound();
       if (method === 'DELETE') {
+        if (release.immutable && !release.draft) return immutableRefusal('Cannot delete assets of an immutable release');
         release.assets = release.assets.filter((a) => a !== asset);
         return { status: 204 };
       }
@@ -291,6 +307,7 @@ export class FakeGitHub {
     if (m && method === 'POST') {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
       if (!release) return notFound();
+      if (release.immutable && !release.draft) return immutableRefusal('Cannot upload assets to an immutable release');
       const name = url.searchParams.get('name');
       if (!name) return validationFailed('ReleaseAsset', 'missing_field', 'name');
       if (release.assets.some((a) => a.name === name)) return validationFailed('ReleaseAsset', 'already_exists', 'name');
@@ -321,6 +338,8 @@ export class FakeGitHub {
   #page(url: URL, items: unknown[]): { status: number; body: unknown; headers: Record<string, string> } {
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
     const page = Number(url.searchParams.get('page') ?? 1);
+    if ((page - 1) * perPage >= MAX_LISTED)
+      return { status: 422, body: { message: 'Only the first 1000 results are available.' }, headers: {} };
     const headers: Record<string, string> = {};
     if (page * perPage < items.length) {
       const next = new URL(url);
@@ -339,6 +358,7 @@ export class FakeGitHub {
       html_url: `${this.#origin}/${r.owner}/${r.repo}/releases/${r.draft ? `untagged-${r.id}` : `tag/${r.tag_name}`}`,
       id: r.id,
       node_id: `RE_${r.id}`,
+      immutable: Boolean(r.immutable && !r.draft),
       tag_name: r.tag_name,
       target_commitish: r.target_commitish,
       name: r.name,
