@@ -134,7 +134,7 @@ parentPort.on('message', ({ file, algorithms, racyMs }) => {
 });
 `;
 
-export type HashAlgorithm = 'sha256' | 'sha512' | 'md5';
+export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5';
 
 /** What a worker read: the file's size, its digests and its identity. */
 export interface Hashed {
