@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'MARKER_INVALID'
   | 'RELEASE_MISSING'
   | 'TIMEOUT'
-  | 'RELEASE_CONFLICT';
+  | 'RELEASE_CONFLICT'
+  | 'SBOM_INVALID';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;

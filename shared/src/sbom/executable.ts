@@ -48,8 +48,14 @@ function integers(buffer: Buffer, littleEndian: boolean) {
     if (at + n > buffer.length) throw new ExecutableFormatError('truncated header');
   };
   return {
-    u16: (at: number) => (need(at, 2), littleEndian ? buffer.readUInt16LE(at) : buffer.readUInt16BE(at)),
-    u32: (at: number) => (need(at, 4), littleEndian ? buffer.readUInt32LE(at) : buffer.readUInt32BE(at)),
+    u16: (at: number) => {
+      need(at, 2);
+      return littleEndian ? buffer.readUInt16LE(at) : buffer.readUInt16BE(at);
+    },
+    u32: (at: number) => {
+      need(at, 4);
+      return littleEndian ? buffer.readUInt32LE(at) : buffer.readUInt32BE(at);
+    },
     u64: (at: number) => {
       need(at, 8);
       const value = littleEndian ? buffer.readBigUInt64LE(at) : buffer.readBigUInt64BE(at);
