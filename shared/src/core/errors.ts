@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'RELEASE_MISSING'
   | 'TIMEOUT'
   | 'RELEASE_CONFLICT'
+  | 'REGISTRY_ERROR'
+  | 'PROMOTION_FAILED'
   | 'SBOM_INVALID';
 
 export interface ReleaseErrorOptions {
