@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { hashWorkers } from '../core/hash-workers.ts';
 import { readDebControl } from '../packages/read/deb.ts';
 import { readRpmHeader } from '../packages/read/rpm.ts';
+import type { AnalysisCache } from './cache.ts';
 import { type GoBuildInfo, readGoBuildInfo } from './go-buildinfo.ts';
 import type { Checksums, Property, SbomNode } from './model.ts';
 import { golangPurl, purl } from './purl.ts';
@@ -44,11 +45,17 @@ export function fileType(name: string, head: Buffer): FileType {
 export interface InspectOptions {
   /** The release version, for the files' purls. */
   version: string;
+  cache?: AnalysisCache;
 }
 
 /** Inspects `absolute`, described as `relative` (kept whole: bin/<os>/<arch>/<name>). */
 export async function inspectFile(absolute: string, relative: string, options: InspectOptions): Promise<InspectedFile> {
   const hashed = hashWorkers.hash(absolute, ['sha1', 'sha256', 'sha512']);
+  const { cache } = options;
+  // With a cache the digest comes first (it is the key); without, the analysis runs beside the hashing.
+  const key = cache && cache.key([relative, options.version, ...(await hashed).hex]);
+  const hit = key && (await cache?.get<InspectedFile>(key));
+  if (hit) return hit;
   const warnings: string[] = [];
   const analysed = analyse(absolute, relative, warnings).catch((err: unknown) => {
     hashed.catch(() => {}); // the analysis error is the one reported
@@ -71,7 +78,9 @@ export async function inspectFile(absolute: string, relative: string, options: I
     properties: found.properties,
     contains: found.contains,
   };
-  return { node, goDeps: found.goDeps, warnings };
+  const result = { node, goDeps: found.goDeps, warnings };
+  if (key) await cache?.put(key, result);
+  return result;
 }
 
 interface Analysis {

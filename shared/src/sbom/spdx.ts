@@ -104,7 +104,7 @@ const PURPOSE: Record<SbomNode['kind'], Purpose> = {
 function packageId(node: SbomNode): SpdxId {
   if (node.image) {
     const { registry, repository, tag, digest } = node.image;
-    const suffix = node.kind === 'image' ? digest.replace(':', '-') : (tag ?? digest.replace(':', '-'));
+    const suffix = tag ?? digest.replace(':', '-');
     return `SPDXRef-Package-${idPart(`${registry}-${repository.replace(/\//g, '-')}-${suffix}`)}`;
   }
   if (node.kind === 'layer') return `SPDXRef-Package-${idPart(node.name.replace(':', '-'))}`;
