@@ -38,7 +38,7 @@ export interface GenerateSbomOptions {
   version: string;
   supplier?: string;
   namespace: string;
-  /** The release manifest, relative to the workspace. */
+  /** The release manifest (relative to the workspace, or absolute). */
   manifest?: string;
   created: Date;
   /** Opens a repository for `images` (the OCI client). */
@@ -191,7 +191,7 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
 
   if (options.manifest) {
     const sboms = [...documents.keys()];
-    await updateManifest(path.join(options.workspace, options.manifest), (manifest) => {
+    await updateManifest(path.resolve(options.workspace, options.manifest), (manifest) => {
       for (const node of inventory.nodes) {
         if (node.kind !== 'file') continue;
         let subject = manifest.files.find((s) => s.path === node.name);

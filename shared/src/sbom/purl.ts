@@ -1,6 +1,7 @@
 /** Package URLs (github.com/package-url/purl-spec): type/namespace/name@version?qualifiers, sorted qualifiers. */
 
-const encode = (s: string) => encodeURIComponent(s).replace(/%3A/gi, ':');
+/** Qualifier values keep ':' and '/' (as the spec's `repository_url=docker.io/library/debian`). */
+const encode = (s: string) => encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%2F/gi, '/');
 
 export function purl(
   type: string,
