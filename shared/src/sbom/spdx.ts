@@ -193,7 +193,8 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
   const addFile = (parent: SpdxId, packageName: string, node: SbomNode, fileName: string) => {
     const id = unique(fileId(packageName, fileName));
     if (node.kind === 'archive-member') ids.set(node.id, id);
-    const annotations = annotate(node);
+    // A release file's properties are on its package already.
+    const annotations = node.kind === 'file' ? [] : annotate(node);
     doc.files.push({
       SPDXID: id,
       fileName: fileName.startsWith('/') ? fileName : `./${fileName}`,
