@@ -53,7 +53,7 @@ export async function inspectFile(absolute: string, relative: string, options: I
   const hashed = hashWorkers.hash(absolute, ['sha1', 'sha256', 'sha512']);
   const { cache } = options;
   // With a cache the digest comes first (it is the key); without, the analysis runs beside the hashing.
-  const key = cache && cache.key([relative, options.version, ...(await hashed).hex]);
+  const key = cache?.key([relative, options.version, ...(await hashed).hex]);
   const hit = key && (await cache?.get<InspectedFile>(key));
   if (hit) return hit;
   const warnings: string[] = [];
