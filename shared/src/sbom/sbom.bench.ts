@@ -12,17 +12,11 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingLogger } from '../core/logger.ts';
-import { writeKubernetesRelease } from '../testing/kubernetes-release.ts';
+import { seconds, writeKubernetesRelease } from '../testing/kubernetes-release.ts';
 import { generateSbom } from './generate.ts';
 
 const MB = 1 << 20;
 const GO_BINARY = '/usr/bin/docker-registry';
-
-function seconds(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 /** CPU seconds (user + system) of a shell command's children, from bash's `times`: load-independent. */
 function cpuSeconds(script: string, cwd: string): number {

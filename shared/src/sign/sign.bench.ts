@@ -13,17 +13,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingLogger } from '../core/logger.ts';
-import { writeKubernetesRelease } from '../testing/kubernetes-release.ts';
+import { seconds, writeKubernetesRelease } from '../testing/kubernetes-release.ts';
 import { keySigningOptions } from '../testing/sigstore.ts';
 import { signArtifacts } from './index.ts';
 
 const MB = 1 << 20;
-
-function seconds(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 export interface SignBench {
   files: number;

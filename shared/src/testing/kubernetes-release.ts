@@ -1,6 +1,7 @@
 /**
  * A Kubernetes-shaped release tree for benchmarks (≈300 files: bin/<os>/<arch>/<binary>, image tarballs, the
- * server/node/client tarballs, addons), sizes like a real release scaled by `scale` (1 ≈ 7.5 GB), random bytes.
+ * server/node/client tarballs, addons), sizes like a real release scaled by `scale` (1 ≈ 7.5 GB), random bytes;
+ * and the timer both benchmarks measure the tools with.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
@@ -63,4 +64,11 @@ export async function writeKubernetesRelease(root: string, scale: number): Promi
     bytes += target;
   }
   return { files, bytes };
+}
+
+/** Wall seconds a synchronous run takes (the coreutils side of the benchmarks). */
+export function seconds(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
