@@ -7,6 +7,7 @@ import type { GenerateSbomOptions, SbomFormat } from '../../../shared/src/sbom/g
 
 export const INPUT = {
   files: 'files',
+  baseDir: 'base-dir',
   exclude: 'exclude',
   images: 'images',
   format: 'format',
@@ -66,10 +67,13 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   }
   const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   const supplier = inputs.optional(INPUT.supplier);
+  const baseDir = inputs.optional(INPUT.baseDir);
+  inputs.workspacePath(INPUT.baseDir, workspace);
   return {
     options: {
       workspace,
       files,
+      ...(baseDir ? { baseDir } : {}),
       exclude: inputs.list(INPUT.exclude, { commas: false }),
       images,
       format,

@@ -47,7 +47,11 @@ describe('generate-sbom bundle', () => {
     await copyFile(go.binary, path.join(ws, 'release/bin/linux/amd64/kubectl'));
     await writeFile(path.join(ws, 'release/kubernetes.tar.gz'), 'not really a tarball');
     const inputs = await workflowInputs();
-    expect(inputs).toMatchObject({ 'output-dir': 'release/sbom', manifest: '.release-actions/manifest.json' });
+    expect(inputs).toMatchObject({
+      'base-dir': 'release',
+      'output-dir': 'release/sbom',
+      manifest: '.release-actions/manifest.json',
+    });
     const env = { SOURCE_DATE_EPOCH: '1767323045' };
     const run = await runBundle('generate-sbom', { workspace: ws, inputs, env, githubContext: true });
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
@@ -64,7 +68,11 @@ describe('generate-sbom bundle', () => {
     expect(JSON.parse(cdx).metadata.timestamp).toBe('2026-01-02T03:04:05.000Z');
     expect(JSON.parse(spdx).creationInfo.created).toBe('2026-01-02T03:04:05Z');
     expect(cdx).toContain(`pkg:generic/kubectl@${VERSION}?checksum=sha256:`);
-    expect(run.annotations.map((a) => a.message).join('\n')).toMatch(/kubernetes\.tar\.gz: not a readable tar/);
+    // Named as Kubernetes names them (base-dir: release), recorded in the manifest from the workspace.
+    expect(JSON.parse(spdx).packages.map((p: { packageFileName?: string }) => p.packageFileName)).toContain(
+      'bin/linux/amd64/kubectl',
+    );
+    expect(run.annotations.map((a) => a.message).join('\n')).toMatch(/^kubernetes\.tar\.gz: not a readable tar/m);
     expect(run.summary).toContain('release/bin/linux/amd64/kubectl');
     const manifest = JSON.parse(await readFile(path.join(ws, '.release-actions/manifest.json'), 'utf8'));
     expect(manifest.files.map((f: { path: string }) => f.path)).toEqual([

@@ -8,6 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
+import { InputError } from '../core/errors.ts';
 import { readBytesIfExists } from '../core/files.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
@@ -28,6 +29,8 @@ export interface GenerateSbomOptions {
   workspace: string;
   /** Globs relative to the workspace. */
   files: readonly string[];
+  /** Folder (relative to the workspace) the files are named from in the documents: `release` names `release/bin/…` `bin/…`. */
+  baseDir?: string;
   exclude: readonly string[];
   /** Image references by digest (registry or `oci:` layout). */
   images: readonly ImageReference[];
@@ -97,6 +100,14 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
         });
   if (options.images.length > 0 && !options.openRepository) throw new Error('images given without a repository opener');
 
+  const base = (options.baseDir ?? '').replace(/^\.\/?|\/+$/g, '');
+  const named = (relative: string) => {
+    if (!base) return relative;
+    if (!relative.startsWith(`${base}/`))
+      throw new InputError('files', `${relative} is outside base-dir ${base}`, { userError: true });
+    return relative.slice(base.length + 1);
+  };
+  for (const f of files) named(f);
   const warnings: string[] = [];
   const goDeps = new Map<string, SbomNode>();
   const dependsOn = new Map<string, Set<string>>();
@@ -106,7 +117,7 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     const progress = new Progress(logger, files.length);
     const inspected = await mapPool(files, options.concurrency ?? 8, async (relative) => {
       const absolute = path.join(options.workspace, relative);
-      const found = await inspectFile(absolute, relative, {
+      const found = await inspectFile(absolute, named(relative), {
         version: options.version,
         ...(options.cache ? { cache: options.cache } : {}),
       });
@@ -126,7 +137,7 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
         }
       }
       rows.push({
-        path: found.node.name,
+        path: base ? `${base}/${found.node.name}` : found.node.name,
         size: found.node.size ?? 0,
         sha256: found.node.checksums?.sha256 ?? '',
         kind: describe(found.node),
@@ -194,10 +205,12 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     await updateManifest(path.resolve(options.workspace, options.manifest), (manifest) => {
       for (const node of inventory.nodes) {
         if (node.kind !== 'file') continue;
-        let subject = manifest.files.find((s) => s.path === node.name);
+        // Subjects are named from the workspace, as every stage names them.
+        const subjectPath = base ? `${base}/${node.name}` : node.name;
+        let subject = manifest.files.find((s) => s.path === subjectPath);
         if (!subject) {
           subject = {
-            path: node.name,
+            path: subjectPath,
             size: node.size ?? 0,
             sha256: node.checksums?.sha256 ?? '',
             sha512: node.checksums?.sha512 ?? '',
