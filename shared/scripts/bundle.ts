@@ -10,7 +10,7 @@
  *   node shared/scripts/bundle.ts --check    fail when dist/ differs from a fresh build
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { minify } from 'terser';
@@ -22,6 +22,15 @@ const ACTIONS = listActions(root);
 const TARGETS: Record<string, string> = {
   ...Object.fromEntries(ACTIONS.map((a) => [a, `actions/${a}/src/main.js`])),
   cli: 'shared/src/cli/main.js',
+};
+
+/** Files a bundle reads at run time, which ncc does not copy: the CycloneDX library's schemas (its validator's). */
+const CYCLONEDX_SCHEMAS = 'node_modules/@cyclonedx/cyclonedx-library/res/schema';
+const ASSETS: Record<string, [from: string, to: string][]> = {
+  'generate-sbom': ['bom-1.6', 'spdx', 'jsf-0.82', 'cryptography-defs'].map((s) => [
+    `${CYCLONEDX_SCHEMAS}/${s}.SNAPSHOT.schema.json`,
+    `res/schema/${s}.SNAPSHOT.schema.json`,
+  ]),
 };
 
 const args = process.argv.slice(2);
@@ -79,6 +88,10 @@ async function bundle(name: string): Promise<void> {
   if (scripts.some((f) => readFileSync(path.join(out, f), 'utf8').includes(WORKER.file)))
     writeFileSync(path.join(out, WORKER.file), workerBundle());
   writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  for (const [from, to] of ASSETS[name] ?? []) {
+    mkdirSync(path.dirname(path.join(out, to)), { recursive: true });
+    copyFileSync(path.join(root, from), path.join(out, to));
+  }
 }
 
 function listFiles(dir: string): string[] {

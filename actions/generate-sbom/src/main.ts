@@ -1,8 +1,14 @@
-import { NotImplementedError } from '../../../shared/src/core/errors.ts';
 import { runAction } from '../../../shared/src/core/run-action.ts';
-import { readInputs } from './inputs.ts';
+import { OUTPUT, readInputs } from './inputs.ts';
 
-await runAction(async ({ inputs }) => {
-  readInputs(inputs);
-  throw new NotImplementedError('generate-sbom');
+await runAction(async (io) => {
+  const inputs = readInputs(io.inputs);
+  const sbom = await import('../../../shared/src/sbom/index.ts');
+  const result = await sbom.generateSbom(sbom.withCollaborators(inputs), io.logger);
+  io.setOutputs({
+    [OUTPUT.sboms]: result.sboms,
+    [OUTPUT.components]: result.components,
+    [OUTPUT.goModules]: result.goModules,
+  });
+  await io.writeSummary(sbom.sbomSummary(result));
 });

@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'RELEASE_CONFLICT'
   | 'PACKAGE_CONFIG_INVALID'
   | 'REGISTRY_ERROR'
-  | 'PROMOTION_FAILED';
+  | 'PROMOTION_FAILED'
+  | 'SBOM_INVALID';
 
 export interface ReleaseErrorOptions {
   cause?: unknown;

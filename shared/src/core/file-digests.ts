@@ -17,7 +17,7 @@ export const RACY_MS = 1_000;
 /** 256 KiB: small enough to stay in the CPU cache between the hashes that read it. */
 export const CHUNK = 1 << 18;
 
-export type HashAlgorithm = 'sha256' | 'sha512' | 'md5';
+export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5';
 
 export interface HashRequest {
   file: string;
