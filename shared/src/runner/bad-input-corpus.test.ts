@@ -203,7 +203,7 @@ const CASES: Case[] = [
   {
     name: 'an unknown destination scheme',
     action: 'publish-binaries',
-    inputs: { destinations: 'gs://kubernetes-release' },
+    inputs: { destinations: 'gcs://kubernetes-release' },
     expected: { input: 'destinations' },
   },
   {
