@@ -3,19 +3,27 @@
  * Nothing is written without `confirm`. One failing edge does not stop the others: each failure is recorded on
  * its edge and the run goes on; the caller fails the step when any edge failed.
  */
-import type { KeyObject } from 'node:crypto';
 import { describeError } from '../core/errors.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
 import type { OciClient } from '../oci/client.ts';
 import { parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
-import type { ArtifactSigner } from '../sign/signer.ts';
 import { Copier, type TransferStats } from './copier.ts';
 import { PlanConflictError } from './errors.ts';
 import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
-import { attach, attestationLayer, checkSignature, hasStatement, promotionStatement, signatureLayer } from './signatures.ts';
+import {
+  attach,
+  attachSignature,
+  attestationLayer,
+  checkSignature,
+  hasStatement,
+  type ImageSigning,
+  promotionStatement,
+  type SignatureTrust,
+  signImage,
+} from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
 
 export type VerifyMode = 'none' | 'if-present' | 'required';
@@ -28,12 +36,12 @@ export interface PromoteOptions {
   copyReferrers: boolean;
   concurrency: number;
   /** Sign each promoted digest (one signature, stored on every destination). */
-  signer?: ArtifactSigner | undefined;
-  /** Attest each promotion (needs a signer). */
+  signing?: ImageSigning | undefined;
+  /** Attest each promotion (needs signing). */
   attest: boolean;
   verify: VerifyMode;
-  /** The key source signatures are verified with (verify other than none). */
-  verifyKey?: KeyObject | undefined;
+  /** What source signatures must verify with (verify other than none): a key, or a keyless trust policy. */
+  verifyTrust?: SignatureTrust | undefined;
   builderId: string;
   /** RFC 3339, from SOURCE_DATE_EPOCH. */
   timestamp: string;
@@ -73,7 +81,11 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
 }
 
 /** Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. */
-async function survey(options: PromoteOptions, stores: (name: string) => ImageStore): Promise<Observed> {
+async function survey(
+  options: PromoteOptions,
+  stores: (name: string) => ImageStore,
+  referrers: ReferrerIndex,
+): Promise<Observed> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
   const present = new Map<string, boolean>();
@@ -101,14 +113,14 @@ async function survey(options: PromoteOptions, stores: (name: string) => ImageSt
       present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
     },
   );
-  if (options.verify !== 'none' && options.verifyKey) {
-    const key = options.verifyKey;
+  if (options.verify !== 'none' && options.verifyTrust) {
+    const trust = options.verifyTrust;
     const sources = unique(
       open.filter((e) => present.get(`${e.source}@${e.digest}`)),
       (e) => `${e.source}@${e.digest}`,
     );
     await mapPool(sources, limit, async (e) => {
-      const check = await checkSignature(stores(e.source), e.digest, key);
+      const check = await checkSignature(stores(e.source), e.digest, trust, referrers);
       const refused =
         check.status === 'invalid'
           ? check.problem
@@ -176,7 +188,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
 
-  const observed = await logger.group('Plan', () => survey(options, stores));
+  const index = new ReferrerIndex();
+  const observed = await logger.group('Plan', () => survey(options, stores, index));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -224,7 +237,6 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const edgesAt = (pair: EdgeReport) => reports.filter((e) => e.destination === pair.destination && e.digest === pair.digest);
 
   if (options.copyReferrers) {
-    const index = new ReferrerIndex();
     await logger.group('Referrers', async () => {
       const outcomes = await settlePool(pairs(), options.concurrency, async (pair) => {
         result.attached.referrers += await copyAttached(
@@ -239,16 +251,28 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     });
   }
 
-  const signer = options.signer;
-  if (signer) {
+  const signing = options.signing;
+  if (signing) {
     await logger.group('Sign', async () => {
       const digests = unique(alive(), (e) => e.digest);
       const outcomes = await settlePool(digests, options.concurrency, async (first) => {
-        // One signature per digest, the same layer on every destination: never re-signed per mirror.
-        const layer = await signatureLayer(signer, first.destination, first.digest);
         const targets = pairs().filter((p) => p.digest === first.digest);
-        for (const pair of targets)
-          if (await attach(copier, stores(pair.destination), pair.digest, '.sig', layer)) result.attached.signatures++;
+        // A keyless signature differs every run: a digest whose every mirror holds one that verifies is not signed again.
+        const signed =
+          signing.signer.kind === 'keyless' &&
+          (await Promise.all(targets.map((p) => checkSignature(stores(p.destination), p.digest, signing.trust, index)))).every(
+            (c) => c.status === 'verified',
+          );
+        if (!signed) {
+          // One signature per digest, the same on every destination: never re-signed per mirror.
+          const signature = await signImage(signing, first.destination, first.digest);
+          for (const pair of targets) {
+            const to = stores(pair.destination);
+            const subject = await to.headManifest(pair.digest);
+            if (!subject) throw new Error(`${to.name}@${pair.digest} vanished before signing`);
+            if (await attachSignature(copier, index, to, subject, signature)) result.attached.signatures++;
+          }
+        }
         if (!options.attest) return;
         for (const pair of targets) {
           const statement = promotionStatement({
@@ -260,7 +284,7 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
           });
           const to = stores(pair.destination);
           if (await hasStatement(to, pair.digest, statement)) continue;
-          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signer, statement)))
+          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing.signer, statement)))
             result.attached.attestations++;
         }
       });
@@ -275,7 +299,7 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
 
   // A pair this run wrote to is checked in full; one only skipped was checked by the survey (its tags at its digest,
   // and a top manifest is pushed only after everything under it), so a no-op rerun costs no walk of every blob.
-  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signer);
+  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signing);
   await logger.group('Check every mirror', async () => {
     const outcomes = await settlePool(written(), options.concurrency, async (pair) => {
       const to = stores(pair.destination);
@@ -287,8 +311,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
         if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
       }
       const check: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
-      if (signer) {
-        const signature = await checkSignature(to, pair.digest, signer.publicKey);
+      if (signing) {
+        const signature = await checkSignature(to, pair.digest, signing.trust, index);
         check.signature = signature.status;
         if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
       }

@@ -1,0 +1,196 @@
+/**
+ * Signing promoted images, keyless (a private Sigstore instance from @sigstore/mock: Fulcio, Rekor, a TSA; nock)
+ * and with a key, into two in-memory registries: one with the OCI 1.1 referrers API (the signature goes there as
+ * a referrer holding the Sigstore bundle) and one without, as docker-registry 2.8 (the cosign tag schema).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../core/logger.ts';
+import { OciClient } from '../oci/client.ts';
+import { MEDIA_TYPE } from '../oci/media-types.ts';
+import { BundleVerifier } from '../sign/bundle-verifier.ts';
+import { BUNDLE_V03_MEDIA_TYPE } from '../sign/bundles.ts';
+import { KeySigner } from '../sign/key-signer.ts';
+import { KeylessSigner } from '../sign/keyless-signer.ts';
+import { staticToken } from '../sign/oidc.ts';
+import { parseTrustedRoot, trustPolicy } from '../sign/trust.ts';
+import { witnessesFor } from '../sign/witnesses.ts';
+import { type MemoryRegistry, startMemoryRegistry } from '../testing/memory-registry.ts';
+import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
+import { type MockSigstore, startMockSigstore, testIdentityToken, testKeyPair } from '../testing/sigstore.ts';
+import { type PromoteOptions, type PromoteResult, promote } from './promote.ts';
+import { ReferrerIndex } from './referrers.ts';
+import {
+  BUNDLE_ANNOTATION,
+  checkSignature,
+  cosignLayers,
+  type ImageSigning,
+  keySigning,
+  type SignatureTrust,
+} from './signatures.ts';
+
+const IDENTITY = 'https://github.com/kubernetes/k8s.io/.github/workflows/promote.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const RETRY = { baseDelayMs: 5, maxDelayMs: 50, attempts: 4 };
+
+let mock: MockSigstore;
+let dir: string;
+let images: { multi: TestImage; single: TestImage };
+/** With the referrers API, and without (as docker-registry 2.8). */
+let withApi: MemoryRegistry;
+let tagSchema: MemoryRegistry;
+
+const client = () =>
+  new OciClient({ plainHttp: [withApi.host, tagSchema.host], rateLimit: Number.POSITIVE_INFINITY, retry: RETRY, baseDir: dir });
+
+function keylessTrust(identity: string | RegExp = IDENTITY): SignatureTrust {
+  return {
+    verifier: new BundleVerifier(
+      trustPolicy({ trustedRoot: parseTrustedRoot(mock.trustedRoot), tlog: true, identity, issuer: ISSUER }),
+    ),
+  };
+}
+
+function keyless(sub = IDENTITY): ImageSigning {
+  return {
+    signer: new KeylessSigner({
+      identity: staticToken(testIdentityToken({ sub, iss: ISSUER })),
+      fulcioUrl: mock.fulcioUrl,
+      timeoutMs: 10_000,
+      retry: RETRY,
+    }),
+    witnesses: witnessesFor({ rekorUrl: mock.rekorUrl, tsaUrl: mock.tsaUrl }, 10_000),
+    retry: RETRY,
+    timeoutMs: 10_000,
+    trust: keylessTrust(),
+  };
+}
+
+async function run(
+  image: 'multi' | 'single',
+  destinations: string[],
+  overrides: Partial<PromoteOptions>,
+): Promise<PromoteResult> {
+  return promote(
+    {
+      specs: [{ image, source: 'oci:src', digest: images[image].digest, tags: ['v1'], destinations, origin: 'test' }],
+      client: client(),
+      confirm: true,
+      allowTagMoves: false,
+      copyReferrers: true,
+      concurrency: 4,
+      attest: false,
+      verify: 'none',
+      builderId: 'test',
+      timestamp: '2026-01-01T00:00:00Z',
+      ...overrides,
+    },
+    new RecordingLogger(),
+  );
+}
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  mock = await startMockSigstore('promote');
+  dir = await mkdtemp(path.join(tmpdir(), 'promote-sign-'));
+  images = await sharedLayerImages(path.join(dir, 'src'), 4096);
+  withApi = await startMemoryRegistry({ referrers: true });
+  tagSchema = await startMemoryRegistry({ referrers: false });
+});
+afterAll(async () => {
+  mock.stop();
+  nock.enableNetConnect();
+  await Promise.all([withApi.close(), tagSchema.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('keyless signing of promoted images', () => {
+  it('signs each digest once: a referrer where the registry has the API, the .sig tag where not; a rerun signs nothing', async () => {
+    const destinations = [`${withApi.host}/prod/multi`, `${tagSchema.host}/prod/multi`];
+    const digest = images.multi.digest;
+    const result = await run('multi', destinations, { signing: keyless() });
+    expect(result.failed).toBe(0);
+    expect(result.attached.signatures).toBe(2);
+    expect(result.checks.map((c) => c.signature)).toEqual(['verified', 'verified']);
+    expect(mock.requests.fulcio).toBe(1);
+
+    const c = client();
+    const [api, tags] = destinations.map((d) => c.store(d)) as [ReturnType<typeof c.store>, ReturnType<typeof c.store>];
+    const referrers = (await api.listReferrers(digest)) ?? [];
+    expect(referrers.map((r) => r.artifactType)).toEqual([BUNDLE_V03_MEDIA_TYPE]);
+    expect(await api.listTags()).toEqual(['v1']);
+    expect(await tags.listReferrers(digest)).toBeUndefined();
+    expect(await tags.listTags()).toEqual([`${digest.replace(':', '-')}.sig`, 'v1']);
+
+    // The same signature on both: the referrer's bundle layer is the .sig layer's bundle annotation.
+    const referrer = JSON.parse((await api.getManifest(referrers[0]?.digest as string))?.bytes.toString('utf8') as string);
+    expect(referrer.subject.digest).toBe(digest);
+    expect(referrer.config.mediaType).toBe(MEDIA_TYPE.ociEmpty);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await api.getBlob(referrer.layers[0].digest)) chunks.push(chunk);
+    const [sigLayer] = await cosignLayers(tags, digest, '.sig');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(sigLayer?.annotations?.[BUNDLE_ANNOTATION]);
+
+    for (const store of [api, tags]) {
+      const index = new ReferrerIndex();
+      expect((await checkSignature(store, digest, keylessTrust(), index)).status).toBe('verified');
+      expect((await checkSignature(store, digest, keylessTrust('https://github.com/evil/fork'), index)).status).toBe('invalid');
+    }
+
+    const writes = [withApi.writes.length, tagSchema.writes.length];
+    const again = await run('multi', destinations, { signing: keyless() });
+    expect(again.failed).toBe(0);
+    expect(again.attached.signatures).toBe(0);
+    expect(mock.requests.fulcio).toBe(1);
+    expect([withApi.writes.length, tagSchema.writes.length]).toEqual(writes);
+  });
+
+  it('verify with a certificate identity: a source signed by it is promoted, one signed by another is not', async () => {
+    const source = `${withApi.host}/prod/multi`;
+    const spec = (to: string) => ({
+      image: 'multi',
+      source,
+      digest: images.multi.digest,
+      tags: ['v1'],
+      destinations: [to],
+      origin: 'test',
+    });
+    const ok = await run('multi', [], {
+      specs: [spec(`${tagSchema.host}/verified/multi`)],
+      verify: 'required',
+      verifyTrust: keylessTrust(),
+    });
+    expect(ok.edges.map((e) => e.status)).toEqual(['promoted']);
+    const refused = await run('multi', [], {
+      specs: [spec(`${tagSchema.host}/refused/multi`)],
+      verify: 'required',
+      verifyTrust: keylessTrust(/^https:\/\/github\.com\/someone-else\//),
+    });
+    expect(refused.edges.map((e) => [e.action, e.status])).toEqual([['unverified', 'failed']]);
+    expect(await client().store(`${tagSchema.host}/refused/multi`).headManifest('v1')).toBeUndefined();
+  });
+});
+
+describe('key signing of promoted images', () => {
+  it('goes as a referrer where the API is, verifies with the key, and a rerun writes nothing', async () => {
+    const keys = testKeyPair();
+    const signing = keySigning(KeySigner.fromPem(keys.privatePem));
+    const destinations = [`${withApi.host}/keyed/single`, `${tagSchema.host}/keyed/single`];
+    const result = await run('single', destinations, { signing });
+    expect(result.failed).toBe(0);
+    expect(result.attached.signatures).toBe(2);
+    const c = client();
+    for (const d of destinations)
+      expect((await checkSignature(c.store(d), images.single.digest, signing.trust, new ReferrerIndex())).status).toBe(
+        'verified',
+      );
+    const writes = [withApi.writes.length, tagSchema.writes.length];
+    const again = await run('single', destinations, { signing });
+    expect(again.attached.signatures).toBe(0);
+    expect([withApi.writes.length, tagSchema.writes.length]).toEqual(writes);
+  });
+});
