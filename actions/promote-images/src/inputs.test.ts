@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputReader } from '../../../shared/src/core/inputs.ts';
+import { emptyManifest, serializeManifest } from '../../../shared/src/manifest/manifest.ts';
 import { testKeyPair } from '../../../shared/src/testing/sigstore.ts';
 import { readInputs } from './inputs.ts';
 
@@ -63,5 +67,32 @@ describe('promote-images inputs: signing and verification', () => {
     }
     const { options } = await read({ verify: 'if-present', 'public-key': testKeyPair().publicPem });
     expect(options.verifyTrust && 'key' in options.verifyTrust).toBe(true);
+  });
+});
+
+describe('promote-images inputs: the release manifest', () => {
+  it('without manifests or images, promotes the images the release manifest lists', async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), 'promote-inputs-'));
+    try {
+      await writeFile(
+        path.join(workspace, 'release.json'),
+        serializeManifest({ ...emptyManifest(), images: [{ reference: 'staging.test/k8s/pause:3.10', digest: DIGEST }] }),
+      );
+      const { options, manifest } = await read(
+        { images: '', destinations: 'us.test/k8s\neu.test/k8s', tags: '3.10', manifest: 'release.json' },
+        { GITHUB_WORKSPACE: workspace },
+      );
+      expect(manifest).toBe(path.join(workspace, 'release.json'));
+      expect(options.specs).toMatchObject([
+        {
+          source: 'staging.test/k8s/pause',
+          digest: DIGEST,
+          tags: ['3.10'],
+          destinations: ['us.test/k8s/pause', 'eu.test/k8s/pause'],
+        },
+      ]);
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Signing promoted images, keyless (a private Sigstore instance from @sigstore/mock: Fulcio, Rekor, a TSA; nock)
  * and with a key, into two in-memory registries: one with the OCI 1.1 referrers API (the signature goes there as
- * a referrer holding the Sigstore bundle) and one without, as docker-registry 2.8 (the cosign tag schema).
+ * a referrer holding the Sigstore bundle) and one without, as docker-registry 2.8 (the cosign tag schema); and
+ * promotion attestations.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import { MEDIA_TYPE } from '../oci/media-types.ts';
 import { BundleVerifier } from '../sign/bundle-verifier.ts';
-import { BUNDLE_V03_MEDIA_TYPE } from '../sign/bundles.ts';
+import { BUNDLE_V03_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, preAuthEncoding } from '../sign/bundles.ts';
 import { KeySigner } from '../sign/key-signer.ts';
 import { KeylessSigner } from '../sign/keyless-signer.ts';
 import { staticToken } from '../sign/oidc.ts';
@@ -27,8 +29,10 @@ import {
   BUNDLE_ANNOTATION,
   checkSignature,
   cosignLayers,
+  DSSE_MEDIA_TYPE,
   type ImageSigning,
   keySigning,
+  PROMOTION_PREDICATE,
   type SignatureTrust,
 } from './signatures.ts';
 
@@ -192,5 +196,68 @@ describe('key signing of promoted images', () => {
     const again = await run('single', destinations, { signing });
     expect(again.attached.signatures).toBe(0);
     expect([withApi.writes.length, tagSchema.writes.length]).toEqual(writes);
+  });
+});
+
+describe('attest', () => {
+  it('attaches a signed in-toto promotion statement per destination; an equal one already there is not added again', async () => {
+    const keys = testKeyPair();
+    const signing = keySigning(KeySigner.fromPem(keys.privatePem));
+    const destinations = [`${tagSchema.host}/attested/single`, `${withApi.host}/attested/single`];
+    const digest = images.single.digest;
+    const result = await run('single', destinations, {
+      signing,
+      attest: true,
+      builderId: 'https://github.com/k/r/actions/runs/7',
+    });
+    expect(result.failed).toBe(0);
+    expect(result.attached.attestations).toBe(2);
+    const c = client();
+    for (const destination of destinations) {
+      const store = c.store(destination);
+      const layers = await cosignLayers(store, digest, '.att');
+      expect(layers.map((l) => [l.mediaType, l.annotations?.predicateType])).toEqual([[DSSE_MEDIA_TYPE, PROMOTION_PREDICATE]]);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of await store.getBlob(layers[0]?.digest as string)) chunks.push(chunk);
+      const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const payload = Buffer.from(envelope.payload, 'base64');
+      expect(envelope.payloadType).toBe(IN_TOTO_PAYLOAD_TYPE);
+      expect(
+        verify(
+          'sha256',
+          preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload),
+          createPublicKey(keys.publicPem),
+          Buffer.from(envelope.signatures[0].sig, 'base64'),
+        ),
+      ).toBe(true);
+      expect(JSON.parse(payload.toString('utf8'))).toEqual({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: destination, digest: { sha256: digest.slice(7) } }],
+        predicateType: PROMOTION_PREDICATE,
+        predicate: {
+          src_ref: `oci:src@${digest}`,
+          dst_ref: `${destination}@${digest}`,
+          digest,
+          timestamp: '2026-01-01T00:00:00Z',
+          builder_id: 'https://github.com/k/r/actions/runs/7',
+        },
+      });
+    }
+    const writes = [withApi.writes.length, tagSchema.writes.length];
+    const again = await run('single', destinations, {
+      signing,
+      attest: true,
+      builderId: 'https://github.com/k/r/actions/runs/7',
+    });
+    expect(again.attached).toEqual({ referrers: 0, signatures: 0, attestations: 0 });
+    expect([withApi.writes.length, tagSchema.writes.length]).toEqual(writes);
+    // Another run's statement (another builder) is a new one, added beside the first.
+    const other = await run('single', destinations, {
+      signing,
+      attest: true,
+      builderId: 'https://github.com/k/r/actions/runs/8',
+    });
+    expect(other.attached.attestations).toBe(2);
+    expect(await cosignLayers(c.store(destinations[0] as string), digest, '.att')).toHaveLength(2);
   });
 });
