@@ -56,6 +56,7 @@ export const INPUT = {
   certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
   certificateSourceRepository: 'certificate-source-repository',
+  check: 'check',
   concurrency: 'concurrency',
   rateLimit: 'rate-limit',
   registryCredentials: 'registry-credentials',
@@ -162,6 +163,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   const sign = inputs.boolean(INPUT.sign, false);
   const attest = inputs.boolean(INPUT.attest, false);
   const verify = inputs.enum(INPUT.verify, ['none', 'if-present', 'required'] as const, 'none');
+  const check = inputs.enum(INPUT.check, ['full', 'written'] as const, 'full');
   const concurrency = inputs.integer(INPUT.concurrency, 20, { min: 1, max: 256 });
   const rateLimit = inputs.integer(INPUT.rateLimit, 50, { min: 0, max: 100_000 });
   const plainHttp = inputs.list(INPUT.plainHttpRegistries);
@@ -201,6 +203,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
           ? `${GITHUB_SERVER_URL || 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
           : 'release-actions/promote-images',
       timestamp: rfc3339(sourceDate(env)),
+      check,
     },
     report,
     manifest,

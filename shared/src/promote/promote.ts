@@ -7,12 +7,13 @@ import { describeError } from '../core/errors.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
 import type { OciClient } from '../oci/client.ts';
-import { parseManifest } from '../oci/media-types.ts';
+import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
 import { Copier, type TransferStats } from './copier.ts';
 import { PlanConflictError } from './errors.ts';
 import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
+import { Semaphore } from './semaphore.ts';
 import {
   attach,
   attachSignature,
@@ -45,6 +46,11 @@ export interface PromoteOptions {
   builderId: string;
   /** RFC 3339, from SOURCE_DATE_EPOCH. */
   timestamp: string;
+  /**
+   * The check after a confirmed run: `full` walks every mirror pair (manifests, a HEAD per blob); `written` only
+   * the pairs this run wrote to, a skipped pair standing on the survey (its tags at its digest).
+   */
+  check?: 'full' | 'written';
 }
 
 export type EdgeStatus = 'planned' | 'skipped' | 'promoted' | 'failed';
@@ -90,7 +96,9 @@ async function survey(
   const tags = new Map<string, string | undefined>();
   const present = new Map<string, boolean>();
   const unverified = new Map<string, string | undefined>();
-  const limit = options.concurrency;
+  // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
+  const registries = new Set(edges.flatMap((e) => [stores(e.source).registryKey, stores(e.destination).registryKey]));
+  const limit = options.concurrency * registries.size;
   await mapPool(
     unique(
       edges.filter((e) => e.tag),
@@ -156,23 +164,53 @@ async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore,
 }
 
 /**
- * Every platform manifest and blob under `digest` is in the store. A blob this run saw there (its HEAD, or an
- * upload the registry acknowledged with its digest) is not asked for again.
+ * The post-run check's reads, shared by every pair: each manifest and each blob of a repository is asked for once
+ * (a blob shared by many images is HEADed once per repository), at most `concurrency` requests at once.
  */
-async function checkTree(copier: Copier, store: ImageStore, digest: string, problems: string[]): Promise<void> {
-  const manifest = await store.getManifest(digest);
-  if (!manifest) {
-    problems.push(`${store.name}@${digest} is missing`);
-    return;
+class TreeCheck {
+  readonly #copier: Copier;
+  readonly #limit: Semaphore;
+  readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
+  readonly #blobs = new Map<string, Promise<boolean>>();
+
+  constructor(copier: Copier, concurrency: number) {
+    this.#copier = copier;
+    this.#limit = new Semaphore(concurrency);
   }
-  const parsed = parseManifest(manifest);
-  await Promise.all([
-    ...parsed.manifests.map((child) => checkTree(copier, store, child.digest, problems)),
-    ...parsed.blobs.map(async (blob) => {
-      if (!(await copier.placed(store, blob.digest)) && (await store.headBlob(blob.digest)) === undefined)
-        problems.push(`${store.name}: blob ${blob.digest} is missing`);
-    }),
-  ]);
+
+  #once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    let value = cache.get(key);
+    if (!value) {
+      value = this.#limit.run(read);
+      cache.set(key, value);
+    }
+    return value;
+  }
+
+  /** The manifest at a tag or digest (a tag is read afresh: it is what the check is about). */
+  manifest(store: ImageStore, reference: string): Promise<ManifestBlob | undefined> {
+    return this.#once(this.#manifests, `${store.name}@${reference}`, () => store.getManifest(reference));
+  }
+
+  /** Every platform manifest and blob under `manifest` is in the store; what is missing goes to `problems`. */
+  async tree(store: ImageStore, manifest: ManifestBlob, problems: string[]): Promise<void> {
+    const parsed = parseManifest(manifest);
+    await Promise.all([
+      ...parsed.manifests.map(async (child) => {
+        const found = await this.manifest(store, child.digest);
+        if (found) await this.tree(store, found, problems);
+        else problems.push(`${store.name}@${child.digest} (platform manifest) is missing`);
+      }),
+      ...parsed.blobs.map(async (blob) => {
+        const present = await this.#once(
+          this.#blobs,
+          `${store.name}@${blob.digest}`,
+          async () => (await this.#copier.placed(store, blob.digest)) || (await store.headBlob(blob.digest)) !== undefined,
+        );
+        if (!present) problems.push(`${store.name}: blob ${blob.digest} is missing`);
+      }),
+    ]);
+  }
 }
 
 export async function promote(options: PromoteOptions, logger: Logger): Promise<PromoteResult> {
@@ -297,29 +335,39 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     });
   }
 
-  // A pair this run wrote to is checked in full; one only skipped was checked by the survey (its tags at its digest,
-  // and a top manifest is pushed only after everything under it), so a no-op rerun costs no walk of every blob.
-  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signing);
+  // Every mirror pair is walked, skipped ones too (unless check: written): each tag at its digest, every platform
+  // manifest and blob there.
+  const check = new TreeCheck(copier, options.concurrency);
+  const toCheck = pairs().filter(
+    (p) => options.check !== 'written' || signing || edgesAt(p).some((e) => e.status === 'promoted'),
+  );
   await logger.group('Check every mirror', async () => {
-    const outcomes = await settlePool(written(), options.concurrency, async (pair) => {
+    const progress = new Progress(logger, toCheck.length);
+    const outcomes = await settlePool(toCheck, options.concurrency, async (pair) => {
       const to = stores(pair.destination);
       const problems: string[] = [];
-      await checkTree(copier, to, pair.digest, problems);
-      for (const edge of edgesAt(pair)) {
-        if (!edge.tag) continue;
-        const at = (await to.headManifest(edge.tag))?.digest;
+      const tagged = edgesAt(pair).filter((e) => e.tag !== undefined);
+      const written = edgesAt(pair).some((e) => e.status === 'promoted');
+      // A tag this run wrote is read back (its bytes are walked); one the survey found at its digest stands.
+      const [first, ...others] = written ? tagged : [];
+      const top = await check.manifest(to, first?.tag ?? pair.digest);
+      if (!top) problems.push(`${to.name}${first ? `:${first.tag}` : ''}@${pair.digest} is missing`);
+      else if (top.digest !== pair.digest) problems.push(`${to.name}:${first?.tag} is at ${top.digest}, planned ${pair.digest}`);
+      else await check.tree(to, top, problems);
+      for (const edge of others) {
+        const at = (await to.headManifest(edge.tag as string))?.digest;
         if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
       }
-      const check: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
+      const mirror: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
       if (signing) {
         const signature = await checkSignature(to, pair.digest, signing.trust, index);
-        check.signature = signature.status;
+        mirror.signature = signature.status;
         if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
       }
-      check.ok = problems.length === 0;
-      result.checks.push(check);
-      logger.info(`${check.ok ? 'ok' : 'FAILED'} ${to.name}@${pair.digest}${check.ok ? '' : `: ${problems.join('; ')}`}`);
-      if (!check.ok) fail(edgesAt(pair), new Error(problems.join('; ')));
+      mirror.ok = problems.length === 0;
+      result.checks.push(mirror);
+      progress.tick(`${mirror.ok ? 'ok' : 'FAILED'} ${to.name}@${pair.digest}${mirror.ok ? '' : `: ${problems.join('; ')}`}`);
+      if (!mirror.ok) fail(edgesAt(pair), new Error(problems.join('; ')));
     });
     for (const outcome of outcomes) if (!outcome.ok) fail(edgesAt(outcome.item), outcome.error);
   });
