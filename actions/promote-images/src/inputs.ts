@@ -15,21 +15,10 @@ import { type ImageSpec, inlineSpecs, readManifests } from '../../../shared/src/
 import { BundleVerifier } from '../../../shared/src/sign/bundle-verifier.ts';
 import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
 import { KeylessSigner } from '../../../shared/src/sign/keyless-signer.ts';
-import {
-  type Endpoints,
-  identityProvider,
-  readEndpoints,
-  requireWitness,
-  usesPublicGood,
-} from '../../../shared/src/sign/service-inputs.ts';
+import { type Endpoints, identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
 import { outageRetry } from '../../../shared/src/sign/services.ts';
 import { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, trustPolicy } from '../../../shared/src/sign/trust.ts';
-import {
-  parsePublicKeyInput,
-  readIdentityPolicy,
-  readPemInput,
-  readTrustedRootInput,
-} from '../../../shared/src/sign/trust-inputs.ts';
+import { parsePublicKeyInput, readIdentityPolicy, readPemInput, trustedRootFor } from '../../../shared/src/sign/trust-inputs.ts';
 import { witnessesFor } from '../../../shared/src/sign/witnesses.ts';
 
 export const INPUT = {
@@ -76,9 +65,11 @@ const RETRY_BUDGET_MS = 600_000;
 
 /** The keyless trust policy: the trusted root (given, or public-good when every service is) and the identity policy. */
 function keylessTrust(inputs: InputReader, workspace: string, endpoints: Endpoints): SignatureTrust {
-  const trustedRoot =
-    readTrustedRootInput(inputs, workspace, { parsePublicKey, parseTrustedRoot }) ??
-    (usesPublicGood(endpoints, true) ? publicGoodTrustedRoot() : undefined);
+  const trustedRoot = trustedRootFor(inputs, workspace, endpoints, true, {
+    parsePublicKey,
+    parseTrustedRoot,
+    publicGoodTrustedRoot,
+  });
   if (!trustedRoot)
     throw new InputError(INPUT.trustedRoot, 'is required with a private Sigstore instance (its trusted_root.json)');
   const policy = readIdentityPolicy(inputs);

@@ -13,17 +13,12 @@ import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
 import { type BuildContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
-import { identityProvider, readEndpoints, requireWitness, usesPublicGood } from '../../../shared/src/sign/service-inputs.ts';
+import { identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
 import { outageRetry } from '../../../shared/src/sign/services.ts';
 import type { SignArtifactsOptions } from '../../../shared/src/sign/sign-artifacts.ts';
 import type { ArtifactSigner } from '../../../shared/src/sign/signer.ts';
 import { DEFAULT_EXCLUDE } from '../../../shared/src/sign/subjects.ts';
-import {
-  parsePublicKeyInput,
-  readIdentityPolicy,
-  readPemInput,
-  readTrustedRootInput,
-} from '../../../shared/src/sign/trust-inputs.ts';
+import { parsePublicKeyInput, readIdentityPolicy, readPemInput, trustedRootFor } from '../../../shared/src/sign/trust-inputs.ts';
 import type { VerifyArtifactsOptions } from '../../../shared/src/sign/verify-artifacts.ts';
 
 /** The signing domain with the Sigstore libraries: one chunk of the bundle, loaded once the plain inputs are valid. */
@@ -129,9 +124,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
   const signer: ArtifactSigner = identity
     ? new trust.KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs, retry: outageRetry(retryBudgetMs) })
     : (key as ArtifactSigner);
-  const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace, trust) ??
-    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
+  const trustedRoot = trustedRootFor(inputs, common.workspace, endpoints, keyless, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined || endpoints.tsaUrl !== undefined;
   return {
     ...common,
@@ -179,9 +172,7 @@ async function readVerify(inputs: InputReader, common: Common): Promise<VerifyAr
   const trust = await loadSign();
   const publicKey = parsePublicKeyInput(publicKeyPem, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined;
-  const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace, trust) ??
-    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
+  const trustedRoot = trustedRootFor(inputs, common.workspace, endpoints, keyless, trust);
   if (needsRoot && !trustedRoot)
     throw new InputError(INPUT.trustedRoot, 'is required to verify against a private Sigstore instance (its trusted_root.json)');
   return {
