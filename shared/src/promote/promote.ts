@@ -322,7 +322,7 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
           });
           const to = stores(pair.destination);
           if (await hasStatement(to, pair.digest, statement)) continue;
-          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing.signer, statement)))
+          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing, statement)))
             result.attached.attestations++;
         }
       });

@@ -13,7 +13,14 @@ import { sha256Digest } from '../oci/digest.ts';
 import { type Descriptor, type ManifestBlob, MEDIA_TYPE } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
 import { BundleRejected, type BundleVerifier } from '../sign/bundle-verifier.ts';
-import { BUNDLE_V03_MEDIA_TYPE, messageBundle, parseBundle, preAuthEncoding, serializeBundle } from '../sign/bundles.ts';
+import {
+  BUNDLE_V03_MEDIA_TYPE,
+  dsseBundle,
+  messageBundle,
+  parseBundle,
+  preAuthEncoding,
+  serializeBundle,
+} from '../sign/bundles.ts';
 import type { ArtifactSigner } from '../sign/signer.ts';
 import { witness } from '../sign/witnesses.ts';
 import type { Copier } from './copier.ts';
@@ -115,8 +122,19 @@ export function promotionStatement(s: PromotionStatement): Buffer {
   );
 }
 
-export async function attestationLayer(signer: ArtifactSigner, statement: Buffer): Promise<Attachment> {
-  const signature = await signer.sign(preAuthEncoding(IN_TOTO, statement));
+/**
+ * A DSSE envelope of the statement, as cosign's `.att` layers hold it, with its Sigstore bundle (witnessed when
+ * keyless: the certificate, the Rekor entry, the timestamp) in an annotation, so a keyless attestation verifies.
+ */
+export async function attestationLayer(signing: ImageSigning, statement: Buffer): Promise<Attachment> {
+  const signature = await signing.signer.sign(preAuthEncoding(IN_TOTO, statement));
+  const bundle = await witness(
+    dsseBundle(statement, IN_TOTO, signature),
+    signature,
+    signing.witnesses,
+    signing.retry,
+    signing.timeoutMs,
+  );
   const bytes = Buffer.from(
     JSON.stringify({
       payloadType: IN_TOTO,
@@ -130,7 +148,7 @@ export async function attestationLayer(signer: ArtifactSigner, statement: Buffer
       mediaType: DSSE_MEDIA_TYPE,
       digest: sha256Digest(bytes),
       size: bytes.length,
-      annotations: { predicateType: PROMOTION_PREDICATE },
+      annotations: { predicateType: PROMOTION_PREDICATE, [BUNDLE_ANNOTATION]: serializeBundle(bundle) },
     },
   };
 }

@@ -14,7 +14,7 @@ import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import { MEDIA_TYPE } from '../oci/media-types.ts';
 import { BundleVerifier } from '../sign/bundle-verifier.ts';
-import { BUNDLE_V03_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, preAuthEncoding } from '../sign/bundles.ts';
+import { BUNDLE_V03_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding } from '../sign/bundles.ts';
 import { KeySigner } from '../sign/key-signer.ts';
 import { KeylessSigner } from '../sign/keyless-signer.ts';
 import { staticToken } from '../sign/oidc.ts';
@@ -259,5 +259,21 @@ describe('attest', () => {
     });
     expect(other.attached.attestations).toBe(2);
     expect(await cosignLayers(c.store(destinations[0] as string), digest, '.att')).toHaveLength(2);
+  });
+
+  it('keyless: the .att layer carries a witnessed DSSE bundle that verifies for the identity', async () => {
+    const destination = `${tagSchema.host}/attested-keyless/single`;
+    const digest = images.single.digest;
+    const result = await run('single', [destination], { signing: keyless(), attest: true });
+    expect(result.attached.attestations).toBe(1);
+    const [layer] = await cosignLayers(client().store(destination), digest, '.att');
+    const bundle = parseBundle(layer?.annotations?.[BUNDLE_ANNOTATION] as string);
+    expect(bundle.verificationMaterial.tlogEntries).toHaveLength(1);
+    const trust = keylessTrust();
+    if (!('verifier' in trust)) throw new Error('expected a keyless trust');
+    const statement =
+      bundle.content.$case === 'dsseEnvelope' ? Buffer.from(bundle.content.dsseEnvelope.payload) : Buffer.alloc(0);
+    expect(JSON.parse(statement.toString('utf8')).predicate.dst_ref).toBe(`${destination}@${digest}`);
+    expect(() => trust.verifier.verifyDsse(bundle, statement, IN_TOTO_PAYLOAD_TYPE)).not.toThrow();
   });
 });
