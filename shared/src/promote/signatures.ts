@@ -281,8 +281,9 @@ async function candidates(store: ImageStore, digest: string, referrers: Referrer
       bundle: layer.annotations?.[BUNDLE_ANNOTATION],
     });
   }
-  const linked = referrers ? await referrers.referrers(store, digest) : undefined;
-  for (const descriptor of linked ?? []) {
+  // Referrers through the API, or (without it) the `sha256-<hex>` index tag a copy from a registry with it wrote.
+  const linked = referrers ? (await referrers.attached(store, digest)).linked : [];
+  for (const descriptor of linked) {
     if (descriptor.artifactType !== BUNDLE_V03_MEDIA_TYPE) continue;
     const manifest = await store.getManifest(descriptor.digest);
     if (!manifest) continue;

@@ -179,6 +179,31 @@ describe('keyless signing of promoted images', () => {
   });
 });
 
+describe('referrers travel per destination', () => {
+  it('a bundle referrer in the source: by digest where the API is, plus the sha256-<hex> index tag where not', async () => {
+    const source = `${withApi.host}/prod/multi`;
+    const digest = images.multi.digest;
+    const [linked] = (await client().store(source).listReferrers(digest)) ?? [];
+    expect(linked?.artifactType).toBe(BUNDLE_V03_MEDIA_TYPE);
+    const destinations = [`${withApi.host}/referred/multi`, `${tagSchema.host}/referred/multi`];
+    const result = await run('multi', [], {
+      specs: [{ image: 'multi', source, digest, tags: ['v1'], destinations, origin: 'test' }],
+    });
+    expect(result.failed).toBe(0);
+    const c = client();
+    const [api, tags] = destinations.map((d) => c.store(d)) as [ReturnType<typeof c.store>, ReturnType<typeof c.store>];
+    expect((await api.listReferrers(digest))?.map((r) => r.digest)).toEqual([linked?.digest]);
+    expect(await api.listTags()).toEqual(['v1']);
+    const index = await tags.getManifest(digest.replace(':', '-'));
+    expect(JSON.parse(index?.bytes.toString('utf8') as string).manifests.map((m: { digest: string }) => m.digest)).toEqual([
+      linked?.digest,
+    ]);
+    // The copied referrer is a signature that verifies on both, whichever way it is found.
+    for (const store of [api, tags])
+      expect((await checkSignature(store, digest, keylessTrust(), new ReferrerIndex())).status).toBe('verified');
+  });
+});
+
 describe('key signing of promoted images', () => {
   it('goes as a referrer where the API is, verifies with the key, and a rerun writes nothing', async () => {
     const keys = testKeyPair();
