@@ -12,15 +12,9 @@ import type { RetryOptions } from '../core/retry.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { type Descriptor, type ManifestBlob, MEDIA_TYPE } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
+import { witnessedDsse } from '../sign/attest.ts';
 import { BundleRejected, type BundleVerifier } from '../sign/bundle-verifier.ts';
-import {
-  BUNDLE_V03_MEDIA_TYPE,
-  dsseBundle,
-  messageBundle,
-  parseBundle,
-  preAuthEncoding,
-  serializeBundle,
-} from '../sign/bundles.ts';
+import { BUNDLE_V03_MEDIA_TYPE, messageBundle, parseBundle, serializeBundle } from '../sign/bundles.ts';
 import type { ArtifactSigner } from '../sign/signer.ts';
 import { witness } from '../sign/witnesses.ts';
 import type { Copier } from './copier.ts';
@@ -127,14 +121,7 @@ export function promotionStatement(s: PromotionStatement): Buffer {
  * keyless: the certificate, the Rekor entry, the timestamp) in an annotation, so a keyless attestation verifies.
  */
 export async function attestationLayer(signing: ImageSigning, statement: Buffer): Promise<Attachment> {
-  const signature = await signing.signer.sign(preAuthEncoding(IN_TOTO, statement));
-  const bundle = await witness(
-    dsseBundle(statement, IN_TOTO, signature),
-    signature,
-    signing.witnesses,
-    signing.retry,
-    signing.timeoutMs,
-  );
+  const { bundle, signature } = await witnessedDsse(signing, statement, IN_TOTO);
   const bytes = Buffer.from(
     JSON.stringify({
       payloadType: IN_TOTO,
