@@ -2,7 +2,6 @@
  * The only reader of promote-images' inputs. Everything is validated before a registry is asked anything: the
  * manifests are parsed (errors name file, image, field and line), the inline lists checked, secrets masked.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { resolveInside } from '../../../shared/src/core/paths.ts';
@@ -11,10 +10,16 @@ import { readManifest } from '../../../shared/src/manifest/manifest.ts';
 import { loadCredentials } from '../../../shared/src/oci/auth.ts';
 import { OciClient } from '../../../shared/src/oci/client.ts';
 import type { PromoteOptions, VerifyMode } from '../../../shared/src/promote/promote.ts';
+import { type ImageSigning, keySigning, type SignatureTrust } from '../../../shared/src/promote/signatures.ts';
 import { type ImageSpec, inlineSpecs, readManifests } from '../../../shared/src/promote/spec.ts';
+import { BundleVerifier } from '../../../shared/src/sign/bundle-verifier.ts';
 import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
-import type { KeySigner } from '../../../shared/src/sign/key-signer.ts';
-import { readPemInput } from '../../../shared/src/sign/trust-inputs.ts';
+import { KeylessSigner } from '../../../shared/src/sign/keyless-signer.ts';
+import { type Endpoints, identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
+import { outageRetry } from '../../../shared/src/sign/services.ts';
+import { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, trustPolicy } from '../../../shared/src/sign/trust.ts';
+import { parsePublicKeyInput, readIdentityPolicy, readPemInput, trustedRootFor } from '../../../shared/src/sign/trust-inputs.ts';
+import { witnessesFor } from '../../../shared/src/sign/witnesses.ts';
 
 export const INPUT = {
   manifests: 'manifests',
@@ -28,12 +33,19 @@ export const INPUT = {
   signing: 'signing',
   privateKey: 'private-key',
   privateKeyPassword: 'private-key-password',
+  fulcioUrl: 'fulcio-url',
+  rekorUrl: 'rekor-url',
+  tsaUrl: 'tsa-url',
+  identityToken: 'identity-token',
+  trustedRoot: 'trusted-root',
   attest: 'attest',
   verify: 'verify',
   publicKey: 'public-key',
   certificateIdentity: 'certificate-identity',
   certificateIdentityRegexp: 'certificate-identity-regexp',
   certificateOidcIssuer: 'certificate-oidc-issuer',
+  certificateSourceRepository: 'certificate-source-repository',
+  check: 'check',
   concurrency: 'concurrency',
   rateLimit: 'rate-limit',
   registryCredentials: 'registry-credentials',
@@ -48,18 +60,59 @@ export interface PromoteImagesInputs {
   manifest: string | undefined;
 }
 
-function verifyKey(inputs: InputReader, workspace: string, mode: VerifyMode): KeyObject | undefined {
+const TIMEOUT_MS = 180_000;
+const RETRY_BUDGET_MS = 600_000;
+
+/** The keyless trust policy: the trusted root (given, or public-good when every service is) and the identity policy. */
+function keylessTrust(inputs: InputReader, workspace: string, endpoints: Endpoints): SignatureTrust {
+  const trustedRoot = trustedRootFor(inputs, workspace, endpoints, true, {
+    parsePublicKey,
+    parseTrustedRoot,
+    publicGoodTrustedRoot,
+  });
+  if (!trustedRoot)
+    throw new InputError(INPUT.trustedRoot, 'is required with a private Sigstore instance (its trusted_root.json)');
+  const policy = readIdentityPolicy(inputs);
+  return { verifier: new BundleVerifier(trustPolicy({ trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy })) };
+}
+
+function readVerifyTrust(inputs: InputReader, workspace: string, mode: VerifyMode): SignatureTrust | undefined {
   if (mode === 'none') return undefined;
-  for (const keyless of [INPUT.certificateIdentity, INPUT.certificateIdentityRegexp, INPUT.certificateOidcIssuer])
-    if (inputs.optional(keyless) !== undefined)
-      throw new InputError(keyless, 'keyless verification of images is not supported yet: verify with public-key');
   const pem = readPemInput(inputs, INPUT.publicKey, workspace);
-  if (pem === undefined) throw new InputError(INPUT.publicKey, `is required with verify: ${mode}`);
-  try {
-    return createPublicKey(pem);
-  } catch {
-    throw new InputError(INPUT.publicKey, 'is not a PEM public key');
+  if (pem !== undefined)
+    return {
+      key: parsePublicKeyInput(pem, { parsePublicKey, parseTrustedRoot }) as NonNullable<ReturnType<typeof parsePublicKeyInput>>,
+    };
+  const policy = readIdentityPolicy(inputs);
+  if (policy.identity === undefined)
+    throw new InputError(
+      INPUT.publicKey,
+      `is required with verify: ${mode}, or ${INPUT.certificateIdentity} / ${INPUT.certificateIdentityRegexp} (keyless)`,
+    );
+  if (policy.issuer === undefined)
+    throw new InputError(
+      INPUT.certificateOidcIssuer,
+      'is required with a certificate identity (e.g. https://token.actions.githubusercontent.com)',
+    );
+  return keylessTrust(inputs, workspace, readEndpoints(inputs));
+}
+
+function readSigning(inputs: InputReader, env: NodeJS.ProcessEnv, workspace: string, dryRun: boolean): ImageSigning {
+  const retry = outageRetry(RETRY_BUDGET_MS);
+  if (inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'key') === 'key') {
+    return keySigning(readKeySigner(inputs, 'with sign: true and signing: key'), retry, TIMEOUT_MS);
   }
+  const endpoints = readEndpoints(inputs);
+  requireWitness(endpoints);
+  const trust = keylessTrust(inputs, workspace, endpoints);
+  const identity = identityProvider(inputs, env, dryRun, TIMEOUT_MS);
+  return {
+    signer: new KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs: TIMEOUT_MS, retry }),
+    witnesses: witnessesFor(endpoints, TIMEOUT_MS),
+    retry,
+    timeoutMs: TIMEOUT_MS,
+    trust,
+  };
 }
 
 async function readSpecs(inputs: InputReader, workspace: string, manifest: string | undefined): Promise<ImageSpec[]> {
@@ -101,19 +154,15 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   const sign = inputs.boolean(INPUT.sign, false);
   const attest = inputs.boolean(INPUT.attest, false);
   const verify = inputs.enum(INPUT.verify, ['none', 'if-present', 'required'] as const, 'none');
+  const check = inputs.enum(INPUT.check, ['full', 'written'] as const, 'full');
   const concurrency = inputs.integer(INPUT.concurrency, 20, { min: 1, max: 256 });
   const rateLimit = inputs.integer(INPUT.rateLimit, 50, { min: 0, max: 100_000 });
   const plainHttp = inputs.list(INPUT.plainHttpRegistries);
   const report = inputs.workspacePath(INPUT.report, workspace);
   const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   if (attest && !sign) throw new InputError(INPUT.attest, 'needs sign: true (the statement is signed with the signing key)');
-  let signer: KeySigner | undefined;
-  if (sign) {
-    if (inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'key') !== 'key')
-      throw new InputError(INPUT.signing, 'keyless image signing is not supported yet: use signing: key with private-key');
-    signer = readKeySigner(inputs, 'with sign: true');
-  }
-  const key = verifyKey(inputs, workspace, verify);
+  const signing = sign ? readSigning(inputs, env, workspace, !confirm) : undefined;
+  const verifyTrust = readVerifyTrust(inputs, workspace, verify);
   let parsedCredentials: ReturnType<typeof loadCredentials>;
   try {
     parsedCredentials = loadCredentials(credentials, env);
@@ -136,15 +185,16 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
       allowTagMoves,
       copyReferrers,
       concurrency,
-      signer,
+      signing,
       attest,
       verify,
-      verifyKey: key,
+      verifyTrust,
       builderId:
         GITHUB_REPOSITORY && GITHUB_RUN_ID
           ? `${GITHUB_SERVER_URL || 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
           : 'release-actions/promote-images',
       timestamp: rfc3339(sourceDate(env)),
+      check,
     },
     report,
     manifest,

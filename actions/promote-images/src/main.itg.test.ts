@@ -11,6 +11,7 @@ import {
   startCountedRegistries,
   type TestImage,
 } from '../../../shared/src/testing/oci-images.ts';
+import { type SigstoreServer, startSigstoreServer, testIdentityToken } from '../../../shared/src/testing/sigstore.ts';
 
 const MISSING = `sha256:${'0'.repeat(64)}`;
 
@@ -115,5 +116,64 @@ describe('promote-images bundle', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toMatch(/images.*digest/);
     expect(served.counts.requests).toBe(0);
+  });
+
+  describe('keyless, against a private Sigstore instance on loopback', () => {
+    const identity = 'https://github.com/kubernetes/k8s.io/.github/workflows/promote.yml@refs/heads/main';
+    const issuer = 'https://token.actions.githubusercontent.com';
+    let sigstore: SigstoreServer;
+    beforeAll(async () => {
+      sigstore = await startSigstoreServer();
+    });
+    afterAll(() => sigstore.close());
+
+    it('signs each promoted digest keyless; verify then promotes it for the right identity only', async () => {
+      const service = {
+        'fulcio-url': sigstore.url,
+        'rekor-url': sigstore.url,
+        'tsa-url': sigstore.url,
+        'trusted-root': 'trusted_root.json',
+      };
+      const signed = await run(
+        { 'trusted_root.json': JSON.stringify(sigstore.trustedRoot) },
+        {
+          images: `${hosts[0]}/staging/multi@${images.multi.digest}`,
+          destinations: `${hosts[1]}/keyless`,
+          tags: 'v1',
+          confirm: 'true',
+          sign: 'true',
+          signing: 'keyless',
+          'identity-token': testIdentityToken({ sub: identity, iss: issuer }),
+          ...service,
+        },
+      );
+      expect(signed.annotations.filter((a) => a.level === 'error')).toEqual([]);
+      expect(signed.exitCode).toBe(0);
+      expect(signed.outputs).toMatchObject({ promoted: '1', failed: '0' });
+      // docker-registry 2.8 has no referrers API: the signature is in the cosign tag schema.
+      expect(served.counts.writes.some((w) => w.includes(`/manifests/${images.multi.digest.replace(':', '-')}.sig`))).toBe(true);
+
+      const verify = (to: string, policy: Record<string, string>) =>
+        run(
+          {},
+          {
+            images: `${hosts[1]}/keyless/multi@${images.multi.digest}`,
+            destinations: `${hosts[2]}/${to}`,
+            tags: 'v1',
+            confirm: 'true',
+            verify: 'required',
+            'certificate-oidc-issuer': issuer,
+            ...service,
+            ...policy,
+          },
+        );
+      const ok = await verify('verified', { 'certificate-identity': identity });
+      expect(ok.exitCode).toBe(0);
+      expect(ok.outputs).toMatchObject({ promoted: '1', failed: '0' });
+      const refused = await verify('refused', { 'certificate-identity-regexp': '^https://github\\.com/evil/' });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.outputs).toMatchObject({ promoted: '0', failed: '1' });
+      expect(served.counts.writes).toEqual([]);
+    });
   });
 });

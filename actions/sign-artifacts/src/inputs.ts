@@ -7,25 +7,18 @@
  * bad input fails fast.
  */
 import { readFileSync } from 'node:fs';
-import type { IdentityProvider } from '@sigstore/sign';
 import pkg from '../../../package.json' with { type: 'json' };
 import { InputError } from '../../../shared/src/core/errors.ts';
-import { type InputReader, maskSecret, workspaceDir } from '../../../shared/src/core/inputs.ts';
+import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
-import { SigningError } from '../../../shared/src/sign/errors.ts';
 import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
-import { runnerToken, staticToken } from '../../../shared/src/sign/oidc.ts';
 import { type BuildContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
-import { outageRetry, PUBLIC_GOOD } from '../../../shared/src/sign/services.ts';
+import { identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
+import { outageRetry } from '../../../shared/src/sign/services.ts';
 import type { SignArtifactsOptions } from '../../../shared/src/sign/sign-artifacts.ts';
 import type { ArtifactSigner } from '../../../shared/src/sign/signer.ts';
 import { DEFAULT_EXCLUDE } from '../../../shared/src/sign/subjects.ts';
-import {
-  parsePublicKeyInput,
-  readIdentityPolicy,
-  readPemInput,
-  readTrustedRootInput,
-} from '../../../shared/src/sign/trust-inputs.ts';
+import { parsePublicKeyInput, readIdentityPolicy, readPemInput, trustedRootFor } from '../../../shared/src/sign/trust-inputs.ts';
 import type { VerifyArtifactsOptions } from '../../../shared/src/sign/verify-artifacts.ts';
 
 /** The signing domain with the Sigstore libraries: one chunk of the bundle, loaded once the plain inputs are valid. */
@@ -71,22 +64,6 @@ export type SignArtifactsInputs =
   | { mode: 'sign'; options: SignArtifactsOptions }
   | { mode: 'verify'; options: VerifyArtifactsOptions };
 
-const NONE = 'none';
-
-/** A service URL (http or https), or undefined for `none` (when allowed). */
-export function parseServiceUrl(input: string, raw: string, allowNone: boolean): string | undefined {
-  if (allowNone && raw.toLowerCase() === NONE) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InputError(input, `expected an https:// URL${allowNone ? " or 'none'" : ''}, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new InputError(input, `expected an https:// URL, got ${JSON.stringify(raw)}`);
-  return raw.replace(/\/+$/, '');
-}
-
 /** The workflow run, from the runner's GITHUB_* variables; undefined when they are missing. */
 export function readGitHubContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
   const { GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID } = env;
@@ -120,57 +97,13 @@ function workflowInputs(eventPath: string | undefined): Record<string, unknown> 
   }
 }
 
-interface Endpoints {
-  fulcioUrl: string;
-  rekorUrl: string | undefined;
-  tsaUrl: string | undefined;
-}
-
-function readEndpoints(inputs: InputReader): Endpoints {
-  return {
-    fulcioUrl: parseServiceUrl(INPUT.fulcioUrl, inputs.optional(INPUT.fulcioUrl) ?? PUBLIC_GOOD.fulcio, false) as string,
-    rekorUrl: parseServiceUrl(INPUT.rekorUrl, inputs.optional(INPUT.rekorUrl) ?? PUBLIC_GOOD.rekor, true),
-    tsaUrl: parseServiceUrl(INPUT.tsaUrl, inputs.optional(INPUT.tsaUrl) ?? PUBLIC_GOOD.tsa, true),
-  };
-}
-
-/** The shipped public-good root applies when every service in use is the public-good one. */
-function usesPublicGood(endpoints: Endpoints, keyless: boolean): boolean {
-  return (
-    (!keyless || endpoints.fulcioUrl === PUBLIC_GOOD.fulcio) &&
-    (endpoints.rekorUrl === undefined || endpoints.rekorUrl === PUBLIC_GOOD.rekor) &&
-    (endpoints.tsaUrl === undefined || endpoints.tsaUrl === PUBLIC_GOOD.tsa)
-  );
-}
-
-function identityProvider(inputs: InputReader, env: NodeJS.ProcessEnv, dryRun: boolean, timeoutMs: number): IdentityProvider {
-  const token = inputs.secret(INPUT.identityToken);
-  if (token !== undefined) {
-    try {
-      return staticToken(token);
-    } catch {
-      throw new InputError(INPUT.identityToken, 'is not a JWT (an OIDC identity token)');
-    }
-  }
-  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  if (url && requestToken) return runnerToken({ url, token: requestToken, mask: maskSecret, timeoutMs });
-  const missing = "keyless signing needs an OIDC token: grant the job 'permissions: id-token: write' or pass identity-token";
-  if (dryRun) return { getToken: () => Promise.reject(new SigningError(missing)) };
-  throw new InputError(INPUT.signing, missing);
-}
-
 const loadSign = (): Promise<Sign> => import('../../../shared/src/sign/index.ts');
 
 async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Common): Promise<SignArtifactsOptions> {
   const signing = inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'keyless');
   const endpoints = readEndpoints(inputs);
   const keyless = signing === 'keyless';
-  if (keyless && endpoints.rekorUrl === undefined && endpoints.tsaUrl === undefined)
-    throw new InputError(
-      INPUT.rekorUrl,
-      'none needs a tsa-url in keyless mode: the certificate lives ten minutes, a timestamp must prove when it signed',
-    );
+  if (keyless) requireWitness(endpoints);
   const timeoutMs = inputs.duration(INPUT.timeout, 180_000, { min: 1000 });
   const retryBudgetMs = inputs.duration(INPUT.retryBudget, 600_000);
   const dryRun = inputs.boolean(INPUT.dryRun, false);
@@ -191,9 +124,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
   const signer: ArtifactSigner = identity
     ? new trust.KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs, retry: outageRetry(retryBudgetMs) })
     : (key as ArtifactSigner);
-  const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace, trust) ??
-    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
+  const trustedRoot = trustedRootFor(inputs, common.workspace, endpoints, keyless, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined || endpoints.tsaUrl !== undefined;
   return {
     ...common,
@@ -241,9 +172,7 @@ async function readVerify(inputs: InputReader, common: Common): Promise<VerifyAr
   const trust = await loadSign();
   const publicKey = parsePublicKeyInput(publicKeyPem, trust);
   const needsRoot = keyless || endpoints.rekorUrl !== undefined;
-  const trustedRoot =
-    readTrustedRootInput(inputs, common.workspace, trust) ??
-    (usesPublicGood(endpoints, keyless) ? trust.publicGoodTrustedRoot() : undefined);
+  const trustedRoot = trustedRootFor(inputs, common.workspace, endpoints, keyless, trust);
   if (needsRoot && !trustedRoot)
     throw new InputError(INPUT.trustedRoot, 'is required to verify against a private Sigstore instance (its trusted_root.json)');
   return {

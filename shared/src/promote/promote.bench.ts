@@ -2,8 +2,9 @@
  * Benchmark: the promote-images bundle (a new Node process, as a runner starts it) promoting 20 images of four
  * layers (two shared by all) from a staging docker-registry to two mirrors, against `skopeo copy` of the same
  * 40 edges one after another, each tool into mirrors of its own, in the same run. Also: the bytes each mirror
- * received against the unique bytes, and a no-op rerun over 100 images (default rate limit) with its write
- * requests counted at the mirrors.
+ * received against the unique bytes, and a no-op rerun over 100 images (default rate limit) with its requests
+ * counted at the mirrors. PROMOTE_BENCH_BEFORE=<root of another checkout, its dist built> runs that bundle too,
+ * into mirrors of its own, in the same run: before/after figures under the same load.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -40,8 +41,12 @@ async function layoutOf(dir: string, count: number, own: number, layerSize: numb
   return { images: Object.entries(tagged).map(([name, d]) => ({ name, digest: d.digest })), uniqueBytes: unique };
 }
 
-async function action(workspace: string, inputs: Record<string, string>) {
-  const result = await runBundle('promote-images', { workspace, inputs: { confirm: 'true', report: 'report.json', ...inputs } });
+async function action(workspace: string, inputs: Record<string, string>, root?: string) {
+  const result = await runBundle('promote-images', {
+    workspace,
+    inputs: { confirm: 'true', report: 'report.json', ...inputs },
+    ...(root ? { root } : {}),
+  });
   if (result.exitCode !== 0) throw new Error(`promote-images failed: ${result.stdout.slice(-2000)}`);
   const report = JSON.parse(await readFile(path.join(workspace, 'report.json'), 'utf8')) as {
     transfers: Record<string, { bytes: number; uploads: number }>;
@@ -51,10 +56,25 @@ async function action(workspace: string, inputs: Record<string, string>) {
   return { ms: result.durationMs, report };
 }
 
+interface Bundle {
+  label: string;
+  root?: string | undefined;
+  /** Inputs the bundle knows beyond the common ones (a newer bundle's). */
+  inputs: Record<string, string>;
+}
+
 export async function benchPromote(): Promise<Record<string, unknown>> {
+  const before = process.env.PROMOTE_BENCH_BEFORE;
+  const bundles: Bundle[] = [
+    ...(before ? [{ label: 'before', root: before, inputs: {} }] : []),
+    { label: 'after', inputs: {} },
+    // Without the token bucket: how much of the wall time is the default 50 requests per second per registry.
+    { label: 'after, rate-limit 0', inputs: { 'rate-limit': '0' } },
+  ];
   const work = await mkdtemp(path.join(tmpdir(), 'bench-promote-'));
-  const served = await startCountedRegistries(5);
-  const [staging, m1, m2, s1, s2] = served.hosts as [string, string, string, string, string];
+  // Staging, skopeo's two mirrors, then two mirrors per bundle.
+  const served = await startCountedRegistries(3 + 2 * bundles.length);
+  const [staging, s1, s2] = served.hosts as [string, string, string];
   const plain = served.hosts.join('\n');
   try {
     // Staged from layouts into the staging registry by the action itself (by digest, one repository per set).
@@ -66,15 +86,14 @@ export async function benchPromote(): Promise<Record<string, unknown>> {
         'rate-limit': '0',
       });
     // A kpromo manifest: one image (repository) per set, each digest under a tag of its own.
-    const manifest = async (file: string, set: Awaited<ReturnType<typeof layoutOf>>, name: string) =>
+    const manifest = async (file: string, set: Awaited<ReturnType<typeof layoutOf>>, name: string, mirrors: string[]) =>
       writeFile(
         path.join(work, file),
         [
           'registries:',
           `- name: ${staging}/bench`,
           '  src: true',
-          `- name: ${m1}/prod`,
-          `- name: ${m2}/prod`,
+          ...mirrors.map((m) => `- name: ${m}/prod`),
           'images:',
           `- name: ${name}`,
           '  dmap:',
@@ -99,38 +118,57 @@ export async function benchPromote(): Promise<Record<string, unknown>> {
           `docker://${mirror}/prod/twenty:${image.name}`,
         ]);
     const skopeoMs = performance.now() - skopeoStarted;
-    await manifest('twenty.yaml', twenty, 'twenty');
-    const ours = await action(work, { manifests: 'twenty.yaml', 'plain-http-registries': plain });
-    const rerun = await action(work, { manifests: 'twenty.yaml', 'plain-http-registries': plain });
-
     // The no-op rerun over 100 images (small layers: what is measured is the requests), default rate limit.
     const hundred = await layoutOf(path.join(work, 'hundred'), 100, 1, 4 * 1024);
     await stage(hundred, 'hundred');
-    await manifest('hundred.yaml', hundred, 'hundred');
-    const first100 = await action(work, { manifests: 'hundred.yaml', 'plain-http-registries': plain });
-    served.reset();
-    const noop = await action(work, { manifests: 'hundred.yaml', 'plain-http-registries': plain });
-    const noopWrites = served.counts.writes.length;
-    return {
-      note: 'one round on a shared 2-core machine: figures are noisy; ratios are from the same run',
-      twentyImages: {
-        skopeoMs: Math.round(skopeoMs),
-        promoteMs: Math.round(ours.ms),
-        ratio: Number((ours.ms / skopeoMs).toFixed(3)),
-        goal: '≤ 0.3× skopeo',
-        uniqueBytesPerMirror: twenty.uniqueBytes,
-        bytesSent: Object.fromEntries(Object.entries(ours.report.transfers).map(([r, t]) => [r, t.bytes])),
-        rerunMs: Math.round(rerun.ms),
-        rerunSkipped: rerun.report.skipped,
-      },
-      hundredImagesNoop: {
-        firstMs: Math.round(first100.ms),
-        noopMs: Math.round(noop.ms),
-        skipped: noop.report.skipped,
-        writeRequests: noopWrites,
-        goal: '< 2000 ms, 0 writes',
-      },
-    };
+
+    const figures: Record<string, unknown> = {};
+    for (const [n, bundle] of bundles.entries()) {
+      const mirrors = served.hosts.slice(3 + 2 * n, 5 + 2 * n);
+      const run = (file: string, extra: Record<string, string> = {}) =>
+        action(work, { manifests: file, 'plain-http-registries': plain, ...bundle.inputs, ...extra }, bundle.root);
+      await manifest(`twenty-${n}.yaml`, twenty, 'twenty', mirrors);
+      served.reset();
+      const ours = await run(`twenty-${n}.yaml`);
+      const copyRequests = served.counts.requests;
+      const rerun = await run(`twenty-${n}.yaml`);
+      await manifest(`hundred-${n}.yaml`, hundred, 'hundred', mirrors);
+      const first100 = await run(`hundred-${n}.yaml`);
+      served.reset();
+      const noop = await run(`hundred-${n}.yaml`);
+      const noopCounts = { requests: served.counts.requests, writes: served.counts.writes.length };
+      served.reset();
+      const light = bundle.root ? undefined : await run(`hundred-${n}.yaml`, { check: 'written' });
+      figures[bundle.label] = {
+        twentyImages: {
+          skopeoMs: Math.round(skopeoMs),
+          promoteMs: Math.round(ours.ms),
+          ratio: Number((ours.ms / skopeoMs).toFixed(3)),
+          goal: '≤ 0.3× skopeo',
+          requests: copyRequests,
+          uniqueBytesPerMirror: twenty.uniqueBytes,
+          bytesSent: Object.fromEntries(Object.entries(ours.report.transfers).map(([r, t]) => [r, t.bytes])),
+          rerunMs: Math.round(rerun.ms),
+          rerunSkipped: rerun.report.skipped,
+        },
+        hundredImagesNoop: {
+          firstMs: Math.round(first100.ms),
+          noopMs: Math.round(noop.ms),
+          skipped: noop.report.skipped,
+          requestsPerImage: noopCounts.requests / hundred.images.length,
+          writeRequests: noopCounts.writes,
+          ...(light
+            ? {
+                checkWrittenMs: Math.round(light.ms),
+                checkWrittenRequestsPerImage: served.counts.requests / hundred.images.length,
+                checkWrittenWrites: served.counts.writes.length,
+              }
+            : {}),
+          goal: '< 2000 ms, 0 writes',
+        },
+      };
+    }
+    return { note: 'one round on a shared 2-core machine: figures are noisy; ratios are from the same run', ...figures };
   } finally {
     await served.stop();
     await rm(work, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import type { Registry } from '../testing/registry.ts';
 import { testKeyPair } from '../testing/sigstore.ts';
 import { Copier } from './copier.ts';
 import { type PromoteOptions, type PromoteResult, promote } from './promote.ts';
-import { attach, checkSignature, signatureLayer } from './signatures.ts';
+import { attach, checkSignature, keySigning, signImage } from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
 
 const keys = testKeyPair();
@@ -173,20 +173,20 @@ describe('promote against real registries', () => {
   it('sign: one signature per digest, on both mirrors, verifying with the key', async () => {
     const signer = KeySigner.fromPem(keys.privatePem);
     const { result } = await run({
-      signer,
+      signing: keySigning(signer),
       specs: specs({ multi: { [images.multi.digest]: ['v1'] }, single: { [images.single.digest]: ['v3'] } }),
     });
     expect(result.failed).toBe(0);
     const client = new OciClient({ plainHttp: hosts });
     for (const host of hosts.slice(1))
       for (const name of ['multi', 'single'] as const)
-        expect((await checkSignature(client.store(`${host}/prod/${name}`), images[name].digest, signer.publicKey)).status).toBe(
-          'verified',
-        );
+        expect(
+          (await checkSignature(client.store(`${host}/prod/${name}`), images[name].digest, { key: signer.publicKey })).status,
+        ).toBe('verified');
     expect(result.checks.every((c) => c.signature === 'verified')).toBe(true);
     // The rerun signs nothing again.
     const again = await run({
-      signer,
+      signing: keySigning(signer),
       specs: specs({ multi: { [images.multi.digest]: ['v1'] }, single: { [images.single.digest]: ['v3'] } }),
     });
     expect(again.writes).toEqual([]);
@@ -196,7 +196,7 @@ describe('promote against real registries', () => {
     const signer = KeySigner.fromPem(keys.privatePem);
     const client = new OciClient({ plainHttp: hosts });
     const staging = client.store(`${hosts[0]}/staging/single`);
-    await attach(new Copier(2), staging, other, '.sig', await signatureLayer(signer, staging.name, other));
+    await attach(new Copier(2), staging, other, '.sig', await signImage(keySigning(signer), staging.name, other));
     const wrong = KeySigner.ephemeral();
     const stagingMulti = client.store(`${hosts[0]}/staging/multi`);
     await attach(
@@ -204,11 +204,11 @@ describe('promote against real registries', () => {
       stagingMulti,
       images.multi.digest,
       '.sig',
-      await signatureLayer(wrong, stagingMulti.name, images.multi.digest),
+      await signImage(keySigning(wrong), stagingMulti.name, images.multi.digest),
     );
     const { result } = await run({
       verify: 'required',
-      verifyKey: createPublicKey(keys.publicPem),
+      verifyTrust: { key: createPublicKey(keys.publicPem) },
       specs: specs({ multi: { [unsigned]: ['u1'], [images.multi.digest]: ['w1'] }, single: { [other]: ['s1'] } }),
     });
     const byTag = (tag: string) => result.edges.filter((e) => e.tag === tag);

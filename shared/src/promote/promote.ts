@@ -3,19 +3,28 @@
  * Nothing is written without `confirm`. One failing edge does not stop the others: each failure is recorded on
  * its edge and the run goes on; the caller fails the step when any edge failed.
  */
-import type { KeyObject } from 'node:crypto';
 import { describeError } from '../core/errors.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
 import type { OciClient } from '../oci/client.ts';
-import { parseManifest } from '../oci/media-types.ts';
+import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
-import type { ArtifactSigner } from '../sign/signer.ts';
 import { Copier, type TransferStats } from './copier.ts';
 import { PlanConflictError } from './errors.ts';
 import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
-import { attach, attestationLayer, checkSignature, hasStatement, promotionStatement, signatureLayer } from './signatures.ts';
+import { Semaphore } from './semaphore.ts';
+import {
+  attach,
+  attachSignature,
+  attestationLayer,
+  checkSignature,
+  hasStatement,
+  type ImageSigning,
+  promotionStatement,
+  type SignatureTrust,
+  signImage,
+} from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
 
 export type VerifyMode = 'none' | 'if-present' | 'required';
@@ -28,15 +37,20 @@ export interface PromoteOptions {
   copyReferrers: boolean;
   concurrency: number;
   /** Sign each promoted digest (one signature, stored on every destination). */
-  signer?: ArtifactSigner | undefined;
-  /** Attest each promotion (needs a signer). */
+  signing?: ImageSigning | undefined;
+  /** Attest each promotion (needs signing). */
   attest: boolean;
   verify: VerifyMode;
-  /** The key source signatures are verified with (verify other than none). */
-  verifyKey?: KeyObject | undefined;
+  /** What source signatures must verify with (verify other than none): a key, or a keyless trust policy. */
+  verifyTrust?: SignatureTrust | undefined;
   builderId: string;
   /** RFC 3339, from SOURCE_DATE_EPOCH. */
   timestamp: string;
+  /**
+   * The check after a confirmed run: `full` walks every mirror pair (manifests, a HEAD per blob); `written` only
+   * the pairs this run wrote to, a skipped pair standing on the survey (its tags at its digest).
+   */
+  check?: 'full' | 'written';
 }
 
 export type EdgeStatus = 'planned' | 'skipped' | 'promoted' | 'failed';
@@ -73,12 +87,18 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
 }
 
 /** Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. */
-async function survey(options: PromoteOptions, stores: (name: string) => ImageStore): Promise<Observed> {
+async function survey(
+  options: PromoteOptions,
+  stores: (name: string) => ImageStore,
+  referrers: ReferrerIndex,
+): Promise<Observed> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
   const present = new Map<string, boolean>();
   const unverified = new Map<string, string | undefined>();
-  const limit = options.concurrency;
+  // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
+  const registries = new Set(edges.flatMap((e) => [stores(e.source).registryKey, stores(e.destination).registryKey]));
+  const limit = options.concurrency * registries.size;
   await mapPool(
     unique(
       edges.filter((e) => e.tag),
@@ -101,14 +121,14 @@ async function survey(options: PromoteOptions, stores: (name: string) => ImageSt
       present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
     },
   );
-  if (options.verify !== 'none' && options.verifyKey) {
-    const key = options.verifyKey;
+  if (options.verify !== 'none' && options.verifyTrust) {
+    const trust = options.verifyTrust;
     const sources = unique(
       open.filter((e) => present.get(`${e.source}@${e.digest}`)),
       (e) => `${e.source}@${e.digest}`,
     );
     await mapPool(sources, limit, async (e) => {
-      const check = await checkSignature(stores(e.source), e.digest, key);
+      const check = await checkSignature(stores(e.source), e.digest, trust, referrers);
       const refused =
         check.status === 'invalid'
           ? check.problem
@@ -144,23 +164,53 @@ async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore,
 }
 
 /**
- * Every platform manifest and blob under `digest` is in the store. A blob this run saw there (its HEAD, or an
- * upload the registry acknowledged with its digest) is not asked for again.
+ * The post-run check's reads, shared by every pair: each manifest and each blob of a repository is asked for once
+ * (a blob shared by many images is HEADed once per repository), at most `concurrency` requests at once.
  */
-async function checkTree(copier: Copier, store: ImageStore, digest: string, problems: string[]): Promise<void> {
-  const manifest = await store.getManifest(digest);
-  if (!manifest) {
-    problems.push(`${store.name}@${digest} is missing`);
-    return;
+class TreeCheck {
+  readonly #copier: Copier;
+  readonly #limit: Semaphore;
+  readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
+  readonly #blobs = new Map<string, Promise<boolean>>();
+
+  constructor(copier: Copier, concurrency: number) {
+    this.#copier = copier;
+    this.#limit = new Semaphore(concurrency);
   }
-  const parsed = parseManifest(manifest);
-  await Promise.all([
-    ...parsed.manifests.map((child) => checkTree(copier, store, child.digest, problems)),
-    ...parsed.blobs.map(async (blob) => {
-      if (!(await copier.placed(store, blob.digest)) && (await store.headBlob(blob.digest)) === undefined)
-        problems.push(`${store.name}: blob ${blob.digest} is missing`);
-    }),
-  ]);
+
+  #once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    let value = cache.get(key);
+    if (!value) {
+      value = this.#limit.run(read);
+      cache.set(key, value);
+    }
+    return value;
+  }
+
+  /** The manifest at a tag or digest (a tag is read afresh: it is what the check is about). */
+  manifest(store: ImageStore, reference: string): Promise<ManifestBlob | undefined> {
+    return this.#once(this.#manifests, `${store.name}@${reference}`, () => store.getManifest(reference));
+  }
+
+  /** Every platform manifest and blob under `manifest` is in the store; what is missing goes to `problems`. */
+  async tree(store: ImageStore, manifest: ManifestBlob, problems: string[]): Promise<void> {
+    const parsed = parseManifest(manifest);
+    await Promise.all([
+      ...parsed.manifests.map(async (child) => {
+        const found = await this.manifest(store, child.digest);
+        if (found) await this.tree(store, found, problems);
+        else problems.push(`${store.name}@${child.digest} (platform manifest) is missing`);
+      }),
+      ...parsed.blobs.map(async (blob) => {
+        const present = await this.#once(
+          this.#blobs,
+          `${store.name}@${blob.digest}`,
+          async () => (await this.#copier.placed(store, blob.digest)) || (await store.headBlob(blob.digest)) !== undefined,
+        );
+        if (!present) problems.push(`${store.name}: blob ${blob.digest} is missing`);
+      }),
+    ]);
+  }
 }
 
 export async function promote(options: PromoteOptions, logger: Logger): Promise<PromoteResult> {
@@ -176,7 +226,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
 
-  const observed = await logger.group('Plan', () => survey(options, stores));
+  const index = new ReferrerIndex();
+  const observed = await logger.group('Plan', () => survey(options, stores, index));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -224,7 +275,6 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const edgesAt = (pair: EdgeReport) => reports.filter((e) => e.destination === pair.destination && e.digest === pair.digest);
 
   if (options.copyReferrers) {
-    const index = new ReferrerIndex();
     await logger.group('Referrers', async () => {
       const outcomes = await settlePool(pairs(), options.concurrency, async (pair) => {
         result.attached.referrers += await copyAttached(
@@ -239,16 +289,28 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     });
   }
 
-  const signer = options.signer;
-  if (signer) {
+  const signing = options.signing;
+  if (signing) {
     await logger.group('Sign', async () => {
       const digests = unique(alive(), (e) => e.digest);
       const outcomes = await settlePool(digests, options.concurrency, async (first) => {
-        // One signature per digest, the same layer on every destination: never re-signed per mirror.
-        const layer = await signatureLayer(signer, first.destination, first.digest);
         const targets = pairs().filter((p) => p.digest === first.digest);
-        for (const pair of targets)
-          if (await attach(copier, stores(pair.destination), pair.digest, '.sig', layer)) result.attached.signatures++;
+        // A keyless signature differs every run: a digest whose every mirror holds one that verifies is not signed again.
+        const signed =
+          signing.signer.kind === 'keyless' &&
+          (await Promise.all(targets.map((p) => checkSignature(stores(p.destination), p.digest, signing.trust, index)))).every(
+            (c) => c.status === 'verified',
+          );
+        if (!signed) {
+          // One signature per digest, the same on every destination: never re-signed per mirror.
+          const signature = await signImage(signing, first.destination, first.digest);
+          for (const pair of targets) {
+            const to = stores(pair.destination);
+            const subject = await to.headManifest(pair.digest);
+            if (!subject) throw new Error(`${to.name}@${pair.digest} vanished before signing`);
+            if (await attachSignature(copier, index, to, subject, signature)) result.attached.signatures++;
+          }
+        }
         if (!options.attest) return;
         for (const pair of targets) {
           const statement = promotionStatement({
@@ -260,7 +322,7 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
           });
           const to = stores(pair.destination);
           if (await hasStatement(to, pair.digest, statement)) continue;
-          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signer, statement)))
+          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing, statement)))
             result.attached.attestations++;
         }
       });
@@ -273,29 +335,39 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     });
   }
 
-  // A pair this run wrote to is checked in full; one only skipped was checked by the survey (its tags at its digest,
-  // and a top manifest is pushed only after everything under it), so a no-op rerun costs no walk of every blob.
-  const written = () => pairs().filter((p) => edgesAt(p).some((e) => e.status === 'promoted') || signer);
+  // Every mirror pair is walked, skipped ones too (unless check: written): each tag at its digest, every platform
+  // manifest and blob there.
+  const check = new TreeCheck(copier, options.concurrency);
+  const toCheck = pairs().filter(
+    (p) => options.check !== 'written' || signing || edgesAt(p).some((e) => e.status === 'promoted'),
+  );
   await logger.group('Check every mirror', async () => {
-    const outcomes = await settlePool(written(), options.concurrency, async (pair) => {
+    const progress = new Progress(logger, toCheck.length);
+    const outcomes = await settlePool(toCheck, options.concurrency, async (pair) => {
       const to = stores(pair.destination);
       const problems: string[] = [];
-      await checkTree(copier, to, pair.digest, problems);
-      for (const edge of edgesAt(pair)) {
-        if (!edge.tag) continue;
-        const at = (await to.headManifest(edge.tag))?.digest;
+      const tagged = edgesAt(pair).filter((e) => e.tag !== undefined);
+      const written = edgesAt(pair).some((e) => e.status === 'promoted');
+      // A tag this run wrote is read back (its bytes are walked); one the survey found at its digest stands.
+      const [first, ...others] = written ? tagged : [];
+      const top = await check.manifest(to, first?.tag ?? pair.digest);
+      if (!top) problems.push(`${to.name}${first ? `:${first.tag}` : ''}@${pair.digest} is missing`);
+      else if (top.digest !== pair.digest) problems.push(`${to.name}:${first?.tag} is at ${top.digest}, planned ${pair.digest}`);
+      else await check.tree(to, top, problems);
+      for (const edge of others) {
+        const at = (await to.headManifest(edge.tag as string))?.digest;
         if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
       }
-      const check: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
-      if (signer) {
-        const signature = await checkSignature(to, pair.digest, signer.publicKey);
-        check.signature = signature.status;
+      const mirror: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
+      if (signing) {
+        const signature = await checkSignature(to, pair.digest, signing.trust, index);
+        mirror.signature = signature.status;
         if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
       }
-      check.ok = problems.length === 0;
-      result.checks.push(check);
-      logger.info(`${check.ok ? 'ok' : 'FAILED'} ${to.name}@${pair.digest}${check.ok ? '' : `: ${problems.join('; ')}`}`);
-      if (!check.ok) fail(edgesAt(pair), new Error(problems.join('; ')));
+      mirror.ok = problems.length === 0;
+      result.checks.push(mirror);
+      progress.tick(`${mirror.ok ? 'ok' : 'FAILED'} ${to.name}@${pair.digest}${mirror.ok ? '' : `: ${problems.join('; ')}`}`);
+      if (!mirror.ok) fail(edgesAt(pair), new Error(problems.join('; ')));
     });
     for (const outcome of outcomes) if (!outcome.ok) fail(edgesAt(outcome.item), outcome.error);
   });

@@ -27,7 +27,8 @@ export interface Attached {
 /** Per-store caches: tag lists (one request per repository) and whether a registry has the referrers API. */
 export class ReferrerIndex {
   readonly #tags = new Map<string, Promise<Set<string>>>();
-  readonly #api = new Map<string, boolean>();
+  /** Per registry: the first referrers request, whose answer says whether the API is there. */
+  readonly #probes = new Map<string, Promise<boolean>>();
 
   tags(store: ImageStore): Promise<Set<string>> {
     let tags = this.#tags.get(store.name);
@@ -39,12 +40,20 @@ export class ReferrerIndex {
     return tags;
   }
 
-  /** The referrers API's answer, or undefined without one (asked once per registry, then remembered). */
+  /**
+   * The referrers API's answer, or undefined without one. Asked once per registry first (the others wait for that
+   * answer, so a registry without the API gets one probe, not one per digest in flight), then per digest.
+   */
   async referrers(store: ImageStore, digest: string): Promise<Descriptor[] | undefined> {
-    if (this.#api.get(store.registryKey) === false) return undefined;
-    const found = await store.listReferrers(digest);
-    this.#api.set(store.registryKey, found !== undefined);
-    return found;
+    const probe = this.#probes.get(store.registryKey);
+    if (!probe) {
+      const found = store.listReferrers(digest);
+      const has = found.then((f) => f !== undefined);
+      this.#probes.set(store.registryKey, has);
+      has.catch(() => this.#probes.delete(store.registryKey));
+      return found;
+    }
+    return (await probe.catch(() => true)) ? store.listReferrers(digest) : undefined;
   }
 
   async attached(store: ImageStore, digest: string): Promise<Attached> {

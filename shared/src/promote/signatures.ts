@@ -1,21 +1,30 @@
 /**
- * Cosign-compatible image signatures in the tag schema: `sha256-<hex>.sig` holds a manifest whose layers are
- * simple-signing payloads (`critical.image.docker-manifest-digest` names the digest), each with its signature in
- * the `dev.cosignproject.cosign/signature` annotation. A promoted digest is signed once (ECDSA P-256 over the
- * payload's SHA-256, deterministic: a rerun makes the same layer) and that one layer is added to every
- * destination's `.sig`. Attestations go the same way under `.att`: a DSSE envelope of an in-toto statement.
+ * Image signatures. A promoted digest is signed once: a message signature over cosign's simple-signing payload
+ * (`critical.image.docker-manifest-digest` names the digest), kept as a Sigstore bundle, stored on every
+ * destination — as an OCI 1.1 referrer where the registry has the referrers API, else as a layer of the cosign tag
+ * `sha256-<hex>.sig` (signature, certificate and bundle in its annotations). A key signature is deterministic (a
+ * rerun writes nothing). Attestations go under `.att`: a DSSE envelope of an in-toto statement.
  */
 import { createHash, type KeyObject, verify } from 'node:crypto';
+import type { Witness } from '@sigstore/sign';
+import { sha256Hex } from '../core/hash.ts';
+import type { RetryOptions } from '../core/retry.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { type Descriptor, type ManifestBlob, MEDIA_TYPE } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
-import { preAuthEncoding } from '../sign/bundles.ts';
+import { witnessedDsse } from '../sign/attest.ts';
+import { BundleRejected, type BundleVerifier } from '../sign/bundle-verifier.ts';
+import { BUNDLE_V03_MEDIA_TYPE, messageBundle, parseBundle, serializeBundle } from '../sign/bundles.ts';
 import type { ArtifactSigner } from '../sign/signer.ts';
+import { witness } from '../sign/witnesses.ts';
 import type { Copier } from './copier.ts';
-import { cosignConfig, putCosignTag, putSmallBlob, referrersTag } from './referrers.ts';
+import { cosignConfig, putCosignTag, putSmallBlob, type ReferrerIndex, referrersTag } from './referrers.ts';
 
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+/** The whole Sigstore bundle (v0.3 JSON), so a tag-schema signature verifies offline as a referrer does. */
+export const BUNDLE_ANNOTATION = 'dev.sigstore.bundle.v0.3+json';
 export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 export const PROMOTION_PREDICATE = 'https://k8s.io/promo-tools/promotion/v1';
 const IN_TOTO = 'application/vnd.in-toto+json';
@@ -39,17 +48,52 @@ export function simpleSigningPayload(repository: string, digest: string): Buffer
   );
 }
 
-export async function signatureLayer(signer: ArtifactSigner, repository: string, digest: string): Promise<Attachment> {
+/** How promoted digests are signed: the signer, and for keyless the witnesses of when (Rekor, a TSA). */
+export interface ImageSigning {
+  signer: ArtifactSigner;
+  witnesses: readonly Witness[];
+  retry: RetryOptions;
+  timeoutMs: number;
+  /** What a signature already there must verify with for a keyless digest not to be signed again. */
+  trust: SignatureTrust;
+}
+
+/** Signing with a key: no witnesses (the signature is deterministic), signatures checked with its public half. */
+export function keySigning(signer: ArtifactSigner, retry: RetryOptions = {}, timeoutMs = 180_000): ImageSigning {
+  return { signer, witnesses: [], retry, timeoutMs, trust: { key: signer.publicKey } };
+}
+
+/** One signature of a digest: its simple-signing layer (for the tag schema) and its Sigstore bundle (for referrers). */
+export interface ImageSignature extends Attachment {
+  bundle: Buffer;
+}
+
+/**
+ * Signs a digest once: a message signature over the simple-signing payload's SHA-256, witnessed (keyless), kept as
+ * a Sigstore bundle. The cosign layer carries the signature, the certificate and the bundle as annotations. A key
+ * signature is deterministic (a rerun makes the same layer and bundle and writes nothing).
+ */
+export async function signImage(signing: ImageSigning, repository: string, digest: string): Promise<ImageSignature> {
   const bytes = simpleSigningPayload(repository, digest);
-  const signature = await signer.signDigest(createHash('sha256').update(bytes).digest());
+  const sha256 = createHash('sha256').update(bytes).digest();
+  const signature = await signing.signer.signDigest(sha256);
+  const bundle = await witness(
+    messageBundle(sha256.toString('hex'), signature),
+    signature,
+    signing.witnesses,
+    signing.retry,
+    signing.timeoutMs,
+  );
+  const bundleText = serializeBundle(bundle);
+  const annotations: Record<string, string> = {
+    [SIGNATURE_ANNOTATION]: Buffer.from(signature.signature).toString('base64'),
+  };
+  if (signature.key.$case === 'x509Certificate') annotations[CERTIFICATE_ANNOTATION] = signature.key.certificate;
+  annotations[BUNDLE_ANNOTATION] = bundleText;
   return {
     bytes,
-    layer: {
-      mediaType: SIMPLE_SIGNING,
-      digest: sha256Digest(bytes),
-      size: bytes.length,
-      annotations: { [SIGNATURE_ANNOTATION]: Buffer.from(signature.signature).toString('base64') },
-    },
+    bundle: Buffer.from(bundleText),
+    layer: { mediaType: SIMPLE_SIGNING, digest: sha256Digest(bytes), size: bytes.length, annotations },
   };
 }
 
@@ -72,8 +116,12 @@ export function promotionStatement(s: PromotionStatement): Buffer {
   );
 }
 
-export async function attestationLayer(signer: ArtifactSigner, statement: Buffer): Promise<Attachment> {
-  const signature = await signer.sign(preAuthEncoding(IN_TOTO, statement));
+/**
+ * A DSSE envelope of the statement, as cosign's `.att` layers hold it, with its Sigstore bundle (witnessed when
+ * keyless: the certificate, the Rekor entry, the timestamp) in an annotation, so a keyless attestation verifies.
+ */
+export async function attestationLayer(signing: ImageSigning, statement: Buffer): Promise<Attachment> {
+  const { bundle, signature } = await witnessedDsse(signing, statement, IN_TOTO);
   const bytes = Buffer.from(
     JSON.stringify({
       payloadType: IN_TOTO,
@@ -87,7 +135,7 @@ export async function attestationLayer(signer: ArtifactSigner, statement: Buffer
       mediaType: DSSE_MEDIA_TYPE,
       digest: sha256Digest(bytes),
       size: bytes.length,
-      annotations: { predicateType: PROMOTION_PREDICATE },
+      annotations: { predicateType: PROMOTION_PREDICATE, [BUNDLE_ANNOTATION]: serializeBundle(bundle) },
     },
   };
 }
@@ -113,6 +161,42 @@ export async function attach(
   return putCosignTag(copier, to, `${referrersTag(digest)}${suffix}`, await attachmentManifest(to, attachment));
 }
 
+/** The empty JSON config of an artifact manifest (OCI 1.1). */
+const EMPTY_CONFIG = Buffer.from('{}');
+
+/**
+ * Puts a signature on `to` the way it supports: an OCI 1.1 referrer (artifact type the Sigstore bundle, subject
+ * the digest) where the registry has the referrers API, else the layer added to `sha256-<hex>.sig`. Returns
+ * whether it wrote.
+ */
+export async function attachSignature(
+  copier: Copier,
+  referrers: ReferrerIndex,
+  to: ImageStore,
+  subject: Descriptor,
+  signature: ImageSignature,
+): Promise<boolean> {
+  if ((await referrers.referrers(to, subject.digest)) === undefined) return attach(copier, to, subject.digest, '.sig', signature);
+  const bundle = await putSmallBlob(to, BUNDLE_V03_MEDIA_TYPE, signature.bundle);
+  const config = await putSmallBlob(to, MEDIA_TYPE.ociEmpty, EMPTY_CONFIG);
+  await putSmallBlob(to, SIMPLE_SIGNING, signature.bytes);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE.ociManifest,
+      artifactType: BUNDLE_V03_MEDIA_TYPE,
+      config,
+      layers: [bundle, { mediaType: SIMPLE_SIGNING, digest: signature.layer.digest, size: signature.layer.size }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      annotations: { 'dev.sigstore.bundle.content': 'message-signature' },
+    }),
+  );
+  const digest = sha256Digest(bytes);
+  if (await to.headManifest(digest)) return false;
+  await copier.tag(to, digest, { mediaType: MEDIA_TYPE.ociManifest, digest, bytes });
+  return true;
+}
+
 async function readSmall(store: ImageStore, digest: string): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of await store.getBlob(digest)) chunks.push(chunk);
@@ -128,23 +212,94 @@ export async function cosignLayers(store: ImageStore, digest: string, suffix: '.
 
 export type SignatureCheck = { status: 'absent' } | { status: 'verified' } | { status: 'invalid'; problem: string };
 
-/** Whether a `.sig` layer for `digest` verifies with `publicKey`. */
-export async function checkSignature(store: ImageStore, digest: string, publicKey: KeyObject): Promise<SignatureCheck> {
-  const layers = (await cosignLayers(store, digest, '.sig')).filter((l) => l.mediaType === SIMPLE_SIGNING);
-  if (layers.length === 0) return { status: 'absent' };
-  for (const layer of layers) {
-    const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
-    if (!signature) continue;
-    const payload = await readSmall(store, layer.digest);
-    const claimed = (JSON.parse(payload.toString('utf8')) as { critical?: { image?: Record<string, string> } }).critical?.image?.[
-      'docker-manifest-digest'
-    ];
-    if (claimed === digest && verify('sha256', payload, publicKey, Buffer.from(signature, 'base64')))
-      return { status: 'verified' };
+/** What an image signature must verify with: a public key, or a Sigstore trust policy (keyless). */
+export type SignatureTrust = { key: KeyObject } | { verifier: BundleVerifier };
+
+/** A signature found for a digest: the simple-signing payload and the signature or bundle over it. */
+interface Candidate {
+  payload: Buffer;
+  signature?: string | undefined;
+  bundle?: string | undefined;
+}
+
+async function verifies(candidate: Candidate, digest: string, trust: SignatureTrust): Promise<boolean> {
+  let claimed: string | undefined;
+  try {
+    claimed = (JSON.parse(candidate.payload.toString('utf8')) as { critical?: { image?: Record<string, string> } }).critical
+      ?.image?.['docker-manifest-digest'];
+  } catch {
+    return false;
   }
+  if (claimed !== digest) return false;
+  if ('key' in trust) {
+    const signature = candidate.signature ?? bundleSignature(candidate.bundle);
+    return signature !== undefined && verify('sha256', candidate.payload, trust.key, Buffer.from(signature, 'base64'));
+  }
+  if (candidate.bundle === undefined) return false;
+  try {
+    await trust.verifier.check(parseBundle(candidate.bundle), candidate.payload, sha256Hex(candidate.payload));
+    return true;
+  } catch (err) {
+    if (err instanceof BundleRejected || err instanceof SyntaxError) return false;
+    throw err;
+  }
+}
+
+function bundleSignature(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const bundle = parseBundle(text);
+    return bundle.content.$case === 'messageSignature'
+      ? Buffer.from(bundle.content.messageSignature.signature).toString('base64')
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signatures of a digest in the tag schema (`.sig` layers) and, where the store has the API, as referrers. */
+async function candidates(store: ImageStore, digest: string, referrers: ReferrerIndex | undefined): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  for (const layer of await cosignLayers(store, digest, '.sig')) {
+    if (layer.mediaType !== SIMPLE_SIGNING) continue;
+    found.push({
+      payload: await readSmall(store, layer.digest),
+      signature: layer.annotations?.[SIGNATURE_ANNOTATION],
+      bundle: layer.annotations?.[BUNDLE_ANNOTATION],
+    });
+  }
+  // Referrers through the API, or (without it) the `sha256-<hex>` index tag a copy from a registry with it wrote.
+  const linked = referrers ? (await referrers.attached(store, digest)).linked : [];
+  for (const descriptor of linked) {
+    if (descriptor.artifactType !== BUNDLE_V03_MEDIA_TYPE) continue;
+    const manifest = await store.getManifest(descriptor.digest);
+    if (!manifest) continue;
+    const layers = (JSON.parse(manifest.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers ?? [];
+    const bundle = layers.find((l) => l.mediaType === BUNDLE_V03_MEDIA_TYPE);
+    const payload = layers.find((l) => l.mediaType === SIMPLE_SIGNING);
+    if (!bundle || !payload) continue;
+    found.push({
+      payload: await readSmall(store, payload.digest),
+      bundle: (await readSmall(store, bundle.digest)).toString('utf8'),
+    });
+  }
+  return found;
+}
+
+/** Whether a signature of `digest` in the store (tag schema or referrers) verifies with `trust`. */
+export async function checkSignature(
+  store: ImageStore,
+  digest: string,
+  trust: SignatureTrust,
+  referrers?: ReferrerIndex,
+): Promise<SignatureCheck> {
+  const found = await candidates(store, digest, referrers);
+  if (found.length === 0) return { status: 'absent' };
+  for (const candidate of found) if (await verifies(candidate, digest, trust)) return { status: 'verified' };
+  const what = 'key' in trust ? 'the key' : 'the trusted root and identity policy';
   return {
     status: 'invalid',
-    problem: `none of the ${layers.length} signature(s) of ${store.name}@${digest} verifies with the key`,
+    problem: `none of the ${found.length} signature(s) of ${store.name}@${digest} verifies with ${what}`,
   };
 }
 

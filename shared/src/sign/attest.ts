@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Witness } from '@sigstore/sign';
+import type { Bundle } from '@sigstore/bundle';
+import type { Signature, Witness } from '@sigstore/sign';
 import { writeIfChanged } from '../checksums/files.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import type { BundleVerifier } from './bundle-verifier.ts';
@@ -23,6 +24,17 @@ export interface Attesting {
   force: boolean;
   timeoutMs: number;
   retry: RetryOptions;
+}
+
+/** Signs `payload` as a DSSE envelope (over its pre-authentication encoding) and has the signature witnessed. */
+export async function witnessedDsse(
+  ctx: Pick<Attesting, 'signer' | 'witnesses' | 'retry' | 'timeoutMs'>,
+  payload: Buffer,
+  payloadType: string,
+): Promise<{ bundle: Bundle; signature: Signature }> {
+  const signature = await ctx.signer.sign(preAuthEncoding(payloadType, payload));
+  const bundle = await witness(dsseBundle(payload, payloadType, signature), signature, ctx.witnesses, ctx.retry, ctx.timeoutMs);
+  return { bundle, signature };
 }
 
 async function readText(file: string): Promise<string | undefined> {
@@ -61,14 +73,7 @@ export async function writeProvenance(
     const [statementText, bundleText] = await Promise.all([readText(statementFile), readText(bundleFile)]);
     if (alreadySigned(statementText, bundleText, payload, ctx.verifier)) return { status: 'unchanged', verified: true };
   }
-  const signature = await ctx.signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload));
-  const bundle = await witness(
-    dsseBundle(payload, IN_TOTO_PAYLOAD_TYPE, signature),
-    signature,
-    ctx.witnesses,
-    ctx.retry,
-    ctx.timeoutMs,
-  );
+  const { bundle } = await witnessedDsse(ctx, payload, IN_TOTO_PAYLOAD_TYPE);
   if (ctx.verifier) {
     try {
       ctx.verifier.verifyDsse(bundle, payload, IN_TOTO_PAYLOAD_TYPE);

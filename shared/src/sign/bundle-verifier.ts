@@ -96,11 +96,10 @@ export class BundleVerifier {
   }
 
   /**
-   * Verifies a message-signature bundle for `file`, whose SHA-256 the caller
-   * has computed. The file is read again only for a signature by a key other
-   * than ECDSA P-256.
+   * Verifies a message-signature bundle for `file` (a path, or the bytes themselves), whose SHA-256 the caller
+   * has computed. The file is read again only for a signature by a key other than ECDSA P-256.
    */
-  async check(bundle: Bundle, file: string, sha256Hex: string): Promise<Signer> {
+  async check(bundle: Bundle, file: string | Buffer, sha256Hex: string): Promise<Signer> {
     const signature = isBundleWithMessageSignature(bundle) ? bundle.content.messageSignature.signature : Buffer.alloc(0);
     const digest = Buffer.from(sha256Hex, 'hex');
     let otherKey: KeyObject | undefined;
@@ -145,8 +144,9 @@ export class BundleVerifier {
   }
 }
 
-async function verifyStream(file: string, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+async function verifyStream(file: string | Buffer, key: KeyObject, signature: Uint8Array): Promise<boolean> {
   const check = createVerify('sha256');
+  if (Buffer.isBuffer(file)) return check.update(file).verify(key, signature);
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) check.update(chunk as Buffer);
   return check.verify(key, signature);
 }

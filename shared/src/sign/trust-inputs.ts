@@ -9,6 +9,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { InputError } from '../core/errors.ts';
 import type { InputReader } from '../core/inputs.ts';
 import { resolveInside } from '../core/paths.ts';
+import { type Endpoints, usesPublicGood } from './service-inputs.ts';
 import type { TrustConfig } from './trust.ts';
 
 /** The Sigstore-loading half of the sign domain, passed in so callers decide when to load it. */
@@ -63,6 +64,23 @@ export function readTrustedRootInput(inputs: InputReader, workspace: string, sig
       `${JSON.stringify(file)} is not a readable trusted_root.json (${(err as Error).message})`,
     );
   }
+}
+
+/**
+ * The trusted root a run verifies against: `trusted-root`, else the shipped public-good one when every service in
+ * use is the public-good one; undefined for a private instance without one.
+ */
+export function trustedRootFor(
+  inputs: InputReader,
+  workspace: string,
+  endpoints: Endpoints,
+  keyless: boolean,
+  sign: TrustParsers & Pick<typeof import('./trust.ts'), 'publicGoodTrustedRoot'>,
+): TrustedRoot | undefined {
+  return (
+    readTrustedRootInput(inputs, workspace, sign) ??
+    (usesPublicGood(endpoints, keyless) ? sign.publicGoodTrustedRoot() : undefined)
+  );
 }
 
 /** The keyless policy: an exact identity or a regular expression (not both), the OIDC issuer, the source repository. */
