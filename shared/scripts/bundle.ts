@@ -37,7 +37,10 @@ rmSync(build, { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json'), '--noCheck', '--outDir', build], {
   stdio: 'inherit',
 });
-writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
+// The version too: sign-artifacts imports ../../../package.json for the provenance's builder version, which in
+// the build folder is this file.
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+writeFileSync(path.join(build, 'package.json'), `${JSON.stringify({ type: 'module', version })}\n`);
 
 async function bundle(name: string): Promise<void> {
   const out = path.join(outRoot, name);
