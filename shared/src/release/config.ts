@@ -74,6 +74,16 @@ export const CONFIG_SCHEMA = {
         sign: stage({
           signing: { enum: ['key', 'keyless'] },
           key: { type: 'string', description: "A PEM private key file, or 'generate': a key made for this run." },
+          'builder-id': {
+            type: 'string',
+            pattern: '^[a-z][a-z0-9+.-]*:\\S+$',
+            description: 'A URI naming this builder: with it the run writes SLSA provenance (local build type).',
+          },
+          'invocation-id': {
+            type: 'string',
+            minLength: 1,
+            description: "The provenance's invocation id (default <version>@<source-date-epoch>).",
+          },
         }),
         publish: stage({ destinations: list, layout: { type: 'string' } }, ['destinations']),
         promote: stage(
@@ -108,7 +118,7 @@ export interface ReleaseConfig {
   stages?: {
     packages?: StageConfig & { config: string; formats?: string; key?: string };
     sbom?: StageConfig & { format?: 'cyclonedx' | 'spdx' | 'both' };
-    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string };
+    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string; 'builder-id'?: string; 'invocation-id'?: string };
     publish?: StageConfig & { destinations: string[]; layout?: string };
     promote?: StageConfig & { stage?: string; images: string[]; destinations: string[]; tags?: string };
     markers?: StageConfig & { destination: string; 'build-type'?: 'release' | 'ci' | 'devel' };

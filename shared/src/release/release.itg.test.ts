@@ -36,6 +36,9 @@ describe('release --config examples/local/release.yaml', () => {
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/Created a signing key for this run: _out\/keys\/signing\.key/);
     expect(first.err).toMatch(/Created an OpenPGP key for the packages of this run: _out\/keys\/packages\.asc/);
+    expect(first.err).toMatch(
+      /Provenance: builder https:\/\/github\.com\/kubernetes-sigs\/release-actions\/examples\/local, invocation v1\.31\.2@1767225600 \(from the config\)/,
+    );
     expect(first.err).toMatch(/\[1\/6\] packages \(build-packages\): 12 packages/);
     expect(first.err).toMatch(/\[3\/6\] sign \(sign-artifacts\): 54 files signed/);
     expect(first.err).toMatch(/\[5\/6\] promote \(promote-images\): 2 references promoted/);
@@ -69,6 +72,11 @@ describe('release --config examples/local/release.yaml', () => {
       }
     }
     expect((await readFile(path.join(cwd, '_out/bucket/release/stable.txt'), 'utf8')).trim()).toBe('v1.31.2');
+    const provenance = JSON.parse(await readFile(path.join(cwd, '_out/mirror/release/v1.31.2/provenance.json'), 'utf8'));
+    expect(provenance.predicate.buildDefinition.buildType).toBe(
+      'https://github.com/kubernetes-sigs/release-actions/buildtypes/local/v1',
+    );
+    expect(provenance.predicate.runDetails.builder.version).toEqual({ 'release-actions/sign-artifacts': '0.1.0' });
 
     const second = await release(cwd, ['--config', 'examples/local/release.yaml']);
     expect(second.code, second.err).toBe(0);

@@ -175,6 +175,15 @@ function ran(run: Run, stage: StageName): boolean {
   return enabled(run.config.stages?.[stage]);
 }
 
+/** Provenance off GitHub: the builder and invocation the config names, or none without a builder-id. */
+function provenanceInputs(run: Run): Record<string, string> {
+  const sign = run.config.stages?.sign;
+  const builderId = sign?.['builder-id'];
+  if (!builderId) return { provenance: 'false' };
+  const invocationId = sign?.['invocation-id'] ?? `${run.config.version}@${run.env.SOURCE_DATE_EPOCH}`;
+  return { provenance: 'true', 'builder-id': builderId, 'invocation-id': invocationId };
+}
+
 /** The inputs of a stage's action: what the config says, then its `with`, then its `env` (secrets). */
 function stageInputs(run: Run, stage: StageName): Record<string, string> {
   const { config, options } = run;
@@ -199,8 +208,7 @@ function stageInputs(run: Run, stage: StageName): Record<string, string> {
         files: `${TREE}/**`,
         signing: stages.sign?.signing ?? 'key',
         ...(run.key ? { 'private-key': run.key.privatePem, 'rekor-url': 'none', 'tsa-url': 'none' } : {}),
-        // sign-artifacts writes provenance from a GitHub run's context only: off GitHub there is none to write.
-        provenance: 'false',
+        ...provenanceInputs(run),
       };
       break;
     case 'publish':
@@ -341,6 +349,14 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
   }
   run.key = await signingKey(run);
   run.pgpKey = await packagesKey(run);
+  if (ran(run, 'sign')) {
+    const p = provenanceInputs(run);
+    options.log(
+      p['builder-id']
+        ? `Provenance: builder ${p['builder-id']}, invocation ${p['invocation-id']} (from the config)`
+        : 'No provenance: the config names no stages.sign.builder-id',
+    );
+  }
   if (ran(run, 'promote')) run.images = await pinnedImages(run);
   const reports: StageReport[] = [];
   let failed = false;
