@@ -3,7 +3,8 @@
  * manifest to each other through artifacts and job outputs, as on GitHub. Key signing, file:// destinations.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,23 @@ async function stage(scratch: string, artifact = 'release-tree'): Promise<void> 
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, contentFor(f, 16 * 1024));
   }
+}
+
+/** Every file under a folder with its bytes' SHA-256. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const entries = await Promise.all(
+    files.map(async (e) => {
+      const file = path.join(e.parentPath, e.name);
+      return [
+        path.relative(root, file),
+        createHash('sha256')
+          .update(await readFile(file))
+          .digest('hex'),
+      ] as const;
+    }),
+  );
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function summary(result: WorkflowResult): Record<string, string> {
@@ -133,21 +151,34 @@ describe('release-binaries.yml, run', () => {
 });
 
 describe('release-binaries.yml, "Re-run all jobs"', () => {
-  // Today's behaviour, pinned so that it is seen to change: the rerun signs again, the provenance bundle's bytes
-  // differ (keyless: every bundle), and publish-binaries refuses the release as changed, although every release
-  // file is published with the same digest. docs/releasing.md says what each kind of rerun does; completing such a
-  // rerun as "already published" belongs to publish-binaries' plan (planDestination).
-  it('signs again and conflicts on signature material only: the release files are already published by digest', async () => {
-    await release('rerun-1', { destinations: `file://${dir}/rerun-out`, 'marker-destination': '' });
-    const { result } = await release('rerun-2', { destinations: `file://${dir}/rerun-out`, 'marker-destination': '' });
-    expect(summary(result)).toEqual({ sbom: 'skipped', sign: 'success', publish: 'failure', markers: 'skipped' });
+  // The rerun signs again: the provenance bundle's bytes differ (keyless: every bundle). publish-binaries finds the
+  // same release files by digest, verifies the signatures already published and completes as already published,
+  // writing nothing: what the destination holds is the first run's, byte for byte.
+  it('signs again, then finds the release already published and writes nothing', async () => {
+    const out = `${dir}/rerun-out`;
+    const first = await release('rerun-1', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(first.result)).toMatchObject({ sign: 'success', publish: 'success' });
+    const before = await snapshot(out);
+    const { result } = await release('rerun-2', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(result)).toEqual({ sbom: 'skipped', sign: 'success', publish: 'success', markers: 'skipped' });
     const log = result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
-    const conflict = /RELEASE_CONFLICT::.*already published with different content \(([^)]*)\)/.exec(log);
-    expect(conflict, log).not.toBeNull();
-    for (const file of String(conflict?.[1])
-      .split(', ')
-      .filter((f) => f !== '…')) {
-      expect(file).toMatch(/(\.sigstore\.json|\.sig|\.cert)(\.sha256|\.sha512)?$/);
-    }
+    expect(log).toMatch(
+      /v1\.31\.2 is already published \(the same files by digest; the signatures of the run that published it verify\)/,
+    );
+    expect(await snapshot(out)).toEqual(before);
+
+    // Published signatures that do not verify are no earlier run's: the rerun is refused and writes nothing.
+    const published = path.join(out, 'release', VERSION);
+    await writeFile(
+      path.join(published, 'kubernetes.tar.gz.sigstore.json'),
+      await readFile(path.join(published, 'bin/linux/amd64/kubectl.sigstore.json')),
+    );
+    const tampered = await snapshot(out);
+    const third = await release('rerun-3', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(third.result)).toMatchObject({ sign: 'success', publish: 'failure' });
+    const failed = third.result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
+    expect(failed).toMatch(/Verify the signatures published at/);
+    expect(failed).toMatch(/kubernetes\.tar\.gz/);
+    expect(await snapshot(out)).toEqual(tampered);
   });
 });
