@@ -3,14 +3,14 @@
  * manifest to each other through artifacts and job outputs, as on GitHub. Key signing, file:// destinations.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentFor } from '../src/publish/release-tree.fixture.ts';
 import { PENDING_ACTIONS } from '../src/release/pending.ts';
 import { testKeyPair } from '../src/testing/sigstore.ts';
+import { snapshot } from '../src/testing/snapshot.ts';
 import { runWorkflow, type WorkflowResult } from '../src/testing/workflow-runner.ts';
 
 const keys = testKeyPair();
@@ -31,23 +31,6 @@ async function stage(scratch: string, artifact = 'release-tree'): Promise<void> 
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, contentFor(f, 16 * 1024));
   }
-}
-
-/** Every file under a folder with its bytes' SHA-256. */
-async function snapshot(root: string): Promise<Record<string, string>> {
-  const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const entries = await Promise.all(
-    files.map(async (e) => {
-      const file = path.join(e.parentPath, e.name);
-      return [
-        path.relative(root, file),
-        createHash('sha256')
-          .update(await readFile(file))
-          .digest('hex'),
-      ] as const;
-    }),
-  );
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function summary(result: WorkflowResult): Record<string, string> {

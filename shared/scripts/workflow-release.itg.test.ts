@@ -4,11 +4,10 @@
  * branch (PENDING_ACTIONS) are left out through the `stages` input, or shown to stop the release where they are.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aptRoot, dnf, testKey } from '../src/packages/tools.fixture.ts';
 import { PENDING_ACTIONS } from '../src/release/pending.ts';
 import { repoRoot } from '../src/runner/run-bundle.ts';
 import { testKeyPair } from '../src/testing/sigstore.ts';
@@ -31,15 +30,9 @@ async function stagedRun(name: string): Promise<string> {
   return scratch;
 }
 
-function release(
-  scratch: string,
-  out: string,
-  inputs: WorkflowRunOptions['inputs'] = {},
-  more: Partial<WorkflowRunOptions> = {},
-): Promise<WorkflowResult> {
+function release(scratch: string, out: string, inputs: WorkflowRunOptions['inputs'] = {}): Promise<WorkflowResult> {
   return runWorkflow('.github/workflows/release.yml', {
     scratch,
-    ...more,
     inputs: {
       version: VERSION,
       stages: 'sign,publish,markers',
@@ -52,7 +45,7 @@ function release(
       environment: 'release',
       ...inputs,
     },
-    secrets: { SIGNING_KEY: keys.privatePem, ...more.secrets },
+    secrets: { SIGNING_KEY: keys.privatePem },
     env: { SOURCE_DATE_EPOCH: '1767225600' },
   });
 }
@@ -105,41 +98,6 @@ describe('release.yml, run', () => {
     expect(log('sign', 'sign')).toMatch(/would sign release\/bin\/linux\/amd64\/kubectl/);
     expect(log('publish', 'publish')).toMatch(/Plan for file:.*: \d+ to upload/);
     await expect(stat(out)).rejects.toThrow();
-  });
-
-  it('builds every architecture with one signed APT and YUM repository, published with the tree: apt-get and dnf install kubeadm', async () => {
-    const out = path.join(dir, 'packages');
-    const scratch = await stagedRun('packages');
-    const checkout = path.join(scratch, 'checkout');
-    await mkdir(path.join(checkout, 'packaging'), { recursive: true });
-    await cp(path.join(repoRoot(), 'examples', 'local', 'nfpm.yaml'), path.join(checkout, 'packaging', 'nfpm.yaml'));
-    const gpg = await testKey();
-    const result = await release(
-      scratch,
-      out,
-      { stages: 'packages,sign,publish,markers', destinations: JSON.stringify([`file://${out}/bucket`]) },
-      { checkout, secrets: { GPG_PRIVATE_KEY: gpg.privateKey, GPG_PASSPHRASE: gpg.passphrase } },
-    );
-    expect(results(result)).toMatchObject({ packages: 'success', sign: 'success', publish: 'success', markers: 'success' });
-    const repository = path.join(out, 'bucket', 'release', VERSION, 'packages', 'repository', 'stable', 'v1.31');
-    const keyFile = path.join(dir, 'packages.asc');
-    await writeFile(keyFile, gpg.publicKey);
-    const keyring = path.join(dir, 'packages.gpg');
-    execFileSync('gpg', ['--dearmor', '--output', keyring, keyFile]);
-    const { apt } = await aptRoot(`deb [signed-by=${keyring}] file:${repository}/deb/ /`);
-    const update = await apt('apt-get', ['update']);
-    expect(update.code, update.out).toBe(0);
-    expect(update.out).not.toMatch(/^(W|E):/m);
-    const aptInstall = await apt('apt-get', ['-y', 'install', 'kubeadm']);
-    expect(aptInstall.code, aptInstall.out).toBe(0);
-    for (const name of ['kubeadm', 'kubelet', 'kubectl']) expect(aptInstall.out).toContain(`Setting up ${name}`);
-    const dnfInstall = await dnf(path.join(repository, 'rpm'), keyFile, ['install', 'kubeadm']);
-    expect(dnfInstall.code, dnfInstall.out).toBe(0);
-    for (const name of ['kubeadm', 'kubelet', 'kubectl']) expect(dnfInstall.out).toContain(`${name}-`);
-    // Both architectures in the one repository.
-    await stat(path.join(repository, 'deb', 'arm64', 'kubeadm_1.31.2-1_arm64.deb'));
-    await stat(path.join(repository, 'rpm', 'aarch64', 'kubeadm-1.31.2-1.aarch64.rpm'));
-    await rm(dnfInstall.root, { recursive: true, force: true });
   });
 });
 
