@@ -95,9 +95,14 @@ function byName(a: ResourceDescriptor, b: ResourceDescriptor): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement {
-  const { context } = input;
-  if ('kind' in context) return localStatement(input, context);
+/** Who built and how: the parts of a statement that depend on the kind of build. */
+interface Build {
+  definition: ProvenanceStatement['predicate']['buildDefinition'];
+  builderId: string;
+  invocationId: string;
+}
+
+function githubBuild(context: BuildContext): Build {
   const workflow = parseWorkflowRef(context.workflowRef);
   const github: Record<string, string> = { event_name: context.eventName };
   if (context.repositoryId) github.repository_id = context.repositoryId;
@@ -105,51 +110,41 @@ export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement
   if (context.runnerEnvironment) github.runner_environment = context.runnerEnvironment;
   const repoUrl = `${context.serverUrl}/${context.repository}`;
   return {
-    _type: STATEMENT_TYPE,
-    subject: [...input.subjects].sort(byName),
-    predicateType: SLSA_PROVENANCE_V1,
-    predicate: {
-      buildDefinition: {
-        buildType: GITHUB_BUILD_TYPE,
-        externalParameters: {
-          workflow: { ref: workflow.ref, repository: `${context.serverUrl}/${workflow.repository}`, path: workflow.path },
-          inputs: context.workflowInputs,
-        },
-        internalParameters: { github },
-        resolvedDependencies: [{ uri: `git+${repoUrl}@${context.ref}`, digest: { gitCommit: context.sha } }],
+    definition: {
+      buildType: GITHUB_BUILD_TYPE,
+      externalParameters: {
+        workflow: { ref: workflow.ref, repository: `${context.serverUrl}/${workflow.repository}`, path: workflow.path },
+        inputs: context.workflowInputs,
       },
-      runDetails: {
-        builder: {
-          id: `${context.serverUrl}/${context.workflowRef}`,
-          version: { 'release-actions/sign-artifacts': context.builderVersion },
-        },
-        metadata: {
-          invocationId: `${repoUrl}/actions/runs/${context.runId}/attempts/${context.runAttempt}`,
-          startedOn: rfc3339(input.startedOn),
-          finishedOn: rfc3339(input.finishedOn),
-        },
-        byproducts: [...input.byproducts].sort(byName),
-      },
+      internalParameters: { github },
+      resolvedDependencies: [{ uri: `git+${repoUrl}@${context.ref}`, digest: { gitCommit: context.sha } }],
     },
+    builderId: `${context.serverUrl}/${context.workflowRef}`,
+    invocationId: `${repoUrl}/actions/runs/${context.runId}/attempts/${context.runAttempt}`,
   };
 }
 
-function localStatement(input: ProvenanceInput, context: LocalBuildContext): ProvenanceStatement {
+function localBuild(context: LocalBuildContext): Build {
+  return {
+    definition: { buildType: LOCAL_BUILD_TYPE, externalParameters: {}, internalParameters: {}, resolvedDependencies: [] },
+    builderId: context.builderId,
+    invocationId: context.invocationId,
+  };
+}
+
+export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement {
+  const { context } = input;
+  const build = 'kind' in context ? localBuild(context) : githubBuild(context);
   return {
     _type: STATEMENT_TYPE,
     subject: [...input.subjects].sort(byName),
     predicateType: SLSA_PROVENANCE_V1,
     predicate: {
-      buildDefinition: {
-        buildType: LOCAL_BUILD_TYPE,
-        externalParameters: {},
-        internalParameters: {},
-        resolvedDependencies: [],
-      },
+      buildDefinition: build.definition,
       runDetails: {
-        builder: { id: context.builderId, version: { 'release-actions/sign-artifacts': context.builderVersion } },
+        builder: { id: build.builderId, version: { 'release-actions/sign-artifacts': context.builderVersion } },
         metadata: {
-          invocationId: context.invocationId,
+          invocationId: build.invocationId,
           startedOn: rfc3339(input.startedOn),
           finishedOn: rfc3339(input.finishedOn),
         },
