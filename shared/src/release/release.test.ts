@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../runner/run-bundle.ts';
 import { runReleaseCli } from './cli.ts';
 import { destinationUrl, validateConfig } from './config.ts';
+import { runRelease } from './release.ts';
 
 const root = repoRoot();
 let dir: string;
@@ -34,6 +35,31 @@ describe('release config', () => {
     const bad = await release(dir, ['--config', path.join(dir, 'missing.yaml')]);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/Input 'config': cannot read/);
+  });
+
+  it('pins an oci: image by the tag its layout names, and refuses a folder that is no layout or lacks the tag', async () => {
+    const cwd = await mkdtemp(path.join(dir, 'pin-'));
+    await mkdir(path.join(cwd, 'tree'));
+    const layout = path.join(cwd, '_out', 'workspace', 'images', 'app');
+    await mkdir(layout, { recursive: true });
+    const digest = `sha256:${'b'.repeat(64)}`;
+    await writeFile(
+      path.join(layout, 'index.json'),
+      JSON.stringify({ manifests: [{ digest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
+    );
+    const run = (image: string) =>
+      runRelease(
+        {
+          version: 'v1.31.2',
+          tree: { dir: 'tree' },
+          stages: { promote: { enabled: true, images: [image], destinations: ['oci:out'], with: { confirm: 'false' } } },
+        },
+        { cwd, log: () => {} },
+      );
+    await expect(run('oci:images/missing:v1')).rejects.toThrow(
+      /Input 'images': oci:images\/missing:v1: images\/missing in the workspace is no OCI layout/,
+    );
+    await expect(run('oci:images/app:v2')).rejects.toThrow(/the layout images\/app has no tag v2/);
   });
 
   it.each([

@@ -158,9 +158,15 @@ async function pinnedImages(run: Run): Promise<string[]> {
       continue;
     }
     const [, folder, tag] = match as unknown as [string, string, string];
-    const index = JSON.parse(await readFile(path.join(run.workspace, folder, 'index.json'), 'utf8')) as {
-      manifests?: Array<{ digest: string; annotations?: Record<string, string> }>;
-    };
+    let index: { manifests?: Array<{ digest: string; annotations?: Record<string, string> }> };
+    try {
+      index = JSON.parse(await readFile(path.join(run.workspace, folder, 'index.json'), 'utf8'));
+    } catch (cause) {
+      throw new InputError('images', `${image}: ${folder} in the workspace is no OCI layout (${(cause as Error).message})`, {
+        cause,
+        userError: true,
+      });
+    }
     const entry = index.manifests?.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
     if (!entry) throw new InputError('images', `${image}: the layout ${folder} has no tag ${tag}`, { userError: true });
     run.options.log(`Promoting ${image} as ${image}@${entry.digest}`);
