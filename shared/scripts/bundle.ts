@@ -48,7 +48,10 @@ rmSync(build, { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', path.join(root, 'shared/scripts/tsconfig.build.json'), '--noCheck', '--outDir', build], {
   stdio: 'inherit',
 });
-writeFileSync(path.join(build, 'package.json'), '{"type":"module"}\n');
+// The version too: sign-artifacts imports ../../../package.json for the provenance's builder version, which in
+// the build folder is this file.
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+writeFileSync(path.join(build, 'package.json'), `${JSON.stringify({ type: 'module', version })}\n`);
 
 /** The hashing threads' module, its name as core/hasher.ts loads it beside the bundle. */
 const WORKER = { source: 'shared/src/core/hash-worker.js', file: 'hash-worker.js' };

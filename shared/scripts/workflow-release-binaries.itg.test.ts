@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentFor } from '../src/publish/release-tree.fixture.ts';
-import { PENDING_ACTIONS } from '../src/release/pending.ts';
 import { testKeyPair } from '../src/testing/sigstore.ts';
+import { snapshot } from '../src/testing/snapshot.ts';
 import { runWorkflow, type WorkflowResult } from '../src/testing/workflow-runner.ts';
 
 const keys = testKeyPair();
@@ -109,19 +109,7 @@ describe('release-binaries.yml, run', () => {
     expect(out).toBeTruthy();
   });
 
-  it.runIf(PENDING_ACTIONS.has('generate-sbom'))(
-    'with SBOMs asked for, stops at the SBOM job while generate-sbom is a stub, and publishes nothing',
-    async () => {
-      const { result } = await release('sbom-pending', { 'sbom-format': 'both', destinations: `file://${dir}/sbom-out` });
-      expect(summary(result)).toEqual({ sbom: 'failure', sign: 'skipped', publish: 'skipped', markers: 'skipped' });
-      expect(result.jobs['sbom']?.runs[0]?.steps.find((s) => s.id === 'sbom')?.log).toMatch(
-        /generate-sbom is not implemented yet/,
-      );
-      await expect(readFile(path.join(dir, 'sbom-out', 'release', VERSION, 'index.json'))).rejects.toThrow();
-    },
-  );
-
-  it.skipIf(PENDING_ACTIONS.has('generate-sbom'))('with SBOMs: they are signed and published with the tree', async () => {
+  it('with SBOMs: they are signed and published with the tree', async () => {
     const { result } = await release('sbom', { 'sbom-format': 'both', destinations: `file://${dir}/sbom-out` });
     expect(summary(result)).toEqual({ sbom: 'success', sign: 'success', publish: 'success', markers: 'success' });
     const listing = execFileSync('find', ['.', '-path', '*sbom*', '-name', '*.sigstore.json'], {
@@ -133,21 +121,34 @@ describe('release-binaries.yml, run', () => {
 });
 
 describe('release-binaries.yml, "Re-run all jobs"', () => {
-  // Today's behaviour, pinned so that it is seen to change: the rerun signs again, the provenance bundle's bytes
-  // differ (keyless: every bundle), and publish-binaries refuses the release as changed, although every release
-  // file is published with the same digest. docs/releasing.md says what each kind of rerun does; completing such a
-  // rerun as "already published" belongs to publish-binaries' plan (planDestination).
-  it('signs again and conflicts on signature material only: the release files are already published by digest', async () => {
-    await release('rerun-1', { destinations: `file://${dir}/rerun-out`, 'marker-destination': '' });
-    const { result } = await release('rerun-2', { destinations: `file://${dir}/rerun-out`, 'marker-destination': '' });
-    expect(summary(result)).toEqual({ sbom: 'skipped', sign: 'success', publish: 'failure', markers: 'skipped' });
+  // The rerun signs again: the provenance bundle's bytes differ (keyless: every bundle). publish-binaries finds the
+  // same release files by digest, verifies the signatures already published and completes as already published,
+  // writing nothing: what the destination holds is the first run's, byte for byte.
+  it('signs again, then finds the release already published and writes nothing', async () => {
+    const out = `${dir}/rerun-out`;
+    const first = await release('rerun-1', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(first.result)).toMatchObject({ sign: 'success', publish: 'success' });
+    const before = await snapshot(out);
+    const { result } = await release('rerun-2', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(result)).toEqual({ sbom: 'skipped', sign: 'success', publish: 'success', markers: 'skipped' });
     const log = result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
-    const conflict = /RELEASE_CONFLICT::.*already published with different content \(([^)]*)\)/.exec(log);
-    expect(conflict, log).not.toBeNull();
-    for (const file of String(conflict?.[1])
-      .split(', ')
-      .filter((f) => f !== '…')) {
-      expect(file).toMatch(/(\.sigstore\.json|\.sig|\.cert)(\.sha256|\.sha512)?$/);
-    }
+    expect(log).toMatch(
+      /v1\.31\.2 is already published \(the same files by digest; the signatures of the run that published it verify\)/,
+    );
+    expect(await snapshot(out)).toEqual(before);
+
+    // Published signatures that do not verify are no earlier run's: the rerun is refused and writes nothing.
+    const published = path.join(out, 'release', VERSION);
+    await writeFile(
+      path.join(published, 'kubernetes.tar.gz.sigstore.json'),
+      await readFile(path.join(published, 'bin/linux/amd64/kubectl.sigstore.json')),
+    );
+    const tampered = await snapshot(out);
+    const third = await release('rerun-3', { destinations: `file://${out}`, 'marker-destination': '' });
+    expect(summary(third.result)).toMatchObject({ sign: 'success', publish: 'failure' });
+    const failed = third.result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
+    expect(failed).toMatch(/Verify the signatures published at/);
+    expect(failed).toMatch(/kubernetes\.tar\.gz/);
+    expect(await snapshot(out)).toEqual(tampered);
   });
 });

@@ -1,14 +1,12 @@
 /**
  * release.yml and release-dispatch.yml executed by the workflow runner: the staged tree travels as tree.tar, the
- * publish stage is a matrix over two file:// mirrors, the markers move; stages whose action is still a stub on this
- * branch (PENDING_ACTIONS) are left out through the `stages` input, or shown to stop the release where they are.
+ * publish stage is a matrix over two file:// mirrors, the markers move.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PENDING_ACTIONS } from '../src/release/pending.ts';
 import { repoRoot } from '../src/runner/run-bundle.ts';
 import { testKeyPair } from '../src/testing/sigstore.ts';
 import { runWorkflow, type WorkflowResult, type WorkflowRunOptions } from '../src/testing/workflow-runner.ts';
@@ -99,18 +97,6 @@ describe('release.yml, run', () => {
     expect(log('publish', 'publish')).toMatch(/Plan for file:.*: \d+ to upload/);
     await expect(stat(out)).rejects.toThrow();
   });
-
-  it.runIf(PENDING_ACTIONS.has('build-packages'))(
-    'with every stage asked for, stops at the packages stage while build-packages is a stub',
-    async () => {
-      const out = path.join(dir, 'pending');
-      const result = await release(await stagedRun('pending'), out, { stages: 'packages,sbom,sign,publish,promote,markers' });
-      expect(results(result)).toMatchObject({ packages: 'failure', sign: 'skipped', publish: 'skipped', markers: 'skipped' });
-      expect(result.jobs['packages']?.runs.map((r) => r.matrix)).toEqual([{ arch: 'amd64' }, { arch: 'arm64' }]);
-      expect(result.jobs['packages']?.runs[0]?.steps.find((s) => s.id === 'build')?.log).toMatch(/not implemented yet/);
-      await expect(stat(out)).rejects.toThrow();
-    },
-  );
 });
 
 describe('release-dispatch.yml, run', () => {
@@ -128,22 +114,18 @@ describe('release-dispatch.yml, run', () => {
       vars: { RELEASE_DESTINATIONS: JSON.stringify([`file://${out}`]), RELEASE_MARKER_DESTINATION: `file://${out}` },
       secrets: { SIGNING_KEY: keys.privatePem },
     });
-    // binaries: sbom, sign and publish. While generate-sbom is a stub, the SBOM job fails and stops the rest.
-    const sbom = PENDING_ACTIONS.has('generate-sbom') ? 'failure' : 'success';
-    expect(results(result)).toEqual({ stage: 'success', release: sbom });
+    // binaries: sbom, sign and publish.
+    expect(results(result)).toEqual({ stage: 'success', release: 'success' });
     const called = result.jobs['release']?.runs[0]?.called;
-    const after = PENDING_ACTIONS.has('generate-sbom') ? 'skipped' : 'success';
     expect(called && results(called)).toEqual({
       packages: 'skipped',
-      sbom,
-      sign: after,
-      publish: after,
+      sbom: 'success',
+      sign: 'success',
+      publish: 'success',
       promote: 'skipped',
       markers: 'skipped',
     });
-    expect(called?.jobs['publish']?.runs[0]?.matrix).toEqual(
-      PENDING_ACTIONS.has('generate-sbom') ? undefined : { destination: `file://${out}` },
-    );
+    expect(called?.jobs['publish']?.runs[0]?.matrix).toEqual({ destination: `file://${out}` });
     await expect(
       runWorkflow('.github/workflows/release-dispatch.yml', {
         scratch,

@@ -80,6 +80,23 @@ describe('readInputs, sign mode', () => {
     expect(options.sourceDate?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 
+  it('takes the builder and invocation of a build outside GitHub from builder-id and invocation-id', async () => {
+    const options = await sign({
+      files: 'a',
+      signing: 'key',
+      'private-key': testKeyPair().privatePem,
+      'rekor-url': 'none',
+      'tsa-url': 'none',
+      'builder-id': 'https://ci.example.org/builders/release',
+      'invocation-id': 'https://ci.example.org/runs/42',
+    });
+    expect(options.provenance).toMatchObject({
+      kind: 'local',
+      builderId: 'https://ci.example.org/builders/release',
+      invocationId: 'https://ci.example.org/runs/42',
+    });
+  });
+
   it('has no trust material for a private instance without trusted-root (bundles are then not re-checked)', async () => {
     const options = await sign({
       files: 'a',
@@ -110,6 +127,9 @@ describe('readInputs, sign mode', () => {
     await fails({ files: 'a', concurrency: '0' }, 'concurrency');
     await fails({ files: 'a', manifest: '../manifest.json' }, 'manifest');
     await fails({ files: 'a', force: 'yes' }, 'force');
+    await fails({ files: 'a', 'builder-id': 'https://b' }, 'invocation-id');
+    await fails({ files: 'a', 'invocation-id': 'run-1' }, 'builder-id');
+    await fails({ files: 'a', 'builder-id': 'not a uri', 'invocation-id': 'run-1' }, 'builder-id');
     await fails({ files: 'a' }, 'provenance', {
       ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x',
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',

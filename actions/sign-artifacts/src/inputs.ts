@@ -12,7 +12,7 @@ import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
-import { type BuildContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
+import { type BuildContext, type ProvenanceContext, parseWorkflowRef } from '../../../shared/src/sign/provenance.ts';
 import { identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
 import { outageRetry } from '../../../shared/src/sign/services.ts';
 import type { SignArtifactsOptions } from '../../../shared/src/sign/sign-artifacts.ts';
@@ -43,6 +43,8 @@ export const INPUT = {
   certificateSourceRepository: 'certificate-source-repository',
   checksums: 'checksums',
   provenance: 'provenance',
+  builderId: 'builder-id',
+  invocationId: 'invocation-id',
   legacySignatures: 'legacy-signatures',
   concurrency: 'concurrency',
   timeout: 'timeout',
@@ -86,6 +88,38 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): BuildContext | undefi
   };
 }
 
+/**
+ * Whose build the provenance describes: the builder and invocation the inputs name (a build outside GitHub, or a
+ * caller that names its own), else the GitHub run's context; undefined with provenance false.
+ */
+function readProvenanceContext(inputs: InputReader, env: NodeJS.ProcessEnv): ProvenanceContext | undefined {
+  const provenance = inputs.boolean(INPUT.provenance, true);
+  const builderId = inputs.optional(INPUT.builderId);
+  const invocationId = inputs.optional(INPUT.invocationId);
+  if ((builderId === undefined) !== (invocationId === undefined))
+    throw new InputError(
+      builderId === undefined ? INPUT.builderId : INPUT.invocationId,
+      `is needed with ${builderId === undefined ? INPUT.invocationId : INPUT.builderId}`,
+      {
+        userError: true,
+      },
+    );
+  if (!provenance) return undefined;
+  if (builderId !== undefined && invocationId !== undefined) {
+    if (!/^[a-z][a-z0-9+.-]*:\S+$/.test(builderId))
+      throw new InputError(INPUT.builderId, 'is a URI naming the builder (https://…, or any scheme:…)', { userError: true });
+    return { kind: 'local', builderId, invocationId, builderVersion: pkg.version };
+  }
+  const context = readGitHubContext(env);
+  if (!context)
+    throw new InputError(
+      INPUT.provenance,
+      'needs the GitHub context (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID), or builder-id and invocation-id outside a workflow run; or set it to false',
+      { userError: true },
+    );
+  return context;
+}
+
 /** The inputs of a workflow_dispatch / workflow_call event, from the event payload. */
 function workflowInputs(eventPath: string | undefined): Record<string, unknown> {
   if (!eventPath) return {};
@@ -110,13 +144,7 @@ async function readSign(inputs: InputReader, env: NodeJS.ProcessEnv, common: Com
   const checksums = inputs.boolean(INPUT.checksums, true);
   const legacySignatures = inputs.boolean(INPUT.legacySignatures, true);
   const force = inputs.boolean(INPUT.force, false);
-  const provenance = inputs.boolean(INPUT.provenance, true);
-  const context = provenance ? readGitHubContext(env) : undefined;
-  if (provenance && !context)
-    throw new InputError(
-      INPUT.provenance,
-      'needs the GitHub context (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_WORKFLOW_REF, GITHUB_RUN_ID); set it to false outside a workflow run',
-    );
+  const context = readProvenanceContext(inputs, env);
   const policy = readIdentityPolicy(inputs);
   const identity = keyless ? identityProvider(inputs, env, dryRun, timeoutMs) : undefined;
   const key = identity ? undefined : readKeySigner(inputs, 'with signing: key');

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
+import { InputError } from '../core/errors.ts';
 import { listSchema, packageSchema } from './config-schema.ts';
 import { PackageConfigError } from './errors.ts';
 
@@ -118,7 +119,19 @@ export function entryName(path: ConfigPath): string {
 }
 
 export async function loadConfig(file: string, display: string, env: NodeJS.ProcessEnv): Promise<PackagesConfig> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new InputError(
+      'config',
+      `cannot read ${display}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      {
+        cause,
+        userError: true,
+      },
+    );
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false });
   // A key's own line (a mapping's value may start on the next one); a list item's, or the nearest parent's.

@@ -7,18 +7,22 @@
  * decides; a store that reports none is compared by size, then by streaming the
  * object and hashing it. The release index is planned too: an index already there
  * with other content means the release was published before with other files,
- * and is refused.
+ * and is refused — unless only signature material differs (a rerun signed again) and the published signatures
+ * pass the verify gate: then the release is already published and nothing is written.
  */
-import { stat } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { hashStream } from '../core/hash.ts';
+import { hashBytes, hashStream } from '../core/hash.ts';
+import type { Logger } from '../core/logger.ts';
 import { mapPool } from '../core/pool.ts';
+import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
 import { type ObjectInfo, type Storage, StorageError } from '../storage/storage.ts';
 import { PublishedReleaseChangedError } from './errors.ts';
 import { INDEX_FILE } from './layout.ts';
 import { listByUrl } from './listing.ts';
-import type { ReleaseIndex } from './release-index.ts';
+import type { IndexDocument, IndexEntry, ReleaseIndex } from './release-index.ts';
 import type { ReleaseFile } from './source.ts';
 
 /** A store to publish to, and how release paths become its keys. */
@@ -46,7 +50,8 @@ export interface PlannedObject {
   action: Action;
   /** Why: new, changed (digest/size), or equal. */
   /** `indexed`: the size the destination's own index records, contents not re-read (the rerun shortcut). */
-  reason: 'new' | 'changed' | 'equal' | 'indexed';
+  /** `published`: the destination holds this release, signed by an earlier run (signature material aside). */
+  reason: 'new' | 'changed' | 'equal' | 'indexed' | 'published';
 }
 
 /** What a destination holds before anything is written: the listing of the release's folder and its index. */
@@ -175,9 +180,93 @@ export function planObjects(
   });
 }
 
+/** What a rerun makes again with other bytes: Sigstore bundles, legacy signatures, the provenance, their digests. */
+const SIGNATURE_MATERIAL = /(\.sigstore\.json|\.sig|\.cert)(\.sha256|\.sha512)?$|(^|\/)provenance[^/]*$/;
+/** Checksum files: their lines for signature material differ on a rerun, the others do not. */
+const SUMS = /(^|\/)SHA(256|512)SUMS(\.sha256|\.sha512)?$/;
+
+export const isSignatureMaterial = (p: string): boolean => SIGNATURE_MATERIAL.test(p);
+
+/** An earlier run's release at a destination, checked with the signature gate before it is taken as this one. */
+export interface PublishedCheck {
+  /** The release tree of this run (its files link into the folder the published signatures are verified in). */
+  sourceDir: string;
+  /** publish-binaries' verify gate; without it, a release that differs in any byte is refused. */
+  signatures?: VerifyArtifactsOptions;
+  logger: Logger;
+}
+
+/**
+ * Why the published release is not this run's, signature material left out; undefined when they are the same: the
+ * same files with the same digests, and every checksum line for another file naming this run's digest.
+ */
+export async function differsApartFromSignatures(
+  destination: Destination,
+  published: IndexDocument,
+  files: readonly ReleaseFile[],
+): Promise<string | undefined> {
+  const content = (p: string) => !isSignatureMaterial(p) && !SUMS.test(p);
+  const mine = new Map(files.filter((f) => content(f.path)).map((f) => [f.path, f]));
+  const theirs = published.files.filter((e) => content(e.path));
+  if (theirs.length !== mine.size) return `${theirs.length} files published, ${mine.size} in this run`;
+  for (const entry of theirs) {
+    const file = mine.get(entry.path);
+    if (!file || file.sha256 !== entry.sha256 || file.size !== entry.size) return entry.path;
+  }
+  const sums = published.files.filter((e) => /(^|\/)SHA(256|512)SUMS$/.test(e.path));
+  if (sums.length !== files.filter((f) => /(^|\/)SHA(256|512)SUMS$/.test(f.path)).length) return 'SHA256SUMS/SHA512SUMS';
+  for (const entry of sums) {
+    const read = await destination.storage.read(destination.keyFor(entry.path));
+    if (!read) return entry.path;
+    const folder = path.posix.dirname(entry.path);
+    const algorithm = entry.path.endsWith('SHA512SUMS') ? 'sha512' : 'sha256';
+    for (const line of read.data.toString('utf8').split('\n')) {
+      const m = /^([0-9a-f]+) [ *](.+)$/.exec(line);
+      if (!m) continue;
+      const name = folder === '.' ? (m[2] as string) : `${folder}/${m[2]}`;
+      if (isSignatureMaterial(name)) continue;
+      const file = files.find((f) => f.path === name) as (ReleaseFile & { sha512?: string }) | undefined;
+      if (!file || file[algorithm] !== m[1]) return `${entry.path} (${name})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Verifies the published signatures with the gate: in a scratch folder, this run's files (the same bytes: checked
+ * above) beside the published signature material and checksum files, read from the destination.
+ */
+async function verifyPublished(destination: Destination, entries: readonly IndexEntry[], check: PublishedCheck): Promise<void> {
+  const gate = check.signatures as VerifyArtifactsOptions;
+  const scratch = await mkdtemp(path.join(tmpdir(), 'published-'));
+  try {
+    await mapPool(entries, 8, async (entry) => {
+      const target = path.join(scratch, entry.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      if (!isSignatureMaterial(entry.path) && !SUMS.test(entry.path)) {
+        try {
+          await link(path.join(check.sourceDir, entry.path), target);
+          return;
+        } catch {
+          // A checksum file made by the run that published it: read it from the destination too.
+        }
+      }
+      const read = await destination.storage.read(destination.keyFor(entry.path));
+      if (!read) throw new Error(`${entry.path} is named by the published index but missing`);
+      await writeFile(target, read.data);
+    });
+    const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
+    await verifyArtifacts({ ...gate, workspace: scratch, files: ['**/*'], manifest: undefined }, check.logger);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
 /**
  * The whole plan of a release whose every file is known: an index already at the destination with other content
- * means the release was published before with other files, and is refused.
+ * means the release was published before with other files, and is refused — unless it differs in signature material
+ * only and its published signatures pass the gate: then it is already published (nothing to write; the published
+ * index stays, and is what the run reports).
  */
 export async function planDestination(
   destination: Destination,
@@ -185,9 +274,28 @@ export async function planDestination(
   index: ReleaseIndex,
   concurrency: number,
   survey: Survey,
+  check?: PublishedCheck,
 ): Promise<DestinationPlan> {
   const { existing } = survey;
   const published = existing?.data.equals(index.data) ?? false;
+  if (existing && !published && check?.signatures) {
+    const document = JSON.parse(existing.data.toString('utf8')) as IndexDocument;
+    const why = await differsApartFromSignatures(destination, document, files);
+    if (why === undefined) {
+      await check.logger.group(`Verify the signatures published at ${destination.name}`, () =>
+        verifyPublished(destination, document.files, check),
+      );
+      check.logger.info(
+        `${destination.name}: ${index.version} is already published (the same files by digest; the signatures of the run that published it verify)`,
+      );
+      const objects = files.map((file): PlannedObject => {
+        const key = destination.keyFor(file.path);
+        return { file, key, url: destination.storage.urlFor(key), action: 'skip', reason: 'published' };
+      });
+      const kept = { path: index.path, version: index.version, data: existing.data, sha256: hashBytes(existing.data).sha256 };
+      return { destination, objects, index: planIndex(destination, kept, 'skip') };
+    }
+  }
   const objects = await planObjects(destination, files, concurrency, survey, published);
   if (existing && !published) {
     const changed = objects.filter((o) => o.action === 'upload').map((o) => o.file.path);

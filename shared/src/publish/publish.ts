@@ -147,7 +147,11 @@ async function publishTo(
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
     // compared with the index this run would write.
     const files = published(await tree.complete());
-    plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed);
+    plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed, {
+      sourceDir: options.sourceDir,
+      signatures: options.signatures,
+      logger,
+    });
     await logger.group(`Plan for ${destination.name}: ${count(plan.objects)}`, async () => {
       logPlan(plan.objects, logger);
       logIndex(plan.index, logger);

@@ -58,14 +58,46 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        packages: stage({ config: { type: 'string' }, formats: { type: 'string' } }, ['config']),
+        packages: stage(
+          {
+            config: { type: 'string' },
+            formats: { type: 'string' },
+            key: {
+              type: 'string',
+              description:
+                "An armored OpenPGP private key file, or 'generate': a key made for this run. It signs the rpms and the APT and YUM repositories; without it no repository is written.",
+            },
+          },
+          ['config'],
+        ),
         sbom: stage({ format: { enum: ['cyclonedx', 'spdx', 'both'] } }),
         sign: stage({
           signing: { enum: ['key', 'keyless'] },
           key: { type: 'string', description: "A PEM private key file, or 'generate': a key made for this run." },
+          'builder-id': {
+            type: 'string',
+            pattern: '^[a-z][a-z0-9+.-]*:\\S+$',
+            description: 'A URI naming this builder: with it the run writes SLSA provenance (local build type).',
+          },
+          'invocation-id': {
+            type: 'string',
+            minLength: 1,
+            description: "The provenance's invocation id (default <version>@<source-date-epoch>).",
+          },
         }),
         publish: stage({ destinations: list, layout: { type: 'string' } }, ['destinations']),
-        promote: stage({ images: list, destinations: list, tags: { type: 'string' } }, ['images', 'destinations']),
+        promote: stage(
+          {
+            stage: {
+              type: 'string',
+              description: 'A script run as bash <script> <version> <workspace>/images that makes the OCI layouts to promote.',
+            },
+            images: { ...list, description: 'oci:<folder>:<tag> (pinned to its digest by the command) or <ref>@sha256:….' },
+            destinations: list,
+            tags: { type: 'string' },
+          },
+          ['images', 'destinations'],
+        ),
         markers: stage({ destination: { type: 'string' }, 'build-type': { enum: ['release', 'ci', 'devel'] } }, ['destination']),
       },
     },
@@ -84,11 +116,11 @@ export interface ReleaseConfig {
   'source-date-epoch'?: number;
   tree: { dir?: string; stage?: string };
   stages?: {
-    packages?: StageConfig & { config: string; formats?: string };
+    packages?: StageConfig & { config: string; formats?: string; key?: string };
     sbom?: StageConfig & { format?: 'cyclonedx' | 'spdx' | 'both' };
-    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string };
+    sign?: StageConfig & { signing?: 'key' | 'keyless'; key?: string; 'builder-id'?: string; 'invocation-id'?: string };
     publish?: StageConfig & { destinations: string[]; layout?: string };
-    promote?: StageConfig & { images: string[]; destinations: string[]; tags?: string };
+    promote?: StageConfig & { stage?: string; images: string[]; destinations: string[]; tags?: string };
     markers?: StageConfig & { destination: string; 'build-type'?: 'release' | 'ci' | 'devel' };
   };
 }

@@ -8,18 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { InputError } from '../core/errors.ts';
 import { type RunResult, runBundle } from '../runner/run-bundle.ts';
 import { destinationUrl, type ReleaseConfig } from './config.ts';
-import { PENDING_ACTIONS } from './pending.ts';
-
-/** The actions a release runs, one per stage. */
-export type ActionName =
-  | 'build-packages'
-  | 'generate-sbom'
-  | 'sign-artifacts'
-  | 'publish-binaries'
-  | 'promote-images'
-  | 'update-markers';
 
 export const STAGES = [
   { stage: 'packages', action: 'build-packages' },
@@ -28,13 +19,16 @@ export const STAGES = [
   { stage: 'publish', action: 'publish-binaries' },
   { stage: 'promote', action: 'promote-images' },
   { stage: 'markers', action: 'update-markers' },
-] as const satisfies ReadonlyArray<{ stage: string; action: ActionName }>;
+] as const;
 export type StageName = (typeof STAGES)[number]['stage'];
+export type ActionName = (typeof STAGES)[number]['action'];
 
 export const MANIFEST = '.release-actions/manifest.json';
 /** build-packages reads its config inside the workspace: the config's file is copied there. */
 const PACKAGES_CONFIG = '.release-actions/packages.yaml';
 const TREE = 'release';
+/** The folder (in the workspace) promote's stage script makes its OCI layouts in. */
+const IMAGES = 'images';
 
 export interface StageReport {
   stage: StageName;
@@ -67,6 +61,11 @@ interface Run {
   workspace: string;
   env: Record<string, string>;
   key?: { privatePem: string; publicPem: string; publicPath: string };
+  images?: string[];
+  /** The armored OpenPGP private key the packages and their repositories are signed with. */
+  pgpKey?: string;
+  /** The outputs of each stage that ran. */
+  outputs: Partial<Record<StageName, Record<string, string>>>;
 }
 
 /** The key for signing: a PEM file, or one made for the run (kept in <output>/keys, so a rerun signs with it too). */
@@ -98,23 +97,96 @@ async function signingKey(run: Run): Promise<Run['key']> {
   return { privatePem, publicPem, publicPath };
 }
 
+/**
+ * The OpenPGP key for the packages: an armored private key file, or one made for the run (<output>/keys, kept for
+ * reruns), dated before SOURCE_DATE_EPOCH so that signatures made at that time are not older than their key.
+ */
+async function packagesKey(run: Run): Promise<string | undefined> {
+  const spec = run.config.stages?.packages?.key;
+  if (!ran(run, 'packages') || spec === undefined) return undefined;
+  if (spec !== 'generate') return readFile(path.resolve(run.options.cwd, spec), 'utf8');
+  const file = path.join(run.out, 'keys', 'packages.asc');
+  try {
+    const armored = await readFile(file, 'utf8');
+    run.options.log(`Signing packages with the OpenPGP key made for an earlier run: ${path.relative(run.options.cwd, file)}`);
+    return armored;
+  } catch {
+    const openpgp = await import('openpgp');
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      userIDs: [{ name: 'release-actions local release', email: 'release@localhost' }],
+      date: new Date((Number(run.env.SOURCE_DATE_EPOCH) - 86_400) * 1000),
+      format: 'armored',
+    });
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, privateKey, { mode: 0o600 });
+    run.options.log(`Created an OpenPGP key for the packages of this run: ${path.relative(run.options.cwd, file)} (Ed25519)`);
+    return privateKey;
+  }
+}
+
 /** Stages the tree into <workspace>/release/ (same bytes every run, so what was signed before stays signed). */
 async function stageTree(run: Run): Promise<void> {
   const target = path.join(run.workspace, TREE);
   await mkdir(target, { recursive: true });
   const { dir, stage } = run.config.tree;
   if (dir) await cp(path.resolve(run.options.cwd, dir), target, { recursive: true });
-  if (stage)
-    execFileSync('bash', [path.resolve(run.options.cwd, stage), run.config.version, target], {
-      env: { ...process.env, ...run.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+  if (stage) runScript(run, stage, target);
+  const images = run.config.stages?.promote;
+  if (enabled(images) && images?.stage) runScript(run, images.stage, path.join(run.workspace, IMAGES));
+}
+
+function runScript(run: Run, script: string, target: string): void {
+  execFileSync('bash', [path.resolve(run.options.cwd, script), run.config.version, target], {
+    env: { ...process.env, ...run.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
+ * promote-images takes images pinned by digest: an `oci:<folder>:<tag>` of the config (a folder in the workspace)
+ * is pinned to the digest its index.json names for the tag, and the log says so.
+ */
+async function pinnedImages(run: Run): Promise<string[]> {
+  const pinned: string[] = [];
+  for (const image of run.config.stages?.promote?.images ?? []) {
+    const match = /^oci:([^:@]+):([^:@]+)$/.exec(image);
+    if (!match) {
+      pinned.push(image);
+      continue;
+    }
+    const [, folder, tag] = match as unknown as [string, string, string];
+    let index: { manifests?: Array<{ digest: string; annotations?: Record<string, string> }> };
+    try {
+      index = JSON.parse(await readFile(path.join(run.workspace, folder, 'index.json'), 'utf8'));
+    } catch (cause) {
+      throw new InputError('images', `${image}: ${folder} in the workspace is no OCI layout (${(cause as Error).message})`, {
+        cause,
+        userError: true,
+      });
+    }
+    const entry = index.manifests?.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+    if (!entry) throw new InputError('images', `${image}: the layout ${folder} has no tag ${tag}`, { userError: true });
+    run.options.log(`Promoting ${image} as ${image}@${entry.digest}`);
+    pinned.push(`${image}@${entry.digest}`);
+  }
+  return pinned;
 }
 
 const enabled = (c: { enabled?: boolean } | undefined): boolean => c !== undefined && c.enabled !== false;
 
 function ran(run: Run, stage: StageName): boolean {
   return enabled(run.config.stages?.[stage]);
+}
+
+/** Provenance off GitHub: the builder and invocation the config names, or none without a builder-id. */
+function provenanceInputs(run: Run): Record<string, string> {
+  const sign = run.config.stages?.sign;
+  const builderId = sign?.['builder-id'];
+  if (!builderId) return { provenance: 'false' };
+  const invocationId = sign?.['invocation-id'] ?? `${run.config.version}@${run.env.SOURCE_DATE_EPOCH}`;
+  return { provenance: 'true', 'builder-id': builderId, 'invocation-id': invocationId };
 }
 
 /** The inputs of a stage's action: what the config says, then its `with`, then its `env` (secrets). */
@@ -126,22 +198,29 @@ function stageInputs(run: Run, stage: StageName): Record<string, string> {
   switch (stage) {
     case 'packages':
       inputs = {
-        config: path.resolve(base, stages.packages?.config ?? ''),
+        config: PACKAGES_CONFIG,
         formats: stages.packages?.formats ?? 'deb,rpm',
         'output-dir': `${TREE}/packages`,
         version: config.version,
+        ...(run.pgpKey ? { 'gpg-private-key': run.pgpKey } : { repository: 'false' }),
       };
       break;
     case 'sbom':
-      inputs = { files: `${TREE}/**`, format: stages.sbom?.format ?? 'both', 'output-dir': `${TREE}/sbom` };
+      inputs = {
+        files: `${TREE}/**`,
+        format: stages.sbom?.format ?? 'both',
+        'output-dir': `${TREE}/sbom`,
+        'base-dir': TREE,
+        name: 'kubernetes-release',
+        version: config.version,
+      };
       break;
     case 'sign':
       inputs = {
         files: `${TREE}/**`,
         signing: stages.sign?.signing ?? 'key',
         ...(run.key ? { 'private-key': run.key.privatePem, 'rekor-url': 'none', 'tsa-url': 'none' } : {}),
-        // sign-artifacts writes provenance from a GitHub run's context only: off GitHub there is none to write.
-        provenance: 'false',
+        ...provenanceInputs(run),
       };
       break;
     case 'publish':
@@ -156,7 +235,8 @@ function stageInputs(run: Run, stage: StageName): Record<string, string> {
       break;
     case 'promote':
       inputs = {
-        images: (stages.promote?.images ?? []).join('\n'),
+        images: (run.images ?? []).join('\n'),
+        confirm: 'true',
         destinations: (stages.promote?.destinations ?? []).join('\n'),
         tags: stages.promote?.tags ?? '',
       };
@@ -195,7 +275,7 @@ export function describeOutputs(action: ActionName, outputs: Record<string, stri
     case 'publish-binaries':
       return `${outputs['uploaded'] ?? 0} objects uploaded, ${outputs['skipped'] ?? 0} already there`;
     case 'promote-images':
-      return `${count(outputs['promoted'])} references promoted`;
+      return `${outputs['promoted'] ?? 0} references promoted, ${outputs['skipped'] ?? 0} already in place`;
     case 'update-markers': {
       const moved = Object.entries(JSON.parse(outputs['updated'] || '{}') as Record<string, { to: string }>);
       return moved.length
@@ -217,6 +297,10 @@ function checks(run: Run): string[] {
   const stages = run.config.stages ?? {};
   const lines: string[] = [];
   const rel = (p: string) => path.relative(run.options.cwd, p) || '.';
+  // build-packages names absolute paths.
+  const repository = path.relative(run.workspace, run.outputs.packages?.['repository-dir'] || run.workspace);
+  const pgpPublic = run.outputs.packages?.['public-key'];
+  let repositoryShown = false;
   if (ran(run, 'publish')) {
     for (const d of stages.publish?.destinations ?? []) {
       const url = destinationUrl(d, run.options.cwd);
@@ -232,6 +316,13 @@ function checks(run: Run): string[] {
           `npx release-actions sign-artifacts --mode verify --signing key --rekor-url none --tsa-url none --public-key ${rel(run.key.publicPath)} --files '${rel(folder)}/**' --exclude index.json`,
         );
       }
+      if (repository.startsWith(`${TREE}/`) && !repositoryShown) {
+        repositoryShown = true;
+        // Published with the tree: an APT source is deb [signed-by=<key>] file:<deb folder>/ ./, a YUM one baseurl=<rpm folder>.
+        lines.push(
+          `find ${rel(path.join(folder, repository.slice(TREE.length + 1)))} -name InRelease -o -name repomd.xml.asc   # the signed APT and YUM repositories${pgpPublic ? `, key ${rel(pgpPublic)}` : ''}`,
+        );
+      }
     }
   }
   if (ran(run, 'markers')) {
@@ -240,25 +331,45 @@ function checks(run: Run): string[] {
       lines.push(`cat ${rel(path.join(url.slice('file://'.length), stages.markers?.['build-type'] ?? 'release', 'stable.txt'))}`);
   }
   if (ran(run, 'promote'))
-    for (const d of stages.promote?.destinations ?? []) if (d.startsWith('oci:')) lines.push(`skopeo inspect --raw ${d}`);
-  if (ran(run, 'packages')) {
-    lines.push(
-      `ls ${rel(path.join(run.workspace, TREE, 'packages'))}   # the deb and rpm packages, and the APT (deb/) and YUM (rpm/) repositories`,
-    );
-  }
+    for (const d of stages.promote?.destinations ?? [])
+      for (const image of run.images ?? [])
+        if (d.startsWith('oci:')) {
+          const name = path.posix.basename(image.replace(/^oci:/, '').replace(/[:@].*$/, ''));
+          const tag = /^oci:[^:@]+:([^:@]+)/.exec(image)?.[1] ?? stages.promote?.tags?.split(',')[0];
+          lines.push(`skopeo inspect --raw oci:${rel(path.join(run.workspace, d.slice(4), name))}:${tag}`);
+        }
+  if (ran(run, 'packages') && !repositoryShown)
+    lines.push(`ls ${rel(path.join(run.workspace, TREE, 'packages'))}   # the deb and rpm packages`);
   return lines;
 }
 
 export async function runRelease(config: ReleaseConfig, options: ReleaseOptions): Promise<ReleaseReport> {
   const out = path.resolve(options.cwd, options.output ?? config.output ?? '_out');
   const epoch = String(config['source-date-epoch'] ?? process.env.SOURCE_DATE_EPOCH ?? Math.floor(Date.now() / 1000));
-  const run: Run = { config, options, out, workspace: path.join(out, 'workspace'), env: { SOURCE_DATE_EPOCH: epoch } };
+  const run: Run = {
+    config,
+    options,
+    out,
+    workspace: path.join(out, 'workspace'),
+    env: { SOURCE_DATE_EPOCH: epoch },
+    outputs: {},
+  };
   await mkdir(path.join(run.workspace, '.release-actions'), { recursive: true });
   await stageTree(run);
   if (ran(run, 'packages')) {
     await cp(path.resolve(options.cwd, config.stages?.packages?.config ?? ''), path.join(run.workspace, PACKAGES_CONFIG));
   }
   run.key = await signingKey(run);
+  run.pgpKey = await packagesKey(run);
+  if (ran(run, 'sign')) {
+    const p = provenanceInputs(run);
+    options.log(
+      p['builder-id']
+        ? `Provenance: builder ${p['builder-id']}, invocation ${p['invocation-id']} (from the config)`
+        : 'No provenance: the config names no stages.sign.builder-id',
+    );
+  }
+  if (ran(run, 'promote')) run.images = await pinnedImages(run);
   const reports: StageReport[] = [];
   let failed = false;
   for (const [i, { stage, action }] of STAGES.entries()) {
@@ -266,7 +377,7 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
     if (!ran(run, stage) || failed) {
       const why = failed
         ? 'an earlier stage failed'
-        : `${run.config.stages?.[stage] ? 'disabled' : 'not'} in the config${PENDING_ACTIONS.has(action) ? ` (${action} is not implemented on this branch)` : ''}`;
+        : `${run.config.stages?.[stage] ? 'disabled' : 'not'} in the config`;
       options.log(`${step}: skipped, ${why}`);
       reports.push({ stage, action, status: 'skipped', did: why, durationMs: 0 });
       continue;
@@ -286,6 +397,7 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
       reports.push({ stage, action, status: 'failed', did: failureLog(result).trim().split('\n')[0] ?? 'failed', durationMs });
       continue;
     }
+    run.outputs[stage] = result.outputs;
     const did = describeOutputs(action, result.outputs);
     options.log(`${step}: ${did} (${(durationMs / 1000).toFixed(1)} s)`);
     reports.push({ stage, action, status: 'done', did, durationMs });

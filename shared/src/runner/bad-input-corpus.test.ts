@@ -26,7 +26,7 @@ type Expected = { input: string } | { code: string };
 
 interface Case {
   name: string;
-  action: 'sign-artifacts' | 'publish-binaries' | 'update-markers';
+  action: 'sign-artifacts' | 'publish-binaries' | 'update-markers' | 'build-packages' | 'promote-images';
   /** Over the action's base inputs; `{ws}`, `{dest}` and `{outside}` stand for the fixture's folders. */
   inputs: Record<string, string>;
   expected: Expected;
@@ -45,13 +45,70 @@ const BASE: Record<Case['action'], Record<string, string>> = {
   },
   'publish-binaries': { 'source-dir': 'src', version: 'v1.31.2', destinations: 'file://{dest}' },
   'update-markers': { version: 'v1.31.2', destination: 'file://{dest}' },
+  'build-packages': { config: 'nfpm.yaml', version: 'v1.31.2', 'output-dir': 'packages', repository: 'false' },
+  'promote-images': { images: `oci:layout@sha256:${'a'.repeat(64)}`, destinations: 'oci:out', confirm: 'true' },
 };
 
 const VERIFY = { mode: 'verify', signing: 'key', 'private-key': '', 'public-key': 'pub.pem' };
 const LONG = 'a'.repeat(300);
 
 const CASES: Case[] = [
+  // build-packages
+  {
+    name: 'a config that does not exist',
+    action: 'build-packages',
+    inputs: { config: 'missing.yaml' },
+    expected: { input: 'config' },
+  },
+  {
+    name: 'a config above the workspace',
+    action: 'build-packages',
+    inputs: { config: '../outside/x.yaml' },
+    expected: { input: 'config' },
+  },
+  { name: 'an unknown format', action: 'build-packages', inputs: { formats: 'deb,apk' }, expected: { input: 'formats' } },
+  {
+    name: 'output-dir outside',
+    action: 'build-packages',
+    inputs: { 'output-dir': '{outside}' },
+    expected: { input: 'output-dir' },
+  },
+  {
+    name: 'source-dir outside',
+    action: 'build-packages',
+    inputs: { 'source-dir': '../outside' },
+    expected: { input: 'source-dir' },
+  },
+  { name: 'an unknown channel', action: 'build-packages', inputs: { channel: 'beta' }, expected: { input: 'channel' } },
+  // promote-images
+  {
+    name: 'an image not pinned by digest',
+    action: 'promote-images',
+    inputs: { images: 'registry.k8s.io/pause:3.10' },
+    expected: { code: 'INPUT_INVALID' },
+  },
+  {
+    name: 'a destination with a tag',
+    action: 'promote-images',
+    inputs: { destinations: 'prod.io/k8s:v1' },
+    expected: { code: 'INPUT_INVALID' },
+  },
+  { name: 'a tag with a slash', action: 'promote-images', inputs: { tags: 'v1/latest' }, expected: { code: 'INPUT_INVALID' } },
+  { name: 'an unknown verify', action: 'promote-images', inputs: { verify: 'sometimes' }, expected: { input: 'verify' } },
+  { name: 'concurrency 0', action: 'promote-images', inputs: { concurrency: '0' }, expected: { input: 'concurrency' } },
+  {
+    name: 'a layout above the workspace',
+    action: 'promote-images',
+    inputs: { destinations: 'oci:../outside' },
+    expected: { code: 'PATH_UNSAFE' },
+  },
   // sign-artifacts
+  {
+    name: 'a builder-id without invocation-id',
+    action: 'sign-artifacts',
+    inputs: { provenance: 'true', 'builder-id': 'https://ci.example.org/b' },
+    expected: { input: 'invocation-id' },
+  },
   { name: 'files matching nothing', action: 'sign-artifacts', inputs: { files: 'nothing/**' }, expected: { input: 'files' } },
   { name: 'files naming a folder', action: 'sign-artifacts', inputs: { files: 'rel' }, expected: { input: 'files' }, cli: true },
   {
@@ -406,10 +463,12 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('bad-input corpus', () => {
-  it('holds at least 40 cases across the three actions', () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(40);
+  it('holds at least 60 cases across the five actions', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(60);
     for (const action of ['sign-artifacts', 'publish-binaries', 'update-markers'])
       expect(CASES.filter((c) => c.action === action).length).toBeGreaterThanOrEqual(10);
+    for (const action of ['build-packages', 'promote-images'])
+      expect(CASES.filter((c) => c.action === action).length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(CASES.map((c) => [`${c.action}: ${c.name}`, c] as const))('%s', async (_name, c) => {

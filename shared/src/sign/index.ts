@@ -8,7 +8,7 @@ export type { KeylessOptions } from './keyless-signer.ts';
 export { KeylessSigner } from './keyless-signer.ts';
 export type { RunnerTokenRequest } from './oidc.ts';
 export { jwtClaims, runnerToken, staticToken } from './oidc.ts';
-export type { BuildContext, ProvenanceStatement } from './provenance.ts';
+export type { BuildContext, LocalBuildContext, ProvenanceContext, ProvenanceStatement } from './provenance.ts';
 export { parseWorkflowRef, provenanceStatement } from './provenance.ts';
 export { signSummary, verifySummary } from './report.ts';
 export { outageRetry, PUBLIC_GOOD } from './services.ts';

@@ -1,8 +1,8 @@
 /**
  * SLSA v1 provenance for the signed files: an in-toto Statement v1 with the
- * https://slsa.dev/provenance/v1 predicate, in GitHub's workflow build type. The
- * GitHub context is passed in (the action reads it from the runner's
- * environment), so this module is pure and its output depends only on its input.
+ * https://slsa.dev/provenance/v1 predicate, in GitHub's workflow build type, or, for a build outside GitHub, in
+ * this suite's local build type with the builder and invocation its caller names. The context is passed in (the
+ * action reads it from the runner's environment or its inputs), so this module is pure.
  */
 import { rfc3339 } from '../core/time.ts';
 
@@ -12,6 +12,19 @@ export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 export const PROVENANCE_FILE = 'provenance.json';
 export const PROVENANCE_BUNDLE = 'provenance.sigstore.json';
 export const GITHUB_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';
+export const LOCAL_BUILD_TYPE = 'https://github.com/kubernetes-sigs/release-actions/buildtypes/local/v1';
+
+/** A build outside GitHub Actions: its builder and invocation ids are what the caller says they are. */
+export interface LocalBuildContext {
+  kind: 'local';
+  /** A URI naming the machine or service that built (runDetails.builder.id). */
+  builderId: string;
+  /** This run (runDetails.metadata.invocationId). */
+  invocationId: string;
+  builderVersion: string;
+}
+
+export type ProvenanceContext = BuildContext | LocalBuildContext;
 
 /** The workflow run that produced the files. */
 export interface BuildContext {
@@ -44,7 +57,7 @@ export interface ResourceDescriptor {
 }
 
 export interface ProvenanceInput {
-  context: BuildContext;
+  context: ProvenanceContext;
   subjects: ResourceDescriptor[];
   byproducts: ResourceDescriptor[];
   startedOn: Date;
@@ -58,11 +71,8 @@ export interface ProvenanceStatement {
   predicate: {
     buildDefinition: {
       buildType: string;
-      externalParameters: {
-        workflow: { ref: string; repository: string; path: string };
-        inputs: Record<string, unknown>;
-      };
-      internalParameters: { github: Record<string, string> };
+      externalParameters: Record<string, unknown>;
+      internalParameters: Record<string, unknown>;
       resolvedDependencies: ResourceDescriptor[];
     };
     runDetails: {
@@ -85,8 +95,14 @@ function byName(a: ResourceDescriptor, b: ResourceDescriptor): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement {
-  const { context } = input;
+/** Who built and how: the parts of a statement that depend on the kind of build. */
+interface Build {
+  definition: ProvenanceStatement['predicate']['buildDefinition'];
+  builderId: string;
+  invocationId: string;
+}
+
+function githubBuild(context: BuildContext): Build {
   const workflow = parseWorkflowRef(context.workflowRef);
   const github: Record<string, string> = { event_name: context.eventName };
   if (context.repositoryId) github.repository_id = context.repositoryId;
@@ -94,26 +110,41 @@ export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement
   if (context.runnerEnvironment) github.runner_environment = context.runnerEnvironment;
   const repoUrl = `${context.serverUrl}/${context.repository}`;
   return {
+    definition: {
+      buildType: GITHUB_BUILD_TYPE,
+      externalParameters: {
+        workflow: { ref: workflow.ref, repository: `${context.serverUrl}/${workflow.repository}`, path: workflow.path },
+        inputs: context.workflowInputs,
+      },
+      internalParameters: { github },
+      resolvedDependencies: [{ uri: `git+${repoUrl}@${context.ref}`, digest: { gitCommit: context.sha } }],
+    },
+    builderId: `${context.serverUrl}/${context.workflowRef}`,
+    invocationId: `${repoUrl}/actions/runs/${context.runId}/attempts/${context.runAttempt}`,
+  };
+}
+
+function localBuild(context: LocalBuildContext): Build {
+  return {
+    definition: { buildType: LOCAL_BUILD_TYPE, externalParameters: {}, internalParameters: {}, resolvedDependencies: [] },
+    builderId: context.builderId,
+    invocationId: context.invocationId,
+  };
+}
+
+export function provenanceStatement(input: ProvenanceInput): ProvenanceStatement {
+  const { context } = input;
+  const build = 'kind' in context ? localBuild(context) : githubBuild(context);
+  return {
     _type: STATEMENT_TYPE,
     subject: [...input.subjects].sort(byName),
     predicateType: SLSA_PROVENANCE_V1,
     predicate: {
-      buildDefinition: {
-        buildType: GITHUB_BUILD_TYPE,
-        externalParameters: {
-          workflow: { ref: workflow.ref, repository: `${context.serverUrl}/${workflow.repository}`, path: workflow.path },
-          inputs: context.workflowInputs,
-        },
-        internalParameters: { github },
-        resolvedDependencies: [{ uri: `git+${repoUrl}@${context.ref}`, digest: { gitCommit: context.sha } }],
-      },
+      buildDefinition: build.definition,
       runDetails: {
-        builder: {
-          id: `${context.serverUrl}/${context.workflowRef}`,
-          version: { 'release-actions/sign-artifacts': context.builderVersion },
-        },
+        builder: { id: build.builderId, version: { 'release-actions/sign-artifacts': context.builderVersion } },
         metadata: {
-          invocationId: `${repoUrl}/actions/runs/${context.runId}/attempts/${context.runAttempt}`,
+          invocationId: build.invocationId,
           startedOn: rfc3339(input.startedOn),
           finishedOn: rfc3339(input.finishedOn),
         },

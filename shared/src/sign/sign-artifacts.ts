@@ -19,9 +19,9 @@ import { BundleVerifier, exactIdentity, type TrustPolicy } from './bundle-verifi
 import { BUNDLE_SUFFIX } from './bundles.ts';
 import { type FileFailure, SigningError } from './errors.ts';
 import {
-  type BuildContext,
   PROVENANCE_BUNDLE,
   PROVENANCE_FILE,
+  type ProvenanceContext,
   provenanceStatement,
   type ResourceDescriptor,
 } from './provenance.ts';
@@ -42,8 +42,8 @@ export interface SignArtifactsOptions {
   trust: TrustPolicy | undefined;
   checksums: boolean;
   legacySignatures: boolean;
-  /** The workflow run, for the provenance; undefined for no provenance. */
-  provenance: BuildContext | undefined;
+  /** The workflow run or local build, for the provenance; undefined for no provenance. */
+  provenance: ProvenanceContext | undefined;
   concurrency: number;
   timeoutMs: number;
   retryBudgetMs: number;
@@ -268,7 +268,7 @@ async function writeChecksums(
 
 async function writeSignedProvenance(
   plan: SignPlan,
-  context: BuildContext,
+  context: ProvenanceContext,
   files: readonly SignedEntry[],
   byproducts: ResourceDescriptor[],
   run: Run,

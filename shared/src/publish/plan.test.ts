@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { type Destination, differsApartFromSignatures, isSignatureMaterial } from './plan.ts';
+import type { IndexDocument } from './release-index.ts';
+import type { ReleaseFile } from './source.ts';
+
+describe('isSignatureMaterial', () => {
+  it.each([
+    ['bin/linux/amd64/kubectl.sigstore.json', true],
+    ['bin/linux/amd64/kubectl.sigstore.json.sha256', true],
+    ['kubernetes.tar.gz.sig', true],
+    ['kubernetes.tar.gz.cert.sha512', true],
+    ['provenance.json', true],
+    ['provenance.sigstore.json.sha256', true],
+    ['bin/linux/amd64/kubectl', false],
+    ['bin/linux/amd64/kubectl.sha256', false],
+    ['SHA256SUMS', false],
+    ['signatures/readme.txt', false],
+  ])('%s: %s', (file, expected) => {
+    expect(isSignatureMaterial(file)).toBe(expected);
+  });
+});
+
+const file = (path: string, sha256: string, sha512 = `${sha256}${sha256}`): ReleaseFile & { sha512: string } =>
+  ({ path, size: 1, sha256, sha512 }) as unknown as ReleaseFile & { sha512: string };
+const entry = (path: string, sha256: string) => ({ path, size: 1, sha256, sha512: `${sha256}${sha256}`, url: '' });
+const doc = (...files: ReturnType<typeof entry>[]): IndexDocument => ({ schemaVersion: 1, version: 'v1', files });
+const store = (sums: Record<string, string>): Destination =>
+  ({
+    name: 'd',
+    keyFor: (p: string) => p,
+    storage: { read: async (k: string) => (k in sums ? { data: Buffer.from(sums[k] as string) } : undefined) },
+  }) as unknown as Destination;
+
+describe('differsApartFromSignatures', () => {
+  const mine = [file('a', 'aa'), file('a.sigstore.json', 'new'), file('provenance.json', 'p2'), file('SHA256SUMS', 's2')];
+  it.each([
+    [
+      'signatures and provenance only',
+      doc(entry('a', 'aa'), entry('a.sigstore.json', 'old'), entry('provenance.json', 'p1'), entry('SHA256SUMS', 's1')),
+      undefined,
+    ],
+    ['a release file', doc(entry('a', 'ab'), entry('SHA256SUMS', 's1')), 'a'],
+    ['a file more', doc(entry('a', 'aa'), entry('b', 'bb'), entry('SHA256SUMS', 's1')), '2 files published, 1 in this run'],
+  ])('%s differ: %s', async (_, published, why) => {
+    const sums = { SHA256SUMS: 'aa  a\nold  a.sigstore.json\np1  provenance.json\n' };
+    expect(await differsApartFromSignatures(store(sums), published, mine)).toBe(why);
+  });
+  it('a published checksum line for a release file that names another digest differs', async () => {
+    const published = doc(entry('a', 'aa'), entry('SHA256SUMS', 's1'));
+    expect(await differsApartFromSignatures(store({ SHA256SUMS: 'ff  a\n' }), published, mine)).toBe('SHA256SUMS (a)');
+  });
+});
