@@ -375,9 +375,7 @@ export async function runRelease(config: ReleaseConfig, options: ReleaseOptions)
   for (const [i, { stage, action }] of STAGES.entries()) {
     const step = `[${i + 1}/${STAGES.length}] ${stage} (${action})`;
     if (!ran(run, stage) || failed) {
-      const why = failed
-        ? 'an earlier stage failed'
-        : `${run.config.stages?.[stage] ? 'disabled' : 'not'} in the config`;
+      const why = failed ? 'an earlier stage failed' : `${run.config.stages?.[stage] ? 'disabled' : 'not'} in the config`;
       options.log(`${step}: skipped, ${why}`);
       reports.push({ stage, action, status: 'skipped', did: why, durationMs: 0 });
       continue;
