@@ -98,6 +98,15 @@ describe('generateSbom', () => {
     expect(result.warnings.join('\n')).toMatch(/corrupt\.tar\.gz: not a readable tar\.gz/);
     expect(result.files.map((f) => f.path).sort()).toEqual([...files].sort());
 
+    // What sign-artifacts then writes beside the files and the documents is not part of the release described.
+    const signed = [
+      'SHA256SUMS',
+      'provenance.json',
+      'README.md.sig',
+      'README.md.sha256',
+      'sbom/kubernetes.cdx.json.sigstore.json',
+    ];
+    for (const name of signed) await writeFile(path.join(ws, 'release', name), 'signed\n');
     const again = await generateSbom(options, new RecordingLogger());
     expect(Object.values(again.status)).toEqual(['unchanged', 'unchanged']);
     // A fresh output folder: the same bytes again.

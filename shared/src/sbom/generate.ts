@@ -16,6 +16,7 @@ import { expandGlobs, resolveInside } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { recordProduced, updateManifest } from '../manifest/manifest.ts';
 import { formatReference, type ImageReference } from '../oci/reference.ts';
+import { OWN_OUTPUTS } from '../sign/subjects.ts';
 import type { AnalysisCache } from './cache.ts';
 import { writeCycloneDx } from './cyclonedx.ts';
 import { inspectImage, type OpenRepository } from './images.ts';
@@ -90,12 +91,13 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     ...(options.format !== 'cyclonedx' ? [`${outputDir}/${options.name}.spdx.json`] : []),
   ];
   for (const name of names) resolveInside(options.workspace, name);
-  // The documents of an earlier run are not part of the release they describe.
+  // The documents of an earlier run, and the checksums and signatures sign-artifacts made of the release's files, are
+  // not part of the release they describe: a rerun over a signed tree describes the same files, in the same bytes.
   const files =
     options.files.length === 0
       ? []
       : await expandGlobs(options.workspace, options.files, {
-          exclude: [...options.exclude, ...names],
+          exclude: [...options.exclude, ...names, ...OWN_OUTPUTS],
           input: 'files',
         });
   if (options.images.length > 0 && !options.openRepository) throw new Error('images given without a repository opener');
