@@ -9,12 +9,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aptRoot, dnf, testKey } from '../src/packages/tools.fixture.ts';
 import { repoRoot, runBundle } from '../src/runner/run-bundle.ts';
+import { cycloneDxSchemaError, spdxSchemaErrors } from '../src/sbom/sbom-validate.fixture.ts';
 import { type CountedRegistries, pushLayout, skopeo, startCountedRegistries } from '../src/testing/oci-images.ts';
 import { type S3rverHandle, startS3rver } from '../src/testing/s3rver.ts';
 import { testKeyPair } from '../src/testing/sigstore.ts';
@@ -57,7 +58,7 @@ function release(run: { scratch: string; checkout: string }, out: string, log?: 
     checkout: run.checkout,
     inputs: {
       version: VERSION,
-      stages: 'packages,sign,publish,promote,markers',
+      stages: 'packages,sbom,sign,publish,promote,markers',
       signing: 'key',
       'rekor-url': 'none',
       'tsa-url': 'none',
@@ -114,7 +115,7 @@ describe('release.yml end to end, against registries, s3rver and a folder', () =
     const result = await release(run, out);
     expect(results(result)).toEqual({
       packages: 'success',
-      sbom: 'skipped',
+      sbom: 'success',
       sign: 'success',
       publish: 'success',
       promote: 'success',
@@ -123,7 +124,7 @@ describe('release.yml end to end, against registries, s3rver and a folder', () =
     const seconds = (job: string) =>
       ((result.jobs[job]?.runs ?? []).flatMap((r) => r.steps).reduce((t, s) => t + s.durationMs, 0) / 1000).toFixed(1);
     console.log(
-      `release.yml end to end: ${((performance.now() - started) / 1000).toFixed(1)} s; per job: ${['packages', 'sign', 'publish', 'promote', 'markers'].map((j) => `${j} ${seconds(j)} s`).join(', ')}`,
+      `release.yml end to end: ${((performance.now() - started) / 1000).toFixed(1)} s; per job: ${['packages', 'sbom', 'sign', 'publish', 'promote', 'markers'].map((j) => `${j} ${seconds(j)} s`).join(', ')}`,
     );
 
     // apt-get and dnf, from the repository published in the folder mirror, signatures checked.
@@ -184,6 +185,17 @@ describe('release.yml end to end, against registries, s3rver and a folder', () =
       }
     expect((await readFile(path.join(out, 'mirror', 'release', 'stable.txt'), 'utf8')).trim()).toBe(VERSION);
     expect((await get(`${base}/index.json`)).toString()).toContain('"version": "v1.31.2"');
+
+    // Both SBOMs published with the release (and signed, verified above), valid against their schemas.
+    const sboms = path.join(out, 'mirror', 'release', VERSION, 'sbom');
+    const published = (await readdir(sboms)).filter((f) => f.endsWith('.json') && !f.endsWith('.sigstore.json'));
+    const cdx = published.find((f) => f.endsWith('.cdx.json'));
+    const spdx = published.find((f) => f.endsWith('.spdx.json'));
+    expect(cdx && spdx, published.join(', ')).toBeTruthy();
+    expect(await cycloneDxSchemaError(await readFile(path.join(sboms, cdx as string), 'utf8'))).toBeNull();
+    const spdxDoc = JSON.parse(await readFile(path.join(sboms, spdx as string), 'utf8'));
+    expect(spdxSchemaErrors(spdxDoc)).toEqual([]);
+    expect(JSON.stringify(spdxDoc)).toContain('bin/linux/amd64/kubeadm');
 
     // A second run (a rerun of everything): nothing written anywhere.
     const before = await snapshot(out);
