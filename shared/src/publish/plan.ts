@@ -191,6 +191,8 @@ export const isSignatureMaterial = (p: string): boolean => SIGNATURE_MATERIAL.te
 export interface PublishedCheck {
   /** The release tree of this run (its files link into the folder the published signatures are verified in). */
   sourceDir: string;
+  /** Every file of this run's tree, also those this destination does not take (its checksum files name them all). */
+  tree: readonly ReleaseFile[];
   /** publish-binaries' verify gate; without it, a release that differs in any byte is refused. */
   signatures?: VerifyArtifactsOptions;
   logger: Logger;
@@ -204,6 +206,7 @@ export async function differsApartFromSignatures(
   destination: Destination,
   published: IndexDocument,
   files: readonly ReleaseFile[],
+  tree: readonly ReleaseFile[] = files,
 ): Promise<string | undefined> {
   const content = (p: string) => !isSignatureMaterial(p) && !SUMS.test(p);
   const mine = new Map(files.filter((f) => content(f.path)).map((f) => [f.path, f]));
@@ -225,7 +228,7 @@ export async function differsApartFromSignatures(
       if (!m) continue;
       const name = folder === '.' ? (m[2] as string) : `${folder}/${m[2]}`;
       if (isSignatureMaterial(name)) continue;
-      const file = files.find((f) => f.path === name) as (ReleaseFile & { sha512?: string }) | undefined;
+      const file = tree.find((f) => f.path === name) as (ReleaseFile & { sha512?: string }) | undefined;
       if (!file || file[algorithm] !== m[1]) return `${entry.path} (${name})`;
     }
   }
@@ -233,28 +236,35 @@ export async function differsApartFromSignatures(
 }
 
 /**
- * Verifies the published signatures with the gate: in a scratch folder, this run's files (the same bytes: checked
- * above) beside the published signature material and checksum files, read from the destination.
+ * Verifies the published signatures with the gate: in a scratch folder, this run's whole tree (the same bytes:
+ * checked above), with the signature material and checksum files the destination holds in place of this run's.
  */
 async function verifyPublished(destination: Destination, entries: readonly IndexEntry[], check: PublishedCheck): Promise<void> {
   const gate = check.signatures as VerifyArtifactsOptions;
   const scratch = await mkdtemp(path.join(tmpdir(), 'published-'));
+  const place = async (relative: string) => {
+    const target = path.join(scratch, relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    return target;
+  };
   try {
-    await mapPool(entries, 8, async (entry) => {
-      const target = path.join(scratch, entry.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      if (!isSignatureMaterial(entry.path) && !SUMS.test(entry.path)) {
-        try {
-          await link(path.join(check.sourceDir, entry.path), target);
-          return;
-        } catch {
-          // A checksum file made by the run that published it: read it from the destination too.
-        }
-      }
-      const read = await destination.storage.read(destination.keyFor(entry.path));
-      if (!read) throw new Error(`${entry.path} is named by the published index but missing`);
-      await writeFile(target, read.data);
-    });
+    // A destination that takes part of the tree (an assets filter) publishes checksum files naming all of it.
+    await mapPool(
+      check.tree.filter((f) => !f.generated),
+      8,
+      async (file) => link(path.join(check.sourceDir, file.path), await place(file.path)),
+    );
+    await mapPool(
+      entries.filter((e) => isSignatureMaterial(e.path) || SUMS.test(e.path)),
+      8,
+      async (entry) => {
+        const read = await destination.storage.read(destination.keyFor(entry.path));
+        if (!read) throw new Error(`${entry.path} is named by the published index but missing`);
+        const target = await place(entry.path);
+        await rm(target, { force: true });
+        await writeFile(target, read.data);
+      },
+    );
     const { verifyArtifacts } = await import('../sign/verify-artifacts.ts');
     await verifyArtifacts({ ...gate, workspace: scratch, files: ['**/*'], manifest: undefined }, check.logger);
   } finally {
@@ -280,7 +290,7 @@ export async function planDestination(
   const published = existing?.data.equals(index.data) ?? false;
   if (existing && !published && check?.signatures) {
     const document = JSON.parse(existing.data.toString('utf8')) as IndexDocument;
-    const why = await differsApartFromSignatures(destination, document, files);
+    const why = await differsApartFromSignatures(destination, document, files, check.tree);
     if (why === undefined) {
       await check.logger.group(`Verify the signatures published at ${destination.name}`, () =>
         verifyPublished(destination, document.files, check),

@@ -146,9 +146,11 @@ async function publishTo(
   if (options.dryRun || surveyed.existing || readOnly) {
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
     // compared with the index this run would write.
-    const files = published(await tree.complete());
+    const whole = await tree.complete();
+    const files = published(whole);
     plan = await planDestination(destination, files, buildReleaseIndex(options.version, files, urlOf), limit, surveyed, {
       sourceDir: options.sourceDir,
+      tree: whole,
       signatures: options.signatures,
       logger,
     });
@@ -295,7 +297,8 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
     checksums: options.checksums,
     concurrency: options.concurrency,
     hasher: options.hasher ?? defaultHasher,
-    upload: (relative) => !options.dryRun && options.destinations.some((d, i) => !holds(surveyed[i], d, relative)),
+    upload: (relative) =>
+      !options.dryRun && options.destinations.some((d, i) => includedBy(d)(relative) && !holds(surveyed[i], d, relative)),
   });
   const surveys = options.destinations.map((d, i) => {
     const survey = surveyDestination(d, paths);
