@@ -33,6 +33,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('README: npx release-actions release --config examples/local/release.yaml', () => {
+  // Two whole releases and eight checks: the bound fits a loaded runner; the bench times the command.
   it('makes the release, prints a line per stage, the table and checks that pass; a second run changes nothing', async () => {
     // What a clone holds for the command: the bundles, the actions' metadata, the example, package.json.
     const cwd = await mkdtemp(path.join(dir, 'clone-'));
@@ -85,5 +86,5 @@ describe('README: npx release-actions release --config examples/local/release.ya
     expect(second.out).toMatch(/\| promote +\| 0 references promoted, 2 already in place/);
     expect(second.out).toMatch(/no marker moved/);
     expect(await snapshot(path.join(cwd, '_out', 'bucket'))).toEqual(published);
-  });
+  }, 300_000);
 });
