@@ -15,6 +15,25 @@ export function multipartEtag(partMd5s: readonly Uint8Array[]): string {
   return `${md5.digest('hex')}-${partMd5s.length}`;
 }
 
+/**
+ * The checksum S3 reports with x-amz-checksum-mode (x-amz-checksum-sha256, base64), in the form compared with
+ * content ETags: `sha256:<hex>`, and `-<parts>` after a multipart upload's composite checksum.
+ */
+export function sha256Checksum(reported: string): string {
+  const [base64 = '', parts] = reported.trim().split('-');
+  return `sha256:${Buffer.from(base64, 'base64').toString('hex')}${parts ? `-${parts}` : ''}`;
+}
+
+/**
+ * A multipart upload's composite SHA-256 as S3 computes it (the SHA-256 of the parts' binary SHA-256s in part order,
+ * then the part count): what HEAD reports for an upload whose parts each carried x-amz-checksum-sha256.
+ */
+export function compositeSha256(partSha256s: readonly Uint8Array[]): string {
+  const sha256 = createHash('sha256');
+  for (const part of partSha256s) sha256.update(part);
+  return `sha256:${sha256.digest('hex')}-${partSha256s.length}`;
+}
+
 /** Whether a store's ETag (quoted or not) is one of the content ETags. */
 export function isContentEtag(etag: string, contentEtags: readonly string[] | undefined): boolean {
   const bare = etag.replace(/"/g, '').toLowerCase();

@@ -17,19 +17,27 @@
  * SHA-256 matched (else aborted). The hex SHA-256 is kept as the `sha256` user
  * metadata `stat` reports. Every put answers the content ETags of the bytes sent.
  *
+ * Read-back without a download: where the profile says the store keeps and verifies
+ * checksums (AWS, R2, MinIO), each part also carries its x-amz-checksum-sha256, and
+ * stat sends x-amz-checksum-mode: ENABLED; the composite SHA-256 the store answers
+ * (the SHA-256 of the part SHA-256s, `-<parts>`) is computed from the part digests
+ * sent, so it proves a multipart object even where the ETag is opaque (R2).
+ *
  * Compare-and-swap: If-Match / If-None-Match: * on PutObject and
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
  * PreconditionFailedError, a 501 NotSupportedError. Stores that ignore the headers
  * (GCS's XML API, Wasabi, s3rver) answer as if they held: capabilities() probes
  * for that, and callers that need compare-and-swap ask it first.
  */
+
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { findCause, ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
 import { probeConditionalWrites } from './capabilities.ts';
-import { isContentEtag, multipartEtag } from './content-etag.ts';
+import { compositeSha256, isContentEtag, multipartEtag, sha256Checksum } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -217,11 +225,12 @@ export class S3Storage implements Storage {
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
+    const headers: Record<string, string> = this.profile.checksumMode ? { 'x-amz-checksum-mode': 'ENABLED' } : {};
     const head = await this.#call(
       'HEAD',
       key,
       this.#orMissing(async () => {
-        const res = await this.#http.request({ method: 'HEAD', url: this.urlFor(key) });
+        const res = await this.#http.request({ method: 'HEAD', url: this.urlFor(key), headers });
         await readBody(res);
         return res;
       }),
@@ -305,7 +314,8 @@ export class S3Storage implements Storage {
           }),
       conditional(options),
     );
-    return writtenInfo(key, etag, options, [md5]);
+    // With checksum mode the store answers the SHA-256 it verified on this put, ETag form (SSE-KMS) aside.
+    return writtenInfo(key, etag, options, this.profile.checksumMode ? [md5, `sha256:${options.sha256}`] : [md5]);
   }
 
   async #putMultipart(key: string, file: string, size: number, options: PutOptions): Promise<WrittenInfo> {
@@ -314,31 +324,43 @@ export class S3Storage implements Storage {
     const headers: Record<string, string> = { 'x-amz-meta-sha256': options.sha256 };
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.cacheControl) headers['cache-control'] = options.cacheControl;
+    // Each part's SHA-256 checked by the store, and a composite checksum that HEAD answers (see the module comment).
+    const checksums = this.profile.checksumMode;
+    if (checksums) headers['x-amz-checksum-algorithm'] = 'SHA256';
     const created = await this.#call('CREATE MULTIPART', key, async () =>
       xmlElement(await this.#xml({ method: 'POST', url, query: { uploads: '' }, headers }), 'UploadId'),
     );
     if (!created) throw new StorageError(`${this.location}: the store answered no UploadId for ${key}`);
     const uploadId = created;
     try {
-      const parts: { number: number; etag: string }[] = [];
+      const parts: { number: number; etag: string; sha256?: string }[] = [];
       const partMd5s: Buffer[] = [];
+      const partSha256s: Buffer[] = [];
       const digest = await forEachFilePart(
         file,
         { size, partSize, concurrency: this.#partConcurrency, slots: this.#partSlots },
         async (part) => {
           const md5 = md5Of(part.data);
           partMd5s[part.number - 1] = md5;
+          const partHeaders: Record<string, string> = { 'content-md5': md5.toString('base64') };
+          let sha256: string | undefined;
+          if (checksums) {
+            const digest = createHash('sha256').update(part.data).digest();
+            partSha256s[part.number - 1] = digest;
+            sha256 = digest.toString('base64');
+            partHeaders['x-amz-checksum-sha256'] = sha256;
+          }
           const etag = await this.#call(`PUT part ${part.number}`, key, () =>
             this.#http.put({
               url,
               query: { partNumber: String(part.number), uploadId },
-              headers: { 'content-md5': md5.toString('base64') },
+              headers: partHeaders,
               body: part.data,
               size: part.data.length,
             }),
           );
           if (!etag) throw new StorageError(`${this.location}: the store answered no ETag for part ${part.number} of ${key}`);
-          parts.push({ number: part.number, etag });
+          parts.push({ number: part.number, etag, ...(sha256 && { sha256 }) });
         },
       );
       assertDigest(`${this.location}/${key}`, digest, options);
@@ -347,7 +369,11 @@ export class S3Storage implements Storage {
       if (options.ifMatch !== undefined) completeHeaders['if-match'] = options.ifMatch;
       if (options.ifNoneMatch) completeHeaders['if-none-match'] = options.ifNoneMatch;
       const body = Buffer.from(completeMultipartXml(parts));
-      const contentEtags = [multipartEtag(partMd5s), digest.md5.toString('hex')];
+      const contentEtags = [
+        multipartEtag(partMd5s),
+        digest.md5.toString('hex'),
+        ...(checksums ? [compositeSha256(partSha256s)] : []),
+      ];
       let attempts = 0;
       const etag = await this.#call(
         'COMPLETE MULTIPART',
@@ -371,7 +397,8 @@ export class S3Storage implements Storage {
             // the object now there is these very bytes.
             if (attempts === 1 || !(err instanceof S3ResponseError) || err.s3Code !== 'NoSuchUpload') throw err;
             const info = await this.stat(key);
-            if (info?.size !== size || !isContentEtag(info.etag, contentEtags)) throw err;
+            const proven = info && (isContentEtag(info.etag, contentEtags) || isContentEtag(info.checksum ?? '', contentEtags));
+            if (info?.size !== size || !proven) throw err;
             return info.etag;
           }
         },
@@ -474,10 +501,12 @@ function infoOf(key: string, res: IncomingMessage, size: number): ObjectInfo {
     const value = res.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
+  const checksum = header('x-amz-checksum-sha256');
   return {
     key,
     size,
     etag: header('etag') ?? '',
+    ...(checksum && { checksum: sha256Checksum(checksum) }),
     sha256: header('x-amz-meta-sha256'),
     contentType: header('content-type'),
     cacheControl: header('cache-control'),

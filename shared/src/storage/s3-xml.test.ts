@@ -51,4 +51,10 @@ describe('S3 XML', () => {
         '<Part><PartNumber>2</PartNumber><ETag>&quot;b&amp;2&quot;</ETag></Part></CompleteMultipartUpload>',
     );
   });
+
+  it("adds each part's SHA-256 to the completion of an upload created with a checksum algorithm", () => {
+    expect(completeMultipartXml([{ number: 1, etag: '"a1"', sha256: 'q83v' }])).toContain(
+      '<Part><PartNumber>1</PartNumber><ETag>&quot;a1&quot;</ETag><ChecksumSHA256>q83v</ChecksumSHA256></Part>',
+    );
+  });
 });

@@ -54,8 +54,14 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
-/** The CompleteMultipartUpload request body: the parts in order, each with the ETag its upload answered. */
-export function completeMultipartXml(parts: readonly { number: number; etag: string }[]): string {
-  const items = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`);
+/**
+ * The CompleteMultipartUpload request body: the parts in order, each with the ETag its upload answered and, for an
+ * upload created with a checksum algorithm, the part's base64 SHA-256 as sent.
+ */
+export function completeMultipartXml(parts: readonly { number: number; etag: string; sha256?: string }[]): string {
+  const items = parts.map(
+    (p) =>
+      `<Part><PartNumber>${p.number}</PartNumber><ETag>${escapeXml(p.etag)}</ETag>${p.sha256 ? `<ChecksumSHA256>${p.sha256}</ChecksumSHA256>` : ''}</Part>`,
+  );
   return `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${items.join('')}</CompleteMultipartUpload>`;
 }
