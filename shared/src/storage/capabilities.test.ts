@@ -1,16 +1,18 @@
 /** Capabilities: the probe against stores that enforce, ignore and refuse conditional writes. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type AzuriteHandle, startAzurite } from '../testing/azurite.ts';
 import { startFaultProxy } from '../testing/fault-proxy.ts';
+import { startS3ChecksumProxy } from '../testing/s3-checksum-proxy.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { missingGuarantees, PROBE_FOLDER, probeConditionalWrites } from './capabilities.ts';
 import { FileStorage } from './file-storage.ts';
-import { S3Storage } from './s3-storage.ts';
+import { MAX_SINGLE_PUT, S3Storage } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
 
 async function keys(storage: Storage): Promise<string[]> {
@@ -97,6 +99,72 @@ describe('store capabilities', () => {
       expect(missingGuarantees(await storage.capabilities())).toEqual([]);
       expect(await probeConditionalWrites(storage)).toEqual({ conditionalCreate: true, conditionalReplace: true, notes: [] });
       expect(await keys(storage)).toEqual([]);
+    }
+  });
+
+  /**
+   * s3rver checks no conditions, so these run behind s3-checksum-proxy.ts, which checks If-None-Match / If-Match
+   * against the current object as AWS documents them: on PutObject only (as DigitalOcean Spaces and some Ceph
+   * releases do) or on CompleteMultipartUpload too. Requests are counted at the proxy.
+   */
+  describe.each([
+    ['PUT only', 'put', MAX_SINGLE_PUT],
+    ['PUT and completion', 'all', undefined],
+  ] as const)('a store that honours conditions on %s', (_, conditions, upTo) => {
+    it('is probed for completion conditions, and a conditional large file is refused over an existing key', async () => {
+      const proxy = await startS3ChecksumProxy({ target: s3.endpoint, conditions });
+      const work = await mkdtemp(path.join(tmpdir(), 'capabilities-large-'));
+      try {
+        const storage = new S3Storage({
+          bucket: 'probed',
+          prefix: `completion-${conditions}`,
+          endpoint: proxy.url,
+          credentials: s3,
+          partSize: 5 * 1024 * 1024,
+        });
+        const capabilities = await storage.capabilities();
+        expect(capabilities).toMatchObject({ conditionalCreate: true, conditionalReplace: true });
+        expect(capabilities.conditionalUpTo).toBe(upTo);
+        expect(missingGuarantees(capabilities)).toEqual([]);
+        expect(capabilities.notes.some((n) => n.includes('CompleteMultipartUpload'))).toBe(upTo !== undefined);
+        // The PUT probe (3 writes, a delete) and the completion probe (PUT, create, part, complete, delete), whose
+        // upload is aborted when the completion is refused.
+        expect(proxy.requests).toHaveLength(upTo === undefined ? 10 : 9);
+        expect(await keys(storage)).toEqual([]);
+
+        const data = randomBytes(6 * 1024 * 1024);
+        const file = path.join(work, 'large');
+        await writeFile(file, data);
+        const options = { sha256: sha256Hex(data), size: data.length };
+        await storage.put('large', { file }, options);
+        const from = proxy.requests.length;
+        await expect(storage.put('large', { file }, { ...options, ifNoneMatch: '*' })).rejects.toMatchObject({
+          code: 'PRECONDITION_FAILED',
+        });
+        // Where completion ignores the condition, the file went up in one conditional PUT, never in parts.
+        const multipart = proxy.requests.slice(from).some((r) => r.includes('?uploads'));
+        expect(multipart).toBe(upTo === undefined);
+      } finally {
+        await proxy.stop();
+        await rm(work, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it("DigitalOcean Spaces' profile says completion ignores conditions: no completion probe", async () => {
+    const proxy = await startS3ChecksumProxy({ target: s3.endpoint, conditions: 'put' });
+    try {
+      const storage = new S3Storage({
+        bucket: 'probed',
+        prefix: 'spaces',
+        endpoint: proxy.url,
+        credentials: s3,
+        provider: 'spaces',
+      });
+      expect(await storage.capabilities()).toMatchObject({ conditionalCreate: true, conditionalUpTo: MAX_SINGLE_PUT });
+      expect(proxy.requests.filter((r) => r.includes('uploads'))).toEqual([]);
+    } finally {
+      await proxy.stop();
     }
   });
 });

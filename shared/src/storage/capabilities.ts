@@ -33,9 +33,10 @@ export function missingGuarantees(capabilities: Capabilities): string[] {
   return missing;
 }
 
-type Outcome = 'enforced' | 'ignored' | 'not-implemented';
+export type Outcome = 'enforced' | 'ignored' | 'not-implemented';
 
-async function attempt(write: () => Promise<unknown>): Promise<Outcome> {
+/** How a write whose condition does not hold went: refused (412), accepted anyway, or answered 501. */
+export async function attempt(write: () => Promise<unknown>): Promise<Outcome> {
   try {
     await write();
     return 'ignored';

@@ -26,6 +26,11 @@ export interface S3Profile {
   etag: 'content-md5' | 'opaque';
   /** Conditional writes as documented: settled by the probe unless `enforced`. */
   conditionalWrites: 'enforced' | 'probe';
+  /**
+   * If-None-Match / If-Match on CompleteMultipartUpload: `enforced` and `ignored` as documented, else probed (a
+   * one-part upload completed over an existing key) wherever the conditions hold on a PUT.
+   */
+  multipartConditions: 'enforced' | 'ignored' | 'probe';
   bucketName: RegExp;
   bucketRule: string;
 }
@@ -47,6 +52,7 @@ const OFF_AWS = {
   checksumMode: false,
   etag: 'content-md5',
   conditionalWrites: 'probe',
+  multipartConditions: 'probe',
   bucketName: S3_NAME,
   bucketRule: S3_RULE,
 } as const;
@@ -59,6 +65,7 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     checksumMode: true,
     etag: 'content-md5',
     conditionalWrites: 'enforced',
+    multipartConditions: 'enforced',
     bucketName: S3_NAME,
     bucketRule: S3_RULE,
   },
@@ -70,6 +77,7 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     checksumMode: false,
     etag: 'opaque',
     conditionalWrites: 'probe',
+    multipartConditions: 'probe',
     bucketName: GCS_NAME,
     bucketRule: GCS_RULE,
   },
@@ -81,6 +89,7 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     checksumMode: true,
     etag: 'opaque',
     conditionalWrites: 'probe',
+    multipartConditions: 'probe',
     bucketName: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
     bucketRule: '3-63 lower-case letters, digits and hyphens',
   },
@@ -92,6 +101,7 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     checksumMode: false,
     etag: 'content-md5',
     conditionalWrites: 'probe',
+    multipartConditions: 'probe',
     bucketName: /^[a-z0-9-]{6,50}$/,
     bucketRule: '6-50 lower-case letters, digits and hyphens',
   },
@@ -100,7 +110,12 @@ export const S3_PROFILES: Record<S3Provider, S3Profile> = {
     provider: 'wasabi',
     region: (host) => regionFromHost(/^s3\.([a-z0-9-]+)\.wasabisys\.com$/)(host) ?? 'us-east-1',
   },
-  spaces: { ...OFF_AWS, provider: 'spaces', region: regionFromHost(/^([a-z0-9-]+)\.digitaloceanspaces\.com$/) },
+  spaces: {
+    ...OFF_AWS,
+    provider: 'spaces',
+    region: regionFromHost(/^([a-z0-9-]+)\.digitaloceanspaces\.com$/),
+    multipartConditions: 'ignored',
+  },
   minio: { ...OFF_AWS, provider: 'minio', checksum: 'verified', checksumMode: true, bucketName: LENIENT_NAME },
   ceph: { ...OFF_AWS, provider: 'ceph', bucketName: LENIENT_NAME },
   other: { ...OFF_AWS, provider: 'other', bucketName: LENIENT_NAME },

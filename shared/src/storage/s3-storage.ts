@@ -27,16 +27,22 @@
  * CompleteMultipartUpload; a 412 (or 409 ConditionalRequestConflict) becomes
  * PreconditionFailedError, a 501 NotSupportedError. Stores that ignore the headers
  * (GCS's XML API, Wasabi, s3rver) answer as if they held: capabilities() probes
- * for that, and callers that need compare-and-swap ask it first.
+ * for that, and callers that need compare-and-swap ask it first. A store that
+ * honours them on PutObject but ignores them on completion (DigitalOcean Spaces,
+ * some Ceph) takes a conditional write of a large file in one PutObject instead
+ * (up to 5 GiB; a larger one is refused as not supported).
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { findCause, ReleaseError } from '../core/errors.ts';
 import { type RetryOptions, withRetry } from '../core/retry.ts';
-import { probeConditionalWrites } from './capabilities.ts';
+import { attempt, type Outcome, PROBE_FOLDER, probeConditionalWrites } from './capabilities.ts';
 import { compositeSha256, isContentEtag, multipartEtag, sha256Checksum } from './content-etag.ts';
 import {
   DEFAULT_PART_CONCURRENCY,
@@ -66,6 +72,8 @@ import {
 import { assertDigest, checkedSize, hexToBase64, md5ForUpload, md5Of } from './upload-digest.ts';
 
 const MAX_PARTS = 10_000;
+/** The largest object S3 takes in one PutObject. */
+export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 /** Capabilities settled in this run, per bucket and prefix: a run probes each store once. */
 const PROBED = new Map<string, Promise<Capabilities>>();
@@ -186,16 +194,57 @@ export class S3Storage implements Storage {
     const cas = documented
       ? { conditionalCreate: true, conditionalReplace: true, notes: [] }
       : await probeConditionalWrites(this);
+    // Completion matters only where the conditions hold on a PUT at all.
+    const completion =
+      !(cas.conditionalCreate || cas.conditionalReplace) || profile.multipartConditions === 'enforced'
+        ? 'enforced'
+        : profile.multipartConditions === 'ignored'
+          ? 'ignored'
+          : await this.#probeCompletion();
     return {
       ...cas,
+      ...(completion !== 'enforced' && { conditionalUpTo: MAX_SINGLE_PUT }),
       notes: [
         ...cas.notes,
+        ...(completion === 'enforced'
+          ? []
+          : [
+              `${completion === 'ignored' ? 'ignores' : 'answers 501 to'} If-None-Match / If-Match on CompleteMultipartUpload` +
+                ` (${profile.multipartConditions === 'ignored' ? `${profile.provider} profile` : 'probed'}):` +
+                ' conditional writes go up in one PUT, up to 5 GiB',
+            ]),
         ...(profile.checksum === 'verified' ? [] : [`does not check x-amz-checksum-sha256 (${profile.provider} profile)`]),
       ],
       serverChecksum: profile.checksum === 'verified',
       etag: profile.etag,
       established: documented ? 'documented' : 'probed',
     };
+  }
+
+  /**
+   * Whether the store honours If-None-Match on a multipart upload's completion: a one-part upload (its only part
+   * may be small) completed over a scratch key that exists. Five requests, once per store per run.
+   */
+  async #probeCompletion(): Promise<Outcome> {
+    const key = `${PROBE_FOLDER}/${randomUUID()}`;
+    const dir = await mkdtemp(path.join(tmpdir(), 's3-probe-'));
+    const data = Buffer.from(`completion probe ${key}\n`);
+    const options = { sha256: createHash('sha256').update(data).digest('hex'), size: data.length };
+    try {
+      const file = path.join(dir, 'probe');
+      await writeFile(file, data);
+      await this.#putSingle(key, { data }, options);
+      return await attempt(() => this.#putMultipart(key, file, data.length, { ...options, ifNoneMatch: '*' }));
+    } finally {
+      await this.delete(key).catch(() => undefined /* a scratch key left behind is harmless */);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Whether conditions on a large file's multipart completion hold here (else it goes up in one PUT). */
+  async #completionConditional(): Promise<boolean> {
+    if (this.profile.multipartConditions === 'enforced') return true;
+    return (await this.capabilities()).conditionalUpTo === undefined;
   }
 
   #key(key: string): string {
@@ -261,7 +310,15 @@ export class S3Storage implements Storage {
 
   async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const size = await checkedSize(`${this.location}/${key}`, body, options.size);
-    if ('file' in body && size > this.#partSize) return this.#putMultipart(key, body.file, size, options);
+    if ('file' in body && size > this.#partSize) {
+      if (!conditional(options) || (await this.#completionConditional()))
+        return this.#putMultipart(key, body.file, size, options);
+      if (size > MAX_SINGLE_PUT)
+        throw new NotSupportedError(
+          this.location,
+          `conditional writes of objects over 5 GiB (${key}: the store ignores conditions on multipart completion)`,
+        );
+    }
     return this.#putSingle(key, body, options);
   }
 

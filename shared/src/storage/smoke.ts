@@ -114,6 +114,7 @@ export function smokeTable(report: SmokeReport): string {
   if (c) {
     lines.push('', '| capability | value |', '| --- | --- |');
     lines.push(`| conditional create | ${c.conditionalCreate} |`, `| conditional replace | ${c.conditionalReplace} |`);
+    if (c.conditionalUpTo !== undefined) lines.push(`| conditions enforced up to | ${c.conditionalUpTo} bytes (one PUT) |`);
     lines.push(`| server-side SHA-256 check | ${c.serverChecksum} |`, `| ETag | ${c.etag} |`);
     lines.push(`| established | ${c.established} |`);
     for (const note of c.notes) lines.push(`| note | ${note} |`);

@@ -69,6 +69,12 @@ export interface Capabilities {
    * (a multipart ETag not derived from MD5s: GCS, R2), `version` (a version token: Azure, GitHub, a folder).
    */
   etag: 'content-md5' | 'opaque' | 'version';
+  /**
+   * The largest object a conditional write is enforced for, where that is not every size: a store that honours the
+   * conditions on a PUT but ignores them on a multipart upload's completion (DigitalOcean Spaces, some Ceph) takes
+   * conditional writes in one PUT, which S3 allows up to 5 GiB. Absent: any size.
+   */
+  conditionalUpTo?: number;
   /** How the guarantees were established: by the backend's own code, a provider's documentation, or a probe. */
   established: 'declared' | 'documented' | 'probed';
   /** For each missing guarantee, why (the store ignores the condition, answers 501…). */
