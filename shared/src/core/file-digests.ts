@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type BigIntStats, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Crc32c } from './crc32c.ts';
 
 /** Margin on the coarsest kernel tick (10 ms), for a network file system whose clock runs behind this machine's. */
 export const RACY_MS = 1_000;
@@ -17,7 +18,8 @@ export const RACY_MS = 1_000;
 /** 256 KiB: small enough to stay in the CPU cache between the hashes that read it. */
 export const CHUNK = 1 << 18;
 
-export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5';
+/** node:crypto's hashes, and CRC32C (crc32c.ts: GCS's checksum, which node:crypto lacks). */
+export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5' | 'crc32c';
 
 export interface HashRequest {
   file: string;
@@ -45,7 +47,9 @@ export function readDigests({ file, algorithms, racyMs }: HashRequest, buffer: B
   try {
     const before = fstatSync(fd, { bigint: true });
     const identity = identify(before);
-    const hashes = algorithms.map((a) => createHash(a));
+    const hashes: { update(chunk: Uint8Array): unknown; digest(encoding: 'hex'): string }[] = algorithms.map((a) =>
+      a === 'crc32c' ? new Crc32c() : createHash(a),
+    );
     let size = 0;
     for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
       const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);

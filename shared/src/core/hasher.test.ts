@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc32cHex } from './crc32c.ts';
 import type { Hashed, HashRequest } from './file-digests.ts';
 import { Hasher, type HashJob, type HashThread } from './hasher.ts';
 
@@ -87,6 +88,12 @@ describe('Hasher on worker threads', () => {
     const results = await Promise.all(jobs.map((j, i) => (i === 3 ? j.wait() : j.result)));
     expect(results.map((r) => r.hex)).toEqual(files.map((_, i) => [digest('sha256', i), digest('sha512', i), digest('md5', i)]));
     expect(results.map((r) => r.size)).toEqual(files.map((_, i) => bytes(i).length));
+  });
+
+  it('computes CRC32C (GCS) in the same read as the SHA digests', async () => {
+    const hasher = new Hasher({ threads: 1 });
+    const { hex } = await hasher.hash(files[5] as string, ['sha256', 'crc32c', 'sha1']).result;
+    expect(hex).toEqual([digest('sha256', 5), crc32cHex(bytes(5)), digest('sha1', 5)]);
   });
 
   it('keeps the file-system error code of a file it cannot read, and goes on hashing', async () => {

@@ -13,11 +13,15 @@
  * be what the caller declared. Larger files go in a resumable upload, in chunks
  * hashed as they are read; the last chunk, which makes the object visible, is sent
  * only once the whole file's SHA-256 matched (else the session is cancelled). The
- * SHA-256 is kept as the `sha256` metadata; stat reports it with GCS's own md5Hash.
+ * SHA-256 is kept as the `sha256` metadata; stat reports it with GCS's own md5Hash,
+ * or, for a composite object (which has none), its crc32c: either proves the
+ * bytes at read-back without a download. Every upload's CRC32C is computed in the
+ * pass that hashes it (and sent with a one-request upload, which GCS checks).
  */
 
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { crc32cHex } from '../core/crc32c.ts';
 import { HttpError } from '../core/errors.ts';
 import { httpRequest } from '../core/http.ts';
 import type { RetryOptions } from '../core/retry.ts';
@@ -58,6 +62,8 @@ interface GcsObject {
   size: string;
   generation: string;
   md5Hash?: string;
+  /** Base64 of the CRC32C's four bytes, big-endian; on every object. */
+  crc32c?: string;
   contentType?: string;
   cacheControl?: string;
   metadata?: Record<string, string>;
@@ -141,7 +147,11 @@ export class GcsStorage implements Storage {
       sha256: object.metadata?.['sha256'],
       contentType: object.contentType,
       cacheControl: object.cacheControl,
-      ...(object.md5Hash ? { checksum: Buffer.from(object.md5Hash, 'base64').toString('hex') } : {}),
+      ...(object.md5Hash
+        ? { checksum: Buffer.from(object.md5Hash, 'base64').toString('hex') }
+        : object.crc32c
+          ? { checksum: `crc32c:${Buffer.from(object.crc32c, 'base64').toString('hex')}` }
+          : {}),
     };
   }
 
@@ -167,20 +177,21 @@ export class GcsStorage implements Storage {
 
   async put(key: string, body: Body, options: PutOptions): Promise<WrittenInfo> {
     const size = await checkedSize(`${this.location}/${key}`, body, options.size);
-    const { object, md5 } =
+    const { object, md5, crc32c } =
       'file' in body && size > this.#partSize
         ? await this.#putResumable(key, body.file, size, options)
         : await this.#putMultipart(key, body, options);
-    // GCS's md5Hash of what it stored, which stat and list report, must be the MD5 of the bytes sent.
-    return writtenInfo(key, object.generation, options, [md5]);
+    // GCS's md5Hash (or a composite's crc32c) of what it stored, which stat and list report, must be of the bytes sent.
+    return writtenInfo(key, object.generation, options, [md5, `crc32c:${crc32c}`]);
   }
 
-  #metadata(key: string, options: PutOptions, md5?: string): Record<string, unknown> {
+  #metadata(key: string, options: PutOptions, md5?: string, crc32c?: string): Record<string, unknown> {
     return {
       name: this.#name(key),
       ...(options.contentType ? { contentType: options.contentType } : {}),
       ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}),
       ...(md5 ? { md5Hash: Buffer.from(md5, 'hex').toString('base64') } : {}),
+      ...(crc32c ? { crc32c: Buffer.from(crc32c, 'hex').toString('base64') } : {}),
       metadata: { sha256: options.sha256 },
     };
   }
@@ -190,13 +201,15 @@ export class GcsStorage implements Storage {
     return options.ifMatch !== undefined ? `&ifGenerationMatch=${encodeURIComponent(options.ifMatch)}` : '';
   }
 
-  async #putMultipart(key: string, body: Body, options: PutOptions): Promise<{ object: GcsObject; md5: string }> {
+  async #putMultipart(key: string, body: Body, options: PutOptions): Promise<{ object: GcsObject; md5: string; crc32c: string }> {
     const md5 = await md5ForUpload(`${this.location}/${key}`, body, options);
     const data = 'file' in body ? await readWhole(body.file, options.size) : body.data;
+    // The bytes in hand, as sent: GCS refuses them unless they have this CRC32C too.
+    const crc32c = crc32cHex(data);
     const boundary = `release-actions-${randomUUID()}`;
     const payload = Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(this.#metadata(key, options, md5))}\r\n` +
+        `--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(this.#metadata(key, options, md5, crc32c))}\r\n` +
           `--${boundary}\r\ncontent-type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`,
       ),
       data,
@@ -209,10 +222,15 @@ export class GcsStorage implements Storage {
       body: payload,
     });
     if (!response) throw new StorageError(`${this.location}: bucket ${this.bucket} not found`);
-    return { object: (await response.json()) as GcsObject, md5 };
+    return { object: (await response.json()) as GcsObject, md5, crc32c };
   }
 
-  async #putResumable(key: string, file: string, size: number, options: PutOptions): Promise<{ object: GcsObject; md5: string }> {
+  async #putResumable(
+    key: string,
+    file: string,
+    size: number,
+    options: PutOptions,
+  ): Promise<{ object: GcsObject; md5: string; crc32c: string }> {
     const start = `${this.#api}/upload/storage/v1/b/${encodeURIComponent(this.bucket)}/o?uploadType=resumable${this.#preconditions(options)}`;
     const started = await this.#call('START UPLOAD', key, start, {
       method: 'POST',
@@ -222,7 +240,7 @@ export class GcsStorage implements Storage {
     const session = started?.headers.get('location');
     await started?.body?.cancel();
     if (!session) throw new StorageError(`${this.location}: no upload session for ${key}`);
-    const hasher = new UploadHasher();
+    const hasher = new UploadHasher({ crc32c: true });
     const handle = await open(file, 'r');
     try {
       for (let offset = 0; offset < size; ) {
@@ -242,7 +260,7 @@ export class GcsStorage implements Storage {
         });
         if (digest) {
           if (!response || response.status === 308) throw new StorageError(`${this.location}: ${key} was not completed`);
-          return { object: (await response.json()) as GcsObject, md5: digest.md5.toString('hex') };
+          return { object: (await response.json()) as GcsObject, md5: digest.md5.toString('hex'), crc32c: digest.crc32c ?? '' };
         }
         await response?.body?.cancel();
         offset += chunk.length;

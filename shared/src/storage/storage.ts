@@ -15,7 +15,8 @@ export interface ObjectInfo {
   contentType?: string;
   cacheControl?: string;
   /**
-   * The store's own digest of the bytes it holds where it is no ETag (GCS's md5Hash, as hex; S3's checksum-mode
+   * The store's own digest of the bytes it holds where it is no ETag (GCS's md5Hash as hex, or `crc32c:<hex>` for a
+   * composite object, which has no md5Hash; S3's checksum-mode
    * x-amz-checksum-sha256 as `sha256:<hex>`, `-<parts>` when composite): like a content ETag, it proves the bytes
    * when it is one of the put's `contentEtags`, without a download.
    */

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Crc32c } from '../core/crc32c.ts';
 import { DigestMismatchError } from '../core/errors.ts';
 import type { Body, PutOptions } from './storage.ts';
 
@@ -14,19 +15,31 @@ export interface UploadDigest {
   size: number;
   sha256: string;
   md5: Buffer;
+  /** Hex CRC32C, when asked for (GCS keeps it for every object). */
+  crc32c?: string;
 }
 
 export class UploadHasher {
   readonly #sha256 = createHash('sha256');
   readonly #md5 = createHash('md5');
+  readonly #crc32c: Crc32c | undefined;
   #size = 0;
+  constructor(options: { crc32c?: boolean } = {}) {
+    this.#crc32c = options.crc32c ? new Crc32c() : undefined;
+  }
   update(chunk: Uint8Array): void {
     this.#size += chunk.byteLength;
     this.#sha256.update(chunk);
     this.#md5.update(chunk);
+    this.#crc32c?.update(chunk);
   }
   digest(): UploadDigest {
-    return { size: this.#size, sha256: this.#sha256.digest('hex'), md5: this.#md5.digest() };
+    return {
+      size: this.#size,
+      sha256: this.#sha256.digest('hex'),
+      md5: this.#md5.digest(),
+      ...(this.#crc32c && { crc32c: this.#crc32c.digest('hex') }),
+    };
   }
 }
 

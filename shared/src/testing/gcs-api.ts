@@ -5,7 +5,8 @@
  * resumable with Content-Range chunks, 308 while incomplete) and honouring
  * generations: every write makes a new generation, and ifGenerationMatch (0: the
  * object must not exist) is checked when an upload starts and when it completes
- * (412). An md5Hash in an upload's metadata is checked against the bytes (400).
+ * (412). An md5Hash or crc32c in an upload's metadata is checked against the bytes (400). Every object reports
+ * its crc32c; a composite object (objects.compose, as gcloud's parallel uploads make them) has no md5Hash.
  * It also plays the token endpoints: OAuth's JWT bearer grant (the assertion's
  * RS256 signature checked against the service account's public key), Google STS's
  * token exchange, IAM's generateAccessToken, and an OIDC token URL like the
@@ -14,6 +15,7 @@
 import { createHash, createVerify, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Crc32c } from '../core/crc32c.ts';
 
 interface StoredObject {
   name: string;
@@ -22,6 +24,8 @@ interface StoredObject {
   contentType?: string;
   cacheControl?: string;
   metadata?: Record<string, string>;
+  /** The number of source objects of a composite object. */
+  componentCount?: number;
 }
 
 interface Session {
@@ -102,7 +106,10 @@ export async function startGcsApi(options: GcsApiOptions): Promise<GcsApiHandle>
     generation: String(object.generation),
     metageneration: '1',
     size: String(object.data.length),
-    md5Hash: createHash('md5').update(object.data).digest('base64'),
+    ...(object.componentCount
+      ? { componentCount: object.componentCount }
+      : { md5Hash: createHash('md5').update(object.data).digest('base64') }),
+    crc32c: new Crc32c().update(object.data).digest('base64'),
     etag: `C${object.generation}`,
     ...(object.contentType ? { contentType: object.contentType } : {}),
     ...(object.cacheControl ? { cacheControl: object.cacheControl } : {}),
@@ -124,6 +131,9 @@ export async function startGcsApi(options: GcsApiOptions): Promise<GcsApiHandle>
     const md5 = metadata['md5Hash'];
     if (md5 !== undefined && md5 !== createHash('md5').update(data).digest('base64'))
       return error(res, 400, 'Provided MD5 hash does not match the calculated MD5 hash of the data.');
+    const crc32c = metadata['crc32c'];
+    if (crc32c !== undefined && crc32c !== new Crc32c().update(data).digest('base64'))
+      return error(res, 400, 'Provided CRC32C "' + String(crc32c) + '" doesn\'t match calculated CRC32C.');
     const object: StoredObject = {
       name,
       data,
@@ -201,6 +211,32 @@ export async function startGcsApi(options: GcsApiOptions): Promise<GcsApiHandle>
       if (range[3] === '*') return send(res, 308, undefined, { range: `bytes=0-${session.size - 1}` });
       sessions.delete(q.get('upload_id') ?? '');
       return store(res, bucket, session.metadata, Buffer.concat(session.received), session.ifGenerationMatch);
+    }
+
+    const compose = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/compose$/.exec(path);
+    if (compose && req.method === 'POST') {
+      const bucket = decodeURIComponent(compose[1] as string);
+      const objects = buckets.get(bucket);
+      if (!objects) return error(res, 404, 'The specified bucket does not exist.');
+      const name = decodeURIComponent(compose[2] as string);
+      const request = JSON.parse((await bodyOf(req)).toString('utf8')) as {
+        sourceObjects: { name: string }[];
+        destination?: Record<string, unknown>;
+      };
+      const sources = request.sourceObjects.map((s) => objects.get(s.name));
+      if (sources.some((s) => s === undefined)) return error(res, 404, 'Object not found');
+      const refused = precondition(objects, name, match);
+      if (refused) return error(res, 412, refused);
+      const object: StoredObject = {
+        name,
+        data: Buffer.concat(sources.map((s) => (s as StoredObject).data)),
+        generation: ++nextGeneration,
+        contentType: request.destination?.['contentType'] as string | undefined,
+        metadata: request.destination?.['metadata'] as Record<string, string> | undefined,
+        componentCount: sources.length,
+      };
+      objects.set(name, object);
+      return send(res, 200, resource(bucket, object));
     }
 
     const objectPath = /^\/storage\/v1\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(path);
