@@ -103,4 +103,32 @@ describe('S3 read-back from checksum metadata', () => {
     expect(written.contentEtags).toContain(`sha256:${sha256Hex(body)}`);
     expect((await storage.stat('x'))?.checksum).toBe(`sha256:${sha256Hex(body)}`);
   });
+
+  it('a completion whose answer was lost is recognised by its composite checksum, where the ETag is opaque', async () => {
+    const options = { sha256: sha256Hex(data), size: data.length };
+    const connect = (provider: S3Provider) =>
+      new S3Storage({
+        bucket: 'sums',
+        prefix: 'lost',
+        endpoint: proxy.url,
+        provider,
+        credentials: s3,
+        partSize: 5 * MiB,
+        retry: { attempts: 3, baseDelayMs: 1 },
+      });
+    const storage = connect('r2');
+    proxy.loseCompletionAnswers = 1;
+    const from = proxy.requests.length;
+    const written = await storage.put('big.bin', { file }, options);
+    // Sent again, told NoSuchUpload (the first completed it), then HEAD: the checksum is the one of the parts sent.
+    const completions = proxy.requests.slice(from).filter((r) => r.startsWith('POST') && r.includes('uploadId='));
+    expect(completions).toHaveLength(2);
+    expect(written.contentEtags).toContain((await storage.stat('big.bin'))?.checksum);
+
+    // Without checksum mode nothing tells the object is these bytes: the failure stands.
+    proxy.loseCompletionAnswers = 1;
+    await expect(connect('other').put('blind.bin', { file }, options)).rejects.toMatchObject({
+      message: expect.stringContaining('NoSuchUpload'),
+    });
+  });
 });

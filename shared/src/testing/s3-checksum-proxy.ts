@@ -4,10 +4,12 @@
  * HeadObject references): a PUT or part carrying x-amz-checksum-sha256 is refused (400 BadDigest) unless the bytes
  * have that SHA-256; an upload created with x-amz-checksum-algorithm: SHA256 completes only with each part's
  * ChecksumSHA256, and then holds the COMPOSITE checksum (the SHA-256 of the part SHA-256s, `-<parts>`); HEAD and GET
- * with x-amz-checksum-mode: ENABLED answer x-amz-checksum-sha256 and x-amz-checksum-type. Objects written without a
- * checksum get none (AWS would add a CRC64NVME default, which nothing here asks for). With `opaqueMultipartEtags`, a
- * multipart object's ETag is a random token of the usual shape, as on R2 or GCS, wherever it appears (completion,
- * HEAD, GET, listings). It records every request, so tests can count GETs. Path-style addressing only.
+ * with x-amz-checksum-mode: ENABLED answer x-amz-checksum-sha256 and x-amz-checksum-type; a completion sent again is
+ * 404 NoSuchUpload. Objects written without a checksum get none (AWS would add a CRC64NVME default, which nothing
+ * here asks for). With `opaqueMultipartEtags`, a multipart object's ETag is a random token of the usual shape, as on
+ * R2 or GCS, wherever it appears (completion, HEAD, GET, listings). With `conditions`, If-None-Match / If-Match are
+ * checked against the current object (one request at a time: tests here write sequentially). It can lose a
+ * completion's answer, and records every request, so tests can count GETs. Path-style addressing only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
@@ -19,6 +21,8 @@ export interface S3ChecksumProxyOptions {
   opaqueMultipartEtags?: boolean;
   /** Whether If-None-Match / If-Match on CompleteMultipartUpload are honoured (see `conditions`). */
   conditions?: ConditionModel;
+  /** Completions whose answer is lost (the connection reset once the store has completed the upload). */
+  loseCompletionAnswers?: number;
 }
 
 /**
@@ -29,6 +33,8 @@ export type ConditionModel = 'put' | 'all';
 
 export interface S3ChecksumProxy {
   url: string;
+  /** Completions still to lose their answer (settable). */
+  loseCompletionAnswers: number;
   /** `METHOD /bucket/key?query`, in order. */
   readonly requests: string[];
   stop(): Promise<void>;
@@ -61,6 +67,8 @@ export async function startS3ChecksumProxy(options: S3ChecksumProxyOptions): Pro
   const opaque = new Map<string, string>();
   /** Uploads created with a checksum algorithm: their parts' base64 SHA-256s. */
   const uploads = new Map<string, Map<number, string>>();
+  /** Uploads completed: AWS answers a completion sent again 404 NoSuchUpload (s3rver a 500). */
+  const completedUploads = new Set<string>();
 
   const upstream = (
     method: string,
@@ -115,6 +123,8 @@ export async function startS3ChecksumProxy(options: S3ChecksumProxyOptions): Pro
       return s3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
 
     let completed: string | undefined;
+    if (req.method === 'POST' && completedUploads.has(query.get('uploadId') ?? ''))
+      return s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
     if (req.method === 'POST' && query.has('uploadId')) {
       const parts = uploads.get(query.get('uploadId') ?? '');
       if (parts) {
@@ -147,6 +157,7 @@ export async function startS3ChecksumProxy(options: S3ChecksumProxyOptions): Pro
     }
     if (ok && req.method === 'POST' && query.has('uploadId') && answer.body.includes('<CompleteMultipartUploadResult')) {
       uploads.delete(query.get('uploadId') ?? '');
+      completedUploads.add(query.get('uploadId') ?? '');
       if (completed) checksums.set(path, { value: completed, type: 'COMPOSITE' });
       else checksums.delete(path);
       if (options.opaqueMultipartEtags) {
@@ -156,6 +167,11 @@ export async function startS3ChecksumProxy(options: S3ChecksumProxyOptions): Pro
         out = Buffer.from(
           answer.body.toString('utf8').replace(/<ETag>[^<]*<\/ETag>/, `<ETag>${etag.replace(/"/g, '&quot;')}</ETag>`),
         );
+      }
+      if (proxy.loseCompletionAnswers > 0) {
+        proxy.loseCompletionAnswers--;
+        req.socket.destroy();
+        return;
       }
     }
     if (ok && req.method === 'DELETE' && isObject && !query.has('uploadId')) {
@@ -194,12 +210,14 @@ export async function startS3ChecksumProxy(options: S3ChecksumProxyOptions): Pro
     handle(req, res).catch(() => req.socket.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const proxy: S3ChecksumProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    loseCompletionAnswers: options.loseCompletionAnswers ?? 0,
     requests,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }
