@@ -1,7 +1,9 @@
 /**
  * The live smoke test of a store (`npm run smoke -- <destination>`): under a
  * scratch prefix it creates, creates conditionally twice, replaces with a stale
- * and a fresh ETag, uploads in parts, reads back, lists and deletes, and answers
+ * and a fresh ETag, uploads in parts (then tells whether the store's own checksum
+ * proves that upload, and whether a conditional create of it is refused), reads
+ * back, lists and deletes, and answers
  * one row per check plus the store's capabilities. What it records for a
  * provider is what docs/storage.md may then call smoke-tested.
  */
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeError, findCause } from '../core/errors.ts';
 import { hashStream, sha256Hex } from '../core/hash.ts';
+import { isContentEtag } from './content-etag.ts';
 import { type Capabilities, NotSupportedError, PreconditionFailedError, type Storage } from './storage.ts';
 
 export interface SmokeRow {
@@ -81,11 +84,22 @@ export async function smokeTest(storage: Storage, options: { multipartBytes: num
       const file = path.join(work, 'large');
       await writeFile(file, bytes);
       written.add(`${scratch}/large`);
-      await storage.put(`${scratch}/large`, { file }, { sha256: sha256Hex(bytes), size: bytes.length });
+      const large = { sha256: sha256Hex(bytes), size: bytes.length };
+      const put = await storage.put(`${scratch}/large`, { file }, large);
       const info = await storage.stat(`${scratch}/large`);
       if (info?.size !== bytes.length) return `size ${info?.size}`;
       const { sha256 } = await hashStream(await storage.stream(`${scratch}/large`));
-      return sha256 === sha256Hex(bytes) ? 'holds' : `SHA-256 ${sha256}`;
+      if (sha256 !== sha256Hex(bytes)) return `SHA-256 ${sha256}`;
+      await check('the upload in parts is proven by what the store reports (read-back without a download)', async () => {
+        const proves = (value: string | undefined) => isContentEtag(value ?? '', put.contentEtags);
+        if (proves(info?.etag) || proves(info?.checksum)) return 'holds';
+        if (put.contentEtags === undefined && info?.sha256 === large.sha256) return 'holds';
+        return `no: ETag ${info?.etag}${info?.checksum ? `, checksum ${info.checksum}` : ''} (read back in full)`;
+      });
+      await check('conditional create of an existing key, as a large file, is refused', () =>
+        refused(() => storage.put(`${scratch}/large`, { file }, { ...large, ifNoneMatch: '*' })),
+      );
+      return 'holds';
     });
     await check('list', async () => {
       const listed: string[] = [];
