@@ -133,7 +133,7 @@ export async function startGcsApi(options: GcsApiOptions): Promise<GcsApiHandle>
       return error(res, 400, 'Provided MD5 hash does not match the calculated MD5 hash of the data.');
     const crc32c = metadata['crc32c'];
     if (crc32c !== undefined && crc32c !== new Crc32c().update(data).digest('base64'))
-      return error(res, 400, 'Provided CRC32C "' + String(crc32c) + '" doesn\'t match calculated CRC32C.');
+      return error(res, 400, `Provided CRC32C "${String(crc32c)}" doesn't match calculated CRC32C.`);
     const object: StoredObject = {
       name,
       data,
