@@ -10,6 +10,7 @@ import { S3Storage } from '../storage/s3-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type FaultProxy, startFaultProxy } from '../testing/fault-proxy.ts';
 import { startGcsApi } from '../testing/gcs-api.ts';
+import { startS3ChecksumProxy } from '../testing/s3-checksum-proxy.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
 import { contentTypeFor } from './content-type.ts';
 import { keyFor, parseLayout } from './layout.ts';
@@ -128,6 +129,42 @@ describe('publishBinaries to real stores', () => {
       await downloadAndCheck(bucket);
     } finally {
       await gcs.stop();
+    }
+  });
+
+  it('publishes to an R2-like store: objects uploaded in parts (opaque ETags) are verified from checksums, no GET', async () => {
+    // s3rver behind a proxy shaped after AWS's documented checksum mode and conditional writes (s3rver has neither),
+    // giving multipart objects opaque ETags as R2 does; requests counted there.
+    const large = path.join(work, 'large-source');
+    await makeReleaseTree(large, { binaries: 2, binarySize: 6 * 1024 * 1024 });
+    const r2 = await startS3ChecksumProxy({ target: s3.endpoint, opaqueMultipartEtags: true, conditions: 'all' });
+    try {
+      const bucket = new S3Storage({
+        bucket: 'dl-k8s',
+        prefix: 'r2',
+        endpoint: r2.url,
+        provider: 'r2',
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        partSize: 5 * 1024 * 1024,
+      });
+      const result = await publishBinaries({ ...options([destination(bucket)]), sourceDir: large }, new RecordingLogger());
+      expect(result.destinations[0]?.missingGuarantees).toEqual([]);
+      // The two 6 MiB binaries went up in parts (the capability probe completes one more upload of its own).
+      const completions = r2.requests.filter((r) => r.startsWith('POST /dl-k8s/r2/release/') && r.includes('uploadId='));
+      expect(completions).toHaveLength(2);
+      // Nothing read back whole: the listing's MD5 ETags and the HEADs' composite SHA-256s proved every object (the
+      // one GET is the plan looking for an earlier index.json, before any upload).
+      expect(r2.requests.filter((r) => r.startsWith('GET /dl-k8s/r2/'))).toEqual([
+        `GET /dl-k8s/r2/release/${VERSION}/index.json`,
+      ]);
+      // One HEAD for each object uploaded in parts, and the index's own read-back.
+      expect(r2.requests.filter((r) => r.startsWith('HEAD /dl-k8s/r2/release/'))).toEqual(
+        ['bin/linux/amd64/kubectl', 'bin/linux/arm64/kubectl', 'index.json'].map(
+          (p) => `HEAD /dl-k8s/r2/release/${VERSION}/${p}`,
+        ),
+      );
+    } finally {
+      await r2.stop();
     }
   });
 

@@ -216,6 +216,7 @@ export class S3Storage implements Storage {
         ...(profile.checksum === 'verified' ? [] : [`does not check x-amz-checksum-sha256 (${profile.provider} profile)`]),
       ],
       serverChecksum: profile.checksum === 'verified',
+      ...(profile.checksumMode && { storeChecksums: true }),
       etag: profile.etag,
       established: documented ? 'documented' : 'probed',
     };

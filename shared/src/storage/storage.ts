@@ -76,6 +76,11 @@ export interface Capabilities {
    * conditional writes in one PUT, which S3 allows up to 5 GiB. Absent: any size.
    */
   conditionalUpTo?: number;
+  /**
+   * The store reports its own checksum of what it holds for every object written here (S3 checksum mode on AWS, R2,
+   * MinIO): an opaque multipart ETag then costs no download at read-back.
+   */
+  storeChecksums?: boolean;
   /** How the guarantees were established: by the backend's own code, a provider's documentation, or a probe. */
   established: 'declared' | 'documented' | 'probed';
   /** For each missing guarantee, why (the store ignores the condition, answers 501…). */
