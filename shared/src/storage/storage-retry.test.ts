@@ -12,6 +12,7 @@ import { sha256Hex } from '../core/hash.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { startAzurite } from '../testing/azurite.ts';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from '../testing/fault-proxy.ts';
+import { startS3ChecksumProxy } from '../testing/s3-checksum-proxy.ts';
 import { startS3rver } from '../testing/s3rver.ts';
 import { AzBlobStorage } from './azblob-storage.ts';
 import { S3Storage } from './s3-storage.ts';
@@ -45,6 +46,25 @@ const backends: Array<{ name: string; start: () => Promise<Service> }> = [
             retry,
           }),
         stop: server.stop,
+      };
+    },
+  },
+  {
+    // Checksum mode and opaque multipart ETags (R2), from the proxy shaped after AWS's documented checksum
+    // behaviour: parts and completions are retried with their checksums, and only the composite checksum can
+    // recognise a completion whose answer a reset lost.
+    name: 'S3Storage, r2 profile (s3rver behind the checksum proxy)',
+    start: async () => {
+      const server = await startS3rver({ buckets: ['flaky'] });
+      const checksums = await startS3ChecksumProxy({ target: server.endpoint, opaqueMultipartEtags: true });
+      return {
+        target: checksums.url,
+        connect: (endpoint, retry) =>
+          new S3Storage({ bucket: 'flaky', endpoint, provider: 'r2', credentials: server, partSize: 5 * MiB, retry }),
+        stop: async () => {
+          await checksums.stop();
+          await server.stop();
+        },
       };
     },
   },
