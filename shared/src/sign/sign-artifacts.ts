@@ -8,7 +8,8 @@ import path from 'node:path';
 import { writeChecksumFiles, writeDigestFiles } from '../checksums/files.ts';
 import { SHA256SUMS, SHA512SUMS } from '../checksums/index.ts';
 import { DigestMismatchError } from '../core/errors.ts';
-import { defaultHasher } from '../core/hash.ts';
+import { type Digests, defaultHasher, hashFile } from '../core/hash.ts';
+import type { Hasher } from '../core/hasher.ts';
 import { type Logger, Progress } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
@@ -53,6 +54,8 @@ export interface SignArtifactsOptions {
   manifest: string | undefined;
   /** SOURCE_DATE_EPOCH: when set, the provenance times (and so its bytes) are fixed. */
   sourceDate: Date | undefined;
+  /** Hashes the files (default: core/hash.ts' defaultHasher). */
+  hasher?: Hasher;
 }
 
 export interface FileReport {
@@ -121,13 +124,21 @@ interface SignedSubject extends SignedFile {
   checksumsChanged: string[];
 }
 
-/** The subjects resolved inside the workspace, largest first: the hashing workers then end together. */
-async function largestFirst(subjects: readonly string[], workspace: string): Promise<{ subject: string; file: string }[]> {
+/** Below this size a file costs more to sign and write out than to hash. */
+const SMALL_FILE = 1 << 20;
+
+/**
+ * The subjects resolved inside the workspace, in the order they are hashed: the small files first, so writing out
+ * their signatures overlaps the large files' hashing instead of following it; then the large ones largest first, so
+ * the hashing threads end together.
+ */
+async function hashingOrder(subjects: readonly string[], workspace: string): Promise<{ subject: string; file: string }[]> {
   const found = await mapPool(subjects, 32, async (subject) => {
     const file = await resolveSafe(workspace, subject);
     return { subject, file, size: (await stat(file)).size };
   });
-  return found.sort((a, b) => b.size - a.size);
+  const small = found.filter((f) => f.size < SMALL_FILE);
+  return [...small, ...found.filter((f) => f.size >= SMALL_FILE).sort((a, b) => b.size - a.size)];
 }
 
 /** Signs every subject; each file's own .sha256/.sha512 is written as soon as it is hashed. */
@@ -142,8 +153,16 @@ async function signAll(
   const witnesses = witnessesFor(options.endpoints, options.timeoutMs);
   const progress = new Progress(logger, subjects.length);
   const rootDir = path.join(options.workspace, root);
-  const results = await settlePool(await largestFirst(subjects, options.workspace), options.concurrency, async (item) => {
-    const signed = await signFile(item.file, item.subject, {
+  const items = await hashingOrder(subjects, options.workspace);
+  const hasher = options.hasher ?? defaultHasher;
+  // Every file is queued for hashing at once, so the threads never wait for a signing slot to free up.
+  const hashed = items.map((item) => {
+    const digests = hashFile(item.file, hasher);
+    digests.catch(() => {}); // Reported by the file's signing slot, which awaits it.
+    return digests;
+  });
+  const results = await settlePool(items, options.concurrency, async (item, index) => {
+    const signed = await signFile(item.file, item.subject, hashed[index] as Promise<Digests>, {
       workspace: options.workspace,
       signer: options.signer,
       witnesses,
@@ -182,13 +201,14 @@ async function checkManifestFirst(
   subjects: readonly string[],
   manifestFiles: readonly FileSubject[],
   concurrency: number,
+  hasher: Hasher,
 ): Promise<void> {
   const inRun = new Set(subjects);
   await mapPool(
     manifestFiles.filter((s) => inRun.has(s.path)),
     concurrency,
     async (subject) => {
-      const [sha256] = (await defaultHasher.hash(path.join(workspace, subject.path), ['sha256']).result).hex;
+      const [sha256] = (await hasher.hash(path.join(workspace, subject.path), ['sha256']).result).hex;
       if (sha256 !== subject.sha256)
         throw new DigestMismatchError(`${subject.path} (release manifest)`, subject.sha256, sha256 as string);
     },
@@ -383,12 +403,20 @@ function report(plan: SignPlan, options: SignArtifactsOptions, outcome: Outcome 
  */
 export async function signArtifacts(options: SignArtifactsOptions, logger: Logger): Promise<SignArtifactsResult> {
   const startedOn = options.sourceDate ?? new Date();
+  // The hashing threads boot while the plan is made.
+  if (!options.dryRun) (options.hasher ?? defaultHasher).start();
   const plan = await planSigning(options, logger);
   if (options.dryRun) {
     await logger.group('Dry run: nothing is written', async () => logPlan(plan, logger));
     return report(plan, options, undefined);
   }
-  await checkManifestFirst(options.workspace, plan.subjects, plan.manifestFiles, options.concurrency);
+  await checkManifestFirst(
+    options.workspace,
+    plan.subjects,
+    plan.manifestFiles,
+    options.concurrency,
+    options.hasher ?? defaultHasher,
+  );
   const run: Run = { options, trust: await pinSignerIdentity(options, logger), retry: retryOptions(options, logger), startedOn };
   const files = await signFiles(plan, run, logger);
   checkManifestDigests(new Map(files.map((f) => [f.subject, f.signed])), plan.manifestFiles);

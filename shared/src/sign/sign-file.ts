@@ -1,5 +1,5 @@
 /**
- * Signs one file: hash it (one read, on a hashing worker); skip it when its
+ * Signs one file, hashed in one read on a hashing thread: skip it when its
  * existing bundle verifies for that digest (unless forced); otherwise sign the
  * digest, have the signature witnessed (Rekor,
  * TSA), check the new bundle at once (as krel verifies each signature), and
@@ -9,7 +9,7 @@ import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
 import { readTextIfExists } from '../core/files.ts';
-import { type Digests, hashFile, sha256Hex } from '../core/hash.ts';
+import { type Digests, sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
 import type { RetryOptions } from '../core/retry.ts';
@@ -82,9 +82,10 @@ async function signFresh(digests: Digests, ctx: FileSigning): Promise<{ bundle: 
   return { bundle, verified: true };
 }
 
-export async function signFile(file: string, label: string, ctx: FileSigning): Promise<SignedFile> {
+/** `hashed`: the file's digests, queued by the caller (so the hashing threads never wait for a signing slot). */
+export async function signFile(file: string, label: string, hashed: Promise<Digests>, ctx: FileSigning): Promise<SignedFile> {
   const bundleFile = `${file}${BUNDLE_SUFFIX}`;
-  const digests = await withTimeout(ctx.timeoutMs, `reading ${file}`, () => hashFile(file));
+  const digests = await withTimeout(ctx.timeoutMs, `reading ${file}`, () => hashed);
   let result: { bundle: Bundle; status: FileStatus; verified: boolean } | undefined;
   // A bundle that resolves outside the workspace (a symlink) is not read: signed again, it replaces the link.
   const inside = await resolveSafe(ctx.workspace, `${label}${BUNDLE_SUFFIX}`).then(
