@@ -14,18 +14,11 @@ import { PlanConflictError } from './errors.ts';
 import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
 import { Semaphore } from './semaphore.ts';
-import {
-  attach,
-  attachSignature,
-  attestationLayer,
-  checkSignature,
-  hasStatement,
-  type ImageSigning,
-  promotionStatement,
-  type SignatureTrust,
-  signImage,
-} from './signatures.ts';
+import type { ImageSigning, SignatureTrust } from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
+
+/** Signing and verifying images (the Sigstore libraries): loaded only by a run that signs or verifies. */
+type Sigstore = typeof import('./sigstore.ts');
 
 export type VerifyMode = 'none' | 'if-present' | 'required';
 
@@ -91,6 +84,7 @@ async function survey(
   options: PromoteOptions,
   stores: (name: string) => ImageStore,
   referrers: ReferrerIndex,
+  sigstore: Sigstore | undefined,
 ): Promise<Observed> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
@@ -121,7 +115,8 @@ async function survey(
       present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
     },
   );
-  if (options.verify !== 'none' && options.verifyTrust) {
+  if (options.verify !== 'none' && options.verifyTrust && sigstore) {
+    const { checkSignature } = sigstore;
     const trust = options.verifyTrust;
     const sources = unique(
       open.filter((e) => present.get(`${e.source}@${e.digest}`)),
@@ -226,8 +221,10 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
 
+  const sigstore =
+    options.signing || (options.verify !== 'none' && options.verifyTrust) ? await import('./sigstore.ts') : undefined;
   const index = new ReferrerIndex();
-  const observed = await logger.group('Plan', () => survey(options, stores, index));
+  const observed = await logger.group('Plan', () => survey(options, stores, index, sigstore));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -290,7 +287,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   }
 
   const signing = options.signing;
-  if (signing) {
+  if (signing && sigstore) {
+    const { attach, attachSignature, attestationLayer, checkSignature, hasStatement, promotionStatement, signImage } = sigstore;
     await logger.group('Sign', async () => {
       const digests = unique(alive(), (e) => e.digest);
       const outcomes = await settlePool(digests, options.concurrency, async (first) => {
@@ -359,8 +357,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
         if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
       }
       const mirror: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
-      if (signing) {
-        const signature = await checkSignature(to, pair.digest, signing.trust, index);
+      if (signing && sigstore) {
+        const signature = await sigstore.checkSignature(to, pair.digest, signing.trust, index);
         mirror.signature = signature.status;
         if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
       }
