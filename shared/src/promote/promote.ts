@@ -79,15 +79,26 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-/** Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. */
+/** What the survey saw: the plan's view, and the manifests it read (each at `${store}@${digest}`). */
+interface Survey {
+  observed: Observed;
+  manifests: Map<string, ManifestBlob>;
+}
+
+/**
+ * Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. A
+ * confirmed run GETs each tag (one request, as a HEAD): the bytes are what the check walks afterwards, not asked
+ * for again; a plan-only run HEADs it (a GET counts as a pull on Docker Hub).
+ */
 async function survey(
   options: PromoteOptions,
   stores: (name: string) => ImageStore,
   referrers: ReferrerIndex,
   sigstore: Sigstore | undefined,
-): Promise<Observed> {
+): Promise<Survey> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
+  const manifests = new Map<string, ManifestBlob>();
   const present = new Map<string, boolean>();
   const unverified = new Map<string, string | undefined>();
   // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
@@ -100,7 +111,14 @@ async function survey(
     ),
     limit,
     async (e) => {
-      tags.set(`${e.destination}:${e.tag}`, (await stores(e.destination).headManifest(e.tag as string))?.digest);
+      const store = stores(e.destination);
+      if (!options.confirm) {
+        tags.set(`${e.destination}:${e.tag}`, (await store.headManifest(e.tag as string))?.digest);
+        return;
+      }
+      const manifest = await store.getManifest(e.tag as string);
+      tags.set(`${e.destination}:${e.tag}`, manifest?.digest);
+      if (manifest) manifests.set(`${store.name}@${manifest.digest}`, manifest);
     },
   );
   const open = edges.filter((e) => !e.tag || tags.get(`${e.destination}:${e.tag}`) !== e.digest);
@@ -134,10 +152,13 @@ async function survey(
     });
   }
   return {
-    sourceHas: (source, digest) => present.get(`${source}@${digest}`) ?? false,
-    destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
-    tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
-    unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+    observed: {
+      sourceHas: (source, digest) => present.get(`${source}@${digest}`) ?? false,
+      destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
+      tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
+      unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+    },
+    manifests,
   };
 }
 
@@ -160,23 +181,31 @@ async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore,
 
 /**
  * The post-run check's reads, shared by every pair: each manifest and each blob of a repository is asked for once
- * (a blob shared by many images is HEADed once per repository), at most `concurrency` requests at once.
+ * (a blob shared by many images is HEADed once per repository; a manifest the survey read is not read again), at
+ * most `concurrency` requests at once per registry (each has its own token bucket).
  */
 class TreeCheck {
   readonly #copier: Copier;
-  readonly #limit: Semaphore;
+  readonly #concurrency: number;
+  readonly #limits = new Map<string, Semaphore>();
   readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
   readonly #blobs = new Map<string, Promise<boolean>>();
 
-  constructor(copier: Copier, concurrency: number) {
+  constructor(copier: Copier, concurrency: number, seen: ReadonlyMap<string, ManifestBlob>) {
     this.#copier = copier;
-    this.#limit = new Semaphore(concurrency);
+    this.#concurrency = concurrency;
+    for (const [key, manifest] of seen) this.#manifests.set(key, Promise.resolve(manifest));
   }
 
-  #once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  #once<T>(cache: Map<string, Promise<T>>, store: ImageStore, key: string, read: () => Promise<T>): Promise<T> {
     let value = cache.get(key);
     if (!value) {
-      value = this.#limit.run(read);
+      let limit = this.#limits.get(store.registryKey);
+      if (!limit) {
+        limit = new Semaphore(this.#concurrency);
+        this.#limits.set(store.registryKey, limit);
+      }
+      value = limit.run(read);
       cache.set(key, value);
     }
     return value;
@@ -184,7 +213,7 @@ class TreeCheck {
 
   /** The manifest at a tag or digest (a tag is read afresh: it is what the check is about). */
   manifest(store: ImageStore, reference: string): Promise<ManifestBlob | undefined> {
-    return this.#once(this.#manifests, `${store.name}@${reference}`, () => store.getManifest(reference));
+    return this.#once(this.#manifests, store, `${store.name}@${reference}`, () => store.getManifest(reference));
   }
 
   /** Every platform manifest and blob under `manifest` is in the store; what is missing goes to `problems`. */
@@ -199,6 +228,7 @@ class TreeCheck {
       ...parsed.blobs.map(async (blob) => {
         const present = await this.#once(
           this.#blobs,
+          store,
           `${store.name}@${blob.digest}`,
           async () => (await this.#copier.placed(store, blob.digest)) || (await store.headBlob(blob.digest)) !== undefined,
         );
@@ -224,7 +254,7 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const sigstore =
     options.signing || (options.verify !== 'none' && options.verifyTrust) ? await import('./sigstore.ts') : undefined;
   const index = new ReferrerIndex();
-  const observed = await logger.group('Plan', () => survey(options, stores, index, sigstore));
+  const { observed, manifests: surveyed } = await logger.group('Plan', () => survey(options, stores, index, sigstore));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -334,8 +364,9 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   }
 
   // Every mirror pair is walked, skipped ones too (unless check: written): each tag at its digest, every platform
-  // manifest and blob there.
-  const check = new TreeCheck(copier, options.concurrency);
+  // manifest and blob there. A manifest the survey read at its tag is not read again, unless this run wrote there.
+  const written = new Set(reports.filter((e) => e.status === 'promoted').map((e) => `${stores(e.destination).name}@${e.digest}`));
+  const check = new TreeCheck(copier, options.concurrency, new Map([...surveyed].filter(([key]) => !written.has(key))));
   const toCheck = pairs().filter(
     (p) => options.check !== 'written' || signing || edgesAt(p).some((e) => e.status === 'promoted'),
   );
