@@ -318,7 +318,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
 
   const signing = options.signing;
   if (signing && sigstore) {
-    const { attach, attachSignature, attestationLayer, checkSignature, hasStatement, promotionStatement, signImage } = sigstore;
+    const { attachAttestation, attachSignature, attestImage, checkSignature, hasStatement, promotionStatement, signImage } =
+      sigstore;
     await logger.group('Sign', async () => {
       const digests = unique(alive(), (e) => e.digest);
       const outcomes = await settlePool(digests, options.concurrency, async (first) => {
@@ -349,8 +350,10 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
             builderId: options.builderId,
           });
           const to = stores(pair.destination);
-          if (await hasStatement(to, pair.digest, statement)) continue;
-          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing, statement)))
+          if (await hasStatement(to, pair.digest, statement, index)) continue;
+          const subject = await to.headManifest(pair.digest);
+          if (!subject) throw new Error(`${to.name}@${pair.digest} vanished before attesting`);
+          if (await attachAttestation(copier, index, to, subject, await attestImage(signing, statement)))
             result.attached.attestations++;
         }
       });
