@@ -87,8 +87,8 @@ interface Survey {
 
 /**
  * Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. A
- * confirmed run GETs each tag (one request, as a HEAD): the bytes are what the check walks afterwards, not asked
- * for again; a plan-only run HEADs it (a GET counts as a pull on Docker Hub).
+ * confirmed run with the full check GETs each tag (one request, as a HEAD): the bytes are what the check walks
+ * afterwards, not asked for again; otherwise a HEAD does (a GET counts as a pull on Docker Hub).
  */
 async function survey(
   options: PromoteOptions,
@@ -112,7 +112,7 @@ async function survey(
     limit,
     async (e) => {
       const store = stores(e.destination);
-      if (!options.confirm) {
+      if (!options.confirm || options.check === 'written') {
         tags.set(`${e.destination}:${e.tag}`, (await store.headManifest(e.tag as string))?.digest);
         return;
       }
