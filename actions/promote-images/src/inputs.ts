@@ -1,6 +1,7 @@
 /**
  * The only reader of promote-images' inputs. Everything is validated before a registry is asked anything: the
- * manifests are parsed (errors name file, image, field and line), the inline lists checked, secrets masked.
+ * manifests are parsed (errors name file, image, field and line), the inline lists checked, secrets masked. The
+ * Sigstore libraries (signers, verifier, trusted roots) are loaded only when sign or verify asks for them.
  */
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
@@ -10,16 +11,15 @@ import { readManifest } from '../../../shared/src/manifest/manifest.ts';
 import { loadCredentials } from '../../../shared/src/oci/auth.ts';
 import { OciClient } from '../../../shared/src/oci/client.ts';
 import type { PromoteOptions, VerifyMode } from '../../../shared/src/promote/promote.ts';
-import { type ImageSigning, keySigning, type SignatureTrust } from '../../../shared/src/promote/signatures.ts';
+import type { ImageSigning, SignatureTrust } from '../../../shared/src/promote/signatures.ts';
 import { type ImageSpec, inlineSpecs, readManifests } from '../../../shared/src/promote/spec.ts';
-import { BundleVerifier } from '../../../shared/src/sign/bundle-verifier.ts';
-import { readKeySigner } from '../../../shared/src/sign/key-input.ts';
-import { KeylessSigner } from '../../../shared/src/sign/keyless-signer.ts';
 import { type Endpoints, identityProvider, readEndpoints, requireWitness } from '../../../shared/src/sign/service-inputs.ts';
 import { outageRetry } from '../../../shared/src/sign/services.ts';
-import { parsePublicKey, parseTrustedRoot, publicGoodTrustedRoot, trustPolicy } from '../../../shared/src/sign/trust.ts';
 import { parsePublicKeyInput, readIdentityPolicy, readPemInput, trustedRootFor } from '../../../shared/src/sign/trust-inputs.ts';
-import { witnessesFor } from '../../../shared/src/sign/witnesses.ts';
+
+/** The Sigstore half of the domain: a chunk of the bundle of its own, loaded only by runs that sign or verify. */
+type Sigstore = typeof import('../../../shared/src/promote/sigstore.ts');
+const loadSigstore = (): Promise<Sigstore> => import('../../../shared/src/promote/sigstore.ts');
 
 export const INPUT = {
   manifests: 'manifests',
@@ -64,24 +64,24 @@ const TIMEOUT_MS = 180_000;
 const RETRY_BUDGET_MS = 600_000;
 
 /** The keyless trust policy: the trusted root (given, or public-good when every service is) and the identity policy. */
-function keylessTrust(inputs: InputReader, workspace: string, endpoints: Endpoints): SignatureTrust {
-  const trustedRoot = trustedRootFor(inputs, workspace, endpoints, true, {
-    parsePublicKey,
-    parseTrustedRoot,
-    publicGoodTrustedRoot,
-  });
+function keylessTrust(inputs: InputReader, workspace: string, endpoints: Endpoints, sigstore: Sigstore): SignatureTrust {
+  const trustedRoot = trustedRootFor(inputs, workspace, endpoints, true, sigstore);
   if (!trustedRoot)
     throw new InputError(INPUT.trustedRoot, 'is required with a private Sigstore instance (its trusted_root.json)');
   const policy = readIdentityPolicy(inputs);
-  return { verifier: new BundleVerifier(trustPolicy({ trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy })) };
+  return {
+    verifier: new sigstore.BundleVerifier(
+      sigstore.trustPolicy({ trustedRoot, tlog: endpoints.rekorUrl !== undefined, ...policy }),
+    ),
+  };
 }
 
-function readVerifyTrust(inputs: InputReader, workspace: string, mode: VerifyMode): SignatureTrust | undefined {
+async function readVerifyTrust(inputs: InputReader, workspace: string, mode: VerifyMode): Promise<SignatureTrust | undefined> {
   if (mode === 'none') return undefined;
   const pem = readPemInput(inputs, INPUT.publicKey, workspace);
   if (pem !== undefined)
     return {
-      key: parsePublicKeyInput(pem, { parsePublicKey, parseTrustedRoot }) as NonNullable<ReturnType<typeof parsePublicKeyInput>>,
+      key: parsePublicKeyInput(pem, await loadSigstore()) as NonNullable<ReturnType<typeof parsePublicKeyInput>>,
     };
   const policy = readIdentityPolicy(inputs);
   if (policy.identity === undefined)
@@ -94,21 +94,29 @@ function readVerifyTrust(inputs: InputReader, workspace: string, mode: VerifyMod
       INPUT.certificateOidcIssuer,
       'is required with a certificate identity (e.g. https://token.actions.githubusercontent.com)',
     );
-  return keylessTrust(inputs, workspace, readEndpoints(inputs));
+  const endpoints = readEndpoints(inputs);
+  return keylessTrust(inputs, workspace, endpoints, await loadSigstore());
 }
 
-function readSigning(inputs: InputReader, env: NodeJS.ProcessEnv, workspace: string, dryRun: boolean): ImageSigning {
+async function readSigning(
+  inputs: InputReader,
+  env: NodeJS.ProcessEnv,
+  workspace: string,
+  dryRun: boolean,
+): Promise<ImageSigning> {
   const retry = outageRetry(RETRY_BUDGET_MS);
   if (inputs.enum(INPUT.signing, ['keyless', 'key'] as const, 'key') === 'key') {
-    return keySigning(readKeySigner(inputs, 'with sign: true and signing: key'), retry, TIMEOUT_MS);
+    const sigstore = await loadSigstore();
+    return sigstore.keySigning(sigstore.readKeySigner(inputs, 'with sign: true and signing: key'), retry, TIMEOUT_MS);
   }
   const endpoints = readEndpoints(inputs);
   requireWitness(endpoints);
-  const trust = keylessTrust(inputs, workspace, endpoints);
+  const sigstore = await loadSigstore();
+  const trust = keylessTrust(inputs, workspace, endpoints, sigstore);
   const identity = identityProvider(inputs, env, dryRun, TIMEOUT_MS);
   return {
-    signer: new KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs: TIMEOUT_MS, retry }),
-    witnesses: witnessesFor(endpoints, TIMEOUT_MS),
+    signer: new sigstore.KeylessSigner({ identity, fulcioUrl: endpoints.fulcioUrl, timeoutMs: TIMEOUT_MS, retry }),
+    witnesses: sigstore.witnessesFor(endpoints, TIMEOUT_MS),
     retry,
     timeoutMs: TIMEOUT_MS,
     trust,
@@ -161,8 +169,8 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
   const report = inputs.workspacePath(INPUT.report, workspace);
   const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   if (attest && !sign) throw new InputError(INPUT.attest, 'needs sign: true (the statement is signed with the signing key)');
-  const signing = sign ? readSigning(inputs, env, workspace, !confirm) : undefined;
-  const verifyTrust = readVerifyTrust(inputs, workspace, verify);
+  const signing = sign ? await readSigning(inputs, env, workspace, !confirm) : undefined;
+  const verifyTrust = await readVerifyTrust(inputs, workspace, verify);
   let parsedCredentials: ReturnType<typeof loadCredentials>;
   try {
     parsedCredentials = loadCredentials(credentials, env);

@@ -15,8 +15,10 @@ export interface OciClientOptions {
   credentials?: Credentials;
   /** Hosts spoken to over plain http (host or host:port). */
   plainHttp?: readonly string[];
-  /** Requests per second per registry (default 50; Infinity for none); bursts of the same size. */
+  /** Requests per second per registry on average (default 50; Infinity for none). */
   rateLimit?: number;
+  /** Requests a registry may get at once after a quiet spell (default BURST_SECONDS of `rateLimit`). */
+  burst?: number;
   retry?: RetryOptions;
   timeoutMs?: number;
   /** Where relative `oci:` paths are resolved (the workspace). */
@@ -25,6 +27,12 @@ export interface OciClientOptions {
   resolveLayout?: (folder: string) => string;
   onRequest?: (registry: string, method: string, path: string) => void;
 }
+
+/**
+ * The default burst, in seconds of the rate: registries publish quotas per minute or longer, and a burst this size
+ * lets a small promotion's survey and check (a few hundred requests) go at once while the average stays `rateLimit`.
+ */
+export const BURST_SECONDS = 10;
 
 export class OciClient {
   readonly #options: OciClientOptions;
@@ -43,7 +51,7 @@ export class OciClient {
         registry,
         plainHttp: this.#options.plainHttp?.includes(registry) ?? false,
         credential: this.#options.credentials?.get(registry),
-        limiter: new TokenBucket(rate),
+        limiter: new TokenBucket(rate, this.#options.burst ?? Math.max(1, Math.ceil(rate * BURST_SECONDS))),
         ...(this.#options.retry ? { retry: this.#options.retry } : {}),
         ...(this.#options.timeoutMs ? { timeoutMs: this.#options.timeoutMs } : {}),
         ...(this.#options.onRequest

@@ -130,8 +130,10 @@ export class RegistryHost {
     const method = request.method ?? 'GET';
     for (let authenticated = false; ; authenticated = true) {
       await this.#options.limiter.take();
-      const target = new URL(url);
-      this.#options.onRequest?.(method, `${target.pathname}${target.search}`);
+      if (this.#options.onRequest) {
+        const target = new URL(url);
+        this.#options.onRequest(method, `${target.pathname}${target.search}`);
+      }
       const authorization = await this.#authorization(request.scope);
       const body = request.body ? await request.body() : undefined;
       const response = await fetch(url, {
@@ -163,10 +165,12 @@ export class RegistryHost {
 
   /** One request to `path` (or an absolute URL the registry gave), rate-limited, authorised and retried. */
   request(path: string, request: RegistryRequest): Promise<Response> {
-    const url = /^https?:\/\//.test(path) ? path : `${this.base}${path}`;
+    const absolute = /^https?:\/\//.test(path);
+    const url = absolute ? path : `${this.base}${path}`;
     if (request.retry === false) return this.#attempt(url, request);
     return withRetry(() => this.#attempt(url, request), {
-      what: `${request.method ?? 'GET'} ${redactUrl(url)}`,
+      // Our own paths carry no credentials, only the query is dropped: parsing a URL per request showed in profiles.
+      what: `${request.method ?? 'GET'} ${absolute ? redactUrl(url) : url.split('?')[0]}`,
       ...this.#options.retry,
     });
   }

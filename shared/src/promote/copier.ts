@@ -18,8 +18,10 @@ export interface TransferStats {
 
 export class Copier {
   readonly #blobs: Semaphore;
-  /** `${registryKey}@${digest}` → the store the blob is (being) put in. */
+  /** `${registryKey}@${digest}` → the store the blob is (being) put in first. */
   readonly #placed = new Map<string, Promise<ImageStore>>();
+  /** `${store.name}@${digest}` → the blob made present in that repository (one HEAD, mount or upload each). */
+  readonly #present = new Map<string, Promise<void>>();
   readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
   readonly #copies = new Map<string, Promise<string | undefined>>();
   /** Per destination registry. */
@@ -80,13 +82,13 @@ export class Copier {
     return tag;
   }
 
-  /** Whether this run saw the blob in `to`'s registry (a HEAD or an upload the registry acknowledged). */
+  /** Whether this run saw the blob in `to` (a HEAD, a mount or an upload the registry acknowledged). */
   async placed(to: ImageStore, digest: string): Promise<boolean> {
-    const placing = this.#placed.get(`${to.registryKey}@${digest}`);
+    const present = this.#present.get(`${to.name}@${digest}`);
     return (
-      placing !== undefined &&
-      (await placing.then(
-        (holder) => holder.name === to.name,
+      present !== undefined &&
+      (await present.then(
+        () => true,
         () => false,
       ))
     );
@@ -98,8 +100,23 @@ export class Copier {
     this.#stats(to).manifests++;
   }
 
-  /** Makes the blob present in `to`: already there, mounted from where this run put it (or the source), or sent. */
+  /**
+   * Makes the blob present in `to`: already there, mounted from where this run put it (or the source), or sent.
+   * Once per repository: two manifests sharing a layer must not mount it twice at once (docker-registry rewrites
+   * the repository's link file in place, and a manifest PUT reading it meanwhile is refused: blob unknown).
+   */
   blob(from: ImageStore, to: ImageStore, digest: string, size: number): Promise<void> {
+    const key = `${to.name}@${digest}`;
+    let present = this.#present.get(key);
+    if (!present) {
+      present = this.#blob(from, to, digest, size);
+      this.#present.set(key, present);
+      present.catch(() => this.#present.delete(key));
+    }
+    return present;
+  }
+
+  #blob(from: ImageStore, to: ImageStore, digest: string, size: number): Promise<void> {
     const key = `${to.registryKey}@${digest}`;
     const placed = this.#placed.get(key);
     if (placed)

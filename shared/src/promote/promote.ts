@@ -14,18 +14,11 @@ import { PlanConflictError } from './errors.ts';
 import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
 import { Semaphore } from './semaphore.ts';
-import {
-  attach,
-  attachSignature,
-  attestationLayer,
-  checkSignature,
-  hasStatement,
-  type ImageSigning,
-  promotionStatement,
-  type SignatureTrust,
-  signImage,
-} from './signatures.ts';
+import type { ImageSigning, SignatureTrust } from './signatures.ts';
 import type { ImageSpec } from './spec.ts';
+
+/** Signing and verifying images (the Sigstore libraries): loaded only by a run that signs or verifies. */
+type Sigstore = typeof import('./sigstore.ts');
 
 export type VerifyMode = 'none' | 'if-present' | 'required';
 
@@ -86,14 +79,26 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-/** Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. */
+/** What the survey saw: the plan's view, and the manifests it read (each at `${store}@${digest}`). */
+interface Survey {
+  observed: Observed;
+  manifests: Map<string, ManifestBlob>;
+}
+
+/**
+ * Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. A
+ * confirmed run with the full check GETs each tag (one request, as a HEAD): the bytes are what the check walks
+ * afterwards, not asked for again; otherwise a HEAD does (a GET counts as a pull on Docker Hub).
+ */
 async function survey(
   options: PromoteOptions,
   stores: (name: string) => ImageStore,
   referrers: ReferrerIndex,
-): Promise<Observed> {
+  sigstore: Sigstore | undefined,
+): Promise<Survey> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
+  const manifests = new Map<string, ManifestBlob>();
   const present = new Map<string, boolean>();
   const unverified = new Map<string, string | undefined>();
   // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
@@ -106,7 +111,14 @@ async function survey(
     ),
     limit,
     async (e) => {
-      tags.set(`${e.destination}:${e.tag}`, (await stores(e.destination).headManifest(e.tag as string))?.digest);
+      const store = stores(e.destination);
+      if (!options.confirm || options.check === 'written') {
+        tags.set(`${e.destination}:${e.tag}`, (await store.headManifest(e.tag as string))?.digest);
+        return;
+      }
+      const manifest = await store.getManifest(e.tag as string);
+      tags.set(`${e.destination}:${e.tag}`, manifest?.digest);
+      if (manifest) manifests.set(`${store.name}@${manifest.digest}`, manifest);
     },
   );
   const open = edges.filter((e) => !e.tag || tags.get(`${e.destination}:${e.tag}`) !== e.digest);
@@ -121,7 +133,8 @@ async function survey(
       present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
     },
   );
-  if (options.verify !== 'none' && options.verifyTrust) {
+  if (options.verify !== 'none' && options.verifyTrust && sigstore) {
+    const { checkSignature } = sigstore;
     const trust = options.verifyTrust;
     const sources = unique(
       open.filter((e) => present.get(`${e.source}@${e.digest}`)),
@@ -139,10 +152,13 @@ async function survey(
     });
   }
   return {
-    sourceHas: (source, digest) => present.get(`${source}@${digest}`) ?? false,
-    destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
-    tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
-    unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+    observed: {
+      sourceHas: (source, digest) => present.get(`${source}@${digest}`) ?? false,
+      destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
+      tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
+      unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+    },
+    manifests,
   };
 }
 
@@ -165,23 +181,31 @@ async function promoteEdge(copier: Copier, stores: (name: string) => ImageStore,
 
 /**
  * The post-run check's reads, shared by every pair: each manifest and each blob of a repository is asked for once
- * (a blob shared by many images is HEADed once per repository), at most `concurrency` requests at once.
+ * (a blob shared by many images is HEADed once per repository; a manifest the survey read is not read again), at
+ * most `concurrency` requests at once per registry (each has its own token bucket).
  */
 class TreeCheck {
   readonly #copier: Copier;
-  readonly #limit: Semaphore;
+  readonly #concurrency: number;
+  readonly #limits = new Map<string, Semaphore>();
   readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
   readonly #blobs = new Map<string, Promise<boolean>>();
 
-  constructor(copier: Copier, concurrency: number) {
+  constructor(copier: Copier, concurrency: number, seen: ReadonlyMap<string, ManifestBlob>) {
     this.#copier = copier;
-    this.#limit = new Semaphore(concurrency);
+    this.#concurrency = concurrency;
+    for (const [key, manifest] of seen) this.#manifests.set(key, Promise.resolve(manifest));
   }
 
-  #once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  #once<T>(cache: Map<string, Promise<T>>, store: ImageStore, key: string, read: () => Promise<T>): Promise<T> {
     let value = cache.get(key);
     if (!value) {
-      value = this.#limit.run(read);
+      let limit = this.#limits.get(store.registryKey);
+      if (!limit) {
+        limit = new Semaphore(this.#concurrency);
+        this.#limits.set(store.registryKey, limit);
+      }
+      value = limit.run(read);
       cache.set(key, value);
     }
     return value;
@@ -189,7 +213,7 @@ class TreeCheck {
 
   /** The manifest at a tag or digest (a tag is read afresh: it is what the check is about). */
   manifest(store: ImageStore, reference: string): Promise<ManifestBlob | undefined> {
-    return this.#once(this.#manifests, `${store.name}@${reference}`, () => store.getManifest(reference));
+    return this.#once(this.#manifests, store, `${store.name}@${reference}`, () => store.getManifest(reference));
   }
 
   /** Every platform manifest and blob under `manifest` is in the store; what is missing goes to `problems`. */
@@ -204,6 +228,7 @@ class TreeCheck {
       ...parsed.blobs.map(async (blob) => {
         const present = await this.#once(
           this.#blobs,
+          store,
           `${store.name}@${blob.digest}`,
           async () => (await this.#copier.placed(store, blob.digest)) || (await store.headBlob(blob.digest)) !== undefined,
         );
@@ -226,8 +251,10 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
 
+  const sigstore =
+    options.signing || (options.verify !== 'none' && options.verifyTrust) ? await import('./sigstore.ts') : undefined;
   const index = new ReferrerIndex();
-  const observed = await logger.group('Plan', () => survey(options, stores, index));
+  const { observed, manifests: surveyed } = await logger.group('Plan', () => survey(options, stores, index, sigstore));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -290,7 +317,9 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   }
 
   const signing = options.signing;
-  if (signing) {
+  if (signing && sigstore) {
+    const { attachAttestation, attachSignature, attestImage, checkSignature, hasStatement, promotionStatement, signImage } =
+      sigstore;
     await logger.group('Sign', async () => {
       const digests = unique(alive(), (e) => e.digest);
       const outcomes = await settlePool(digests, options.concurrency, async (first) => {
@@ -321,8 +350,10 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
             builderId: options.builderId,
           });
           const to = stores(pair.destination);
-          if (await hasStatement(to, pair.digest, statement)) continue;
-          if (await attach(copier, to, pair.digest, '.att', await attestationLayer(signing, statement)))
+          if (await hasStatement(to, pair.digest, statement, index)) continue;
+          const subject = await to.headManifest(pair.digest);
+          if (!subject) throw new Error(`${to.name}@${pair.digest} vanished before attesting`);
+          if (await attachAttestation(copier, index, to, subject, await attestImage(signing, statement)))
             result.attached.attestations++;
         }
       });
@@ -336,8 +367,9 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   }
 
   // Every mirror pair is walked, skipped ones too (unless check: written): each tag at its digest, every platform
-  // manifest and blob there.
-  const check = new TreeCheck(copier, options.concurrency);
+  // manifest and blob there. A manifest the survey read at its tag is not read again, unless this run wrote there.
+  const written = new Set(reports.filter((e) => e.status === 'promoted').map((e) => `${stores(e.destination).name}@${e.digest}`));
+  const check = new TreeCheck(copier, options.concurrency, new Map([...surveyed].filter(([key]) => !written.has(key))));
   const toCheck = pairs().filter(
     (p) => options.check !== 'written' || signing || edgesAt(p).some((e) => e.status === 'promoted'),
   );
@@ -359,8 +391,8 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
         if (at !== edge.digest) problems.push(`${to.name}:${edge.tag} is at ${at ?? 'nothing'}, planned ${edge.digest}`);
       }
       const mirror: MirrorCheck = { destination: pair.destination, digest: pair.digest, ok: true, problems };
-      if (signing) {
-        const signature = await checkSignature(to, pair.digest, signing.trust, index);
+      if (signing && sigstore) {
+        const signature = await sigstore.checkSignature(to, pair.digest, signing.trust, index);
         mirror.signature = signature.status;
         if (signature.status !== 'verified') problems.push(`${to.name}@${pair.digest}: signature ${signature.status}`);
       }

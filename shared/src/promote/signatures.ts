@@ -3,7 +3,8 @@
  * (`critical.image.docker-manifest-digest` names the digest), kept as a Sigstore bundle, stored on every
  * destination — as an OCI 1.1 referrer where the registry has the referrers API, else as a layer of the cosign tag
  * `sha256-<hex>.sig` (signature, certificate and bundle in its annotations). A key signature is deterministic (a
- * rerun writes nothing). Attestations go under `.att`: a DSSE envelope of an in-toto statement.
+ * rerun writes nothing). Attestations (a DSSE envelope of an in-toto statement, in a Sigstore bundle) go the same
+ * two ways: a referrer where the API is, else a layer of `sha256-<hex>.att`.
  */
 import { createHash, type KeyObject, verify } from 'node:crypto';
 import type { Witness } from '@sigstore/sign';
@@ -116,12 +117,19 @@ export function promotionStatement(s: PromotionStatement): Buffer {
   );
 }
 
+/** A signed statement: its DSSE envelope as a cosign `.att` layer, and its Sigstore bundle (for referrers). */
+export interface ImageAttestation extends Attachment {
+  bundle: Buffer;
+}
+
 /**
- * A DSSE envelope of the statement, as cosign's `.att` layers hold it, with its Sigstore bundle (witnessed when
- * keyless: the certificate, the Rekor entry, the timestamp) in an annotation, so a keyless attestation verifies.
+ * Signs a statement once: a DSSE envelope, as cosign's `.att` layers hold it, with its Sigstore bundle (witnessed
+ * when keyless: the certificate, the Rekor entry, the timestamp) in an annotation, so a keyless attestation
+ * verifies; the bundle alone is what a referrer holds.
  */
-export async function attestationLayer(signing: ImageSigning, statement: Buffer): Promise<Attachment> {
+export async function attestImage(signing: ImageSigning, statement: Buffer): Promise<ImageAttestation> {
   const { bundle, signature } = await witnessedDsse(signing, statement, IN_TOTO);
+  const bundleText = serializeBundle(bundle);
   const bytes = Buffer.from(
     JSON.stringify({
       payloadType: IN_TOTO,
@@ -131,11 +139,12 @@ export async function attestationLayer(signing: ImageSigning, statement: Buffer)
   );
   return {
     bytes,
+    bundle: Buffer.from(bundleText),
     layer: {
       mediaType: DSSE_MEDIA_TYPE,
       digest: sha256Digest(bytes),
       size: bytes.length,
-      annotations: { predicateType: PROMOTION_PREDICATE, [BUNDLE_ANNOTATION]: serializeBundle(bundle) },
+      annotations: { predicateType: PROMOTION_PREDICATE, [BUNDLE_ANNOTATION]: bundleText },
     },
   };
 }
@@ -164,6 +173,36 @@ export async function attach(
 /** The empty JSON config of an artifact manifest (OCI 1.1). */
 const EMPTY_CONFIG = Buffer.from('{}');
 
+/** What a Sigstore bundle referrer holds, in its `dev.sigstore.bundle.content` annotation. */
+const BUNDLE_CONTENT = 'dev.sigstore.bundle.content';
+const BUNDLE_PREDICATE_TYPE = 'dev.sigstore.bundle.predicateType';
+
+/** Pushes a Sigstore bundle referrer of `subject` (by digest); false when the same one is there. */
+async function putBundleReferrer(
+  copier: Copier,
+  to: ImageStore,
+  subject: Descriptor,
+  layers: Descriptor[],
+  annotations: Record<string, string>,
+): Promise<boolean> {
+  const config = await putSmallBlob(to, MEDIA_TYPE.ociEmpty, EMPTY_CONFIG);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE.ociManifest,
+      artifactType: BUNDLE_V03_MEDIA_TYPE,
+      config,
+      layers,
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      annotations,
+    }),
+  );
+  const digest = sha256Digest(bytes);
+  if (await to.headManifest(digest)) return false;
+  await copier.tag(to, digest, { mediaType: MEDIA_TYPE.ociManifest, digest, bytes });
+  return true;
+}
+
 /**
  * Puts a signature on `to` the way it supports: an OCI 1.1 referrer (artifact type the Sigstore bundle, subject
  * the digest) where the registry has the referrers API, else the layer added to `sha256-<hex>.sig`. Returns
@@ -178,23 +217,29 @@ export async function attachSignature(
 ): Promise<boolean> {
   if ((await referrers.referrers(to, subject.digest)) === undefined) return attach(copier, to, subject.digest, '.sig', signature);
   const bundle = await putSmallBlob(to, BUNDLE_V03_MEDIA_TYPE, signature.bundle);
-  const config = await putSmallBlob(to, MEDIA_TYPE.ociEmpty, EMPTY_CONFIG);
-  await putSmallBlob(to, SIMPLE_SIGNING, signature.bytes);
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE.ociManifest,
-      artifactType: BUNDLE_V03_MEDIA_TYPE,
-      config,
-      layers: [bundle, { mediaType: SIMPLE_SIGNING, digest: signature.layer.digest, size: signature.layer.size }],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: { 'dev.sigstore.bundle.content': 'message-signature' },
-    }),
-  );
-  const digest = sha256Digest(bytes);
-  if (await to.headManifest(digest)) return false;
-  await copier.tag(to, digest, { mediaType: MEDIA_TYPE.ociManifest, digest, bytes });
-  return true;
+  const payload = await putSmallBlob(to, SIMPLE_SIGNING, signature.bytes);
+  return putBundleReferrer(copier, to, subject, [bundle, payload], { [BUNDLE_CONTENT]: 'message-signature' });
+}
+
+/**
+ * Puts an attestation on `to` the way it supports: an OCI 1.1 referrer holding its Sigstore bundle (the DSSE
+ * envelope inside; annotated with the predicate type, as cosign's bundle format does) where the registry has the
+ * referrers API, else the envelope added to `sha256-<hex>.att`. Returns whether it wrote.
+ */
+export async function attachAttestation(
+  copier: Copier,
+  referrers: ReferrerIndex,
+  to: ImageStore,
+  subject: Descriptor,
+  attestation: ImageAttestation,
+): Promise<boolean> {
+  if ((await referrers.referrers(to, subject.digest)) === undefined)
+    return attach(copier, to, subject.digest, '.att', attestation);
+  const bundle = await putSmallBlob(to, BUNDLE_V03_MEDIA_TYPE, attestation.bundle);
+  return putBundleReferrer(copier, to, subject, [bundle], {
+    [BUNDLE_CONTENT]: 'dsse-envelope',
+    [BUNDLE_PREDICATE_TYPE]: PROMOTION_PREDICATE,
+  });
 }
 
 async function readSmall(store: ImageStore, digest: string): Promise<Buffer> {
@@ -271,7 +316,8 @@ async function candidates(store: ImageStore, digest: string, referrers: Referrer
   // Referrers through the API, or (without it) the `sha256-<hex>` index tag a copy from a registry with it wrote.
   const linked = referrers ? (await referrers.attached(store, digest)).linked : [];
   for (const descriptor of linked) {
-    if (descriptor.artifactType !== BUNDLE_V03_MEDIA_TYPE) continue;
+    if (descriptor.artifactType !== BUNDLE_V03_MEDIA_TYPE || descriptor.annotations?.[BUNDLE_CONTENT] === 'dsse-envelope')
+      continue;
     const manifest = await store.getManifest(descriptor.digest);
     if (!manifest) continue;
     const layers = (JSON.parse(manifest.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers ?? [];
@@ -303,12 +349,40 @@ export async function checkSignature(
   };
 }
 
-/** Whether the digest's `.att` already holds this statement (attestations are not made twice). */
-export async function hasStatement(store: ImageStore, digest: string, statement: Buffer): Promise<boolean> {
+/** The statement a DSSE envelope or a Sigstore bundle holding one carries; undefined for anything else. */
+function envelopePayload(bytes: Buffer): Buffer | undefined {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { payload?: unknown; dsseEnvelope?: { payload?: unknown } };
+    const payload = parsed.dsseEnvelope?.payload ?? parsed.payload;
+    return typeof payload === 'string' ? Buffer.from(payload, 'base64') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether this statement is attached to the digest already, in either form: a layer of its `.att` tag, or a bundle
+ * referrer (through the referrers API, or the `sha256-<hex>` index a copy wrote where there is none). Attestations
+ * are not made twice.
+ */
+export async function hasStatement(
+  store: ImageStore,
+  digest: string,
+  statement: Buffer,
+  referrers: ReferrerIndex,
+): Promise<boolean> {
   for (const layer of await cosignLayers(store, digest, '.att')) {
     if (layer.mediaType !== DSSE_MEDIA_TYPE) continue;
-    const envelope = JSON.parse((await readSmall(store, layer.digest)).toString('utf8')) as { payload?: string };
-    if (envelope.payload && Buffer.from(envelope.payload, 'base64').equals(statement)) return true;
+    if (envelopePayload(await readSmall(store, layer.digest))?.equals(statement)) return true;
+  }
+  for (const descriptor of (await referrers.attached(store, digest)).linked) {
+    if (descriptor.artifactType !== BUNDLE_V03_MEDIA_TYPE || descriptor.annotations?.[BUNDLE_CONTENT] === 'message-signature')
+      continue;
+    const manifest = await store.getManifest(descriptor.digest);
+    if (!manifest) continue;
+    const layers = (JSON.parse(manifest.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers ?? [];
+    for (const layer of layers.filter((l) => l.mediaType === BUNDLE_V03_MEDIA_TYPE))
+      if (envelopePayload(await readSmall(store, layer.digest))?.equals(statement)) return true;
   }
   return false;
 }

@@ -2,7 +2,7 @@
  * Signing promoted images, keyless (a private Sigstore instance from @sigstore/mock: Fulcio, Rekor, a TSA; nock)
  * and with a key, into two in-memory registries: one with the OCI 1.1 referrers API (the signature goes there as
  * a referrer holding the Sigstore bundle) and one without, as docker-registry 2.8 (the cosign tag schema); and
- * promotion attestations.
+ * promotion attestations (the same two ways).
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import { MEDIA_TYPE } from '../oci/media-types.ts';
+import type { ImageStore } from '../oci/store.ts';
 import { BundleVerifier } from '../sign/bundle-verifier.ts';
 import { BUNDLE_V03_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding } from '../sign/bundles.ts';
 import { KeySigner } from '../sign/key-signer.ts';
@@ -23,9 +24,12 @@ import { witnessesFor } from '../sign/witnesses.ts';
 import { type MemoryRegistry, startMemoryRegistry } from '../testing/memory-registry.ts';
 import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
 import { type MockSigstore, startMockSigstore, testIdentityToken, testKeyPair } from '../testing/sigstore.ts';
+import { Copier } from './copier.ts';
 import { type PromoteOptions, type PromoteResult, promote } from './promote.ts';
 import { ReferrerIndex } from './referrers.ts';
 import {
+  attach,
+  attestImage,
   BUNDLE_ANNOTATION,
   checkSignature,
   cosignLayers,
@@ -33,6 +37,7 @@ import {
   type ImageSigning,
   keySigning,
   PROMOTION_PREDICATE,
+  promotionStatement,
   type SignatureTrust,
 } from './signatures.ts';
 
@@ -224,8 +229,36 @@ describe('key signing of promoted images', () => {
   });
 });
 
+async function readBlob(store: ImageStore, digest: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await store.getBlob(digest)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** The DSSE envelopes attached to a digest: `.att` layers, and the bundles of its attestation referrers. */
+async function attestations(
+  store: ImageStore,
+  digest: string,
+): Promise<{ payloadType: string; payload: string; signatures: { sig: string }[] }[]> {
+  const found = [];
+  for (const layer of await cosignLayers(store, digest, '.att')) {
+    expect([layer.mediaType, layer.annotations?.predicateType]).toEqual([DSSE_MEDIA_TYPE, PROMOTION_PREDICATE]);
+    found.push(JSON.parse((await readBlob(store, layer.digest)).toString('utf8')));
+  }
+  for (const referrer of (await store.listReferrers(digest)) ?? []) {
+    if (referrer.annotations?.['dev.sigstore.bundle.content'] !== 'dsse-envelope') continue;
+    expect(referrer.artifactType).toBe(BUNDLE_V03_MEDIA_TYPE);
+    expect(referrer.annotations?.['dev.sigstore.bundle.predicateType']).toBe(PROMOTION_PREDICATE);
+    const manifest = JSON.parse((await store.getManifest(referrer.digest))?.bytes.toString('utf8') as string);
+    expect(manifest.subject.digest).toBe(digest);
+    const bundle = JSON.parse((await readBlob(store, manifest.layers[0].digest)).toString('utf8'));
+    found.push(bundle.dsseEnvelope);
+  }
+  return found;
+}
+
 describe('attest', () => {
-  it('attaches a signed in-toto promotion statement per destination; an equal one already there is not added again', async () => {
+  it('attaches a signed in-toto promotion statement per destination: a referrer where the API is, .att where not; an equal one is not added again', async () => {
     const keys = testKeyPair();
     const signing = keySigning(KeySigner.fromPem(keys.privatePem));
     const destinations = [`${tagSchema.host}/attested/single`, `${withApi.host}/attested/single`];
@@ -238,13 +271,15 @@ describe('attest', () => {
     expect(result.failed).toBe(0);
     expect(result.attached.attestations).toBe(2);
     const c = client();
+    const [tagged, referred] = destinations.map((d) => c.store(d)) as [ImageStore, ImageStore];
+    // The tag schema where there is no referrers API; a referrer (no .att tag) where there is.
+    expect(await cosignLayers(tagged, digest, '.att')).toHaveLength(1);
+    expect(await cosignLayers(referred, digest, '.att')).toEqual([]);
+    expect(await referred.listTags()).not.toContain(`${digest.replace(':', '-')}.att`);
     for (const destination of destinations) {
-      const store = c.store(destination);
-      const layers = await cosignLayers(store, digest, '.att');
-      expect(layers.map((l) => [l.mediaType, l.annotations?.predicateType])).toEqual([[DSSE_MEDIA_TYPE, PROMOTION_PREDICATE]]);
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of await store.getBlob(layers[0]?.digest as string)) chunks.push(chunk);
-      const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const found = await attestations(c.store(destination), digest);
+      expect(found).toHaveLength(1);
+      const envelope = found[0] as (typeof found)[number];
       const payload = Buffer.from(envelope.payload, 'base64');
       expect(envelope.payloadType).toBe(IN_TOTO_PAYLOAD_TYPE);
       expect(
@@ -252,7 +287,7 @@ describe('attest', () => {
           'sha256',
           preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload),
           createPublicKey(keys.publicPem),
-          Buffer.from(envelope.signatures[0].sig, 'base64'),
+          Buffer.from(envelope.signatures[0]?.sig as string, 'base64'),
         ),
       ).toBe(true);
       expect(JSON.parse(payload.toString('utf8'))).toEqual({
@@ -283,7 +318,32 @@ describe('attest', () => {
       builderId: 'https://github.com/k/r/actions/runs/8',
     });
     expect(other.attached.attestations).toBe(2);
-    expect(await cosignLayers(c.store(destinations[0] as string), digest, '.att')).toHaveLength(2);
+    for (const destination of destinations) expect(await attestations(c.store(destination), digest)).toHaveLength(2);
+  });
+
+  it('an equal statement already attached in the other form (.att on a registry with the API) is not added again', async () => {
+    const signing = keySigning(KeySigner.fromPem(testKeyPair().privatePem));
+    const destination = `${withApi.host}/attested-before/single`;
+    const digest = images.single.digest;
+    const builderId = 'https://github.com/k/r/actions/runs/9';
+    const first = await run('single', [destination], { signing });
+    expect(first.failed).toBe(0);
+    // An older run (or another tool) put the statement under the cosign tag.
+    const store = client().store(destination);
+    const statement = promotionStatement({
+      srcRef: `oci:src@${digest}`,
+      dstRef: `${destination}@${digest}`,
+      digest,
+      timestamp: '2026-01-01T00:00:00Z',
+      builderId,
+    });
+    await attach(new Copier(1), store, digest, '.att', await attestImage(signing, statement));
+    const writes = withApi.writes.length;
+    const again = await run('single', [destination], { signing, attest: true, builderId });
+    expect(again.failed).toBe(0);
+    expect(again.attached.attestations).toBe(0);
+    expect(withApi.writes.length).toBe(writes);
+    expect(await attestations(client().store(destination), digest)).toHaveLength(1);
   });
 
   it('keyless: the .att layer carries a witnessed DSSE bundle that verifies for the identity', async () => {
