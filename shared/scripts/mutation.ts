@@ -29,6 +29,11 @@ export const MODULES: Record<string, MutationTarget> = {
   },
   retry: { mutate: ['shared/src/core/retry.ts'], tests: ['shared/src/core/retry.test.ts'] },
   verify: { mutate: ['shared/src/publish/verify.ts'], tests: ['shared/src/publish/verify.test.ts'] },
+  // promote-images: the plan (skip, tag, copy, move, conflicts), kpromo's manifests and the tag and digest rules.
+  promote: {
+    mutate: ['shared/src/promote/plan.ts', 'shared/src/promote/spec.ts', 'shared/src/oci/reference.ts'],
+    tests: ['shared/src/promote/plan.test.ts', 'shared/src/promote/spec.test.ts', 'shared/src/oci/reference.test.ts'],
+  },
 };
 
 const wanted = process.argv.slice(2);
