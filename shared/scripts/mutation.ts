@@ -34,6 +34,8 @@ export const MODULES: Record<string, MutationTarget> = {
     mutate: ['shared/src/promote/plan.ts', 'shared/src/promote/spec.ts', 'shared/src/oci/reference.ts'],
     tests: ['shared/src/promote/plan.test.ts', 'shared/src/promote/spec.test.ts', 'shared/src/oci/reference.test.ts'],
   },
+  // The local release: the config schema every run is checked against, and where a destination points.
+  release: { mutate: ['shared/src/release/config.ts'], tests: ['shared/src/release/config.test.ts'] },
 };
 
 const wanted = process.argv.slice(2);
