@@ -34,6 +34,11 @@ export const MODULES: Record<string, MutationTarget> = {
     mutate: ['shared/src/promote/plan.ts', 'shared/src/promote/spec.ts', 'shared/src/oci/reference.ts'],
     tests: ['shared/src/promote/plan.test.ts', 'shared/src/promote/spec.test.ts', 'shared/src/oci/reference.test.ts'],
   },
+  // build-packages: version, architecture and dependency mapping; plan.ts's pure rules only (the rest reads files).
+  packages: {
+    mutate: ['shared/src/packages/version.ts', 'shared/src/packages/depends.ts', 'shared/src/packages/plan.ts:47-61'],
+    tests: ['shared/src/packages/version.test.ts'],
+  },
   // The local release: the config schema every run is checked against, and where a destination points.
   release: { mutate: ['shared/src/release/config.ts'], tests: ['shared/src/release/config.test.ts'] },
 };
