@@ -39,6 +39,11 @@ export const MODULES: Record<string, MutationTarget> = {
     mutate: ['shared/src/packages/version.ts', 'shared/src/packages/depends.ts', 'shared/src/packages/plan.ts:47-61'],
     tests: ['shared/src/packages/version.test.ts'],
   },
+  // generate-sbom: the package URLs and document names in every SBOM, the tar reader that finds an image's files.
+  sbom: {
+    mutate: ['shared/src/sbom/purl.ts', 'shared/src/sbom/uuid.ts', 'shared/src/sbom/tar.ts'],
+    tests: ['shared/src/sbom/purl.test.ts', 'shared/src/sbom/tar.test.ts', 'shared/src/sbom/tar-headers.test.ts'],
+  },
   // The local release: the config schema every run is checked against, and where a destination points.
   release: { mutate: ['shared/src/release/config.ts'], tests: ['shared/src/release/config.test.ts'] },
 };
