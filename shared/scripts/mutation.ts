@@ -25,7 +25,7 @@ export const MODULES: Record<string, MutationTarget> = {
   paths: { mutate: ['shared/src/core/paths.ts'], tests: ['shared/src/core/paths.test.ts'] },
   checksums: {
     mutate: ['shared/src/checksums/sums.ts', 'shared/src/checksums/files.ts', 'shared/src/checksums/verify.ts'],
-    tests: ['shared/src/checksums/sums.test.ts', 'shared/src/checksums/checksums.itg.test.ts'],
+    tests: ['shared/src/checksums/sums.test.ts'],
   },
   retry: { mutate: ['shared/src/core/retry.ts'], tests: ['shared/src/core/retry.test.ts'] },
   verify: { mutate: ['shared/src/publish/verify.ts'], tests: ['shared/src/publish/verify.test.ts'] },
