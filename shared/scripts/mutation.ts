@@ -25,10 +25,27 @@ export const MODULES: Record<string, MutationTarget> = {
   paths: { mutate: ['shared/src/core/paths.ts'], tests: ['shared/src/core/paths.test.ts'] },
   checksums: {
     mutate: ['shared/src/checksums/sums.ts', 'shared/src/checksums/files.ts', 'shared/src/checksums/verify.ts'],
-    tests: ['shared/src/checksums/sums.test.ts', 'shared/src/checksums/checksums.itg.test.ts'],
+    tests: ['shared/src/checksums/sums.test.ts'],
   },
   retry: { mutate: ['shared/src/core/retry.ts'], tests: ['shared/src/core/retry.test.ts'] },
   verify: { mutate: ['shared/src/publish/verify.ts'], tests: ['shared/src/publish/verify.test.ts'] },
+  // promote-images: the plan (skip, tag, copy, move, conflicts), kpromo's manifests and the tag and digest rules.
+  promote: {
+    mutate: ['shared/src/promote/plan.ts', 'shared/src/promote/spec.ts', 'shared/src/oci/reference.ts'],
+    tests: ['shared/src/promote/plan.test.ts', 'shared/src/promote/spec.test.ts', 'shared/src/oci/reference.test.ts'],
+  },
+  // build-packages: version, architecture and dependency mapping; plan.ts's pure rules only (the rest reads files).
+  packages: {
+    mutate: ['shared/src/packages/version.ts', 'shared/src/packages/depends.ts', 'shared/src/packages/plan.ts:47-61'],
+    tests: ['shared/src/packages/version.test.ts'],
+  },
+  // generate-sbom: the package URLs and document names in every SBOM, the tar reader that finds an image's files.
+  sbom: {
+    mutate: ['shared/src/sbom/purl.ts', 'shared/src/sbom/uuid.ts', 'shared/src/sbom/tar.ts'],
+    tests: ['shared/src/sbom/purl.test.ts', 'shared/src/sbom/tar.test.ts', 'shared/src/sbom/tar-headers.test.ts'],
+  },
+  // The local release: the config schema every run is checked against, and where a destination points.
+  release: { mutate: ['shared/src/release/config.ts'], tests: ['shared/src/release/config.test.ts'] },
 };
 
 const wanted = process.argv.slice(2);

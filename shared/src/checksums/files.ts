@@ -98,6 +98,7 @@ export async function writeChecksumFiles(
   options: { digestFilesWritten?: boolean } = {},
 ): Promise<ChecksumFiles> {
   const { contents, sums } = checksumContents(files);
+  // Stryker disable next-line ArrayDeclaration: a stand-in name skips nothing a tree's checksum files are named
   const skip = new Set(options.digestFilesWritten ? files.flatMap((f) => [`${f.path}.sha256`, `${f.path}.sha512`]) : []);
   // Every path is checked before anything is written.
   const targets = [...contents]

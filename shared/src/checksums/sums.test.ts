@@ -20,6 +20,15 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
+describe('escaped names', () => {
+  it('escapes backslashes, newlines and carriage returns as coreutils does, and reads them back', () => {
+    const paths = ['a\\b', 'c\nd', 'e\rf', 'g\\\n\rh', 'plain'];
+    const text = formatSums(paths.map((p) => ({ path: p, hex: A })));
+    expect(text).toBe(`\\${A}  a\\\\b\n\\${A}  c\\nd\n\\${A}  e\\rf\n\\${A}  g\\\\\\n\\rh\n${A}  plain\n`);
+    expect(parseSums(text).map((e) => e.path)).toEqual(paths);
+  });
+});
+
 describe('parseSums', () => {
   it.each([
     ['CRLF line ends', `${A}  a\r\n${A}  b\r\n`, ['a', 'b']],
@@ -93,6 +102,8 @@ describe('digest files', () => {
     [`${A}\tk\n`, 'holds a sha256sum line'],
     ['', 'holds no hex digest'],
     [`x${A}`, 'holds no hex digest'],
+    [`x ${A}  k`, 'holds no hex digest'],
+    ['ab  k', 'holds a sha256sum line'],
   ])('parseDigestFile refuses %j: %s', (content, problem) => {
     expect(() => parseDigestFile('k', 'sha256', content)).toThrow(
       expect.objectContaining({
@@ -120,6 +131,14 @@ describe('digest files', () => {
     await writeFile(path.join(root, 'README.sha256'), A);
     try {
       await expect(verifyChecksumFile(root, 'README', known)).resolves.toEqual({ digests: known, checked: ['README.sha256'] });
+      await writeFile(path.join(root, 'README.sha512'), 'c'.repeat(128));
+      await expect(verifyChecksumFile(root, 'README', known)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+      await writeFile(path.join(root, 'README.sha512'), 'b'.repeat(128));
+      await expect(verifyChecksumFile(root, 'README', known)).resolves.toEqual({
+        digests: known,
+        checked: ['README.sha256', 'README.sha512'],
+      });
+      await rm(path.join(root, 'README.sha512'));
       await expect(verifyChecksumFile(root, 'README')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     } finally {
       await rm(path.join(root, 'README.sha256'));
@@ -139,6 +158,22 @@ describe('checkSums against a tree', () => {
       { path: 'README', expected: A, actual: hex('sha256', 'readme') },
       { path: 'gone', expected: A, actual: undefined },
     ]);
+  });
+
+  it('takes a digest already known instead of hashing the file again', async () => {
+    await writeFile(path.join(root, 'SUMS'), formatSums([{ path: 'bin/kubectl', hex: hex('sha256', 'kubectl') }]));
+    const known = (p: string) => (p === 'bin/kubectl' ? A : undefined);
+    expect(await checkSums(root, 'SUMS', 'sha256', known)).toEqual([
+      { path: 'bin/kubectl', expected: hex('sha256', 'kubectl'), actual: A },
+    ]);
+  });
+
+  it('writes SUMS in path order, however many files come in whatever order', () => {
+    const paths = Array.from({ length: 300 }, (_, i) => `f/${((i * 7919) % 300).toString(36)}`);
+    const lines = formatSums(paths.map((p) => ({ path: p, hex: A })))
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => l.slice(A.length + 2))).toEqual([...paths].sort());
   });
 
   it('checks with the algorithm asked for', async () => {
@@ -204,6 +239,20 @@ describe('checksum files', () => {
       expect(result.paths).toEqual(checksumPaths(['k']).sort());
       const all = await writeChecksumFiles(dir, [file]);
       expect(all.changed).toEqual(['k.sha512']);
+      // Skipped when the digest files were written: both of them, for every file.
+      await writeFile(path.join(dir, 'k.sha256'), 'stale');
+      await writeFile(path.join(dir, 'k.sha512'), 'stale');
+      const skipped = await writeChecksumFiles(dir, [file], { digestFilesWritten: true });
+      expect(skipped.changed).toEqual([]);
+      expect(await readFile(path.join(dir, 'k.sha256'), 'utf8')).toBe('stale');
+      // Every file written is named, in path order.
+      const files = ['z', 'm', 'a'].map((p) => ({ path: p, sha256: hex('sha256', p), sha512: hex('sha512', p) }));
+      for (const f of files) await writeFile(path.join(dir, f.path), f.path);
+      const many = await writeChecksumFiles(dir, files);
+      expect(many.changed).toEqual([...many.changed].sort());
+      expect(many.changed).toEqual(
+        expect.arrayContaining(['SHA256SUMS', 'SHA512SUMS', 'a.sha256', 'a.sha512', 'm.sha256', 'z.sha512']),
+      );
       await expect(writeDigestFiles(dir, { ...file, path: '../k' })).rejects.toMatchObject({ code: 'PATH_UNSAFE' });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -77,9 +77,15 @@ describe('globs', () => {
   it('says a pattern naming a folder is a folder, and how to match the files in it', async () => {
     await mkdir(path.join(root, 'rel'), { recursive: true });
     await writeFile(path.join(root, 'rel', 'kubectl'), 'kubectl');
-    for (const pattern of ['rel', 'rel/']) {
-      const error = await expandGlobs(root, [pattern], { input: 'files' }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ input: 'files', message: expect.stringContaining('is a folder; use "rel/**"') });
+    await mkdir(path.join(root, 'rel', 'sub'), { recursive: true });
+    for (const [pattern, hint] of [
+      ['rel', 'rel/**'],
+      ['rel/', 'rel/**'],
+      ['rel//', 'rel/**'],
+      ['rel/sub/', 'rel/sub/**'],
+    ]) {
+      const error = await expandGlobs(root, [pattern as string], { input: 'files' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ input: 'files', message: expect.stringContaining(`is a folder; use "${hint}"`) });
     }
   });
 

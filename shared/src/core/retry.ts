@@ -57,7 +57,7 @@ export function isRetryableError(error: unknown): boolean {
     findCause(error, (e) => {
       const { code, name } = e as { code?: unknown; name?: unknown };
       return (
-        (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+        NETWORK_CODES.has(code as string) ||
         name === 'AbortError' ||
         name === 'TimeoutError' ||
         (e instanceof TypeError && e.message === 'fetch failed')
@@ -111,10 +111,10 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       const delayMs = retryAfter ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
       const outOfBudget = Date.now() - started + delayMs > budgetMs;
       if (!isRetryable(error)) throw error;
-      if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) {
+      if ((retryAfter ?? 0) > maxRetryAfterMs) {
         throw new ReleaseError(
           'RETRY_EXHAUSTED',
-          `${what} failed: the server asks to retry in ${Math.ceil(retryAfter / 1000)} s, longer than the ${maxRetryAfterMs / 1000} s waited out`,
+          `${what} failed: the server asks to retry in ${Math.ceil(delayMs / 1000)} s, longer than the ${maxRetryAfterMs / 1000} s waited out`,
           { cause: error, userError: false },
         );
       }

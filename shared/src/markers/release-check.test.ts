@@ -96,6 +96,7 @@ describe('publishedThere', () => {
     ['no manifest', () => undefined, false],
     ['no files', () => manifestOf(), false],
     ['files without produced.published', () => manifestOf(file(), file([])), false],
+    ['a file signed but not published', () => manifestOf({ ...file(), produced: { signatures: ['bin/kubectl.sig'] } }), false],
     ['a file published there', () => manifestOf(file([at('release/v1.1.0/bin/kubectl')])), true],
     ['the last of several files', () => manifestOf(file(), file([at('x/y'), at('release/v1.1.0/SHA256SUMS')])), true],
     ['a folder that only starts like it', () => manifestOf(file([at('release/v1.1.0-rc.0/bin/kubectl')])), false],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCore, compareVersions, parseVersion } from './version.ts';
+import { checkVersionLength, compareCore, compareVersions, MAX_VERSION_LENGTH, parseVersion } from './version.ts';
 
 const must = (text: string) => {
   const v = parseVersion(text);
@@ -114,5 +114,21 @@ describe('compareVersions (SemVer precedence)', () => {
 
   it('ignores build metadata', () => {
     expect(compareVersions(must('v1.30.0-11+aaaa'), must('v1.30.0-11+bbbb'))).toBe(0);
+  });
+});
+
+describe('checkVersionLength', () => {
+  it('takes a version of up to 128 characters (it names a folder), refuses a longer one naming the input', () => {
+    expect(MAX_VERSION_LENGTH).toBe(128);
+    const at = `v1.0.0-${'a'.repeat(121)}`;
+    expect(at).toHaveLength(128);
+    expect(() => checkVersionLength('version', at)).not.toThrow();
+    expect(() => checkVersionLength('version', `${at}b`)).toThrow(
+      expect.objectContaining({
+        name: 'InputError',
+        input: 'version',
+        message: "Input 'version': is 129 characters long; a version names a folder: at most 128",
+      }),
+    );
   });
 });

@@ -76,7 +76,7 @@ export function parseVersion(raw: string, { requireV = false }: { requireV?: boo
 }
 
 function compareNumbers(a: number, b: number): number {
-  return a === b ? 0 : a < b ? -1 : 1;
+  return Math.sign(a - b);
 }
 
 /** Compares MAJOR.MINOR.PATCH only. */

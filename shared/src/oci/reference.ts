@@ -45,6 +45,7 @@ function splitDigest(text: string, original: string): [string, string | undefine
 /** A trailing `:tag` after the last `/`. */
 function splitTag(text: string, original: string): [string, string | undefined] {
   const colon = text.lastIndexOf(':');
+  // Stryker disable next-line EqualityOperator: ':' and '/' are never at one index
   if (colon < 0 || colon < text.lastIndexOf('/')) return [text, undefined];
   const tag = text.slice(colon + 1);
   if (!TAG_PATTERN.test(tag)) throw new InvalidReferenceError(original, `the tag must match ${TAG_PATTERN.source}`);
@@ -66,7 +67,7 @@ export function parseReference(reference: string): ImageReference {
   const [rest, digest] = splitDigest(text, reference);
   const [name, tag] = splitTag(rest, reference);
   const slash = name.indexOf('/');
-  const first = slash < 0 ? '' : name.slice(0, slash);
+  const first = name.slice(0, Math.max(slash, 0));
   let registry = 'docker.io';
   let repository = name;
   if (first && isRegistryHost(first)) {

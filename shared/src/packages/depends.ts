@@ -16,7 +16,8 @@ const OPS: Record<string, Dependency['op']> = {
   '>>': '>',
   '>': '>',
 };
-const PATTERN = /^\s*([^\s()<>=]+)\s*(?:\(?\s*(<<|>>|<=|>=|==|=|<|>)\s*([^\s()]+)\s*\)?)?\s*$/;
+// A version holds no comparison character: `a >=` is not `a > "="`.
+const PATTERN = /^\s*([^\s()<>=]+)\s*(?:\(?\s*(<<|>>|<=|>=|==|=|<|>)\s*([^\s()<>=]+)\s*\)?)?\s*$/;
 
 /** Undefined when the string is not one name with an optional comparison (an alternative `a | b` for example). */
 export function parseDependency(text: string): Dependency | undefined {
@@ -25,7 +26,7 @@ export function parseDependency(text: string): Dependency | undefined {
   return { name: m[1] as string, op: m[2] ? (OPS[m[2]] as Dependency['op']) : '', version: m[3] ?? '' };
 }
 
-const DEB_OPS: Record<Dependency['op'], string> = { '': '', '<': '<<', '<=': '<=', '=': '=', '>=': '>=', '>': '>>' };
+const DEB_OPS: Record<Exclude<Dependency['op'], ''>, string> = { '<': '<<', '<=': '<=', '=': '=', '>=': '>=', '>': '>>' };
 
 /** Debian's form, `name (>= 1.0)`; alternatives and anything else are kept as written. */
 export function debDependency(text: string): string {

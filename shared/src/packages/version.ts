@@ -49,7 +49,7 @@ export function formatArch(arch: string, format: Format): string | undefined {
 
 /** The channel a version is published in when none is given: a pre-release goes to `prerelease`. */
 export function channelOf(version: string): 'stable' | 'prerelease' {
-  return /-/.test(version.replace(/^v/, '').split('+')[0] as string) ? 'prerelease' : 'stable';
+  return /-/.test(version.split('+')[0] as string) ? 'prerelease' : 'stable';
 }
 
 /** `v1.31.2` → `v1.31`: the minor a flat repository is kept per. */

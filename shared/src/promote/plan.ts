@@ -47,6 +47,7 @@ export function edgesOf(specs: readonly ImageSpec[]): Edge[] {
     for (const destination of spec.destinations)
       for (const tag of spec.tags.length > 0 ? spec.tags : [undefined]) {
         const edge: Edge = { image: spec.image, source: spec.source, digest: spec.digest, destination, ...(tag ? { tag } : {}) };
+        // Stryker disable next-line StringLiteral: any text that is no tag (a tag has no space) keys the untagged edge
         edges.set(`${destination}:${tag ?? ''}@${spec.digest}`, edge);
       }
   return [...edges.values()];

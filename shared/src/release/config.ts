@@ -30,6 +30,7 @@ const stage = (properties: Record<string, unknown>, required: string[] = []) => 
 
 const list = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 };
 
+// No `as const`: Stryker makes no mutant inside a const assertion, and these are the rules config.test.ts pins.
 export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'release-actions local release',
@@ -102,7 +103,7 @@ export const CONFIG_SCHEMA = {
       },
     },
   },
-} as const;
+};
 
 interface StageConfig {
   enabled?: boolean;
@@ -131,11 +132,12 @@ export async function validateConfig(value: unknown, source: string): Promise<Re
   const { Ajv } = (await import('ajv')).default;
   const validate = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
   if (validate(value)) return value as unknown as ReleaseConfig;
+  // Stryker disable next-line ArrayDeclaration: ajv sets errors whenever validate() returns false
   const problems = (validate.errors ?? []).map(
     (e) =>
       `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
   );
-  throw new InputError('config', `${source}: ${problems.join('; ')}`, { userError: true });
+  throw new InputError('config', `${source}: ${problems.join('; ')}`);
 }
 
 export async function readConfig(file: string): Promise<ReleaseConfig> {
@@ -143,7 +145,7 @@ export async function readConfig(file: string): Promise<ReleaseConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new InputError('config', `cannot read ${file}: ${(cause as Error).message}`, { cause, userError: true });
+    throw new InputError('config', `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
   return validateConfig(parseYaml(text), file);
 }

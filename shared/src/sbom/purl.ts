@@ -14,10 +14,10 @@ export function purl(
 ): string {
   const ns = namespace ? `${namespace.split('/').map(encodeURIComponent).join('/')}/` : '';
   const v = version ? `@${encodeURIComponent(version)}` : '';
-  const q = Object.entries(qualifiers)
-    .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, value]) => `${k}=${encode(value)}`)
+  // The default sort is by UTF-16 code unit, the order the spec asks for.
+  const q = Object.keys(qualifiers)
+    .sort()
+    .flatMap((k) => (qualifiers[k] ? [`${k}=${encode(qualifiers[k])}`] : []))
     .join('&');
   return `pkg:${type}/${ns}${encodeURIComponent(name)}${v}${q ? `?${q}` : ''}`;
 }
@@ -26,7 +26,7 @@ export function purl(
 export function golangPurl(path: string, version: string): string {
   const slash = path.lastIndexOf('/');
   return purl('golang', path.slice(slash + 1), {
-    ...(slash > 0 ? { namespace: path.slice(0, slash) } : {}),
+    namespace: path.slice(0, Math.max(slash, 0)),
     ...(version && version !== '(devel)' ? { version } : {}),
   });
 }
