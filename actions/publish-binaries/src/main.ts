@@ -16,7 +16,9 @@ await runAction(async (io) => {
   const result = await blamingInput(
     (p) => (isInside(options.sourceDir, p) ? INPUT.sourceDir : INPUT.destinations),
     async () => {
-      const stores = await openDestinations(destinations, storage, layout, options.version, {
+      // What a store waits for (GitHub's rate limits) goes to the log.
+      const log = (line: string) => io.logger.info(line);
+      const stores = await openDestinations(destinations, { ...storage, log }, layout, options.version, {
         input: INPUT.destinations,
         assets,
       });

@@ -63,6 +63,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v2.0.0' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const error = await publish(path.join(work, 'src', 'd0'), 'v2.0.0', [destination(release)]).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -77,6 +78,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const mirror = new FileStorage(path.join(work, 'mirror'));
     const error = await publish(path.join(work, 'src'), 'v1.0.0', [
@@ -100,6 +102,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.1' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const result = await publish(path.join(work, 'src'), 'v1.0.1', [
       { ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS', 'SHA512SUMS']) },

@@ -48,6 +48,10 @@ export interface StorageOptions {
   githubTag?: string;
   /** github-release:// — the commit a tag that does not exist yet is made at (the workflow's GITHUB_SHA). */
   githubCommit?: string;
+  /** github-release:// — the pause between two writes (GitHub asks for a second). */
+  githubWriteIntervalMs?: number;
+  /** A line for the run's log (what a store waits for, and how long). */
+  log?: (line: string) => void;
   /** Multipart / block size for S3 and Azure (their default: 64 MiB). */
   partSize?: number;
   partConcurrency?: number;
@@ -199,6 +203,7 @@ export async function createStorage(destination: ParsedDestination, options: Sto
       return new GitHubReleaseStorage(
         { owner: destination.owner, repo: destination.repo, tag: options.githubTag, commit: options.githubCommit },
         { token: options.githubToken, apiUrl: options.githubApiUrl ?? 'https://api.github.com' },
+        { writeIntervalMs: options.githubWriteIntervalMs, log: options.log },
       );
     }
   }

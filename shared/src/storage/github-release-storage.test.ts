@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type FakeGitHub, secondaryRateLimit, startFakeGitHub } from '../testing/github-api.ts';
-import { assetName, GitHubReleaseStorage, webUrlFor } from './github-release-storage.ts';
+import { assetName, type GitHubReleaseOptions, GitHubReleaseStorage, webUrlFor } from './github-release-storage.ts';
 
 let github: FakeGitHub;
 beforeAll(async () => {
@@ -9,8 +9,29 @@ beforeAll(async () => {
 });
 afterAll(() => github.stop());
 
-function storageFor(tag: string, { repo = 'kubernetes', commit }: { repo?: string; commit?: string } = {}): GitHubReleaseStorage {
-  return new GitHubReleaseStorage({ owner: 'kubernetes', repo, tag, commit }, { token: github.token, apiUrl: github.apiUrl });
+/** A clock whose sleeps pass at once and are recorded: pacing and rate limits cost the tests no real seconds. */
+function testClock(start = Date.now()) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+function storageFor(
+  tag: string,
+  { repo = 'kubernetes', commit, ...options }: { repo?: string; commit?: string } & GitHubReleaseOptions = {},
+): GitHubReleaseStorage {
+  return new GitHubReleaseStorage(
+    { owner: 'kubernetes', repo, tag, commit },
+    { token: github.token, apiUrl: github.apiUrl },
+    { clock: testClock(), ...options },
+  );
 }
 
 async function put(storage: GitHubReleaseStorage, key: string, text: string) {
@@ -112,12 +133,14 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     ).toEqual(['uploaded']);
   });
 
-  it('waits out a secondary rate limit (403 + retry-after) and carries on', async () => {
-    const storage = storageFor('v1.2.0');
-    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 1));
-    const started = Date.now();
+  it('waits out a secondary rate limit (403 + retry-after) and carries on, saying so in the log', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    const storage = storageFor('v1.2.0', { clock, log: (line) => log.push(line) });
+    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 7));
     await put(storage, 'kubectl', 'rate limited once');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(clock.sleeps).toContain(7000);
+    expect(log).toContain('GitHub asked to slow down: waiting 7 s (secondary rate limit) to upload kubectl');
     const statuses = github.requests.filter((r) => r.path.startsWith('/api/uploads/')).map((r) => r.status);
     expect(statuses.slice(-2)).toEqual([403, 201]);
   });
@@ -174,6 +197,7 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     const storage = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.2.1' },
       { token: github.token, apiUrl: github.apiUrl, retry: { sleep: async (ms) => void waits.push(ms) } },
+      { writeIntervalMs: 0 },
     );
     github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, null));
     await put(storage, 'kubectl', 'rate limited without retry-after');
@@ -190,5 +214,70 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(await rerun.stat('kubectl')).toMatchObject({ size: 'first run'.length });
     expect(github.releases.filter((r) => r.repo === 'many' && r.draft)).toHaveLength(1);
     expect(github.requests.some((r) => r.status === 422 && r.path.includes('/many/releases'))).toBe(false);
+  });
+
+  it('sends writes one at a time, a second apart, while reads go on (clock injected)', async () => {
+    const clock = testClock();
+    const start = clock.now();
+    const storage = storageFor('v4.0.0', { repo: 'paced', clock });
+    github.writesInFlight = 0;
+    const before = github.requests.length;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => put(storage, `file-${i}`, `content ${i}`)));
+    const writes = github.requests.slice(before).filter((r) => r.method !== 'GET');
+    // The draft and eight uploads.
+    expect(writes).toHaveLength(9);
+    expect(github.writesInFlight).toBe(1);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(8 * 1000);
+    expect(clock.sleeps.every((ms) => ms <= 1000)).toBe(true);
+  });
+
+  it('waits for the reset once the hourly limit is used up (x-ratelimit-remaining: 0), within the run budget', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    const resetSeconds = Math.floor(clock.now() / 1000) + 600;
+    github.now = clock.now;
+    github.rateLimit = { limit: 5000, remaining: 3, resetSeconds };
+    const before = github.requests.length;
+    try {
+      const storage = storageFor('v4.1.0', { repo: 'quota', clock, writeIntervalMs: 0, log: (l) => log.push(l) });
+      await put(storage, 'kubectl', 'one');
+      await put(storage, 'kubeadm', 'two');
+      expect(github.requests.slice(before).filter((r) => r.status === 403)).toEqual([]);
+      expect(clock.sleeps.some((ms) => ms > 590_000 && ms <= 600_000)).toBe(true);
+      expect(log.some((l) => /waiting (59\d|600) s \(the hourly rate limit is used up/.test(l))).toBe(true);
+
+      // A run whose budget is smaller than the wait fails, saying why, instead of waiting.
+      github.rateLimit = { limit: 5000, remaining: 1, resetSeconds: Math.floor(clock.now() / 1000) + 3000 };
+      const short = storageFor('v4.1.0', { repo: 'quota', clock, rateLimitBudgetMs: 60_000 });
+      await expect(put(short, 'kubelet', 'three')).rejects.toMatchObject({
+        code: 'STORAGE_ERROR',
+        message: expect.stringMatching(/GitHub asks to wait \d+ s .* beyond the 60 s this run waits for rate limits/),
+      });
+    } finally {
+      github.rateLimit = undefined;
+      github.now = Date.now;
+    }
+  });
+
+  it('lists again for an asset just uploaded that the listing does not show yet, within a bounded wait', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    github.listLag = 2;
+    try {
+      const storage = storageFor('v4.2.0', { repo: 'lag', clock, log: (l) => log.push(l) });
+      await put(storage, 'kubectl', 'lagging');
+      expect(await storage.stat('kubectl')).toMatchObject({ sha256: sha256Hex('lagging') });
+      expect(log.filter((l) => l.startsWith('GitHub does not list kubectl yet'))).toHaveLength(2);
+
+      // An asset that never shows is called missing once the bound is spent, not waited for forever.
+      github.listLag = 1000;
+      const bounded = testClock();
+      const other = storageFor('v4.2.0', { repo: 'lag', clock: bounded, listLagMs: 5000 });
+      await put(other, 'kubeadm', 'never listed');
+      expect(await other.stat('kubeadm')).toBeUndefined();
+      expect(bounded.sleeps.filter((ms) => ms < 1000).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5000);
+    } finally {
+      github.listLag = 0;
+    }
   });
 });
