@@ -1,5 +1,5 @@
 /** The bundle end to end against the local GitHub REST server (bundle first: node shared/scripts/bundle.ts publish-binaries). */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ function publish(): Promise<RunResult> {
       // Writes go one at a time whatever the pause; a short one keeps the test quick (GitHub's is 1000).
       'github-write-interval-ms': '50',
       concurrency: '4',
+      manifest: 'release-manifest.json',
     },
     timeoutMs: 50_000,
   });
@@ -54,6 +55,9 @@ describe('publish-binaries bundle: GitHub Releases', () => {
 
     const release = github.release(VERSION)!;
     expect(release.draft).toBe(false);
+    // The draft's id was recorded in the release manifest, for a rerun to ask for it directly.
+    const recorded = JSON.parse(await readFile(path.join(work, 'release-manifest.json'), 'utf8'));
+    expect(recorded.githubReleases).toEqual([{ repository: 'kubernetes/kubernetes', tag: VERSION, id: release.id }]);
     const names = release.assets.map((a) => a.name).sort();
     expect(names).toContain('bin-linux-amd64-kubectl');
     expect(names).toContain('bin-linux-amd64-kubectl.sha256');

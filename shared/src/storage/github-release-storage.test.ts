@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type FakeGitHub, secondaryRateLimit, startFakeGitHub } from '../testing/github-api.ts';
-import { assetName, type GitHubReleaseOptions, GitHubReleaseStorage, webUrlFor } from './github-release-storage.ts';
+import {
+  assetName,
+  type GitHubReleaseOptions,
+  GitHubReleaseStorage,
+  type ReleaseIdRecord,
+  webUrlFor,
+} from './github-release-storage.ts';
 
 let github: FakeGitHub;
 beforeAll(async () => {
@@ -279,5 +285,27 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     } finally {
       github.listLag = 0;
     }
+  });
+
+  it('records the draft it makes, and a rerun asks for it by id when it is not among the newest releases', async () => {
+    const ids = new Map<string, number>();
+    const record: ReleaseIdRecord = {
+      recall: async ({ owner, repo, tag }) => ids.get(`${owner}/${repo}@${tag}`),
+      remember: async ({ owner, repo, tag, id }) => void ids.set(`${owner}/${repo}@${tag}`, id),
+    };
+    await put(storageFor('v5.0.0', { repo: 'recorded', releaseIds: record }), 'kubectl', 'first run');
+    const draft = github.releases.find((r) => r.repo === 'recorded' && r.draft)!;
+    expect(ids.get('kubernetes/recorded@v5.0.0')).toBe(draft.id);
+    // 150 newer releases push the draft off the first page of the list.
+    for (let i = 0; i < 150; i++) github.addPublishedRelease('kubernetes', 'recorded', `v0.1.${i}`, false);
+
+    const before = github.requests.length;
+    const rerun = storageFor('v5.0.0', { repo: 'recorded', releaseIds: record });
+    expect(await rerun.stat('kubectl')).toMatchObject({ sha256: sha256Hex('first run') });
+    const asked = github.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(asked).toContain(`GET /api/v3/repos/kubernetes/recorded/releases/${draft.id}`);
+    expect(asked).not.toContain('GET /api/v3/repos/kubernetes/recorded/releases');
+    await put(rerun, 'kubeadm', 'rerun');
+    expect(github.releases.filter((r) => r.repo === 'recorded' && r.draft)).toHaveLength(1);
   });
 });

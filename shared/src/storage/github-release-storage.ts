@@ -64,6 +64,13 @@ export interface GitHubReleaseTarget {
   commit?: string;
 }
 
+/** Where a run keeps the id of the draft it made, so that a rerun finds it without listing releases. */
+export interface ReleaseIdRecord {
+  /** The id recorded for the repository's release of the tag, if any. */
+  recall(target: { owner: string; repo: string; tag: string }): Promise<number | undefined>;
+  remember(target: { owner: string; repo: string; tag: string; id: number }): Promise<void>;
+}
+
 /** Time as the store waits it: injected by tests, so that pacing and rate limits cost them no real seconds. */
 export interface Clock {
   now(): number;
@@ -71,6 +78,7 @@ export interface Clock {
 }
 
 export interface GitHubReleaseOptions {
+  releaseIds?: ReleaseIdRecord;
   /** The pause between two writes (GitHub: at least a second). */
   writeIntervalMs?: number;
   /** The longest a run waits in all for GitHub's rate limits before it fails. */
@@ -366,6 +374,17 @@ export class GitHubReleaseStorage implements Storage {
         }),
       );
       if (published) return published.data;
+      // The draft an earlier run recorded, asked for by id: listing releases is a page of 100 and stops at 1000.
+      const recorded = await this.#options.releaseIds?.recall({ owner, repo, tag });
+      if (recorded !== undefined) {
+        const byId = await this.#call(`get release ${recorded}`, () =>
+          octokit.rest.repos.getRelease({ owner, repo, release_id: recorded }).catch((error: { status?: number }) => {
+            if (error.status === 404) return undefined;
+            throw error;
+          }),
+        );
+        if (byId?.data.draft && byId.data.tag_name === tag) return byId.data as Release;
+      }
       return (await this.#drafts())[0];
     })().catch((error: unknown) => {
       this.#release = undefined;
@@ -455,6 +474,8 @@ export class GitHubReleaseStorage implements Storage {
       const created = await this.#createDraft();
       this.#release = Promise.resolve(created);
       this.#assets = undefined;
+      // Recorded at once: a run that fails before publishing leaves the draft to its rerun.
+      if (created.draft) await this.#options.releaseIds?.remember({ ...this.#target, id: created.id });
       return created;
     })().catch((error: unknown) => {
       this.#draft = undefined;
