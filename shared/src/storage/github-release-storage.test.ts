@@ -5,6 +5,7 @@ import {
   assetName,
   type GitHubReleaseOptions,
   GitHubReleaseStorage,
+  githubStoredName,
   type ReleaseIdRecord,
   webUrlFor,
 } from './github-release-storage.ts';
@@ -52,9 +53,29 @@ async function readAll(storage: GitHubReleaseStorage, key: string): Promise<stri
 }
 
 describe('assetName and webUrlFor', () => {
+  it.each([
+    ['kubernetes_1.31.0~rc.1_amd64.deb', 'kubernetes_1.31.0.rc.1_amd64.deb'],
+    ['release notes.md', 'release.notes.md'],
+    ['app-(15-5).apk', 'app-.15-5..apk'],
+    ['.hidden', 'default.hidden'],
+    ['bin/.config', 'bin-.config'],
+  ])('refuses %s, which GitHub would store as %s', (key, stored) => {
+    const flat = key.replaceAll('/', '-');
+    expect(githubStoredName(flat)).toBe(stored);
+    if (stored === flat) return;
+    expect(() => assetName(key)).toThrow(
+      expect.objectContaining({
+        code: 'STORAGE_ERROR',
+        message: expect.stringContaining(`GitHub would store it as '${stored}'`),
+      }),
+    );
+  });
+
   it('flattens keys and refuses names GitHub would rewrite', () => {
     expect(assetName('bin/linux/amd64/kubectl')).toBe('bin-linux-amd64-kubectl');
+    expect(assetName('kubernetes-1.31.0+k3s1.tar.gz')).toBe('kubernetes-1.31.0+k3s1.tar.gz');
     expect(() => assetName('a b')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
+    expect(() => assetName('trailing.')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
     expect(webUrlFor('https://api.github.com/')).toBe('https://github.com');
     expect(webUrlFor('https://ghes.example/api/v3')).toBe('https://ghes.example');
     expect(webUrlFor('https://api.acme.ghe.com')).toBe('https://acme.ghe.com');
@@ -220,6 +241,21 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(await rerun.stat('kubectl')).toMatchObject({ size: 'first run'.length });
     expect(github.releases.filter((r) => r.repo === 'many' && r.draft)).toHaveLength(1);
     expect(github.requests.some((r) => r.status === 422 && r.path.includes('/many/releases'))).toBe(false);
+  });
+
+  it('stores names as GitHub does: the fake renames what assetName refuses', async () => {
+    const release = await storageFor('v3.0.0', { repo: 'names' });
+    await put(release, 'kubectl', 'x');
+    const draft = github.releases.find((r) => r.repo === 'names')!;
+    for (const name of ['pkg_1.0~rc.1_amd64.deb', '.hidden']) {
+      const response = await fetch(
+        `${github.apiUrl.replace('/api/v3', '/api/uploads')}/repos/kubernetes/names/releases/${draft.id}/assets?name=${encodeURIComponent(name)}`,
+        { method: 'POST', headers: { authorization: `token ${github.token}` }, body: 'data' },
+      );
+      expect(response.status).toBe(201);
+      expect(((await response.json()) as { name: string }).name).toBe(githubStoredName(name));
+    }
+    expect(draft.assets.map((a) => a.name).sort()).toEqual(['default.hidden', 'kubectl', 'pkg_1.0.rc.1_amd64.deb']);
   });
 
   it('sends writes one at a time, a second apart, while reads go on (clock injected)', async () => {

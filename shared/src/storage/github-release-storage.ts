@@ -94,13 +94,28 @@ const WRITE_INTERVAL_MS = 1000;
 const RATE_LIMIT_BUDGET_MS = 30 * 60_000;
 const LIST_LAG_MS = 10_000;
 
-const ASSET_NAME = /^[A-Za-z0-9._+-]+$/;
+/** The characters GitHub keeps in an asset name; it turns others into '.' (`~`, spaces, parentheses, ':'). */
+const KEPT = /^[A-Za-z0-9._+-]+$/;
 
-/** The asset name for a key: path segments joined with '-'. */
+/** The name GitHub stores for an uploaded name, as its documentation and other release tools report it. */
+export function githubStoredName(name: string): string {
+  const dotted = name.replace(/[^A-Za-z0-9._+-]/g, '.');
+  return dotted.startsWith('.') ? `default${dotted}` : dotted;
+}
+
+/**
+ * The asset name for a key: path segments joined with '-'. A name GitHub would store under another name (a
+ * character it replaces, a leading or trailing '.') is refused: the release would not hold what its index,
+ * SHA256SUMS and URLs name.
+ */
 export function assetName(key: string): string {
   const name = key.split('/').filter(Boolean).join('-');
-  if (!ASSET_NAME.test(name) || name.startsWith('.')) {
-    throw new StorageError(`'${key}' cannot be a GitHub release asset name (letters, digits, . _ + - only)`);
+  if (!KEPT.test(name) || name.startsWith('.') || name.endsWith('.')) {
+    // What GitHub does with a trailing '.' is not documented: no guess is offered.
+    const stored = name.endsWith('.') ? '' : ` (GitHub would store it as '${githubStoredName(name)}')`;
+    throw new StorageError(
+      `'${key}' cannot be a GitHub release asset name${stored}: GitHub renames names with characters other than letters, digits, . _ + - and with a leading or trailing '.'`,
+    );
   }
   return name;
 }

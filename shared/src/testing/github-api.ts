@@ -10,7 +10,8 @@
  * is a 422 `already_exists`; listings go newest first and stop at 1000 results (a
  * 422 past them); and faults can be injected: a secondary rate limit
  * (403 + retry-after) or a response lost after the write happened.
- * As GitHub documents: `listLag` hides a new asset
+ * As GitHub documents or other release tools report: an uploaded name is stored renamed (characters other than
+ * letters, digits and . _ + - become '.', a leading '.' gets `default` before it); `listLag` hides a new asset
  * from that many listings of its release (lists lag writes); `rateLimit` counts the hourly quota down in
  * `x-ratelimit-remaining`/`x-ratelimit-reset` and refuses with 403 once it is used up, until its reset (on
  * `now`, which a test may drive); `writesInFlight` records the most content-creating requests served at once.
@@ -31,6 +32,12 @@ export interface FakeAsset {
   data: Buffer;
   /** Listings of its release that still leave it out (lists lag writes). */
   hiddenFor?: number;
+}
+
+/** The name GitHub stores for an uploaded one (the fake's own model, independent of the client's). */
+function storedName(name: string): string {
+  const dotted = name.replace(/[^A-Za-z0-9._+-]/g, '.');
+  return dotted.startsWith('.') ? `default${dotted}` : dotted;
 }
 
 export interface FakeRelease {
@@ -368,8 +375,9 @@ export class FakeGitHub {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
       if (!release) return notFound();
       if (release.immutable && !release.draft) return immutableRefusal('Cannot upload assets to an immutable release');
-      const name = url.searchParams.get('name');
-      if (!name) return validationFailed('ReleaseAsset', 'missing_field', 'name');
+      const asked = url.searchParams.get('name');
+      if (!asked) return validationFailed('ReleaseAsset', 'missing_field', 'name');
+      const name = storedName(asked);
       if (release.assets.some((a) => a.name === name)) return validationFailed('ReleaseAsset', 'already_exists', 'name');
       const asset: FakeAsset = {
         id: this.#nextId++,
