@@ -43,6 +43,7 @@ export const INPUT = {
   signatureExclude: 'signature-exclude',
   manifest: 'manifest',
   githubApiUrl: 'github-api-url',
+  githubWriteInterval: 'github-write-interval-ms',
 } as const;
 
 export interface PublishBinariesInputs {
@@ -173,6 +174,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     githubTag: version.text,
     githubApiUrl: readApiUrl(inputs, env),
     githubCommit: /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(env.GITHUB_SHA ?? '') ? env.GITHUB_SHA : undefined,
+    githubWriteIntervalMs: inputs.integer(INPUT.githubWriteInterval, 1000, { min: 0, max: 60_000 }),
   };
   const destinations = readDestinations(inputs);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;

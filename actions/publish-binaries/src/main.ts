@@ -2,7 +2,7 @@ import { blamingInput } from '../../../shared/src/core/fs-errors.ts';
 import { isInside } from '../../../shared/src/core/paths.ts';
 import { runAction } from '../../../shared/src/core/run-action.ts';
 import { publishBinaries } from '../../../shared/src/publish/publish.ts';
-import { recordPublished } from '../../../shared/src/publish/record-manifest.ts';
+import { manifestReleaseIds, recordPublished } from '../../../shared/src/publish/record-manifest.ts';
 import { publishOutputs, publishSummary } from '../../../shared/src/publish/report.ts';
 import { openDestinations, publishHasher } from '../../../shared/src/publish/setup.ts';
 import { INPUT, readInputs } from './inputs.ts';
@@ -16,7 +16,10 @@ await runAction(async (io) => {
   const result = await blamingInput(
     (p) => (isInside(options.sourceDir, p) ? INPUT.sourceDir : INPUT.destinations),
     async () => {
-      const stores = await openDestinations(destinations, storage, layout, options.version, {
+      // A GitHub draft's id goes into the manifest as soon as it is made, for a rerun; waits go to the log.
+      const github = manifest ? { githubReleaseIds: manifestReleaseIds(manifest) } : {};
+      const log = (line: string) => io.logger.info(line);
+      const stores = await openDestinations(destinations, { ...storage, ...github, log }, layout, options.version, {
         input: INPUT.destinations,
         assets,
       });

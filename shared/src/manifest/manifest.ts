@@ -44,12 +44,21 @@ export interface PackageSubject {
   produced?: Produced;
 }
 
+/** A GitHub release publish-binaries made (a draft until it is published), recorded by id for a rerun. */
+export interface GitHubReleaseRecord {
+  /** owner/repo */
+  repository: string;
+  tag: string;
+  id: number;
+}
+
 export interface ReleaseManifest {
   schemaVersion: 1;
   version?: string;
   files: FileSubject[];
   images: ImageSubject[];
   packages: PackageSubject[];
+  githubReleases?: GitHubReleaseRecord[];
 }
 
 export class ManifestError extends ReleaseError {
@@ -109,6 +118,11 @@ export function serializeManifest(manifest: ReleaseManifest): string {
     files: [...manifest.files].sort((a, b) => byText(a.path, b.path)),
     images: [...manifest.images].sort((a, b) => byText(a.reference, b.reference)),
     packages: [...manifest.packages].sort((a, b) => byText(a.path, b.path)),
+    ...(manifest.githubReleases
+      ? {
+          githubReleases: [...manifest.githubReleases].sort((a, b) => byText(a.repository, b.repository) || byText(a.tag, b.tag)),
+        }
+      : {}),
   };
   const sortedKeys = (_key: string, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)

@@ -13,14 +13,14 @@ import { GitHubReleaseStorage } from '../storage/github-release-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type FakeGitHub, startFakeGitHub } from '../testing/github-api.ts';
 import { contentTypeFor } from './content-type.ts';
-import { checkLimits, type Destination } from './plan.ts';
+import { checkLimits, type Destination, misnamingSums } from './plan.ts';
 import { publishBinaries } from './publish.ts';
 import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
 
 const GiB = 1024 ** 3;
 const limited = { limits: { maxObjects: 1000, maxObjectBytes: 2 * GiB, what: 'assets of one GitHub release' } };
 const destination = (storage: Partial<Storage>): Destination =>
-  ({ name: 'github-release://k/k', storage: storage as Storage, keyFor: (p: string) => p }) as Destination;
+  ({ name: 'github-release://k/k', storage: storage as Storage, keyFor: (p: string) => p, flat: true }) as Destination;
 function publish(sourceDir: string, version: string, destinations: Destination[]) {
   const options = { checksums: true, cacheControl: IMMUTABLE_CACHE_CONTROL, contentTypeOf: contentTypeFor, concurrency: 4 };
   return publishBinaries({ ...options, sourceDir, version, destinations, dryRun: false }, new RecordingLogger());
@@ -38,6 +38,28 @@ describe('checkLimits', () => {
     const check = () => checkLimits(destination(storage), files);
     if (refusal === undefined) expect(check).not.toThrow();
     else expect(check).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', message: expect.stringMatching(refusal) }));
+  });
+});
+
+describe('misnamingSums', () => {
+  const github = { urlFor: (key: string) => `https://github.com/k/k/releases/download/v1/${key.replaceAll('/', '-')}` };
+  const flat = destination(github);
+  const lists = (names: string[]) => async () => names;
+  it.each([
+    ['a flat tree', flat, ['SHA256SUMS', 'kubectl', 'kubectl.sha256'], ['kubectl'], []],
+    [
+      'a nested file the SUMS lists',
+      flat,
+      ['SHA256SUMS', 'bin/kubectl'],
+      ['bin/kubectl'],
+      [{ sums: 'SHA256SUMS', listed: 'bin/kubectl', there: 'bin-kubectl' }],
+    ],
+    ['a nested file not published there', flat, ['SHA256SUMS', 'kubectl'], ['kubectl', 'bin/kubectl'], []],
+    ['a nested file without SUMS there', flat, ['bin/kubectl', 'bin/kubectl.sha256'], ['bin/kubectl'], []],
+    ['a listed ./ prefix', flat, ['SHA512SUMS', 'kubectl'], ['./kubectl'], []],
+    ['a store with folders', { ...flat, flat: false }, ['SHA256SUMS', 'bin/kubectl'], ['bin/kubectl'], []],
+  ])('%s', async (_, dest, paths, listed, misnamed) => {
+    expect(await misnamingSums(dest, paths, lists(listed))).toEqual(misnamed);
   });
 });
 
@@ -63,6 +85,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v2.0.0' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const error = await publish(path.join(work, 'src', 'd0'), 'v2.0.0', [destination(release)]).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -77,6 +100,7 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const mirror = new FileStorage(path.join(work, 'mirror'));
     const error = await publish(path.join(work, 'src'), 'v1.0.0', [
@@ -96,18 +120,39 @@ describe('publishBinaries to a GitHub release too small for the tree', () => {
     for await (const info of mirror.list('')) throw new Error(`uploaded: ${info.key}`);
   });
 
+  it('refuses an assets filter asking for SUMS files that name the files otherwise than the assets are named', async () => {
+    const release = new GitHubReleaseStorage(
+      { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.2' },
+      { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
+    );
+    const error = await publish(path.join(work, 'src'), 'v1.0.2', [
+      { ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS']) },
+    ]).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'INPUT_INVALID',
+      userError: true,
+      message: expect.stringMatching(
+        /SHA256SUMS lists d3\/f\d+, which github-release:\/\/k\/k holds as d3-f\d+: `sha256sum -c SHA256SUMS`/,
+      ),
+    });
+    expect(github.release('v1.0.2')).toBeUndefined();
+  });
+
   it('succeeds with an assets filter: only the matching files (and the index) become assets', async () => {
     const release = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.1' },
       { token: github.token, apiUrl: github.apiUrl },
+      { writeIntervalMs: 0 },
     );
     const result = await publish(path.join(work, 'src'), 'v1.0.1', [
-      { ...destination(release), include: (p: string) => matchesAny(p, ['d3/*', 'SHA256SUMS', 'SHA512SUMS']) },
+      // The SUMS files name d3/f3, not the asset d3-f3: they stay out (sha256sum -c would not find the files).
+      { ...destination(release), include: (p: string) => matchesAny(p, ['d3/*']) },
     ]);
     const names = github.release('v1.0.1')?.assets.map((a) => a.name) ?? [];
-    // 34 files of d3/, each with its .sha256 and .sha512, the two SUMS files, the index.
-    expect(names).toHaveLength(34 * 3 + 3);
-    expect(names.every((n) => n.startsWith('d3-') || /^(SHA(256|512)SUMS|index\.json)$/.test(n))).toBe(true);
+    // 34 files of d3/, each with its .sha256 and .sha512, the index.
+    expect(names).toHaveLength(34 * 3 + 1);
+    expect(names.every((n) => n.startsWith('d3-') || n === 'index.json')).toBe(true);
     expect(github.release('v1.0.1')?.draft).toBe(false);
     expect(result.destinations[0]?.uploaded).toBe(names.length);
   });

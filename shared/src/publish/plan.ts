@@ -13,6 +13,7 @@
 import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SHA256SUMS, SHA512SUMS } from '../checksums/files.ts';
 import { InputError } from '../core/errors.ts';
 import { hashBytes, hashStream } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
@@ -34,6 +35,8 @@ export interface Destination {
   keyFor(path: string): string;
   /** Which release paths this destination takes (a GitHub release's `assets` filter); all when absent. */
   include?: (path: string) => boolean;
+  /** Its files are downloaded by the last segment of their URL alone (a GitHub release's flat assets). */
+  flat?: boolean;
 }
 
 /** The destination's filter as a predicate (every path when it has none). */
@@ -117,6 +120,49 @@ export function checkKeys(destination: Destination, paths: readonly string[]): v
     seen.set(url, p);
   }
 }
+
+/** A SUMS file that names a file by another name than the one it has at the destination. */
+export interface MisnamedSums {
+  sums: string;
+  listed: string;
+  there: string;
+}
+
+/**
+ * On a flat destination, the SUMS files that list a file published there by another name than it has there (a
+ * GitHub asset is flattened: bin/linux/amd64/kubectl is bin-linux-amd64-kubectl): a user who downloads the assets
+ * and runs `sha256sum -c SHA256SUMS` would not find it. A listed file the destination does not take is no matter
+ * (`--ignore-missing`). `listed(sums)`: the names that SUMS file lists, the tree's or the run's.
+ */
+export async function misnamingSums(
+  destination: Destination,
+  paths: readonly string[],
+  listed: (sums: string) => Promise<readonly string[]>,
+): Promise<MisnamedSums[]> {
+  if (!destination.flat) return [];
+  const taken = new Set(paths);
+  const found: MisnamedSums[] = [];
+  for (const sums of paths.filter((p) => SUMS_FILES.has(p))) {
+    for (const name of await listed(sums)) {
+      const relative = name.replace(/^\.\//, '');
+      if (!taken.has(relative)) continue;
+      const url = destination.storage.urlFor(destination.keyFor(relative));
+      const there = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+      if (there !== relative) {
+        found.push({ sums, listed: relative, there });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Why a SUMS file cannot go to a flat destination, for the log or for the error. */
+export function misnamedReason(destination: Destination, { sums, listed, there }: MisnamedSums): string {
+  return `${sums} lists ${listed}, which ${destination.name} holds as ${there}: \`sha256sum -c ${sums}\` on the downloaded files would not find it`;
+}
+
+const SUMS_FILES = new Set([SHA256SUMS, SHA512SUMS]);
 
 /** The size of each path under root now (0 for one the run will make: a checksum file, a few bytes). */
 export async function sizesOf(root: string, paths: readonly string[]): Promise<Map<string, number>> {

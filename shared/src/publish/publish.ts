@@ -8,7 +8,10 @@
  * A crash at any point leaves no index, so the release stays invisible until a
  * rerun completes it.
  */
-import { describeError, findCause } from '../core/errors.ts';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseSums } from '../checksums/sums.ts';
+import { describeError, findCause, InputError } from '../core/errors.ts';
 import { defaultHasher } from '../core/hash.ts';
 import type { Hasher } from '../core/hasher.ts';
 import type { Logger } from '../core/logger.ts';
@@ -24,6 +27,8 @@ import {
   type Destination,
   type DestinationPlan,
   includedBy,
+  misnamedReason,
+  misnamingSums,
   type PlannedIndex,
   type PlannedObject,
   planDestination,
@@ -34,7 +39,7 @@ import {
   surveyDestination,
 } from './plan.ts';
 import { buildReleaseIndex } from './release-index.ts';
-import { byPath, listSource, publishedPaths, readSource, type SourceFile, type SourceTree } from './source.ts';
+import { byPath, isChecksumFile, listSource, publishedPaths, readSource, type SourceFile, type SourceTree } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
 import { verifyObjects } from './verify.ts';
 
@@ -270,7 +275,8 @@ function holds(survey: Survey | undefined, destination: Destination, relative: s
   return survey?.listed?.has(destination.storage.urlFor(destination.keyFor(relative))) ?? false;
 }
 
-export async function publishBinaries(options: PublishOptions, logger: Logger): Promise<PublishResult> {
+export async function publishBinaries(given: PublishOptions, logger: Logger): Promise<PublishResult> {
+  let options = given;
   const gate = options.signatures;
   if (gate) {
     // Loaded only when asked for: the Sigstore verifier is the largest part of the bundle.
@@ -282,6 +288,30 @@ export async function publishBinaries(options: PublishOptions, logger: Logger): 
   if (hidden.length > 0)
     logger.warning(`Not published: ${hidden.length} hidden name(s) in source-dir (a leading '.'): ${hidden.sort().join(', ')}`);
   const published = publishedPaths(paths, options.checksums);
+  // A flat destination (a GitHub release) takes no SUMS file naming its files otherwise than it does: left out, and
+  // said so, unless the destination's `assets` asked for it (then refused: the user's filter is contradicted).
+  const listed = async (sums: string) =>
+    paths.includes(sums)
+      ? parseSums(await readFile(path.join(options.sourceDir, sums), 'utf8')).map((e) => e.path)
+      : paths.filter((p) => !isChecksumFile(p));
+  const destinations: Destination[] = [];
+  for (const d of options.destinations) {
+    const misnamed = await misnamingSums(d, published.filter(includedBy(d)), listed);
+    if (misnamed.length === 0) {
+      destinations.push(d);
+      continue;
+    }
+    const reason = misnamed.map((m) => misnamedReason(d, m)).join('; ');
+    if (d.include)
+      throw new InputError(
+        'assets',
+        `${reason}. Publish a flat tree there, or leave the SUMS files out of \`assets\` (each file's own .sha256/.sha512 names no file)`,
+      );
+    logger.warning(`Not published to ${d.name}: ${reason}; each file's own .sha256/.sha512 is`);
+    const left = new Set(misnamed.flatMap(({ sums }) => [sums, `${sums}.sha256`, `${sums}.sha512`]));
+    destinations.push({ ...d, include: (p) => !left.has(p) });
+  }
+  options = { ...options, destinations };
   for (const destination of options.destinations) checkKeys(destination, published.filter(includedBy(destination)));
   if (options.destinations.some((d) => d.storage.limits)) {
     const sizes = await sizesOf(options.sourceDir, published);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readManifest, updateManifest } from '../manifest/manifest.ts';
 import type { PublishResult } from './publish.ts';
-import { recordPublished } from './record-manifest.ts';
+import { manifestReleaseIds, recordPublished } from './record-manifest.ts';
 
 let workspace: string;
 beforeEach(async () => {
@@ -54,5 +54,26 @@ describe('recordPublished', () => {
     expect(files.map((f) => [f.path, f.produced?.published])).toEqual([
       ['_output/kubectl', ['https://dl.example/release/v1.0.0/bin/kubectl']],
     ]);
+  });
+});
+
+describe('manifestReleaseIds', () => {
+  it('keeps one id per repository and tag, beside what other stages recorded, and reads it back', async () => {
+    const manifest = path.join(workspace, 'manifest.json');
+    await recordPublished(manifest, workspace, path.join(workspace, 'release'), published(['kubectl']));
+    const ids = manifestReleaseIds(manifest);
+    expect(await ids.recall({ owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0' })).toBeUndefined();
+    await ids.remember({ owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0', id: 41 });
+    await ids.remember({ owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.0', id: 42 });
+    await ids.remember({ owner: 'kubernetes', repo: 'mirror', tag: 'v1.0.0', id: 7 });
+    // Owner and repository names are case-insensitive on GitHub.
+    expect(await ids.recall({ owner: 'Kubernetes', repo: 'Kubernetes', tag: 'v1.0.0' })).toBe(42);
+    expect(await ids.recall({ owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.0.1' })).toBeUndefined();
+    const read = await readManifest(manifest);
+    expect(read.githubReleases).toEqual([
+      { repository: 'kubernetes/kubernetes', tag: 'v1.0.0', id: 42 },
+      { repository: 'kubernetes/mirror', tag: 'v1.0.0', id: 7 },
+    ]);
+    expect(read.files.map((f) => f.path)).toEqual(['release/kubectl']);
   });
 });

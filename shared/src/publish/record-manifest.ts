@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { DigestMismatchError } from '../core/errors.ts';
 import { toPosix } from '../core/paths.ts';
-import { type FileSubject, recordProduced, updateManifest } from '../manifest/manifest.ts';
+import { type FileSubject, readManifest, recordProduced, updateManifest } from '../manifest/manifest.ts';
+import type { ReleaseIdRecord } from '../storage/github-release-storage.ts';
 import type { PublishResult } from './publish.ts';
 
 export async function recordPublished(
@@ -53,4 +54,26 @@ export async function recordPublished(
     manifest.version ??= result.version;
     return manifest;
   });
+}
+
+/**
+ * The release manifest as the record of the GitHub releases a run made: a draft's id is written as soon as the draft
+ * exists, so a rerun after a failure asks for it by id (GitHub lists only the newest releases usefully).
+ */
+export function manifestReleaseIds(manifestFile: string): ReleaseIdRecord {
+  // GitHub's owner and repository names are case-insensitive.
+  const same = (repository: string, owner: string, repo: string) => repository.toLowerCase() === `${owner}/${repo}`.toLowerCase();
+  return {
+    async recall({ owner, repo, tag }) {
+      const manifest = await readManifest(manifestFile);
+      return manifest.githubReleases?.find((r) => same(r.repository, owner, repo) && r.tag === tag)?.id;
+    },
+    async remember({ owner, repo, tag, id }) {
+      await updateManifest(manifestFile, (manifest) => {
+        const others = (manifest.githubReleases ?? []).filter((r) => !(same(r.repository, owner, repo) && r.tag === tag));
+        manifest.githubReleases = [...others, { repository: `${owner}/${repo}`, tag, id }];
+        return manifest;
+      });
+    },
+  };
 }

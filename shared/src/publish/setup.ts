@@ -43,7 +43,8 @@ export async function openDestinations(
     const keyOf = destination.scheme === 'github-release' ? (p: string) => p : (p: string) => keyFor(layout, version, p);
     const include =
       destination.scheme === 'github-release' && assets.length > 0 ? (p: string) => matchesAny(p, assets) : undefined;
-    destinations.push({ name: destination.url, storage: store, keyFor: keyOf, ...(include ? { include } : {}) });
+    const flat = destination.scheme === 'github-release';
+    destinations.push({ name: destination.url, storage: store, keyFor: keyOf, ...(include ? { include } : {}), flat });
   }
   return destinations;
 }

@@ -12,6 +12,7 @@ import { parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import type { RetryOptions } from '../core/retry.ts';
+import type { ReleaseIdRecord } from './github-release-storage.ts';
 import { checkBucketName, S3_PROFILES, type S3Provider } from './s3-profiles.ts';
 import type { S3Credentials } from './s3-storage.ts';
 import type { Storage } from './storage.ts';
@@ -48,6 +49,12 @@ export interface StorageOptions {
   githubTag?: string;
   /** github-release:// — the commit a tag that does not exist yet is made at (the workflow's GITHUB_SHA). */
   githubCommit?: string;
+  /** github-release:// — the pause between two writes (GitHub asks for a second). */
+  githubWriteIntervalMs?: number;
+  /** github-release:// — where a draft's id is kept for a rerun (publish-binaries: the release manifest). */
+  githubReleaseIds?: ReleaseIdRecord;
+  /** A line for the run's log (what a store waits for, and how long). */
+  log?: (line: string) => void;
   /** Multipart / block size for S3 and Azure (their default: 64 MiB). */
   partSize?: number;
   partConcurrency?: number;
@@ -199,6 +206,7 @@ export async function createStorage(destination: ParsedDestination, options: Sto
       return new GitHubReleaseStorage(
         { owner: destination.owner, repo: destination.repo, tag: options.githubTag, commit: options.githubCommit },
         { token: options.githubToken, apiUrl: options.githubApiUrl ?? 'https://api.github.com' },
+        { writeIntervalMs: options.githubWriteIntervalMs, releaseIds: options.githubReleaseIds, log: options.log },
       );
     }
   }

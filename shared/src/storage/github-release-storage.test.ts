@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.ts';
 import { type FakeGitHub, secondaryRateLimit, startFakeGitHub } from '../testing/github-api.ts';
-import { assetName, GitHubReleaseStorage, webUrlFor } from './github-release-storage.ts';
+import {
+  assetName,
+  type GitHubReleaseOptions,
+  GitHubReleaseStorage,
+  githubStoredName,
+  type ReleaseIdRecord,
+  webUrlFor,
+} from './github-release-storage.ts';
 
 let github: FakeGitHub;
 beforeAll(async () => {
@@ -9,8 +16,29 @@ beforeAll(async () => {
 });
 afterAll(() => github.stop());
 
-function storageFor(tag: string, { repo = 'kubernetes', commit }: { repo?: string; commit?: string } = {}): GitHubReleaseStorage {
-  return new GitHubReleaseStorage({ owner: 'kubernetes', repo, tag, commit }, { token: github.token, apiUrl: github.apiUrl });
+/** A clock whose sleeps pass at once and are recorded: pacing and rate limits cost the tests no real seconds. */
+function testClock(start = Date.now()) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+function storageFor(
+  tag: string,
+  { repo = 'kubernetes', commit, ...options }: { repo?: string; commit?: string } & GitHubReleaseOptions = {},
+): GitHubReleaseStorage {
+  return new GitHubReleaseStorage(
+    { owner: 'kubernetes', repo, tag, commit },
+    { token: github.token, apiUrl: github.apiUrl },
+    { clock: testClock(), ...options },
+  );
 }
 
 async function put(storage: GitHubReleaseStorage, key: string, text: string) {
@@ -25,9 +53,29 @@ async function readAll(storage: GitHubReleaseStorage, key: string): Promise<stri
 }
 
 describe('assetName and webUrlFor', () => {
+  it.each([
+    ['kubernetes_1.31.0~rc.1_amd64.deb', 'kubernetes_1.31.0.rc.1_amd64.deb'],
+    ['release notes.md', 'release.notes.md'],
+    ['app-(15-5).apk', 'app-.15-5..apk'],
+    ['.hidden', 'default.hidden'],
+    ['bin/.config', 'bin-.config'],
+  ])('refuses %s, which GitHub would store as %s', (key, stored) => {
+    const flat = key.replaceAll('/', '-');
+    expect(githubStoredName(flat)).toBe(stored);
+    if (stored === flat) return;
+    expect(() => assetName(key)).toThrow(
+      expect.objectContaining({
+        code: 'STORAGE_ERROR',
+        message: expect.stringContaining(`GitHub would store it as '${stored}'`),
+      }),
+    );
+  });
+
   it('flattens keys and refuses names GitHub would rewrite', () => {
     expect(assetName('bin/linux/amd64/kubectl')).toBe('bin-linux-amd64-kubectl');
+    expect(assetName('kubernetes-1.31.0+k3s1.tar.gz')).toBe('kubernetes-1.31.0+k3s1.tar.gz');
     expect(() => assetName('a b')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
+    expect(() => assetName('trailing.')).toThrow(expect.objectContaining({ code: 'STORAGE_ERROR' }));
     expect(webUrlFor('https://api.github.com/')).toBe('https://github.com');
     expect(webUrlFor('https://ghes.example/api/v3')).toBe('https://ghes.example');
     expect(webUrlFor('https://api.acme.ghe.com')).toBe('https://acme.ghe.com');
@@ -112,12 +160,14 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     ).toEqual(['uploaded']);
   });
 
-  it('waits out a secondary rate limit (403 + retry-after) and carries on', async () => {
-    const storage = storageFor('v1.2.0');
-    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 1));
-    const started = Date.now();
+  it('waits out a secondary rate limit (403 + retry-after) and carries on, saying so in the log', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    const storage = storageFor('v1.2.0', { clock, log: (line) => log.push(line) });
+    github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, 7));
     await put(storage, 'kubectl', 'rate limited once');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(clock.sleeps).toContain(7000);
+    expect(log).toContain('GitHub asked to slow down: waiting 7 s (secondary rate limit) to upload kubectl');
     const statuses = github.requests.filter((r) => r.path.startsWith('/api/uploads/')).map((r) => r.status);
     expect(statuses.slice(-2)).toEqual([403, 201]);
   });
@@ -174,6 +224,7 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     const storage = new GitHubReleaseStorage(
       { owner: 'kubernetes', repo: 'kubernetes', tag: 'v1.2.1' },
       { token: github.token, apiUrl: github.apiUrl, retry: { sleep: async (ms) => void waits.push(ms) } },
+      { writeIntervalMs: 0 },
     );
     github.inject(secondaryRateLimit({ method: 'POST', path: '/api/uploads/' }, null));
     await put(storage, 'kubectl', 'rate limited without retry-after');
@@ -190,5 +241,107 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(await rerun.stat('kubectl')).toMatchObject({ size: 'first run'.length });
     expect(github.releases.filter((r) => r.repo === 'many' && r.draft)).toHaveLength(1);
     expect(github.requests.some((r) => r.status === 422 && r.path.includes('/many/releases'))).toBe(false);
+  });
+
+  it('stores names as GitHub does: the fake renames what assetName refuses', async () => {
+    const release = await storageFor('v3.0.0', { repo: 'names' });
+    await put(release, 'kubectl', 'x');
+    const draft = github.releases.find((r) => r.repo === 'names')!;
+    for (const name of ['pkg_1.0~rc.1_amd64.deb', '.hidden']) {
+      const response = await fetch(
+        `${github.apiUrl.replace('/api/v3', '/api/uploads')}/repos/kubernetes/names/releases/${draft.id}/assets?name=${encodeURIComponent(name)}`,
+        { method: 'POST', headers: { authorization: `token ${github.token}` }, body: 'data' },
+      );
+      expect(response.status).toBe(201);
+      expect(((await response.json()) as { name: string }).name).toBe(githubStoredName(name));
+    }
+    expect(draft.assets.map((a) => a.name).sort()).toEqual(['default.hidden', 'kubectl', 'pkg_1.0.rc.1_amd64.deb']);
+  });
+
+  it('sends writes one at a time, a second apart, while reads go on (clock injected)', async () => {
+    const clock = testClock();
+    const start = clock.now();
+    const storage = storageFor('v4.0.0', { repo: 'paced', clock });
+    github.writesInFlight = 0;
+    const before = github.requests.length;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => put(storage, `file-${i}`, `content ${i}`)));
+    const writes = github.requests.slice(before).filter((r) => r.method !== 'GET');
+    // The draft and eight uploads.
+    expect(writes).toHaveLength(9);
+    expect(github.writesInFlight).toBe(1);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(8 * 1000);
+    expect(clock.sleeps.every((ms) => ms <= 1000)).toBe(true);
+  });
+
+  it('waits for the reset once the hourly limit is used up (x-ratelimit-remaining: 0), within the run budget', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    const resetSeconds = Math.floor(clock.now() / 1000) + 600;
+    github.now = clock.now;
+    github.rateLimit = { limit: 5000, remaining: 3, resetSeconds };
+    const before = github.requests.length;
+    try {
+      const storage = storageFor('v4.1.0', { repo: 'quota', clock, writeIntervalMs: 0, log: (l) => log.push(l) });
+      await put(storage, 'kubectl', 'one');
+      await put(storage, 'kubeadm', 'two');
+      expect(github.requests.slice(before).filter((r) => r.status === 403)).toEqual([]);
+      expect(clock.sleeps.some((ms) => ms > 590_000 && ms <= 600_000)).toBe(true);
+      expect(log.some((l) => /waiting (59\d|600) s \(the hourly rate limit is used up/.test(l))).toBe(true);
+
+      // A run whose budget is smaller than the wait fails, saying why, instead of waiting.
+      github.rateLimit = { limit: 5000, remaining: 1, resetSeconds: Math.floor(clock.now() / 1000) + 3000 };
+      const short = storageFor('v4.1.0', { repo: 'quota', clock, rateLimitBudgetMs: 60_000 });
+      await expect(put(short, 'kubelet', 'three')).rejects.toMatchObject({
+        code: 'STORAGE_ERROR',
+        message: expect.stringMatching(/GitHub asks to wait \d+ s .* beyond the 60 s this run waits for rate limits/),
+      });
+    } finally {
+      github.rateLimit = undefined;
+      github.now = Date.now;
+    }
+  });
+
+  it('lists again for an asset just uploaded that the listing does not show yet, within a bounded wait', async () => {
+    const clock = testClock();
+    const log: string[] = [];
+    github.listLag = 2;
+    try {
+      const storage = storageFor('v4.2.0', { repo: 'lag', clock, log: (l) => log.push(l) });
+      await put(storage, 'kubectl', 'lagging');
+      expect(await storage.stat('kubectl')).toMatchObject({ sha256: sha256Hex('lagging') });
+      expect(log.filter((l) => l.startsWith('GitHub does not list kubectl yet'))).toHaveLength(2);
+
+      // An asset that never shows is called missing once the bound is spent, not waited for forever.
+      github.listLag = 1000;
+      const bounded = testClock();
+      const other = storageFor('v4.2.0', { repo: 'lag', clock: bounded, listLagMs: 5000 });
+      await put(other, 'kubeadm', 'never listed');
+      expect(await other.stat('kubeadm')).toBeUndefined();
+      expect(bounded.sleeps.filter((ms) => ms < 1000).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5000);
+    } finally {
+      github.listLag = 0;
+    }
+  });
+
+  it('records the draft it makes, and a rerun asks for it by id when it is not among the newest releases', async () => {
+    const ids = new Map<string, number>();
+    const record: ReleaseIdRecord = {
+      recall: async ({ owner, repo, tag }) => ids.get(`${owner}/${repo}@${tag}`),
+      remember: async ({ owner, repo, tag, id }) => void ids.set(`${owner}/${repo}@${tag}`, id),
+    };
+    await put(storageFor('v5.0.0', { repo: 'recorded', releaseIds: record }), 'kubectl', 'first run');
+    const draft = github.releases.find((r) => r.repo === 'recorded' && r.draft)!;
+    expect(ids.get('kubernetes/recorded@v5.0.0')).toBe(draft.id);
+    // 150 newer releases push the draft off the first page of the list.
+    for (let i = 0; i < 150; i++) github.addPublishedRelease('kubernetes', 'recorded', `v0.1.${i}`, false);
+
+    const before = github.requests.length;
+    const rerun = storageFor('v5.0.0', { repo: 'recorded', releaseIds: record });
+    expect(await rerun.stat('kubectl')).toMatchObject({ sha256: sha256Hex('first run') });
+    const asked = github.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(asked).toContain(`GET /api/v3/repos/kubernetes/recorded/releases/${draft.id}`);
+    expect(asked).not.toContain('GET /api/v3/repos/kubernetes/recorded/releases');
+    await put(rerun, 'kubeadm', 'rerun');
+    expect(github.releases.filter((r) => r.repo === 'recorded' && r.draft)).toHaveLength(1);
   });
 });

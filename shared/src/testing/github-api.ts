@@ -10,6 +10,11 @@
  * is a 422 `already_exists`; listings go newest first and stop at 1000 results (a
  * 422 past them); and faults can be injected: a secondary rate limit
  * (403 + retry-after) or a response lost after the write happened.
+ * As GitHub documents or other release tools report: an uploaded name is stored renamed (characters other than
+ * letters, digits and . _ + - become '.', a leading '.' gets `default` before it); `listLag` hides a new asset
+ * from that many listings of its release (lists lag writes); `rateLimit` counts the hourly quota down in
+ * `x-ratelimit-remaining`/`x-ratelimit-reset` and refuses with 403 once it is used up, until its reset (on
+ * `now`, which a test may drive); `writesInFlight` records the most content-creating requests served at once.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +30,14 @@ export interface FakeAsset {
   /** `starter`: an upload that failed half-way (GitHub keeps the asset, unusable, until it is deleted). */
   state: 'uploaded' | 'starter';
   data: Buffer;
+  /** Listings of its release that still leave it out (lists lag writes). */
+  hiddenFor?: number;
+}
+
+/** The name GitHub stores for an uploaded one (the fake's own model, independent of the client's). */
+function storedName(name: string): string {
+  const dotted = name.replace(/[^A-Za-z0-9._+-]/g, '.');
+  return dotted.startsWith('.') ? `default${dotted}` : dotted;
 }
 
 export interface FakeRelease {
@@ -89,6 +102,15 @@ export class FakeGitHub {
   readonly #latest = new Map<string, number>();
   #nextId = 1;
   #origin = '';
+  /** Listings of a release's assets that leave out an asset just uploaded (0: none, GitHub at its quickest). */
+  listLag = 0;
+  /** The hourly quota: counted down by each API answer; undefined for none. */
+  rateLimit: { limit: number; remaining: number; resetSeconds: number } | undefined;
+  /** The fake's clock (ms since the epoch): the rate limit's reset is on it. */
+  now: () => number = Date.now;
+  /** The most content-creating requests (POST, PATCH, DELETE) served at once. */
+  writesInFlight = 0;
+  #writing = 0;
 
   constructor(token: string) {
     this.token = token;
@@ -200,6 +222,34 @@ export class FakeGitHub {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.#origin);
     const method = req.method ?? 'GET';
+    const write = method === 'POST' || method === 'PATCH' || method === 'PUT' || method === 'DELETE';
+    if (write) this.writesInFlight = Math.max(this.writesInFlight, ++this.#writing);
+    try {
+      await this.#serve(req, res, url, method);
+    } finally {
+      if (write) this.#writing--;
+    }
+  }
+
+  /** The quota's headers for one more answer; a 403 once it is used up (GitHub's primary rate limit). */
+  #quota(): { headers: Record<string, string>; refused: boolean } {
+    const quota = this.rateLimit;
+    if (!quota) return { headers: {}, refused: false };
+    if (this.now() >= quota.resetSeconds * 1000) {
+      quota.remaining = quota.limit;
+      quota.resetSeconds += 3600;
+    }
+    const refused = quota.remaining === 0;
+    if (!refused) quota.remaining--;
+    const headers = {
+      'x-ratelimit-limit': String(quota.limit),
+      'x-ratelimit-remaining': String(quota.remaining),
+      'x-ratelimit-reset': String(quota.resetSeconds),
+    };
+    return { headers, refused };
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
     const body = await readBody(req);
     const fault = this.#takeFault(method, url.pathname);
     if (fault && !fault.afterApply) return this.#json(req, res, fault.status, fault.body ?? {}, fault.headers);
@@ -218,9 +268,21 @@ export class FakeGitHub {
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
       return this.#json(req, res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
+    const quota = this.#quota();
+    if (quota.refused)
+      return this.#json(
+        req,
+        res,
+        403,
+        {
+          message: 'API rate limit exceeded for installation.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        },
+        quota.headers,
+      );
     const answer = this.#route(method, url, body, req.headers.accept ?? '');
-    if (fault) return this.#json(req, res, fault.status, fault.body ?? {}, fault.headers);
-    return this.#json(req, res, answer.status, answer.body, answer.headers);
+    if (fault) return this.#json(req, res, fault.status, fault.body ?? {}, { ...quota.headers, ...fault.headers });
+    return this.#json(req, res, answer.status, answer.body, { ...quota.headers, ...answer.headers });
   }
 
   #route(
@@ -281,12 +343,17 @@ export class FakeGitHub {
     m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/.exec(p);
     if (m && method === 'GET') {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
-      return release
-        ? this.#page(
-            url,
-            release.assets.map((a) => this.#assetJson(release, a)),
-          )
-        : notFound();
+      if (!release) return notFound();
+      // An asset just uploaded is left out of the next listings (each listing counts down, as time would).
+      const listed = release.assets.filter((a) => {
+        if (!a.hiddenFor) return true;
+        a.hiddenFor--;
+        return false;
+      });
+      return this.#page(
+        url,
+        listed.map((a) => this.#assetJson(release, a)),
+      );
     }
     m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/(\d+)$/.exec(p);
     if (m) {
@@ -308,8 +375,9 @@ export class FakeGitHub {
       const release = this.#releases(m[1], m[2]).find((r) => r.id === Number(m![3]));
       if (!release) return notFound();
       if (release.immutable && !release.draft) return immutableRefusal('Cannot upload assets to an immutable release');
-      const name = url.searchParams.get('name');
-      if (!name) return validationFailed('ReleaseAsset', 'missing_field', 'name');
+      const asked = url.searchParams.get('name');
+      if (!asked) return validationFailed('ReleaseAsset', 'missing_field', 'name');
+      const name = storedName(asked);
       if (release.assets.some((a) => a.name === name)) return validationFailed('ReleaseAsset', 'already_exists', 'name');
       const asset: FakeAsset = {
         id: this.#nextId++,
@@ -320,6 +388,7 @@ export class FakeGitHub {
         digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
         state: 'uploaded',
         data: body,
+        hiddenFor: this.listLag,
       };
       release.assets.push(asset);
       return { status: 201, body: this.#assetJson(release, asset) };
