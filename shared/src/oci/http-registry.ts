@@ -8,6 +8,7 @@ import { redactUrl } from '../core/http.ts';
 import { parseRetryAfter, type RetryOptions, withRetry } from '../core/retry.ts';
 import { basicAuthorization, type Credential, parseChallenge } from './auth.ts';
 import { sha256Digest, verifiedStream } from './digest.ts';
+import { type RegistryResponse, send } from './http-transport.ts';
 import { type Descriptor, MANIFEST_ACCEPT, type ManifestBlob, manifestMediaType } from './media-types.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import type { BlobStream, ImageStore } from './store.ts';
@@ -126,7 +127,7 @@ export class RegistryHost {
     );
   }
 
-  async #attempt(url: string, request: RegistryRequest): Promise<Response> {
+  async #attempt(url: string, request: RegistryRequest): Promise<RegistryResponse> {
     const method = request.method ?? 'GET';
     for (let authenticated = false; ; authenticated = true) {
       await this.#options.limiter.take();
@@ -136,16 +137,15 @@ export class RegistryHost {
       }
       const authorization = await this.#authorization(request.scope);
       const body = request.body ? await request.body() : undefined;
-      const response = await fetch(url, {
+      const response = await send(url, {
         method,
         headers: { ...request.headers, ...(authorization ? { authorization } : {}) },
-        ...(body === undefined ? {} : { body: body as RequestInit['body'], duplex: 'half' }),
-        redirect: 'follow',
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 300_000),
-      } as RequestInit);
+        body,
+        timeoutMs: this.#options.timeoutMs ?? 300_000,
+      });
       if (response.status === 401 && !authenticated) {
         const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
-        await response.body?.cancel();
+        await response.discard();
         if (challenge) {
           this.#challenge = challenge;
           this.#tokens.delete(request.scope);
@@ -164,7 +164,7 @@ export class RegistryHost {
   }
 
   /** One request to `path` (or an absolute URL the registry gave), rate-limited, authorised and retried. */
-  request(path: string, request: RegistryRequest): Promise<Response> {
+  request(path: string, request: RegistryRequest): Promise<RegistryResponse> {
     const absolute = /^https?:\/\//.test(path);
     const url = absolute ? path : `${this.base}${path}`;
     if (request.retry === false) return this.#attempt(url, request);
@@ -176,7 +176,7 @@ export class RegistryHost {
   }
 }
 
-function nextLink(response: Response, base: string): string | undefined {
+function nextLink(response: RegistryResponse, base: string): string | undefined {
   const link = response.headers.get('link');
   const match = link && /<([^>]+)>\s*;\s*rel="?next"?/.exec(link);
   return match ? new URL(match[1] as string, base).toString() : undefined;
@@ -212,10 +212,10 @@ export class HttpRepository implements ImageStore {
       scope: this.#pull,
     });
     if (response.status === 404) {
-      await response.body?.cancel();
+      await response.discard();
       return undefined;
     }
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await response.bytes();
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && digest !== reference)
       throw new ReleaseError('DIGEST_MISMATCH', `${this.name}@${reference} answered a manifest whose digest is ${digest}`);
@@ -248,7 +248,7 @@ export class HttpRepository implements ImageStore {
       body: () => manifest.bytes,
       scope: this.#push,
     });
-    await response.body?.cancel();
+    await response.discard();
     const stored = response.headers.get('docker-content-digest');
     if (stored && stored !== digest)
       throw new ReleaseError('DIGEST_MISMATCH', `${this.name}:${reference} was stored as ${stored}, not ${digest}`);
@@ -284,7 +284,7 @@ export class HttpRepository implements ImageStore {
           scope: this.#push,
           retry: false,
         });
-        await response.body?.cancel();
+        await response.discard();
       },
       { what: `upload of ${digest} to ${this.name}`, ...this.#host.retryOptions },
     );
@@ -298,7 +298,7 @@ export class HttpRepository implements ImageStore {
       scope,
       retry: false,
     });
-    await response.body?.cancel();
+    await response.discard();
     const location = response.headers.get('location');
     if (response.status === 201) return '';
     if (!location) throw new ReleaseError('REGISTRY_ERROR', `${this.name}: an upload started without a Location`);
@@ -317,7 +317,7 @@ export class HttpRepository implements ImageStore {
     // The registry started an upload instead: cancel it, the caller uploads.
     await this.#host
       .request(new URL(location, this.#host.base).toString(), { method: 'DELETE', scope: this.#push, retry: false })
-      .then((r) => r.body?.cancel())
+      .then((r) => r.discard())
       .catch(() => {});
     return false;
   }
@@ -328,7 +328,7 @@ export class HttpRepository implements ImageStore {
     while (next) {
       const response = await this.#host.request(next, { accept: [404], scope: this.#pull });
       if (response.status === 404) {
-        await response.body?.cancel();
+        await response.discard();
         return [];
       }
       const body = (await response.json()) as { tags?: string[] | null };
@@ -348,11 +348,14 @@ export class HttpRepository implements ImageStore {
         scope: this.#pull,
       });
       if (!response.ok) {
-        await response.body?.cancel();
+        await response.discard();
         return undefined;
       }
       const type = response.headers.get('content-type') ?? '';
-      if (!type.includes('json')) return undefined;
+      if (!type.includes('json')) {
+        await response.discard();
+        return undefined;
+      }
       const body = (await response.json()) as { manifests?: Descriptor[] };
       found.push(...(body.manifests ?? []));
       next = nextLink(response, this.#host.base);

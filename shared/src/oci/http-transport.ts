@@ -1,0 +1,149 @@
+/**
+ * A registry request over node:http(s), not fetch: a promotion is hundreds of small requests and blobs streamed from
+ * one registry to another, and fetch's web streams copy every chunk of a blob, and its per-request work (undici's
+ * dispatch, AbortSignal timers) showed as most of the client's CPU in profiles (figures: the commit that brought
+ * this in). Keep-alive agents; redirects followed as fetch does, credentials dropped on another origin.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type { BlobStream } from './store.ts';
+
+export interface SendOptions {
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | BlobStream | undefined;
+  /** How long the connection may sit idle (connecting, waiting for the answer, between chunks). */
+  timeoutMs: number;
+}
+
+/** Up to this many bytes, an unwanted body is read to its end (the connection goes back to the pool), not dropped. */
+const DRAIN_LIMIT = 64 * 1024;
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+/** What the client reads of an answer: status, headers, and the body as a node stream (Buffers, no copies). */
+export class RegistryResponse {
+  readonly status: number;
+  readonly url: string;
+  readonly body: http.IncomingMessage;
+  readonly headers: { get(name: string): string | null };
+
+  constructor(message: http.IncomingMessage, url: string) {
+    this.body = message;
+    this.url = url;
+    this.status = message.statusCode ?? 0;
+    this.headers = {
+      get: (name) => {
+        const value = message.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async bytes(): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  /** Ends an unwanted body: a small one is read (the connection is reused), a large one closes its connection. */
+  async discard(): Promise<void> {
+    if (this.body.readableEnded || this.body.destroyed) return;
+    const length = Number(this.body.headers['content-length'] ?? Number.NaN);
+    // An unread message holds its socket even when the parser has it all (a 201's empty body): read it to its end.
+    if (this.body.complete || length <= DRAIN_LIMIT) await this.bytes().catch(() => {});
+    else this.body.destroy();
+  }
+}
+
+function timeoutError(url: string): Error {
+  return Object.assign(new Error(`${url}: no answer in time`), { name: 'TimeoutError' });
+}
+
+/** One exchange: resolves once the answer's headers are in (the body may still be on its way out and in). */
+function exchange(url: URL, options: SendOptions): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+    const body = options.body;
+    const headers = { ...options.headers };
+    if (body instanceof Uint8Array) headers['content-length'] = String(body.length);
+    const req = (protocol === 'https:' ? https : http).request(url, {
+      agent: agents[protocol],
+      method: options.method,
+      headers,
+      timeout: options.timeoutMs,
+    });
+    let answered = false;
+    let failure: unknown;
+    req.on('timeout', () => req.destroy(timeoutError(url.origin)));
+    req.on('error', (err) => {
+      if (!answered) reject(failure ?? err);
+    });
+    req.on('response', (res) => {
+      answered = true;
+      resolve(res);
+    });
+    if (body === undefined) req.end();
+    else if (body instanceof Uint8Array) req.end(body);
+    else
+      (async () => {
+        const closed = once(req, 'close').then(() => {
+          throw new Error('the request closed');
+        });
+        closed.catch(() => {});
+        for await (const chunk of body) {
+          if (req.destroyed) return;
+          if (!req.write(chunk)) await Promise.race([once(req, 'drain'), closed]);
+        }
+        req.end();
+      })().catch((err: unknown) => {
+        // The source failed (a digest mismatch, a reset): that is the error, not the aborted upload's.
+        failure ??= err;
+        req.destroy(err as Error);
+      });
+  });
+}
+
+/** Sends a request, following redirects (a 303, or a 301/302 of a POST, turns into a GET, as fetch does). */
+export async function send(target: string, options: SendOptions): Promise<RegistryResponse> {
+  let url = new URL(target);
+  let current = options;
+  for (let redirects = 0; ; redirects++) {
+    const message = await exchange(url, current);
+    // A HEAD's answer has no body, but its connection goes back to the pool only once the message is read to its end.
+    if (current.method === 'HEAD') message.resume();
+    const location = message.headers.location;
+    const response = new RegistryResponse(message, url.toString());
+    const replayable = current.body === undefined || current.body instanceof Uint8Array;
+    if (!REDIRECTS.has(response.status) || !location || !replayable || redirects >= MAX_REDIRECTS) return response;
+    await response.discard();
+    const next = new URL(location, url);
+    const headers = { ...current.headers };
+    // Credentials are for the registry: a redirect to storage elsewhere (a CDN) does not get them.
+    if (next.origin !== url.origin) delete headers.authorization;
+    const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === 'POST');
+    if (toGet) delete headers['content-length'];
+    current = toGet
+      ? { ...current, method: current.method === 'HEAD' ? 'HEAD' : 'GET', headers, body: undefined }
+      : { ...current, headers };
+    url = next;
+  }
+}
