@@ -2,11 +2,13 @@
  * Copies images by digest between stores, byte for byte: an index's platform manifests, then each manifest's
  * blobs, then the manifest, the tag last. Each blob is HEADed before it is sent and crosses the wire at most once
  * per destination registry: a blob already in another repository of that registry is mounted from it. Blobs
- * stream from source to destination (flat memory whatever their size), at most `concurrency` at once.
+ * stream from source to destination (flat memory whatever their size), at most `concurrency` at once; mirrors
+ * uploading one blob at the same time share one read of it.
  */
 import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
 import { Semaphore } from './semaphore.ts';
+import { SharedRead } from './shared-read.ts';
 
 export interface TransferStats {
   /** Bytes of blobs uploaded. */
@@ -24,6 +26,8 @@ export class Copier {
   readonly #present = new Map<string, Promise<void>>();
   readonly #manifests = new Map<string, Promise<ManifestBlob | undefined>>();
   readonly #copies = new Map<string, Promise<string | undefined>>();
+  /** `${source.name}@${digest}` → the read that uploads starting together share (one GET for every mirror). */
+  readonly #reads = new Map<string, SharedRead>();
   /** Per destination registry. */
   readonly stats = new Map<string, TransferStats>();
 
@@ -129,13 +133,31 @@ export class Copier {
     return placing.then(() => {});
   }
 
-  async #place(from: ImageStore, to: ImageStore, digest: string, size: number, mountFrom: ImageStore): Promise<ImageStore> {
-    if ((await to.headBlob(digest)) !== undefined) return to;
-    if (await to.mountBlob(digest, mountFrom)) {
-      this.#stats(to).mounts++;
-      return to;
+  /** The read of a source blob that an upload starting now joins. */
+  #read(from: ImageStore, digest: string): SharedRead {
+    const key = `${from.name}@${digest}`;
+    let read = this.#reads.get(key);
+    if (!read?.open) {
+      read = new SharedRead(() => from.getBlob(digest));
+      this.#reads.set(key, read);
     }
-    await to.putBlob(digest, size, () => from.getBlob(digest));
+    return read;
+  }
+
+  async #place(from: ImageStore, to: ImageStore, digest: string, size: number, mountFrom: ImageStore): Promise<ImageStore> {
+    // Registered before the HEAD: a mirror still finding out whether it needs the blob holds the read back, so the
+    // source is read once for all mirrors that do.
+    const read = this.#read(from, digest).register();
+    try {
+      if ((await to.headBlob(digest)) !== undefined) return to;
+      if (await to.mountBlob(digest, mountFrom)) {
+        this.#stats(to).mounts++;
+        return to;
+      }
+      await to.putBlob(digest, size, read.stream);
+    } finally {
+      read.release();
+    }
     const stats = this.#stats(to);
     stats.bytes += size;
     stats.uploads++;
