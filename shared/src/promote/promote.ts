@@ -11,7 +11,7 @@ import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
 import { Copier, type TransferStats } from './copier.ts';
 import { PlanConflictError } from './errors.ts';
-import { classify, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
+import { classify, type Edge, edgesOf, type Observed, type PlannedEdge, tagConflicts, writes } from './plan.ts';
 import { copyAttached, ReferrerIndex } from './referrers.ts';
 import { Semaphore } from './semaphore.ts';
 import type { ImageSigning, SignatureTrust } from './signatures.ts';
@@ -88,13 +88,15 @@ interface Survey {
 /**
  * Looks at what the registries hold, only as much as the plan needs: a tag already at its digest ends it. A
  * confirmed run with the full check GETs each tag (one request, as a HEAD): the bytes are what the check walks
- * afterwards, not asked for again; otherwise a HEAD does (a GET counts as a pull on Docker Hub).
+ * afterwards, not asked for again; otherwise a HEAD does (a GET counts as a pull on Docker Hub). A confirmed run
+ * GETs the source manifest of an open edge too, into the copier: the copy pushes those bytes.
  */
 async function survey(
   options: PromoteOptions,
   stores: (name: string) => ImageStore,
   referrers: ReferrerIndex,
   sigstore: Sigstore | undefined,
+  copier: Copier | undefined,
 ): Promise<Survey> {
   const edges = edgesOf(options.specs);
   const tags = new Map<string, string | undefined>();
@@ -103,14 +105,18 @@ async function survey(
   const unverified = new Map<string, string | undefined>();
   // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
   const registries = new Set(edges.flatMap((e) => [stores(e.source).registryKey, stores(e.destination).registryKey]));
-  const limit = options.concurrency * registries.size;
-  await mapPool(
-    unique(
-      edges.filter((e) => e.tag),
-      (e) => `${e.destination}:${e.tag}`,
-    ),
-    limit,
-    async (e) => {
+  const limit = new Semaphore(options.concurrency * registries.size);
+  const once = new Map<string, Promise<void>>();
+  const lookup = (key: string, read: () => Promise<void>) => {
+    let done = once.get(key);
+    if (!done) {
+      done = limit.run(read);
+      once.set(key, done);
+    }
+    return done;
+  };
+  const readTag = (e: Edge) =>
+    lookup(`${e.destination}:${e.tag}`, async () => {
       const store = stores(e.destination);
       if (!options.confirm || options.check === 'written') {
         tags.set(`${e.destination}:${e.tag}`, (await store.headManifest(e.tag as string))?.digest);
@@ -119,19 +125,25 @@ async function survey(
       const manifest = await store.getManifest(e.tag as string);
       tags.set(`${e.destination}:${e.tag}`, manifest?.digest);
       if (manifest) manifests.set(`${store.name}@${manifest.digest}`, manifest);
-    },
-  );
-  const open = edges.filter((e) => !e.tag || tags.get(`${e.destination}:${e.tag}`) !== e.digest);
-  const lookups = [
-    ...open.map((e) => ({ store: e.destination, digest: e.digest })),
-    ...open.map((e) => ({ store: e.source, digest: e.digest })),
-  ];
-  await mapPool(
-    unique(lookups, (l) => `${l.store}@${l.digest}`),
-    limit,
-    async (l) => {
-      present.set(`${l.store}@${l.digest}`, (await stores(l.store).headManifest(l.digest)) !== undefined);
-    },
+    });
+  // The source of a confirmed run is read whole (the copy needs its bytes: one request, as a HEAD); else a HEAD.
+  const readDigest = (name: string, digest: string, source: boolean) =>
+    lookup(`${name}@${digest}`, async () => {
+      const store = stores(name);
+      const found = source && copier ? await copier.manifest(store, digest) : await store.headManifest(digest);
+      present.set(`${name}@${digest}`, found !== undefined);
+    });
+  // Each edge goes on as soon as its tag is read (no phase waits for all tags): the digests an open edge needs.
+  const open: Edge[] = [];
+  await Promise.all(
+    edges.map(async (e) => {
+      if (e.tag) {
+        await readTag(e);
+        if (tags.get(`${e.destination}:${e.tag}`) === e.digest) return;
+      }
+      open.push(e);
+      await Promise.all([readDigest(e.destination, e.digest, false), readDigest(e.source, e.digest, true)]);
+    }),
   );
   if (options.verify !== 'none' && options.verifyTrust && sigstore) {
     const { checkSignature } = sigstore;
@@ -140,7 +152,7 @@ async function survey(
       open.filter((e) => present.get(`${e.source}@${e.digest}`)),
       (e) => `${e.source}@${e.digest}`,
     );
-    await mapPool(sources, limit, async (e) => {
+    await mapPool(sources, options.concurrency * registries.size, async (e) => {
       const check = await checkSignature(stores(e.source), e.digest, trust, referrers);
       const refused =
         check.status === 'invalid'
@@ -254,7 +266,9 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
   const sigstore =
     options.signing || (options.verify !== 'none' && options.verifyTrust) ? await import('./sigstore.ts') : undefined;
   const index = new ReferrerIndex();
-  const { observed, manifests: surveyed } = await logger.group('Plan', () => survey(options, stores, index, sigstore));
+  // Made before the survey: a confirmed run's survey reads the source manifests the copy then pushes.
+  const copier = options.confirm ? new Copier(options.concurrency) : undefined;
+  const { observed, manifests: surveyed } = await logger.group('Plan', () => survey(options, stores, index, sigstore, copier));
   const planned = edgesOf(options.specs).map((e) => classify(e, observed, options.allowTagMoves));
   for (const edge of planned)
     logger.info(`${edge.action.padEnd(10)} ${edge.image} ${label(edge)}${edge.error ? ` — ${edge.error}` : ''}`);
@@ -272,12 +286,11 @@ export async function promote(options: PromoteOptions, logger: Logger): Promise<
     checks: [],
     transfers: {},
   };
-  if (!options.confirm) {
+  if (!copier) {
     logger.info('confirm is false: nothing was written (the plan above is what a confirmed run does)');
     return tally(result);
   }
 
-  const copier = new Copier(options.concurrency);
   const fail = (edges: readonly EdgeReport[], error: unknown) => {
     for (const edge of edges) {
       edge.status = 'failed';
