@@ -16,6 +16,7 @@ import path from 'node:path';
 import { RecordingLogger } from '../core/logger.ts';
 import { seconds, writeKubernetesRelease } from '../testing/kubernetes-release.ts';
 import { keySigningOptions } from '../testing/sigstore.ts';
+import { cpuByThreadName, threadCpu } from '../testing/thread-cpu.ts';
 import { signArtifacts } from './index.ts';
 
 const MB = 1 << 20;
@@ -48,6 +49,13 @@ export interface SignBench {
    * limitRatio would be on an idle machine with every core kept busy. Unlike limitRatio, it holds under load.
    */
   cpuRatio: number;
+  /**
+   * cpuRatio by kind of thread (Linux; empty elsewhere): WorkerThread the hashing threads, MainThread signing and
+   * writing, libuv-worker the file-system calls (creating files costs most: on ext4 without a journal, each new
+   * inode skips the inodes freed in the last seconds, so it grows with the files anything on the disk just deleted),
+   * V8Worker garbage collection.
+   */
+  cpuRatioByThread: Record<string, number>;
   /** Cores kept busy on average (CPU-seconds ÷ wall seconds): below the core count, some stood idle or went to other work. */
   coresUsed: number;
   /** The 1-minute load average when signing ended: `openssl speed` counts CPU time, so other work only slows the rest. */
@@ -71,6 +79,7 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
     const speed = opensslSpeed();
     const limit = (bytes * (1 / speed.sha256 + 1 / speed.sha512)) / availableParallelism();
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const threadsBefore = threadCpu();
     const cpuBefore = process.cpuUsage();
     const start = process.hrtime.bigint();
     await signArtifacts(
@@ -99,6 +108,7 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
     const sign = Number(process.hrtime.bigint() - start) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
     const signCpu = (cpu.user + cpu.system) / 1e6;
+    const byThread = cpuByThreadName(threadsBefore);
     const round = (n: number) => Math.round(n * 100) / 100;
     return {
       files: files.length,
@@ -109,6 +119,9 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
       ratio: round(sign / coreutils),
       limitRatio: round(sign / limit),
       cpuRatio: round(signCpu / (limit * availableParallelism())),
+      cpuRatioByThread: Object.fromEntries(
+        Object.entries(byThread).map(([name, seconds]) => [name, round(seconds / (limit * availableParallelism()))]),
+      ),
       coresUsed: round(signCpu / sign),
       loadAverage: round(loadavg()[0] as number),
       goal: 'ratio ≤ 0.30 (vs sha256sum + sha512sum), limitRatio ≤ 1.3 (vs both hashes at openssl speed on every core)',
