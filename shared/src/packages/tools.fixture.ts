@@ -96,7 +96,7 @@ export async function dnf(repoDir: string, keyFile: string, args: string[]): Pro
     '--setopt=r.skip_if_unavailable=False',
     '--setopt=install_weak_deps=False',
     '--setopt=tsflags=noscripts',
-    '--setopt=cachedir=' + path.join(root, 'cache'),
+    `--setopt=cachedir=${path.join(root, 'cache')}`,
     '--releasever=1',
     '--forcearch=x86_64',
     ...args,
