@@ -95,6 +95,20 @@ describe('globs', () => {
     await expect(listTree(root)).rejects.toBeInstanceOf(UnsafePathError);
   });
 
+  it('checks a match reached through a linked folder: refused when the folder is outside, kept when inside', async () => {
+    const tree = await mkdtemp(path.join(base, 'linked-'));
+    const away = await mkdtemp(path.join(base, 'away-'));
+    await writeFile(path.join(away, 'kubectl'), 'elsewhere');
+    await mkdir(path.join(tree, 'bin'));
+    await writeFile(path.join(tree, 'bin', 'kubectl'), 'kubectl');
+    await symlink(away, path.join(tree, 'out'));
+    await symlink('bin', path.join(tree, 'in'));
+    const error = await expandGlobs(tree, ['out/kubectl']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error).toMatchObject({ path: 'out/kubectl', message: expect.stringContaining(path.join(away, 'kubectl')) });
+    expect(await expandGlobs(tree, ['in/*', 'bin/*'])).toEqual(['bin/kubectl', 'in/kubectl']);
+  });
+
   it('lists a tree as the ** glob sees it: nested files and links to files inside, sorted; no hidden names, links to folders not followed', async () => {
     const tree = path.join(base, 'tree');
     await mkdir(path.join(tree, 'bin/linux/amd64'), { recursive: true });

@@ -2,9 +2,11 @@
  * Safe path resolution inside a root (the workspace, a source tree): no `..`
  * escape, no absolute path outside, no symlink that resolves outside.
  */
-import { glob as fsGlob, lstat, readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { glob as fsGlob, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, UnsafePathError } from './errors.ts';
+import { mapPool } from './pool.ts';
 
 /** `candidate` is `root` or below it (both absolute). */
 export function isInside(root: string, candidate: string): boolean {
@@ -57,28 +59,43 @@ export interface ExpandOptions {
 
 /**
  * Expands globs relative to root into a sorted list of regular files (relative,
- * POSIX). Every pattern must match; every match is checked with resolveSafe.
+ * POSIX). Every pattern must match; every match is checked as resolveSafe checks it, with one realpath per folder
+ * rather than per file: a regular file's real path is its folder's real path and its name, so only folders and
+ * symlinks are resolved (a release tree is hundreds of files in a few dozen folders).
  */
 export async function expandGlobs(root: string, patterns: readonly string[], options: ExpandOptions = {}): Promise<string[]> {
   // Stryker disable next-line ArrayDeclaration: a default exclude of one odd name excludes nothing a test could name.
   const { exclude = [], input = 'files', requireMatch = true } = options;
+  const absRoot = path.resolve(root);
+  // Resolved at the first match, once: a root that does not exist still fails as a pattern that matches nothing.
+  let realRoot: Promise<string> | undefined;
+  const realFolders = new Map<string, Promise<string>>();
+  /** Whether the entry is a regular file (or a link to one) whose real path stays inside the root. */
+  const isSafeFile = async (entry: Dirent, relative: string): Promise<boolean> => {
+    // A folder is not a file (what is below it is checked on its own), and a FIFO or a device would block or never
+    // end the read that hashes it.
+    if (!entry.isFile() && !entry.isSymbolicLink()) return false;
+    realRoot ??= realpath(absRoot);
+    const folder = path.resolve(absRoot, entry.parentPath);
+    if (!realFolders.has(folder)) realFolders.set(folder, realpath(folder));
+    const real = path.join(await (realFolders.get(folder) as Promise<string>), entry.name);
+    if (!isInside(await realRoot, real))
+      throw new UnsafePathError(relative, `it resolves through a symlink to ${real}, outside ${await realRoot}`);
+    return entry.isFile() || (await stat(await resolveSafe(absRoot, relative))).isFile();
+  };
   const found = new Set<string>();
   for (const pattern of patterns) {
     // Lexically: a pattern that leaves the root is refused even when it matches nothing.
     resolveInside(root, pattern);
-    let matched = false;
-    for await (const entry of fsGlob(pattern, { cwd: root })) {
-      const relative = toPosix(entry);
-      const absolute = await resolveSafe(root, relative);
-      const link = await lstat(absolute);
-      // resolveSafe has checked a link's target is inside root. Only regular files (and links to them) are matched:
-      // a folder is not a file, and a FIFO or a device would block or never end the read that hashes it.
-      const target = link.isSymbolicLink() ? await stat(absolute) : link;
-      if (!target.isFile()) continue;
-      matched = true;
-      if (!matchesAny(relative, exclude)) found.add(relative);
+    const entries: { entry: Dirent; relative: string }[] = [];
+    for await (const entry of fsGlob(pattern, { cwd: absRoot, withFileTypes: true })) {
+      const relative = toPosix(path.relative(absRoot, path.join(entry.parentPath, entry.name)));
+      entries.push({ entry, relative });
     }
-    if (!matched && requireMatch) {
+    const files = (
+      await mapPool(entries, 32, async (e) => ((await isSafeFile(e.entry, e.relative)) ? e.relative : undefined))
+    ).filter((f) => f !== undefined);
+    if (files.length === 0 && requireMatch) {
       const folder = await stat(path.resolve(root, pattern)).then(
         (s) => s.isDirectory(),
         // Stryker disable next-line ArrowFunction: undefined is as false to the if below
@@ -91,6 +108,7 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
         );
       throw new InputError(input, `pattern ${JSON.stringify(pattern)} matches no file in ${root}`);
     }
+    for (const f of files) if (!matchesAny(f, exclude)) found.add(f);
   }
   return [...found].sort();
 }

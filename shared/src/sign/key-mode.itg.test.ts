@@ -382,6 +382,22 @@ describe('sign-artifacts, key mode', () => {
     await rm(outside, { recursive: true, force: true });
   });
 
+  it('sign mode keeps a bundle reached through a symlink that stays inside the workspace', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'sign-link-'));
+    await writeFile(path.join(ws, 'kubectl'), 'kubectl');
+    const sign = () =>
+      signArtifacts(options({ workspace: ws, files: ['kubectl'], provenance: undefined }), new RecordingLogger());
+    await sign();
+    const bundle = path.join(ws, 'kubectl.sigstore.json');
+    await mkdir(path.join(ws, 'kept'));
+    await writeFile(path.join(ws, 'kept', 'bundle.json'), await readFile(bundle));
+    await rm(bundle);
+    await symlink(path.join(ws, 'kept', 'bundle.json'), bundle);
+    expect((await sign()).files.map((f) => f.status)).toEqual(['unchanged']);
+    expect((await lstat(bundle)).isSymbolicLink()).toBe(true);
+    await rm(ws, { recursive: true, force: true });
+  });
+
   it('never signs its own outputs nor the manifest, whatever exclude says: a rerun changes nothing and the sums hold', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'sign-own-'));
     await writeFile(path.join(ws, 'kubectl'), 'kubectl');

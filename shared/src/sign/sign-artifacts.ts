@@ -11,7 +11,7 @@ import { DigestMismatchError } from '../core/errors.ts';
 import { type Digests, defaultHasher, hashFile } from '../core/hash.ts';
 import type { Hasher } from '../core/hasher.ts';
 import { type Logger, Progress } from '../core/logger.ts';
-import { resolveSafe } from '../core/paths.ts';
+import { resolveInside } from '../core/paths.ts';
 import { mapPool, settlePool } from '../core/pool.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import { type FileSubject, readManifest, recordProduced, updateManifest } from '../manifest/manifest.ts';
@@ -134,7 +134,8 @@ const SMALL_FILE = 1 << 20;
  */
 async function hashingOrder(subjects: readonly string[], workspace: string): Promise<{ subject: string; file: string }[]> {
   const found = await mapPool(subjects, 32, async (subject) => {
-    const file = await resolveSafe(workspace, subject);
+    // The plan resolved each subject inside the workspace (findSubjects): no second round of realpath per file.
+    const file = resolveInside(workspace, subject);
     return { subject, file, size: (await stat(file)).size };
   });
   const small = found.filter((f) => f.size < SMALL_FILE);

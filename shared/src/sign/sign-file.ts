@@ -8,7 +8,7 @@
 import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
-import { readTextIfExists } from '../core/files.ts';
+import { NO_FOLLOW, readTextIfExists } from '../core/files.ts';
 import { type Digests, sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
@@ -49,8 +49,24 @@ export interface SignedFile {
   bundleSha256: string;
 }
 
-async function readExisting(file: string): Promise<Bundle | undefined> {
-  const text = await readTextIfExists(file);
+/**
+ * The bundle beside the file, if there is one to keep. The file's own folder is inside the workspace (the plan checked
+ * it), so only the bundle itself can lead outside: it is opened without following a link, and only a link is resolved.
+ * A bundle that resolves outside the workspace is not read: signed again, it replaces the link.
+ */
+async function readExisting(bundleFile: string, label: string, workspace: string): Promise<Bundle | undefined> {
+  const inside = () =>
+    resolveSafe(workspace, `${label}${BUNDLE_SUFFIX}`).then(
+      () => true,
+      () => false,
+    );
+  let text: string | undefined;
+  if (NO_FOLLOW === undefined) text = (await inside()) ? await readTextIfExists(bundleFile) : undefined;
+  else
+    text = await readTextIfExists(bundleFile, { noFollow: true }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ELOOP') throw err;
+      return (await inside()) ? readTextIfExists(bundleFile) : undefined;
+    });
   if (text === undefined) return undefined;
   try {
     return parseBundle(text);
@@ -87,12 +103,7 @@ export async function signFile(file: string, label: string, hashed: Promise<Dige
   const bundleFile = `${file}${BUNDLE_SUFFIX}`;
   const digests = await withTimeout(ctx.timeoutMs, `reading ${file}`, () => hashed);
   let result: { bundle: Bundle; status: FileStatus; verified: boolean } | undefined;
-  // A bundle that resolves outside the workspace (a symlink) is not read: signed again, it replaces the link.
-  const inside = await resolveSafe(ctx.workspace, `${label}${BUNDLE_SUFFIX}`).then(
-    () => true,
-    () => false,
-  );
-  const existing = ctx.force || !ctx.verifier || !inside ? undefined : await readExisting(bundleFile);
+  const existing = ctx.force || !ctx.verifier ? undefined : await readExisting(bundleFile, label, ctx.workspace);
   if (existing && ctx.verifier) {
     const rejected = await rejectionOf(file, existing, digests.sha256, ctx.verifier);
     if (rejected) ctx.logger.info(`${label}: existing bundle does not verify (${rejected}); signing again`);
