@@ -20,6 +20,19 @@ describe('ECDSA P-256 over a precomputed SHA-256 digest', () => {
     expect(signDigest(privateScalar(ec.privateKey), digest)).toEqual(signature);
   });
 
+  it('makes the bytes of @noble/curves RFC 6979 signing, for any key and digest', () => {
+    for (let i = 0; i < 200; i++) {
+      const scalar = p256.utils.randomSecretKey();
+      const sha256 = createHash('sha256').update(`file ${i}`).digest();
+      const expected = p256.sign(sha256, scalar, { prehash: false, format: 'der' });
+      expect(signDigest(scalar, sha256).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+    }
+    // A digest above the group order is reduced as RFC 6979's bits2octets reduces it.
+    const high = Buffer.alloc(32, 0xff);
+    const scalar = privateScalar(ec.privateKey);
+    expect(signDigest(scalar, high)).toEqual(Buffer.from(p256.sign(high, scalar, { prehash: false, format: 'der' })));
+  });
+
   it('verifies OpenSSL signatures by the digest alone, high-S ones too, and refuses other digests', () => {
     const signature = sign('sha256', data, ec.privateKey);
     expect(verifyDigestSignature(ec.publicKey, digest, signature)).toBe(true);
