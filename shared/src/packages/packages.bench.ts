@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runBundle } from '../runner/run-bundle.ts';
+import { median } from '../testing/bench.ts';
 import { createGpgHome, type GpgHome } from '../testing/gpg.ts';
 
 const exec = promisify(execFile);
@@ -144,12 +145,6 @@ async function theirs(work: string, gpg: GpgHome): Promise<number> {
   const ms = performance.now() - started;
   await rm(out, { recursive: true, force: true });
   return ms;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export async function benchPackages(rounds = Number(process.env.BENCH_ROUNDS ?? '1')): Promise<Record<string, unknown>> {

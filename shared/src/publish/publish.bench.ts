@@ -12,14 +12,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { freemem, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { writeChecksumFiles } from '../checksums/index.ts';
 import { hashFile } from '../core/hash.ts';
 import { runBundle } from '../runner/run-bundle.ts';
+import { median, memoryTmpdir } from '../testing/bench.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
 
 const VERSION = 'v1.31.2';
@@ -60,16 +60,6 @@ async function publishAction(source: string, destination: string, endpoint: stri
 }
 
 /**
- * A memory file system for s3rver's objects, where there is one and room for every round's copies (about 5 GiB):
- * written to disk, each round's objects are flushed by the kernel while later rounds run (seen here: five first
- * copies of the release shape took 2.2–3.6 s on disk, 2.1–2.7 s in memory). The server's disk is not what is
- * compared.
- */
-function serverTmpdir(): string {
-  return existsSync('/dev/shm') && freemem() > 12 * 1024 * MiB ? '/dev/shm' : tmpdir();
-}
-
-/**
  * s3rver in its own process, as rclone would meet it: in this process it would share one thread with the
  * publisher (hashing, planning) and the comparison would measure that instead.
  */
@@ -81,7 +71,9 @@ process.on('SIGTERM', () => s3.stop().then(() => process.exit(0)));
 console.log(s3.endpoint);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TMPDIR: serverTmpdir() },
+    // On disk, each round's objects were flushed while later rounds ran (five first copies: 2.2–3.6 s on disk, 2.1–2.7 s
+    // in memory): the server's disk is not what is compared.
+    env: { ...process.env, TMPDIR: memoryTmpdir(8 * 1024 * MiB) },
   });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   return {
@@ -105,12 +97,6 @@ async function rcloneCopy(source: string, endpoint: string, bucket: string): Pro
     return undefined;
   }
   return performance.now() - started;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Generates the shape's tree as Kubernetes stages it: SHA256SUMS/SHA512SUMS and a .sha256/.sha512 beside every file. */

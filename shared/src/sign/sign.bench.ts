@@ -3,17 +3,30 @@
  * release scaled by BENCH_SCALE, default 0.2 ≈ 1.5 GB, about half a minute) in key mode, offline, with
  * checksums and provenance, against `sha256sum` then `sha512sum` over the same
  * files, and against the machine's limit: the bytes × (1/SHA-256 speed + 1/SHA-512 speed, from `openssl speed`)
- * ÷ cores, measured in the same run. Goals: ≤ 0.3× coreutils, ≤ 1.3× the limit. Small scales measure the fixed cost
+ * ÷ cores. Goals: ≤ 0.3× coreutils, ≤ 1.3× the limit. Small scales measure the fixed cost
  * of writing ~1,500 signature and checksum files, which neither comparison does.
+ *
+ * Signing runs BENCH_ROUNDS times (default 3), each with fresh hashing threads after its outputs were removed, each
+ * against an `openssl speed` taken just before it; the median round is reported with every round's limitRatio. On a
+ * shared 2-core VM, two threads hashing the same files alone ranged from 1.06× to 1.48× the limit within minutes.
+ *
+ * The tree is kept in memory (/dev/shm) where there is room, as the files are in the page cache for both sides: the
+ * disk is not what is compared. On an ext4 without a journal (this project's build VM) every file created skips the
+ * inodes freed in the last 5-35 s, one inode-table lookup each, so creating the signatures cost from 0.04 to 0.4 of the
+ * limit depending on what the machine had just deleted; a runner's journaled ext4 has no such scan. BENCH_TMPDIR
+ * puts the tree elsewhere.
  *
  *   npm run bench, or node shared/src/sign/sign.bench.ts   (BENCH_SCALE=1 is a full ≈7.5 GB release)
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
+import { Hasher } from '../core/hasher.ts';
 import { RecordingLogger } from '../core/logger.ts';
+import { listTree } from '../core/paths.ts';
+import { memoryTmpdir } from '../testing/bench.ts';
 import { seconds, writeKubernetesRelease } from '../testing/kubernetes-release.ts';
 import { keySigningOptions } from '../testing/sigstore.ts';
 import { cpuByThreadName, threadCpu } from '../testing/thread-cpu.ts';
@@ -38,6 +51,10 @@ function opensslSpeed(): { sha256: number; sha512: number } {
 export interface SignBench {
   files: number;
   mib: number;
+  /** The folder the tree was written below: /dev/shm (memory) where there was room. */
+  treeOn: string;
+  /** Every round's limitRatio, in the order they ran; the other figures are the median round's. */
+  limitRatios: number[];
   signSeconds: number;
   coreutilsSeconds: number;
   /** Both hashes of every byte on every core at OpenSSL's speed: what no hasher on this machine can beat. */
@@ -63,9 +80,58 @@ export interface SignBench {
   goal: string;
 }
 
+/** What one round of signing measured. */
+interface Round {
+  signSeconds: number;
+  limitSeconds: number;
+  signCpu: number;
+  byThread: Record<string, number>;
+}
+
+/** Signs the tree once with fresh hashing threads, against the limit of an `openssl speed` taken just before. */
+async function signRound(workspace: string, bytes: number, key: string): Promise<Round> {
+  const speed = opensslSpeed();
+  const limitSeconds = (bytes * (1 / speed.sha256 + 1 / speed.sha512)) / availableParallelism();
+  const threadsBefore = threadCpu();
+  const cpuBefore = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  await signArtifacts(
+    keySigningOptions(workspace, key, {
+      files: ['release/**'],
+      legacySignatures: true,
+      provenance: {
+        serverUrl: 'https://github.com',
+        repository: 'kubernetes/kubernetes',
+        sha: '0'.repeat(40),
+        ref: 'refs/tags/v1.31.2',
+        workflowRef: 'kubernetes/kubernetes/.github/workflows/release.yml@refs/tags/v1.31.2',
+        runId: '1',
+        runAttempt: '1',
+        eventName: 'push',
+        workflowInputs: {},
+        builderVersion: 'bench',
+      },
+      concurrency: 10,
+      timeoutMs: 600_000,
+      retryBudgetMs: 0,
+      sourceDate: new Date(0),
+      hasher: new Hasher(),
+    }),
+    new RecordingLogger(),
+  );
+  const signSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { signSeconds, limitSeconds, signCpu: (cpu.user + cpu.system) / 1e6, byThread: cpuByThreadName(threadsBefore) };
+}
+
 /** Run by `npm run bench` (shared/scripts/bench.ts runs every exported bench* function). */
-export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE ?? '0.2')): Promise<SignBench> {
-  const workspace = await mkdtemp(path.join(tmpdir(), 'sign-bench-'));
+export async function benchSignArtifacts(
+  scale = Number(process.env.BENCH_SCALE ?? '0.2'),
+  rounds = Number(process.env.BENCH_ROUNDS ?? '3'),
+): Promise<SignBench> {
+  // The tree and the ~1,500 small files signing writes beside it.
+  const treeOn = process.env.BENCH_TMPDIR ?? memoryTmpdir(scale * 8.5e9);
+  const workspace = await mkdtemp(path.join(treeOn, 'sign-bench-'));
   try {
     const root = path.join(workspace, 'release');
     const { files, bytes } = await writeKubernetesRelease(root, scale);
@@ -76,53 +142,34 @@ export async function benchSignArtifacts(scale = Number(process.env.BENCH_SCALE 
       execFileSync('sha256sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
       execFileSync('sha512sum', files, { cwd: root, stdio: 'ignore', maxBuffer: 1 << 26 });
     });
-    const speed = opensslSpeed();
-    const limit = (bytes * (1 / speed.sha256 + 1 / speed.sha512)) / availableParallelism();
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    const threadsBefore = threadCpu();
-    const cpuBefore = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    await signArtifacts(
-      keySigningOptions(workspace, key.toString(), {
-        files: ['release/**'],
-        legacySignatures: true,
-        provenance: {
-          serverUrl: 'https://github.com',
-          repository: 'kubernetes/kubernetes',
-          sha: '0'.repeat(40),
-          ref: 'refs/tags/v1.31.2',
-          workflowRef: 'kubernetes/kubernetes/.github/workflows/release.yml@refs/tags/v1.31.2',
-          runId: '1',
-          runAttempt: '1',
-          eventName: 'push',
-          workflowInputs: {},
-          builderVersion: 'bench',
-        },
-        concurrency: 10,
-        timeoutMs: 600_000,
-        retryBudgetMs: 0,
-        sourceDate: new Date(0),
-      }),
-      new RecordingLogger(),
-    );
-    const sign = Number(process.hrtime.bigint() - start) / 1e9;
-    const cpu = process.cpuUsage(cpuBefore);
-    const signCpu = (cpu.user + cpu.system) / 1e6;
-    const byThread = cpuByThreadName(threadsBefore);
+    const inputs = new Set(files);
+    const done: Round[] = [];
+    for (let i = 0; i < rounds; i++) {
+      // Each round writes every output anew, as a first signing does.
+      for (const f of await listTree(root)) if (!inputs.has(f)) await rm(path.join(root, f));
+      done.push(await signRound(workspace, bytes, key.toString()));
+    }
+    const ratioOf = (r: Round) => r.signSeconds / r.limitSeconds;
+    // The median round (the lower of the two middle ones for an even count).
+    const middle = [...done].sort((a, b) => ratioOf(a) - ratioOf(b))[Math.floor((done.length - 1) / 2)] as Round;
+    const cores = availableParallelism();
     const round = (n: number) => Math.round(n * 100) / 100;
     return {
       files: files.length,
       mib: Math.round(bytes / MB),
-      signSeconds: round(sign),
+      treeOn,
+      limitRatios: done.map((r) => round(ratioOf(r))),
+      signSeconds: round(middle.signSeconds),
       coreutilsSeconds: round(coreutils),
-      limitSeconds: round(limit),
-      ratio: round(sign / coreutils),
-      limitRatio: round(sign / limit),
-      cpuRatio: round(signCpu / (limit * availableParallelism())),
+      limitSeconds: round(middle.limitSeconds),
+      ratio: round(middle.signSeconds / coreutils),
+      limitRatio: round(ratioOf(middle)),
+      cpuRatio: round(middle.signCpu / (middle.limitSeconds * cores)),
       cpuRatioByThread: Object.fromEntries(
-        Object.entries(byThread).map(([name, seconds]) => [name, round(seconds / (limit * availableParallelism()))]),
+        Object.entries(middle.byThread).map(([name, s]) => [name, round(s / (middle.limitSeconds * cores))]),
       ),
-      coresUsed: round(signCpu / sign),
+      coresUsed: round(middle.signCpu / middle.signSeconds),
       loadAverage: round(loadavg()[0] as number),
       goal: 'ratio ≤ 0.30 (vs sha256sum + sha512sum), limitRatio ≤ 1.3 (vs both hashes at openssl speed on every core)',
     };
