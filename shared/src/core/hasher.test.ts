@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cHex } from './crc32c.ts';
 import type { Hashed, HashRequest } from './file-digests.ts';
-import { Hasher, type HashJob, type HashThread } from './hasher.ts';
+import { Hasher, type HashJob, type HashThread, NotStarted } from './hasher.ts';
 
 let dir: string;
 let files: string[];
@@ -26,57 +26,69 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /**
  * Threads the test drives: each request waits until the test finishes it, so which job runs when is decided by the
- * scheduler alone, never by how fast a thread is.
+ * scheduler alone, never by how fast a thread is. A thread works through the requests it was given in order, as a
+ * worker does: only the first of its line is running.
  */
 function drivenThreads() {
-  const running: { request: HashRequest; finish(): void; fail(err: Error): void }[] = [];
+  type Entry = { request: HashRequest; resolve(hashed: Hashed): void; reject(err: Error): void };
+  const lines: Entry[][] = [];
   const started: string[] = [];
+  const given: string[] = [];
   let peak = 0;
-  let made = 0;
+  const name = (e: Entry) => path.basename(e.request.file);
+  const heads = () => lines.map((line) => line[0]).filter((e): e is Entry => e !== undefined);
+  /** Notes the files that just became the first of their line. */
+  const begin = () => {
+    for (const head of heads()) if (!started.includes(name(head))) started.push(name(head));
+    peak = Math.max(peak, heads().length);
+  };
   const startThread = (): HashThread => {
-    made++;
+    const line: Entry[] = [];
+    lines.push(line);
     const thread = {
       alive: true,
       keepAlive: () => {},
       hash: (request: HashRequest) =>
         new Promise<Hashed>((resolve, reject) => {
-          started.push(path.basename(request.file));
-          const entry = {
-            request,
-            finish: () => {
-              running.splice(running.indexOf(entry), 1);
-              resolve({ size: 1, hex: request.algorithms.map(() => 'x'), identity: 'i', stable: true });
-            },
-            fail: (err: Error) => {
-              running.splice(running.indexOf(entry), 1);
-              thread.alive = false;
-              reject(err);
-            },
-          };
-          running.push(entry);
-          peak = Math.max(peak, running.length);
+          given.push(path.basename(request.file));
+          line.push({ request, resolve, reject });
+          begin();
         }),
+      die: (err: Error) => {
+        thread.alive = false;
+        const [hashing, ...behind] = line.splice(0);
+        hashing?.reject(err);
+        for (const e of behind) e.reject(new NotStarted('the thread died first'));
+      },
     };
+    threads.push(thread);
     return thread;
   };
+  const threads: { alive: boolean; die(err: Error): void }[] = [];
   /** Lets the scheduler's promise callbacks run. */
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  const finish = async (name: string) => {
-    running.find((r) => path.basename(r.request.file) === name)?.finish();
-    await settle();
-  };
+  const lineOf = (file: string) => lines.findIndex((line) => line[0] && name(line[0]) === file);
   return {
     startThread,
     started,
-    finish,
+    given,
     settle,
-    running: () => running.map((r) => path.basename(r.request.file)).sort(),
-    peak: () => peak,
-    made: () => made,
-    fail: async (name: string) => {
-      running.find((r) => path.basename(r.request.file) === name)?.fail(new Error('thread died'));
+    finish: async (file: string) => {
+      const line = lines[lineOf(file)];
+      const entry = line?.shift();
+      entry?.resolve({ size: 1, hex: entry.request.algorithms.map(() => 'x'), identity: 'i', stable: true });
+      begin();
       await settle();
     },
+    fail: async (file: string) => {
+      threads[lineOf(file)]?.die(new Error('thread died'));
+      await settle();
+    },
+    running: () => heads().map(name).sort(),
+    /** Files given to a thread behind the one it hashes. */
+    ahead: () => lines.flatMap((line) => line.slice(1).map(name)).sort(),
+    peak: () => peak,
+    made: () => lines.length,
   };
 }
 
@@ -212,17 +224,60 @@ describe('Hasher scheduling (threads driven by the test)', () => {
     expect(threads.started).toEqual(['f0', 'f2', 'f1']);
   });
 
+  it('hands a busy thread its next `now` file ahead while more than one per thread waits; the last go to a free thread', async () => {
+    const threads = drivenThreads();
+    const hasher = new Hasher({ threads: 2, startThread: threads.startThread });
+    const jobs = files.slice(0, 6).map((f) => hasher.hash(f, ['sha256']));
+    await threads.settle();
+    expect(threads.running()).toEqual(['f0', 'f1']);
+    expect(threads.ahead()).toEqual(['f2', 'f3']);
+    await threads.finish('f0');
+    // Two files wait for two threads: neither is bound to a thread that is busy.
+    expect(threads.running()).toEqual(['f1', 'f2']);
+    expect(threads.ahead()).toEqual(['f3']);
+    await threads.finish('f2');
+    expect(threads.running()).toEqual(['f1', 'f4']);
+    await threads.finish('f1');
+    expect(threads.running()).toEqual(['f3', 'f4']);
+    await threads.finish('f3');
+    await threads.finish('f4');
+    await threads.finish('f5');
+    await Promise.all(jobs.map((j) => j.result));
+    expect(threads.peak()).toBe(2);
+    expect([...threads.given].sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+  });
+
+  it('never hands an idle file ahead: a file waited for may come at any time', async () => {
+    const threads = drivenThreads();
+    const hasher = new Hasher({ threads: 3, startThread: threads.startThread });
+    const jobs = files.map((f) => hasher.hash(f, ['sha256'], { priority: 'idle' }));
+    await threads.settle();
+    while (threads.running().length > 0) {
+      expect(threads.ahead()).toEqual([]);
+      await threads.finish(threads.running()[0] as string);
+    }
+    await Promise.all(jobs.map((j) => j.result));
+  });
+
   it('fails only the file whose thread died, and hashes the others on a new thread', async () => {
     const threads = drivenThreads();
     const hasher = new Hasher({ threads: 1, startThread: threads.startThread });
     const lost = hasher.hash(path.join(dir, 'f0'), ['sha256']);
     const next = hasher.hash(path.join(dir, 'f1'), ['sha256']);
+    const last = hasher.hash(path.join(dir, 'f2'), ['sha256']);
+    await threads.settle();
+    // f1 was handed to the thread ahead; it dies before starting it.
+    expect(threads.ahead()).toEqual(['f1']);
     const failed = expect(lost.result).rejects.toThrow('thread died');
     await threads.fail('f0');
     await failed;
     expect(threads.made()).toBe(2);
+    expect(threads.running()).toEqual(['f1']);
     await threads.finish('f1');
+    await threads.finish('f2');
     expect((await next.result).hex).toEqual(['x']);
+    expect((await last.result).hex).toEqual(['x']);
+    expect(threads.started).toEqual(['f0', 'f1', 'f2']);
   });
 
   it('starts its threads on `start`, before the first file', () => {
