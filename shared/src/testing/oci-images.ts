@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { type Descriptor, OciLayout } from './oci-layout.ts';
-import { type Registry, startRegistries } from './registry.ts';
+import { type Registry, type RegistryOptions, startRegistries } from './registry.ts';
 
 const exec = promisify(execFile);
 
@@ -103,8 +103,8 @@ export interface CountedRegistries {
 
 const WRITE_METHODS = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
-export async function startCountedRegistries(count: number): Promise<CountedRegistries> {
-  const registries = await startRegistries(count);
+export async function startCountedRegistries(count: number, options: RegistryOptions = {}): Promise<CountedRegistries> {
+  const registries = await startRegistries(count, options);
   const counts = { requests: 0, writes: [] as string[] };
   const proxies: FaultProxy[] = await Promise.all(
     registries.map((r) =>

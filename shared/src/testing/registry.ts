@@ -87,10 +87,12 @@ export interface RegistryOptions {
   basicAuth?: { username: string; password: string };
   /** Every request needs a Bearer token from a token service started with the registry. */
   tokenAuth?: boolean;
+  /** The folder the registry's storage goes below (default os.tmpdir()). */
+  storage?: string;
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry & { tokenScopes?: string[][] }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'registry-'));
+  const dir = await mkdtemp(path.join(options.storage ?? tmpdir(), 'registry-'));
   const port = await freePort();
   const config = path.join(dir, 'config.yml');
   const tokens = options.tokenAuth ? await startTokenService(dir) : undefined;
@@ -147,6 +149,6 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
 }
 
 /** Several registries at once: one per vendor mirror. */
-export async function startRegistries(count: number): Promise<Registry[]> {
-  return Promise.all(Array.from({ length: count }, () => startRegistry()));
+export async function startRegistries(count: number, options: RegistryOptions = {}): Promise<Registry[]> {
+  return Promise.all(Array.from({ length: count }, () => startRegistry(options)));
 }
