@@ -47,7 +47,12 @@ export interface HasherOptions {
   niceStep?: number;
   /** See file-digests.ts. */
   racyMs?: number;
-  /** Starts a hashing thread (default: a worker running hash-worker.ts). */
+  /**
+   * The hashing worker's module (default: the one beside this module: hash-worker.ts in the source, the bundled
+   * hash-worker.js in a bundle). The sign bench runs the source but passes the bundled worker, which users run.
+   */
+  workerModule?: URL;
+  /** Starts a hashing thread (default: a worker running workerModule). */
   startThread?: (options: { niceStep: number }) => HashThread;
 }
 
@@ -79,7 +84,8 @@ export class Hasher {
     threads = Math.min(availableParallelism(), 4),
     niceStep = 0,
     racyMs = RACY_MS,
-    startThread = (o) => new WorkerThread(o.niceStep),
+    workerModule = WORKER_MODULE,
+    startThread = (o) => new WorkerThread(workerModule, o.niceStep),
   }: HasherOptions = {}) {
     this.#size = Math.max(1, threads);
     this.#niceStep = niceStep;
@@ -200,8 +206,8 @@ class WorkerThread implements HashThread {
   readonly #pending: { resolve(hashed: Hashed): void; reject(err: unknown): void }[] = [];
   alive = true;
 
-  constructor(niceStep: number) {
-    this.#worker = new Worker(WORKER_MODULE, { workerData: { niceStep } satisfies WorkerData });
+  constructor(module: URL, niceStep: number) {
+    this.#worker = new Worker(module, { workerData: { niceStep } satisfies WorkerData });
     this.#worker.on('message', (reply: Reply) => {
       const pending = this.#pending.shift();
       if (reply.error) pending?.reject(Object.assign(new Error(reply.error.message), reply.error));
