@@ -13,8 +13,9 @@
  * The tree is kept in memory (/dev/shm) where there is room, as the files are in the page cache for both sides: the
  * disk is not what is compared. On an ext4 without a journal (this project's build VM) every file created skips the
  * inodes freed in the last 5-35 s, one inode-table lookup each, so creating the signatures cost from 0.04 to 0.4 of the
- * limit depending on what the machine had just deleted; a runner's journaled ext4 has no such scan. BENCH_TMPDIR
- * puts the tree elsewhere.
+ * limit depending on what the machine had just deleted; a runner's journaled ext4 has no such scan. Memory does not
+ * flatter the hashing: read from /dev/shm it cost the hashing threads 1.13-1.14 of the limit, read from a journaled
+ * ext4 (a loop mount on the same VM) 0.99-1.05. BENCH_TMPDIR puts the tree elsewhere.
  *
  * The signing code is the source's, but the hashing threads run the bundled worker (dist/sign-artifacts/hash-worker.js)
  * when there is one, as the action and the CLI do: a worker of the TypeScript source loads Node's type stripper
