@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciClient } from '../oci/client.ts';
+import type { ImageStore } from '../oci/store.ts';
 import { type MemoryRegistry, startMemoryRegistry } from '../testing/memory-registry.ts';
 import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
 import { Copier } from './copier.ts';
@@ -47,5 +48,44 @@ describe('Copier', () => {
     expect(new Set(mounts).size).toBe(2);
     for (const digest of mounts) expect(await copier.placed(multi, digest)).toBe(true);
     expect(await multi.headManifest(images.multi.digest)).toBeDefined();
+  });
+
+  it('sends a blob waiting for its turn to every registry that asked meanwhile, from one read', async () => {
+    const reads: string[] = [];
+    const received = new Map<string, string[]>();
+    const store = (registryKey: string): ImageStore => ({
+      name: `${registryKey}/repo`,
+      registryKey,
+      repository: 'repo',
+      getManifest: async () => undefined,
+      headManifest: async () => undefined,
+      putManifest: async () => '',
+      headBlob: async () => undefined,
+      getBlob: async (digest) => {
+        reads.push(digest);
+        return (async function* () {
+          yield Buffer.from(digest);
+        })();
+      },
+      putBlob: async (digest, _size, open) => {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of await open()) chunks.push(chunk);
+        received.set(
+          `${registryKey}@${digest}`,
+          chunks.map((c) => Buffer.from(c).toString()),
+        );
+      },
+      mountBlob: async () => false,
+      listTags: async () => [],
+      listReferrers: async () => undefined,
+    });
+    const [source, one, two] = [store('staging'), store('one'), store('two')];
+    const copier = new Copier(1);
+    // `a` takes the only turn; `b`, asked for by `one`, waits, and `two` asks for it meanwhile.
+    const placed = [copier.blob(source, one, 'a', 1), copier.blob(source, one, 'b', 1), copier.blob(source, two, 'b', 1)];
+    await Promise.all(placed);
+    expect(reads.filter((d) => d === 'b')).toEqual(['b']);
+    expect(received.get('one@b')).toEqual(['b']);
+    expect(received.get('two@b')).toEqual(['b']);
   });
 });

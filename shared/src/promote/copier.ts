@@ -2,8 +2,8 @@
  * Copies images by digest between stores, byte for byte: an index's platform manifests, then each manifest's
  * blobs, then the manifest, the tag last. Each blob is HEADed before it is sent and crosses the wire at most once
  * per destination registry: a blob already in another repository of that registry is mounted from it. Blobs
- * stream from source to destination (flat memory whatever their size), at most `concurrency` at once; mirrors
- * uploading one blob at the same time share one read of it.
+ * stream from source to destination (flat memory whatever their size), at most `concurrency` source blobs at once;
+ * the registries asking for one blob while it waits for its turn are sent it together, from one read.
  */
 import { type ManifestBlob, parseManifest } from '../oci/media-types.ts';
 import type { ImageStore } from '../oci/store.ts';
@@ -28,6 +28,8 @@ export class Copier {
   readonly #copies = new Map<string, Promise<string | undefined>>();
   /** `${source.name}@${digest}` → the read that uploads starting together share (one GET for every mirror). */
   readonly #reads = new Map<string, SharedRead>();
+  /** `${source.name}@${digest}` → the first placings in each registry still waiting for a turn: they start together. */
+  readonly #turns = new Map<string, (() => Promise<void>)[]>();
   /** Per destination registry. */
   readonly stats = new Map<string, TransferStats>();
 
@@ -127,10 +129,32 @@ export class Copier {
       return placed.then((holder) =>
         holder.name === to.name ? undefined : this.#blobs.run(() => this.#place(from, to, digest, size, holder)).then(() => {}),
       );
-    const placing = this.#blobs.run(() => this.#place(from, to, digest, size, from));
+    const placing = this.#first(from, to, digest, size);
     this.#placed.set(key, placing);
     placing.catch(() => this.#placed.delete(key));
     return placing.then(() => {});
+  }
+
+  /**
+   * The blob's first placing in `to`'s registry. Each registry's copy asks for a blob at its own pace: the placings
+   * that ask while it waits for a turn share that turn, so they start together and one read of the source serves them.
+   */
+  #first(from: ImageStore, to: ImageStore, digest: string, size: number): Promise<ImageStore> {
+    const key = `${from.name}@${digest}`;
+    const waiting = this.#turns.get(key);
+    const starts = waiting ?? [];
+    const placing = new Promise<ImageStore>((resolve, reject) =>
+      starts.push(() => this.#place(from, to, digest, size, from).then(resolve, reject)),
+    );
+    if (!waiting) {
+      this.#turns.set(key, starts);
+      // Each start settles its own placing's promise and never rejects.
+      void this.#blobs.run(async () => {
+        this.#turns.delete(key);
+        await Promise.all(starts.map((start) => start()));
+      });
+    }
+    return placing;
   }
 
   /** The read of a source blob that an upload starting now joins. */
