@@ -11,16 +11,20 @@
  * room: the copy is bound by the CPU of two cores (registries, then ours), so a counting proxy in this process, or
  * the disk of the machine (an ext4 without a journal here, where creating a file skips every inode freed in the last
  * seconds), would be measured instead of the tools. Requests are counted in runs of their own, through proxies.
+ * Each timed side's CPU is read from /proc (Linux): the tool's processes and the registries it talked to, and from
+ * them the ratio the registries' work alone sets on this machine's cores (`registriesFloor`).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runBundle } from '../runner/run-bundle.ts';
 import { median, memoryTmpdir } from '../testing/bench.ts';
 import { platformImage, randomLayer, startCountedRegistries, writeIndex } from '../testing/oci-images.ts';
 import { OciLayout } from '../testing/oci-layout.ts';
-import { startRegistries } from '../testing/registry.ts';
+import { type Registry, startRegistries } from '../testing/registry.ts';
+import { exitedChildrenCpu, processCpu } from '../testing/thread-cpu.ts';
 
 const exec = promisify(execFile);
 
@@ -87,6 +91,28 @@ async function skopeoCopies(staging: string, images: readonly { name: string; di
   return performance.now() - started;
 }
 
+/** CPU-seconds of one side of a round: its tool's processes (run and waited for) and the registries it talked to. */
+interface SideCpu {
+  tool: number;
+  registries: number;
+}
+
+/** Runs `side` and reads what it cost in CPU (Linux; undefined where /proc is missing). */
+async function measureCpu(registries: readonly Registry[], side: () => Promise<void>): Promise<SideCpu | undefined> {
+  const read = () => ({ tool: exitedChildrenCpu(), registries: registries.map((r) => processCpu(r.pid)) });
+  const before = read();
+  await side();
+  const after = read();
+  if (after.tool === undefined || before.tool === undefined) return undefined;
+  let spent = 0;
+  for (const [i, seconds] of after.registries.entries()) {
+    const start = before.registries[i];
+    if (seconds === undefined || start === undefined) return undefined;
+    spent += seconds - start;
+  }
+  return { tool: after.tool - before.tool, registries: spent };
+}
+
 export async function benchPromote(rounds = Number(process.env.BENCH_ROUNDS ?? '3')): Promise<Record<string, unknown>> {
   const before = process.env.PROMOTE_BENCH_BEFORE;
   const bundles: Bundle[] = [
@@ -140,17 +166,30 @@ export async function benchPromote(rounds = Number(process.env.BENCH_ROUNDS ?? '
     // Each round: skopeo and every bundle into fresh mirrors of their own, the order alternating.
     const skopeoMs: number[] = [];
     const promoteMs = bundles.map(() => [] as number[]);
+    const skopeoCpu: (SideCpu | undefined)[] = [];
+    const promoteCpu = bundles.map(() => [] as (SideCpu | undefined)[]);
+    const stagingRegistry = served.registries[0] as Registry;
     for (let round = 0; round < rounds; round++) {
       const mirrors = await startRegistries(2 * (1 + bundles.length), { storage });
       const hosts = mirrors.map((m) => m.host);
       plain.push(...hosts);
       try {
         const sides = [
-          async () => skopeoMs.push(await skopeoCopies(staging, twenty.images, hosts.slice(0, 2))),
+          async () => {
+            const talkedTo = [stagingRegistry, ...mirrors.slice(0, 2)];
+            const cpu = await measureCpu(talkedTo, async () => {
+              skopeoMs.push(await skopeoCopies(staging, twenty.images, hosts.slice(0, 2)));
+            });
+            skopeoCpu.push(cpu);
+          },
           ...bundles.map((bundle, n) => async () => {
             const file = `twenty-${round}-${n}.yaml`;
             await manifest(file, twenty, 'twenty', staging, hosts.slice(2 + 2 * n, 4 + 2 * n));
-            promoteMs[n]?.push((await run(bundle, file)).ms);
+            const talkedTo = [stagingRegistry, ...mirrors.slice(2 + 2 * n, 4 + 2 * n)];
+            const cpu = await measureCpu(talkedTo, async () => {
+              promoteMs[n]?.push((await run(bundle, file)).ms);
+            });
+            promoteCpu[n]?.push(cpu);
           }),
         ];
         for (const side of round % 2 ? sides.reverse() : sides) await side();
@@ -178,6 +217,7 @@ export async function benchPromote(rounds = Number(process.env.BENCH_ROUNDS ?? '
       served.reset();
       const light = bundle.root ? undefined : await run(bundle, `hundred-${n}.yaml`, { check: 'written' });
       const ratios = (promoteMs[n] as number[]).map((ms, r) => ms / (skopeoMs[r] as number));
+      const cpu = cpuFigures(promoteCpu[n] as (SideCpu | undefined)[], skopeoCpu, skopeoMs);
       figures[bundle.label] = {
         twentyImages: {
           skopeoMs: skopeoMs.map(Math.round),
@@ -185,6 +225,7 @@ export async function benchPromote(rounds = Number(process.env.BENCH_ROUNDS ?? '
           ratios: ratios.map((r) => Number(r.toFixed(3))),
           ratio: Number(median(ratios).toFixed(3)),
           goal: '≤ 0.3× skopeo',
+          ...cpu,
           requests: copyRequests,
           uniqueBytesPerMirror: twenty.uniqueBytes,
           bytesSent: Object.fromEntries(Object.entries(counted.report.transfers).map(([r, t]) => [r, t.bytes])),
@@ -213,6 +254,31 @@ export async function benchPromote(rounds = Number(process.env.BENCH_ROUNDS ?? '
     await served.stop();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The rounds' CPU, medians: each tool's and its registries'. `registriesFloor` is the ratio the registries' CPU alone
+ * sets (spread over every core, against skopeo's wall time): no client sending these requests goes below it; `cpuBound`
+ * adds the promotion's own CPU: the ratio with every core busy from start to end.
+ */
+function cpuFigures(promote: readonly (SideCpu | undefined)[], skopeo: readonly (SideCpu | undefined)[], skopeoMs: number[]) {
+  if ([...promote, ...skopeo].some((c) => c === undefined)) return {};
+  const ours = promote as SideCpu[];
+  const theirs = skopeo as SideCpu[];
+  const cores = availableParallelism();
+  const ratioOf = (seconds: (c: SideCpu) => number) =>
+    Number(median(ours.map((c, r) => ((seconds(c) / cores) * 1000) / (skopeoMs[r] as number))).toFixed(3));
+  const seconds = (values: number[]) => Number(median(values).toFixed(2));
+  return {
+    cpuSeconds: {
+      promote: seconds(ours.map((c) => c.tool)),
+      itsRegistries: seconds(ours.map((c) => c.registries)),
+      skopeo: seconds(theirs.map((c) => c.tool)),
+      skopeosRegistries: seconds(theirs.map((c) => c.registries)),
+    },
+    registriesFloor: ratioOf((c) => c.registries),
+    cpuBound: ratioOf((c) => c.registries + c.tool),
+  };
 }
 
 if (import.meta.main) console.dir(await benchPromote(), { depth: 4 });

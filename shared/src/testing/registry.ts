@@ -15,6 +15,8 @@ export interface Registry {
   /** host:port, as used in image references. */
   host: string;
   url: string;
+  /** The registry's process (benchmarks read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   return {
     host: `127.0.0.1:${port}`,
     url,
+    pid: child.pid as number,
     ...(tokens ? { tokenScopes: tokens.scopes } : {}),
     async stop() {
       child.kill('SIGTERM');
