@@ -61,6 +61,18 @@ describe('send', () => {
     expect(registry.seen.at(-1)).toMatchObject({ url: '/v2/a/blobs/final', authorization: 'Bearer secret' });
   });
 
+  it('sends the path with its query, and credentials in the address as Basic authorization', async () => {
+    const target = new URL(`${registry.origin}/v2/a/blobs/final?n=1&last=b`);
+    target.username = 'robot@ci';
+    target.password = 'p:w';
+    const response = await send(target.toString(), { method: 'GET', headers: {}, timeoutMs: 10_000 });
+    await response.discard();
+    expect(registry.seen.at(-1)).toMatchObject({
+      url: '/v2/a/blobs/final?n=1&last=b',
+      authorization: `Basic ${Buffer.from('robot@ci:p:w').toString('base64')}`,
+    });
+  });
+
   it('sends a streamed body whole, and reuses one connection for requests whose answers are discarded', async () => {
     const before = registry.sockets.size;
     const chunks = Array.from({ length: 20 }, () => new Uint8Array(64 * 1024).fill(7));

@@ -90,7 +90,15 @@ function exchange(url: URL, options: SendOptions): Promise<http.IncomingMessage>
     const body = options.body;
     const headers = { ...options.headers };
     if (body instanceof Uint8Array) headers['content-length'] = String(body.length);
-    const req = (protocol === 'https:' ? https : http).request(url, {
+    // Plain options, not the URL: node turns a URL into options on every request (urlToHttpOptions showed in profiles).
+    const req = (protocol === 'https:' ? https : http).request({
+      protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password
+        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+        : {}),
       agent: agents[protocol],
       method: options.method,
       headers,
