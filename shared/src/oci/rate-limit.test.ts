@@ -25,6 +25,12 @@ describe('TokenBucket (the clock and timers injected)', () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  it('refuses a rate that is not above 0, and lets everything through at Infinity', async () => {
+    for (const rate of [0, -1, Number.NaN]) expect(() => new TokenBucket(rate)).toThrow(RangeError);
+    const bucket = new TokenBucket(Number.POSITIVE_INFINITY, 1, clock);
+    expect(await settled(Array.from({ length: 100 }, () => bucket.take()))).toEqual(Array(100).fill(true));
+  });
+
   it('lets a burst through at once, then one request per 1/rate seconds, in order', async () => {
     const bucket = new TokenBucket(10, 3, clock);
     const takes = Array.from({ length: 5 }, () => bucket.take());

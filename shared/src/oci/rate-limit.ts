@@ -11,6 +11,8 @@ export class TokenBucket {
   readonly #now: () => number;
 
   constructor(rate: number, burst = Math.max(1, Math.ceil(rate)), now: () => number = () => performance.now()) {
+    // A rate of 0 would wait forever (a timer of Infinity ms fires at once, with a warning, on every request).
+    if (!(rate > 0)) throw new RangeError(`a token bucket's rate must be above 0 (Infinity for none), not ${rate}`);
     this.#rate = rate;
     this.#burst = burst;
     this.#tokens = burst;
