@@ -73,6 +73,38 @@ describe('send', () => {
     });
   });
 
+  it("sends a slow source's chunk without waiting for the next one", async () => {
+    let arrived: () => void = () => {};
+    const firstBytes = new Promise<void>((resolve) => (arrived = resolve));
+    const server = createServer((req, res) => {
+      req.once('data', () => arrived());
+      req.resume().on('end', () => res.writeHead(201).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      // The second chunk comes only once the first has reached the server: held back for a batch, it never would.
+      const source = (async function* () {
+        yield new Uint8Array(1024).fill(1);
+        const held = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the first chunk was held back')), 5_000).unref(),
+        );
+        await Promise.race([firstBytes, held]);
+        yield new Uint8Array(1024).fill(2);
+      })();
+      const put = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/a/blobs/uploads/y`, {
+        method: 'PUT',
+        headers: { 'content-length': '2048' },
+        body: source,
+        timeoutMs: 10_000,
+      });
+      expect(put.status).toBe(201);
+      await put.discard();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('sends a streamed body whole, and reuses one connection for requests whose answers are discarded', async () => {
     const before = registry.sockets.size;
     const chunks = Array.from({ length: 20 }, () => new Uint8Array(64 * 1024).fill(7));

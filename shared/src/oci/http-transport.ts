@@ -22,9 +22,11 @@ const DRAIN_LIMIT = 64 * 1024;
 const MAX_REDIRECTS = 10;
 /**
  * A streamed body goes out in writes of about this size: each write to a loopback or LAN peer costs a system call
- * and a wake-up on both sides, and a source's 64 KiB reads made 17 writes per MiB.
+ * and a wake-up on both sides, and a source's 64 KiB reads made 17 writes per MiB. A slow source's chunks wait at
+ * most WRITE_DELAY_MS, so the destination never sees a longer silence than the source's.
  */
 const WRITE_BATCH = 512 * 1024;
+const WRITE_DELAY_MS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 const agents = {
@@ -125,24 +127,31 @@ function exchange(url: URL, options: SendOptions): Promise<http.IncomingMessage>
         // Corked, the chunks gathered since the last write go out in one writev.
         let pending: Uint8Array[] = [];
         let pendingBytes = 0;
-        const flush = async () => {
-          if (pending.length === 0) return;
+        let timer: NodeJS.Timeout | undefined;
+        const write = () => {
+          clearTimeout(timer);
+          timer = undefined;
+          if (pending.length === 0 || req.destroyed) return;
           req.cork();
-          let ok = true;
-          for (const chunk of pending) ok = req.write(chunk);
+          for (const chunk of pending) req.write(chunk);
           req.uncork();
           pending = [];
           pendingBytes = 0;
-          if (!ok) await Promise.race([once(req, 'drain'), closed]);
         };
-        for await (const chunk of body) {
-          if (req.destroyed) return;
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          if (pendingBytes >= WRITE_BATCH) await flush();
+        try {
+          for await (const chunk of body) {
+            if (req.destroyed) return;
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            if (pendingBytes >= WRITE_BATCH) write();
+            else timer ??= setTimeout(write, WRITE_DELAY_MS);
+            if (req.writableNeedDrain) await Promise.race([once(req, 'drain'), closed]);
+          }
+          write();
+          req.end();
+        } finally {
+          clearTimeout(timer);
         }
-        await flush();
-        req.end();
       })().catch((err: unknown) => {
         // The source failed (a digest mismatch, a reset): that is the error, not the aborted upload's.
         failure ??= err;

@@ -4,7 +4,7 @@
  */
 import type { Descriptor, ManifestBlob } from './media-types.ts';
 
-/** A blob's bytes as a stream: read once, never held whole in memory. */
+/** A blob's bytes as a stream: read once, never held whole in memory; a chunk is not reused once yielded (consumers batch them). */
 export type BlobStream = AsyncIterable<Uint8Array>;
 
 export interface ImageStore {
