@@ -8,10 +8,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { writeIfChanged } from '../core/files.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { resolveInside } from '../core/paths.ts';
-import { mapPool } from '../core/pool.ts';
 import { formatSums } from './sums.ts';
 
 export const SHA256SUMS = 'SHA256SUMS';
@@ -31,24 +30,6 @@ export interface ChecksumFiles {
   paths: string[];
   /** The subset that was created or rewritten by this call. */
   changed: string[];
-}
-
-/** Writes `content` atomically (a temporary file renamed into place). */
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
-
-/** Writes `content` atomically unless the file already holds exactly it; returns whether it wrote. */
-export async function writeIfChanged(file: string, content: string): Promise<boolean> {
-  try {
-    if ((await readFile(file, 'utf8')) === content) return false;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await writeAtomic(file, content);
-  return true;
 }
 
 function digestsOf(path: string, content: string): FileDigests {
@@ -77,13 +58,13 @@ export function checksumContents(files: readonly FileDigests[]): { contents: Map
 }
 
 /** Writes one file's `<path>.sha256` and `<path>.sha512` (as soon as it is hashed); returns the paths it changed. */
-export async function writeDigestFiles(root: string, file: FileDigests): Promise<string[]> {
+export function writeDigestFiles(root: string, file: FileDigests): string[] {
   const targets = [
     { path: `${file.path}.sha256`, content: file.sha256 },
     { path: `${file.path}.sha512`, content: file.sha512 },
   ].map((t) => ({ ...t, file: resolveInside(root, t.path) }));
   const changed: string[] = [];
-  for (const t of targets) if (await writeIfChanged(t.file, t.content)) changed.push(t.path);
+  for (const t of targets) if (writeIfChanged(t.file, t.content)) changed.push(t.path);
   return changed;
 }
 
@@ -92,11 +73,11 @@ export async function writeDigestFiles(root: string, file: FileDigests): Promise
  * has already written each file's own `.sha256`/`.sha512` (writeDigestFiles):
  * only the SUMS files and theirs are written here.
  */
-export async function writeChecksumFiles(
+export function writeChecksumFiles(
   root: string,
   files: readonly FileDigests[],
   options: { digestFilesWritten?: boolean } = {},
-): Promise<ChecksumFiles> {
+): ChecksumFiles {
   const { contents, sums } = checksumContents(files);
   // Stryker disable next-line ArrayDeclaration: a stand-in name skips nothing a tree's checksum files are named
   const skip = new Set(options.digestFilesWritten ? files.flatMap((f) => [`${f.path}.sha256`, `${f.path}.sha512`]) : []);
@@ -104,8 +85,6 @@ export async function writeChecksumFiles(
   const targets = [...contents]
     .filter(([path]) => !skip.has(path))
     .map(([path, content]) => ({ path, file: resolveInside(root, path), content }));
-  // Several hundred small files: a few at a time, or each waits for the one before.
-  const written = await mapPool(targets, 16, ({ file, content }) => writeIfChanged(file, content));
-  const changed = targets.filter((_, i) => written[i]).map((t) => t.path);
+  const changed = targets.filter(({ file, content }) => writeIfChanged(file, content)).map((t) => t.path);
   return { sums, paths: [...contents.keys()].sort(), changed: changed.sort() };
 }

@@ -4,10 +4,8 @@ export {
   checksumPaths,
   SHA256SUMS,
   SHA512SUMS,
-  writeAtomic,
   writeChecksumFiles,
   writeDigestFiles,
-  writeIfChanged,
 } from './files.ts';
 export type { SumEntry } from './sums.ts';
 export { formatSums, parseSums } from './sums.ts';

@@ -61,9 +61,8 @@ export async function verifyChecksumFile(
   const file = await resolveSafe(root, relative);
   const digests = known ?? (await hashFile(file));
   // The checksum files too: one linked outside the tree would otherwise be read (and quoted in an error).
-  const [sha256, sha512] = await Promise.all(
-    ['sha256', 'sha512'].map(async (algorithm) => readTextIfExists(await resolveSafe(root, `${relative}.${algorithm}`))),
-  );
+  const sha256 = readTextIfExists(await resolveSafe(root, `${relative}.sha256`));
+  const sha512 = readTextIfExists(await resolveSafe(root, `${relative}.sha512`));
   return { digests, checked: checkDigestFiles(relative, digests, { sha256, sha512 }) };
 }
 

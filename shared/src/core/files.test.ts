@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBytesIfExists, readTextIfExists } from './files.ts';
+import { readBytesIfExists, readTextIfExists, writeIfChanged } from './files.ts';
 
 describe('readBytesIfExists', () => {
   let dir: string;
@@ -19,17 +19,27 @@ describe('readBytesIfExists', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads a regular file (also through a symlink), and answers undefined for none (also a dangling link)', async () => {
-    expect((await readBytesIfExists(path.join(dir, 'file')))?.toString()).toBe('hello');
-    expect(await readTextIfExists(path.join(dir, 'link-to-file'))).toBe('hello');
-    expect(await readBytesIfExists(path.join(dir, 'missing'))).toBeUndefined();
-    expect(await readBytesIfExists(path.join(dir, 'dangling'))).toBeUndefined();
+    expect(readBytesIfExists(path.join(dir, 'file'))?.toString()).toBe('hello');
+    expect(readTextIfExists(path.join(dir, 'link-to-file'))).toBe('hello');
+    expect(readBytesIfExists(path.join(dir, 'missing'))).toBeUndefined();
+    expect(readBytesIfExists(path.join(dir, 'dangling'))).toBeUndefined();
   });
 
   it('refuses at once what is not a regular file, naming it without its folder: a FIFO does not block the read', async () => {
     for (const name of ['folder', 'fifo', 'link-to-fifo'])
-      await expect(readBytesIfExists(path.join(dir, name))).rejects.toMatchObject({
-        code: 'ENOTREG',
-        message: `${name} is not a regular file`,
-      });
+      expect(() => readBytesIfExists(path.join(dir, name))).toThrow(
+        expect.objectContaining({ code: 'ENOTREG', message: `${name} is not a regular file` }),
+      );
+  });
+
+  it('writes a file only when its bytes differ, says so, and refuses what is not a regular file', async () => {
+    const file = path.join(dir, 'w.txt');
+    expect(writeIfChanged(file, 'one')).toBe(true);
+    expect(writeIfChanged(file, 'one')).toBe(false);
+    expect(writeIfChanged(file, 'two')).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp-/));
+    for (const name of ['folder', 'fifo'])
+      expect(() => writeIfChanged(path.join(dir, name), 'x')).toThrow(expect.objectContaining({ code: 'ENOTREG' }));
   });
 });

@@ -1,33 +1,51 @@
-/** Small file-system helpers every domain needs. */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+/**
+ * Small file-system helpers every domain needs. Synchronous: for the small files they are used on (signatures,
+ * checksums, SBOMs), a round trip through libuv's thread pool costs more CPU than the read or write itself, and it wakes
+ * threads on the cores that hashing needs.
+ */
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * A file's bytes, or undefined when it does not exist (any other failure is thrown). Only a regular file is read
- * (else an error with code ENOTREG naming the file): a device would never end, and a FIFO would block the read (and a
- * thread-pool thread) until something wrote to it — so it is opened without blocking and checked once open.
+ * (else an error with code ENOTREG naming the file): a device would never end, and a FIFO would block the read until
+ * something wrote to it — so it is opened without blocking and checked once open.
  */
-export async function readBytesIfExists(file: string, { noFollow = false } = {}): Promise<Buffer | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
+export function readBytesIfExists(file: string, { noFollow = false } = {}): Buffer | undefined {
+  let fd: number;
   try {
-    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (NO_FOLLOW ?? 0) : 0));
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (NO_FOLLOW ?? 0) : 0));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
   try {
-    if (!(await handle.stat()).isFile())
+    if (!fstatSync(fd).isFile())
       throw Object.assign(new Error(`${path.basename(file)} is not a regular file`), { code: 'ENOTREG' });
-    return await handle.readFile();
+    return readFileSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** A text file's content (UTF-8), or undefined when it does not exist; see readBytesIfExists. */
-export async function readTextIfExists(file: string, options: { noFollow?: boolean } = {}): Promise<string | undefined> {
-  return (await readBytesIfExists(file, options))?.toString('utf8');
+export function readTextIfExists(file: string, options: { noFollow?: boolean } = {}): string | undefined {
+  return readBytesIfExists(file, options)?.toString('utf8');
+}
+
+/** Writes `content` atomically (a temporary file renamed into place). */
+export function writeAtomic(file: string, content: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}
+
+/** Writes `content` atomically unless the file already holds exactly these bytes; returns whether it wrote. */
+export function writeIfChanged(file: string, content: string): boolean {
+  const bytes = Buffer.from(content);
+  if (readBytesIfExists(file)?.equals(bytes)) return false;
+  writeAtomic(file, bytes);
+  return true;
 }
 
 /**

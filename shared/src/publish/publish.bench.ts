@@ -105,7 +105,7 @@ async function stageTree(source: string, shape: Shape): Promise<number> {
   const staged = await makeReleaseTree(source, { binaries, binarySize: Math.floor(shape.bytes / binaries) });
   // Both tools copy the same tree (publish-binaries checks these files instead of making them).
   const digests = await Promise.all(staged.map(async (p) => ({ path: p, ...(await hashFile(path.join(source, p))) })));
-  await writeChecksumFiles(source, digests);
+  writeChecksumFiles(source, digests);
   return staged.length * 3 + 6;
 }
 

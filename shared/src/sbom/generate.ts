@@ -5,11 +5,11 @@
  * release manifest. A document whose bytes are already on disk is left alone, so a
  * rerun changes nothing and says so.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { InputError } from '../core/errors.ts';
-import { readBytesIfExists } from '../core/files.ts';
+import { writeIfChanged } from '../core/files.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
 import { expandGlobs, resolveInside } from '../core/paths.ts';
@@ -188,16 +188,8 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
 
   const status: GenerateSbomResult['status'] = {};
   await mkdir(path.join(options.workspace, outputDir), { recursive: true });
-  for (const [name, text] of documents) {
-    const file = path.join(options.workspace, name);
-    if ((await readBytesIfExists(file))?.equals(Buffer.from(text))) {
-      status[name] = 'unchanged';
-      continue;
-    }
-    await writeFile(`${file}.tmp-${process.pid}`, text);
-    await rename(`${file}.tmp-${process.pid}`, file);
-    status[name] = 'written';
-  }
+  for (const [name, text] of documents)
+    status[name] = writeIfChanged(path.join(options.workspace, name), text) ? 'written' : 'unchanged';
   for (const [name, s] of Object.entries(status)) logger.info(`${name}: ${s}`);
   if (Object.values(status).every((s) => s === 'unchanged'))
     logger.info('Every document already held these bytes: nothing was written');

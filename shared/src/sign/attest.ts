@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Bundle } from '@sigstore/bundle';
 import type { Signature, Witness } from '@sigstore/sign';
-import { writeIfChanged } from '../checksums/files.ts';
+import { writeIfChanged } from '../core/files.ts';
 import type { RetryOptions } from '../core/retry.ts';
 import type { BundleVerifier } from './bundle-verifier.ts';
 import { dsseBundle, IN_TOTO_PAYLOAD_TYPE, parseBundle, preAuthEncoding, serializeBundle } from './bundles.ts';
@@ -81,7 +81,7 @@ export async function writeProvenance(
       throw new SigningError(`the provenance bundle does not verify (${(err as Error).message})`, [], { cause: err });
     }
   }
-  await writeIfChanged(statementFile, payload.toString('utf8'));
-  await writeIfChanged(bundleFile, serializeBundle(bundle));
+  writeIfChanged(statementFile, payload.toString('utf8'));
+  writeIfChanged(bundleFile, serializeBundle(bundle));
   return { status: 'signed', verified: ctx.verifier !== undefined };
 }

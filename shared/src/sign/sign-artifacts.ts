@@ -176,7 +176,7 @@ async function signAll(
     });
     const { sha256, sha512 } = signed.digests;
     const checksumsChanged = options.checksums
-      ? await writeDigestFiles(rootDir, { path: relativeTo(root, item.subject), sha256, sha512 })
+      ? writeDigestFiles(rootDir, { path: relativeTo(root, item.subject), sha256, sha512 })
       : [];
     progress.tick(`${item.subject} ${signed.status}`, signed.digests.size);
     return { ...signed, checksumsChanged };
@@ -272,7 +272,7 @@ async function writeChecksums(
   logger: Logger,
 ): Promise<{ changed: number; sums: ResourceDescriptor[] }> {
   return logger.group('Checksums', async () => {
-    const written = await writeChecksumFiles(
+    const written = writeChecksumFiles(
       rootDir,
       files.map((f) => ({ path: f.name, sha256: f.signed.digests.sha256, sha512: f.signed.digests.sha512 })),
       { digestFilesWritten: true },

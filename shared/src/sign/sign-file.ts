@@ -7,8 +7,7 @@
  */
 import type { Bundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
-import { writeAtomic, writeIfChanged } from '../checksums/files.ts';
-import { NO_FOLLOW, readTextIfExists } from '../core/files.ts';
+import { NO_FOLLOW, readTextIfExists, writeAtomic, writeIfChanged } from '../core/files.ts';
 import { type Digests, sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { resolveSafe } from '../core/paths.ts';
@@ -61,12 +60,14 @@ async function readExisting(bundleFile: string, label: string, workspace: string
       () => false,
     );
   let text: string | undefined;
-  if (NO_FOLLOW === undefined) text = (await inside()) ? await readTextIfExists(bundleFile) : undefined;
+  if (NO_FOLLOW === undefined) text = (await inside()) ? readTextIfExists(bundleFile) : undefined;
   else
-    text = await readTextIfExists(bundleFile, { noFollow: true }).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ELOOP') throw err;
-      return (await inside()) ? readTextIfExists(bundleFile) : undefined;
-    });
+    try {
+      text = readTextIfExists(bundleFile, { noFollow: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+      text = (await inside()) ? readTextIfExists(bundleFile) : undefined;
+    }
   if (text === undefined) return undefined;
   try {
     return parseBundle(text);
@@ -114,13 +115,13 @@ export async function signFile(file: string, label: string, hashed: Promise<Dige
   const write = result.status === 'signed' ? writeAtomic : writeIfChanged;
   const bundleText = serializeBundle(result.bundle);
   const outputs = [BUNDLE_SUFFIX];
-  await write(bundleFile, bundleText);
+  write(bundleFile, bundleText);
   if (ctx.legacySignatures) {
     const legacy = legacyFiles(result.bundle);
-    await write(`${file}.sig`, legacy.sig);
+    write(`${file}.sig`, legacy.sig);
     outputs.push('.sig');
     if (legacy.cert !== undefined) {
-      await write(`${file}.cert`, legacy.cert);
+      write(`${file}.cert`, legacy.cert);
       outputs.push('.cert');
     }
   }

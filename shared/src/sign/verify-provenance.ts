@@ -58,10 +58,8 @@ export async function verifyProvenance(
 ): Promise<number> {
   const folder = path.posix.dirname(statement);
   const bundlePath = folder === '.' ? PROVENANCE_BUNDLE : `${folder}/${PROVENANCE_BUNDLE}`;
-  const [bytes, bundleBytes] = await Promise.all([
-    readBytesIfExists(await resolveSafe(workspace, statement)),
-    readBytesIfExists(await resolveSafe(workspace, bundlePath)),
-  ]);
+  const bytes = readBytesIfExists(await resolveSafe(workspace, statement));
+  const bundleBytes = readBytesIfExists(await resolveSafe(workspace, bundlePath));
   if (bytes === undefined) throw new Error('cannot be read');
   if (bundleBytes === undefined) throw new Error(`no ${PROVENANCE_BUNDLE} beside it`);
   let bundle: ReturnType<typeof parseBundle>;
