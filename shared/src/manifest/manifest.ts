@@ -4,10 +4,11 @@
  * for them. Validated on read and on write; written atomically (temp + rename),
  * under a lock so two steps on one runner cannot interleave.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { ReleaseError } from '../core/errors.ts';
+import { writeAtomic } from '../core/files.ts';
 import { takeLockFile } from '../core/lock-file.ts';
 import schema from './manifest.schema.json' with { type: 'json' };
 
@@ -146,9 +147,7 @@ export async function updateManifest(
   try {
     const current = await readManifest(file);
     const next = await validateManifest(change(current) ?? current, file);
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, serializeManifest(next));
-    await rename(tmp, file);
+    writeAtomic(file, serializeManifest(next));
     return next;
   } finally {
     await release();

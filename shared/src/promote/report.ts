@@ -1,6 +1,7 @@
 /** promote-images' outputs, job summary (the plan table) and JSON promotion record. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeAtomic } from '../core/files.ts';
 import type { OutputValue } from '../core/run-action.ts';
 import { formatBytes, Summary } from '../core/summary.ts';
 import { recordProduced, updateManifest } from '../manifest/manifest.ts';
@@ -37,9 +38,7 @@ export function promoteSummary(result: PromoteResult): Summary {
 /** The JSON record of the run (sorted, reproducible), written atomically. */
 export async function writeReport(file: string, result: PromoteResult): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(tmp, file);
+  writeAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** Records each promoted reference under its image in the release manifest (`produced.promoted`). */

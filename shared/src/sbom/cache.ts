@@ -6,8 +6,9 @@
  * an entry is what the analysis returned, so output is the same with or without it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeAtomic } from '../core/files.ts';
 
 export class AnalysisCache {
   readonly dir: string;
@@ -33,8 +34,6 @@ export class AnalysisCache {
 
   async put(key: string, value: unknown): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const file = path.join(this.dir, `${key}.json`);
-    await writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(value));
-    await rename(`${file}.tmp-${process.pid}`, file);
+    writeAtomic(path.join(this.dir, `${key}.json`), JSON.stringify(value));
   }
 }
