@@ -28,6 +28,8 @@ export const MODULES: Record<string, MutationTarget> = {
     tests: ['shared/src/checksums/sums.test.ts'],
   },
   retry: { mutate: ['shared/src/core/retry.ts'], tests: ['shared/src/core/retry.test.ts'] },
+  // The small-file reads and atomic writes every signature, checksum, SBOM, report and manifest goes through.
+  files: { mutate: ['shared/src/core/files.ts'], tests: ['shared/src/core/files.test.ts'] },
   verify: { mutate: ['shared/src/publish/verify.ts'], tests: ['shared/src/publish/verify.test.ts'] },
   // promote-images: the plan (skip, tag, copy, move, conflicts), kpromo's manifests and the tag and digest rules.
   promote: {

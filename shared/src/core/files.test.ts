@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBytesIfExists, readTextIfExists, writeIfChanged } from './files.ts';
 
-describe('readBytesIfExists', () => {
+describe('small files', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'files-'));
@@ -23,6 +24,25 @@ describe('readBytesIfExists', () => {
     expect(readTextIfExists(path.join(dir, 'link-to-file'))).toBe('hello');
     expect(readBytesIfExists(path.join(dir, 'missing'))).toBeUndefined();
     expect(readBytesIfExists(path.join(dir, 'dangling'))).toBeUndefined();
+    expect(readTextIfExists(path.join(dir, 'missing'))).toBeUndefined();
+  });
+
+  it('throws every other failure to open, a symlink among them when asked not to follow one', () => {
+    expect(() => readBytesIfExists(path.join(dir, 'file', 'below'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(readBytesIfExists(path.join(dir, 'file'), { noFollow: true })?.toString()).toBe('hello');
+    expect(() => readTextIfExists(path.join(dir, 'link-to-file'), { noFollow: true })).toThrow(
+      expect.objectContaining({ code: 'ELOOP' }),
+    );
+  });
+
+  it('closes what it opened, whether it read the file or refused it', () => {
+    const open = () => readdirSync('/dev/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      readBytesIfExists(path.join(dir, 'file'));
+      expect(() => readBytesIfExists(path.join(dir, 'folder'))).toThrow();
+    }
+    expect(open()).toBe(before);
   });
 
   it('refuses at once what is not a regular file, naming it without its folder: a FIFO does not block the read', async () => {
@@ -38,7 +58,7 @@ describe('readBytesIfExists', () => {
     expect(writeIfChanged(file, 'one')).toBe(false);
     expect(writeIfChanged(file, 'two')).toBe(true);
     expect(await readFile(file, 'utf8')).toBe('two');
-    expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp-/));
+    expect((await readdir(dir)).filter((name) => name.includes('.tmp-'))).toEqual([]);
     for (const name of ['folder', 'fifo'])
       expect(() => writeIfChanged(path.join(dir, name), 'x')).toThrow(expect.objectContaining({ code: 'ENOTREG' }));
   });
