@@ -1,7 +1,7 @@
 /**
- * Small file-system helpers every domain needs. Synchronous: for the small files they are used on (signatures,
- * checksums, SBOMs), a round trip through libuv's thread pool costs more CPU than the read or write itself, and it wakes
- * threads on the cores that hashing needs.
+ * File-system helpers every domain needs. Synchronous: for the files they are used on (signatures, checksums, reports,
+ * manifests, SBOMs: bytes to a few megabytes), a round trip through libuv's thread pool costs more CPU than the read or
+ * write itself, and it wakes threads on the cores that hashing needs.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
