@@ -94,9 +94,9 @@ export interface SignBench {
   cpuRatio: number;
   /**
    * cpuRatio by kind of thread (Linux; empty elsewhere): WorkerThread the hashing threads, MainThread signing and
-   * writing, libuv-worker the file-system calls (creating files costs most: on ext4 without a journal, each new
-   * inode skips the inodes freed in the last seconds, so it grows with the files anything on the disk just deleted),
-   * V8Worker garbage collection.
+   * writing the small files (creating files costs most: on ext4 without a journal, each new inode skips the inodes
+   * freed in the last seconds, so it grows with the files anything on the disk just deleted), libuv-worker the
+   * asynchronous file-system calls left (listing the tree), V8Worker garbage collection.
    */
   cpuRatioByThread: Record<string, number>;
   /** Cores kept busy on average (CPU-seconds ÷ wall seconds): below the core count, some stood idle or went to other work. */
