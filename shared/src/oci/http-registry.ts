@@ -2,6 +2,10 @@
  * The OCI distribution API over HTTP(S): one `RegistryHost` per registry holds its token bucket and its
  * authorisation (bearer tokens per scope, or basic), and every request of every repository on it goes through
  * `RegistryHost.request`: rate limit, auth challenge answered once, retries by the project's policy.
+ *
+ * Credentials go to the registry's own origin only (and, as docker sends them, to the token realm its own challenge
+ * names): a `Link`, an upload `Location` or a redirect to another host gets none, and a challenge from another host
+ * is refused rather than answered.
  */
 import { HttpError, ReleaseError } from '../core/errors.ts';
 import { redactUrl } from '../core/http.ts';
@@ -45,6 +49,7 @@ function apiHost(registry: string): string {
 export class RegistryHost {
   readonly registry: string;
   readonly base: string;
+  readonly #origin: string;
   readonly #options: RegistryHostOptions;
   readonly #tokens = new Map<string, Promise<string>>();
   #challenge: { scheme: string; params: Record<string, string> } | undefined;
@@ -53,6 +58,7 @@ export class RegistryHost {
     this.#options = options;
     this.registry = options.registry;
     this.base = `${options.plainHttp ? 'http' : 'https'}://${apiHost(options.registry)}`;
+    this.#origin = new URL(this.base).origin;
   }
 
   get retryOptions(): RetryOptions | undefined {
@@ -127,7 +133,8 @@ export class RegistryHost {
     );
   }
 
-  async #attempt(url: string, request: RegistryRequest): Promise<RegistryResponse> {
+  /** `own`: the URL is on the registry's origin (only then are credentials sent). */
+  async #attempt(url: string, own: boolean, request: RegistryRequest): Promise<RegistryResponse> {
     const method = request.method ?? 'GET';
     for (let authenticated = false; ; authenticated = true) {
       await this.#options.limiter.take();
@@ -135,7 +142,7 @@ export class RegistryHost {
         const target = new URL(url);
         this.#options.onRequest(method, `${target.pathname}${target.search}`);
       }
-      const authorization = await this.#authorization(request.scope);
+      const authorization = own ? await this.#authorization(request.scope) : undefined;
       const body = request.body ? await request.body() : undefined;
       const response = await send(url, {
         method,
@@ -146,6 +153,12 @@ export class RegistryHost {
       if (response.status === 401 && !authenticated) {
         const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
         await response.discard();
+        // The answer may come from where a redirect led: another host's challenge must not get our credentials.
+        if (challenge && new URL(response.url).origin !== this.#origin)
+          throw new ReleaseError(
+            'REGISTRY_ERROR',
+            `${redactUrl(response.url)} asks for credentials: ${this.registry}'s are sent to ${this.registry} only`,
+          );
         if (challenge) {
           this.#challenge = challenge;
           this.#tokens.delete(request.scope);
@@ -167,8 +180,9 @@ export class RegistryHost {
   request(path: string, request: RegistryRequest): Promise<RegistryResponse> {
     const absolute = /^https?:\/\//.test(path);
     const url = absolute ? path : `${this.base}${path}`;
-    if (request.retry === false) return this.#attempt(url, request);
-    return withRetry(() => this.#attempt(url, request), {
+    const own = !absolute || new URL(url).origin === this.#origin;
+    if (request.retry === false) return this.#attempt(url, own, request);
+    return withRetry(() => this.#attempt(url, own, request), {
       // Our own paths carry no credentials, only the query is dropped: parsing a URL per request showed in profiles.
       what: `${request.method ?? 'GET'} ${absolute ? redactUrl(url) : url.split('?')[0]}`,
       ...this.#options.retry,
