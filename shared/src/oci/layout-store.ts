@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ReleaseError } from '../core/errors.ts';
 import { sha256Digest, verifiedStream } from './digest.ts';
 import { type Descriptor, type ManifestBlob, MEDIA_TYPE, manifestMediaType } from './media-types.ts';
 import { DIGEST_PATTERN } from './reference.ts';
@@ -68,7 +69,11 @@ export class LayoutStore implements ImageStore {
     const descriptor = await this.#resolve(reference);
     if (!descriptor) return undefined;
     const bytes = await readFile(this.#blobPath(descriptor.digest));
-    return { mediaType: manifestMediaType(bytes, descriptor.mediaType), digest: sha256Digest(bytes), bytes };
+    const digest = sha256Digest(bytes);
+    // A layout is files anyone could have edited: what is pushed under a tag must be what the tag's digest names.
+    if (digest !== descriptor.digest)
+      throw new ReleaseError('DIGEST_MISMATCH', `${this.name}: the blob of ${descriptor.digest} holds bytes of ${digest}`);
+    return { mediaType: manifestMediaType(bytes, descriptor.mediaType), digest, bytes };
   }
 
   async headManifest(reference: string): Promise<Descriptor | undefined> {
