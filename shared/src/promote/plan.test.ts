@@ -149,6 +149,21 @@ describe('plan rules', () => {
     expect(classify(edge('v1'), strict, true)).toMatchObject({ action: 'move', previous: B });
   });
 
+  it('an edge whose registry reads failed is unreadable, before anything else is asked', () => {
+    const failing: Observed = {
+      sourceHas: () => false,
+      tagDigest: () => A,
+      destinationHas: () => true,
+      unreadable: (e) => (e.destination === 'm1/app' ? 'GET m1 returned 403' : undefined),
+    };
+    expect(classify(edge('v1'), failing, false)).toStrictEqual({
+      ...edge('v1'),
+      action: 'unreadable',
+      error: 'GET m1 returned 403',
+    });
+    expect(classify({ ...edge('v1'), destination: 'm2/app' }, failing, false).action).toBe('skip');
+  });
+
   it.each([
     ['skip', undefined, false],
     ['tag', undefined, true],
@@ -157,6 +172,7 @@ describe('plan rules', () => {
     ['move', 'needs allow-tag-moves', false],
     ['missing', 'not in the source', false],
     ['unverified', 'no signature', false],
+    ['unreadable', 'returned 403', false],
   ] as const)('writes for %s (error %s): %s', (action, error, expected) => {
     const planned: PlannedEdge = { ...edge('v1'), action, ...(error ? { error } : {}) };
     expect(writes(planned)).toBe(expected);

@@ -6,13 +6,14 @@
  * - copy: the digest is copied, then tagged;
  * - move: the tag points at another digest (an error unless tag moves are allowed, then copied and re-tagged);
  * - missing: the source lacks the digest (an error);
- * - unverified: the source's signature did not verify (an error).
+ * - unverified: the source's signature did not verify (an error);
+ * - unreadable: a registry the edge needs could not be read (an error; the other edges go on).
  * Two digests aimed at one tag of one repository are refused before anything is looked at or written.
  */
 import { PlanConflictError } from './errors.ts';
 import type { ImageSpec } from './spec.ts';
 
-export type EdgeAction = 'skip' | 'tag' | 'copy' | 'move' | 'missing' | 'unverified';
+export type EdgeAction = 'skip' | 'tag' | 'copy' | 'move' | 'missing' | 'unverified' | 'unreadable';
 
 export interface Edge {
   image: string;
@@ -24,7 +25,7 @@ export interface Edge {
 
 export interface PlannedEdge extends Edge {
   action: EdgeAction;
-  /** Why an edge is an error (move not allowed, missing, unverified). */
+  /** Why an edge is an error (move not allowed, missing, unverified, unreadable). */
   error?: string;
   /** The digest a moved tag pointed at. */
   previous?: string;
@@ -39,6 +40,8 @@ export interface Observed {
   destinationHas(destination: string, digest: string): boolean;
   /** The reason a source digest's signature did not verify, if it did not. */
   unverified?(source: string, digest: string): string | undefined;
+  /** Why a registry read the edge needs failed (its tag, its digest at the destination or the source), if one did. */
+  unreadable?(edge: Edge): string | undefined;
 }
 
 export function edgesOf(specs: readonly ImageSpec[]): Edge[] {
@@ -71,6 +74,8 @@ export function tagConflicts(edges: readonly Edge[]): string[] {
 }
 
 export function classify(edge: Edge, observed: Observed, allowTagMoves: boolean): PlannedEdge {
+  const unreadable = observed.unreadable?.(edge);
+  if (unreadable) return { ...edge, action: 'unreadable', error: unreadable };
   const current = edge.tag ? observed.tagDigest(edge.destination, edge.tag) : undefined;
   if (current === edge.digest || (!edge.tag && observed.destinationHas(edge.destination, edge.digest)))
     return { ...edge, action: 'skip' };

@@ -103,6 +103,8 @@ async function survey(
   const manifests = new Map<string, ManifestBlob>();
   const present = new Map<string, boolean>();
   const unverified = new Map<string, string | undefined>();
+  // A read that failed (after its retries) fails the edges that need it, not the run: the others go on.
+  const failed = new Map<string, string>();
   // HEADs are small and each registry has its own token bucket: `concurrency` in flight per registry, not in all.
   const registries = new Set(edges.flatMap((e) => [stores(e.source).registryKey, stores(e.destination).registryKey]));
   const limit = new Semaphore(options.concurrency * registries.size);
@@ -110,7 +112,9 @@ async function survey(
   const lookup = (key: string, read: () => Promise<void>) => {
     let done = once.get(key);
     if (!done) {
-      done = limit.run(read);
+      done = limit.run(read).catch((err: unknown) => {
+        failed.set(key, describeError(err));
+      });
       once.set(key, done);
     }
     return done;
@@ -153,7 +157,10 @@ async function survey(
       (e) => `${e.source}@${e.digest}`,
     );
     await mapPool(sources, options.concurrency * registries.size, async (e) => {
-      const check = await checkSignature(stores(e.source), e.digest, trust, referrers);
+      const check = await checkSignature(stores(e.source), e.digest, trust, referrers).catch((err: unknown) => ({
+        status: 'invalid' as const,
+        problem: `${e.source}@${e.digest}: its signatures could not be read (${describeError(err)})`,
+      }));
       const refused =
         check.status === 'invalid'
           ? check.problem
@@ -169,6 +176,10 @@ async function survey(
       destinationHas: (destination, digest) => present.get(`${destination}@${digest}`) ?? false,
       tagDigest: (destination, tag) => tags.get(`${destination}:${tag}`),
       unverified: (source, digest) => unverified.get(`${source}@${digest}`),
+      unreadable: (e) =>
+        (e.tag ? failed.get(`${e.destination}:${e.tag}`) : undefined) ??
+        failed.get(`${e.destination}@${e.digest}`) ??
+        failed.get(`${e.source}@${e.digest}`),
     },
     manifests,
   };
