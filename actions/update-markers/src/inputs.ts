@@ -2,7 +2,7 @@
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
-import { BUILD_TYPES, type BuildType, defaultRoot } from '../../../shared/src/markers/names.ts';
+import { BUILD_TYPES, type BuildType, defaultRoot, standardMarkerType } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
 import { CONCURRENCY_GUARDS, type ConcurrencyGuard } from '../../../shared/src/markers/update-markers.ts';
 import { checkVersionLength, parseVersion, type Version } from '../../../shared/src/markers/version.ts';
@@ -79,9 +79,6 @@ export function checkReleaseVersions(versions: readonly Version[]): void {
   }
 }
 
-/** The names the standard set uses: stable, latest, their -<major>, -<major>.<minor> and -fast forms. */
-const STANDARD_MARKER = /^(stable|latest)(-fast|-\d+(\.\d+)?)?$/;
-
 /** A marker name: letters, digits, '.', '_', '-'; no '/' or '..'; a trailing `.txt` is accepted and dropped. */
 export function parseMarkerName(raw: string): string {
   const name = raw.endsWith('.txt') ? raw.slice(0, -'.txt'.length) : raw;
@@ -93,7 +90,7 @@ export function parseMarkerName(raw: string): string {
   }
   // An extra marker moves unconditionally with this version: one named like a standard marker would move it past
   // the rules (latest on a stable release, stable-1.30 to a 1.31 version), and the newer-wins rule then keeps it.
-  if (STANDARD_MARKER.test(name))
+  if (standardMarkerType(name))
     throw new InputError(
       INPUT.extraMarkers,
       `${JSON.stringify(raw)} is a standard marker name; they move by the version's own rules`,

@@ -28,6 +28,10 @@ describe('indexedType', () => {
     ['latest-1.txt', 'latest'],
     ['fast/latest-fast.txt', 'latest'],
     ['k8s-master.txt', 'extra'],
+    // Named like a standard marker, but not one: an extra.
+    ['stable-candidate.txt', 'extra'],
+    ['fast/latest-candidate.txt', 'extra'],
+    ['latest-1.32.0.txt', 'extra'],
   ])('%s → %s', (name, type) => {
     expect(indexedType(name)).toBe(type);
   });

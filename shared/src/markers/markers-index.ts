@@ -4,10 +4,11 @@
  * themselves, and written with compare-and-swap so concurrent runs cannot lose
  * each other's entries.
  */
+import path from 'node:path';
 import { rfc3339 } from '../core/time.ts';
 import { joinKey, type Storage } from '../storage/storage.ts';
 import { compareAndSwap } from './cas.ts';
-import { INDEX_NAME } from './names.ts';
+import { INDEX_NAME, standardMarkerType } from './names.ts';
 import { parseVersion } from './version.ts';
 
 export type IndexedType = 'stable' | 'latest' | 'extra';
@@ -26,10 +27,9 @@ export interface MarkersIndex {
   markers: Record<string, IndexEntry>;
 }
 
-/** `stable*` and `latest*` markers by name; anything else was asked for as an extra marker. */
+/** A marker named as the version's own markers are (names.ts) by its type; any other name (`stable-candidate`) is an extra. */
 export function indexedType(name: string): IndexedType {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  return base.startsWith('stable') ? 'stable' : base.startsWith('latest') ? 'latest' : 'extra';
+  return standardMarkerType(path.posix.basename(name, '.txt')) ?? 'extra';
 }
 
 export function serializeIndex(index: MarkersIndex): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRoot, markerKeys, markerType, releaseDir } from './names.ts';
+import { defaultRoot, markerKeys, markerType, releaseDir, standardMarkerType } from './names.ts';
 import { parseVersion } from './version.ts';
 
 const must = (text: string) => {
@@ -19,6 +19,32 @@ describe('markerType', () => {
     ['devel', 'v1.31.2', 'latest'],
   ] as const)('%s %s → %s', (buildType, version, expected) => {
     expect(markerType(buildType, must(version))).toBe(expected);
+  });
+});
+
+describe('standardMarkerType', () => {
+  it.each([
+    ['stable', 'stable'],
+    ['latest', 'latest'],
+    ['stable-1', 'stable'],
+    ['latest-12', 'latest'],
+    ['stable-1.31', 'stable'],
+    ['latest-10.100', 'latest'],
+    ['stable-fast', 'stable'],
+    ['latest-fast', 'latest'],
+    ['stable-candidate', undefined],
+    ['latest-fastest', undefined],
+    ['k8s-stable', undefined],
+    ['xlatest', undefined],
+    ['stable1', undefined],
+    ['stable-', undefined],
+    ['stable-1.', undefined],
+    ['stable-1.31.2', undefined],
+    ['stable-1x31', undefined],
+    ['stable-a', undefined],
+    ['stable-1.31-fast', undefined],
+  ] as const)('%s → %s', (name, type) => {
+    expect(standardMarkerType(name)).toBe(type);
   });
 });
 

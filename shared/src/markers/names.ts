@@ -45,6 +45,16 @@ export interface MarkerSelection {
   extraMarkers: readonly string[];
 }
 
+const STANDARD_MARKER = /^(stable|latest)(-fast|-\d+(\.\d+)?)?$/;
+
+/**
+ * The type of a marker named as markerKeys names a version's own (`stable-1.31`, `latest-fast`; no `.txt`);
+ * undefined for any other name, an extra marker's.
+ */
+export function standardMarkerType(name: string): MarkerType | undefined {
+  return STANDARD_MARKER.exec(name)?.[1] as MarkerType | undefined;
+}
+
 /** The storage keys of the markers one version moves, in the order they are written. */
 export function markerKeys(version: Version, selection: MarkerSelection): string[] {
   const type = markerType(selection.buildType, version);
