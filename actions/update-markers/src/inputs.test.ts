@@ -45,6 +45,16 @@ describe('readInputs', () => {
     expect(inputs.readBack).toEqual({ url: 'https://dl.k8s.io', intervalMs: 5_000, timeoutMs: 60_000 });
   });
 
+  it("takes markers.json's times from SOURCE_DATE_EPOCH when it is set, checked now; else from the write", () => {
+    const reader = new InputReader((name) => (base as Record<string, string>)[name] ?? '');
+    expect(readInputs(reader, { SOURCE_DATE_EPOCH: '1700000000' }).now?.()).toEqual(new Date(1_700_000_000_000));
+    expect(readInputs(reader, {}).now).toBeUndefined();
+    expect(readInputs(reader, { SOURCE_DATE_EPOCH: ' ' }).now).toBeUndefined();
+    expect(() => readInputs(reader, { SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID', input: 'SOURCE_DATE_EPOCH' }),
+    );
+  });
+
   it.each([
     [{ version: '' }, 'version'],
     [{ version: '1.31.2' }, 'version'],

@@ -1,6 +1,7 @@
 /** The only reader of update-markers' inputs: validates everything before anything is read or written. */
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
+import { sourceDate } from '../../../shared/src/core/time.ts';
 import type { PurgeTarget } from '../../../shared/src/markers/cdn-purge.ts';
 import { BUILD_TYPES, type BuildType, defaultRoot, standardMarkerType } from '../../../shared/src/markers/names.ts';
 import type { ReadBackOptions } from '../../../shared/src/markers/read-back.ts';
@@ -46,6 +47,8 @@ export interface UpdateMarkersInputs {
   dryRun: boolean;
   manifest: string | undefined;
   concurrencyGuard: ConcurrencyGuard;
+  /** The time markers.json records for a marker written: SOURCE_DATE_EPOCH when set, else (undefined) the write's. */
+  now: (() => Date) | undefined;
 }
 
 export function parseVersions(raw: readonly string[]): Version[] {
@@ -154,7 +157,14 @@ function readReadBack(inputs: InputReader): ReadBackOptions | undefined {
   return url === undefined ? undefined : { url: parseHttpUrl(INPUT.readBackUrl, url, { base: true }), intervalMs, timeoutMs };
 }
 
-export function readInputs(inputs: InputReader): UpdateMarkersInputs {
+/** SOURCE_DATE_EPOCH, checked now: a reproducible run records that time, not the wall clock's. */
+function readClock(env: NodeJS.ProcessEnv): (() => Date) | undefined {
+  if (!env.SOURCE_DATE_EPOCH?.trim()) return undefined;
+  const date = sourceDate(env);
+  return () => date;
+}
+
+export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): UpdateMarkersInputs {
   const versions = parseVersions(inputs.list(INPUT.version));
   const buildType = inputs.enum(INPUT.buildType, BUILD_TYPES, 'release');
   if (buildType === 'release') checkReleaseVersions(versions);
@@ -172,7 +182,8 @@ export function readInputs(inputs: InputReader): UpdateMarkersInputs {
     purge: readPurge(inputs),
     readBack: readReadBack(inputs),
     dryRun: inputs.boolean(INPUT.dryRun, false),
-    manifest: inputs.workspacePath(INPUT.manifest, workspaceDir()),
+    manifest: inputs.workspacePath(INPUT.manifest, workspaceDir(env)),
     concurrencyGuard: inputs.enum(INPUT.concurrencyGuard, CONCURRENCY_GUARDS, 'compare-and-swap'),
+    now: readClock(env),
   };
 }

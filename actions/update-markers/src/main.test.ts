@@ -68,6 +68,16 @@ describe('update-markers bundle', () => {
     expect(after).toEqual(before);
   });
 
+  it("records SOURCE_DATE_EPOCH as markers.json's time of the markers it wrote", async () => {
+    const result = await runBundleScanned('update-markers', {
+      inputs: { version: 'v1.31.2', destination },
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
+    expect(result.exitCode).toBe(0);
+    const index = JSON.parse(await readFile(path.join(bucket, 'release/markers.json'), 'utf8'));
+    expect(index.markers['stable.txt']).toEqual({ value: 'v1.31.2', type: 'stable', updatedAt: '2023-11-14T22:13:20Z' });
+  });
+
   it('dry-run prints the decisions and writes nothing', async () => {
     const before = await tree(bucket);
     const result = await runBundleScanned('update-markers', { inputs: { version: 'v1.31.2', destination, 'dry-run': 'true' } });
