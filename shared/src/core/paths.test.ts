@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,18 @@ beforeAll(async () => {
   await symlink('kubernetes.tar.gz', path.join(root, 'alias.tar.gz'));
 });
 
-afterAll(() => rm(base, { recursive: true, force: true }));
+const servers: Server[] = [];
+afterAll(async () => {
+  for (const server of servers) server.close();
+  await rm(base, { recursive: true, force: true });
+});
+
+/** A Unix socket at `at`, listening until the tests end. */
+function listen(at: string): Promise<void> {
+  const server = createServer();
+  servers.push(server);
+  return new Promise((resolve) => server.listen(at, resolve));
+}
 
 function unsafe(fn: () => unknown): UnsafePathError {
   try {
@@ -60,12 +72,21 @@ describe('globs', () => {
     expect(files).toEqual(['alias.tar.gz', 'bin/linux/amd64/kubectl', 'kubernetes.tar.gz']);
   });
 
-  it('matches only regular files: a FIFO (which would block the hashing read) is not a file to sign or verify', async () => {
+  it('refuses a FIFO or a link to one it matches (its read would block; skipped, it would go unsaid), unless excluded', async () => {
     const dir = await mkdtemp(path.join(base, 'fifo-'));
     await writeFile(path.join(dir, 'kubectl'), 'kubectl');
     execFileSync('mkfifo', [path.join(dir, 'kubectl.pipe')]);
     await symlink('kubectl.pipe', path.join(dir, 'link.pipe'));
-    expect(await expandGlobs(dir, ['*'])).toEqual(['kubectl']);
+    await expect(expandGlobs(dir, ['kubectl*'])).rejects.toMatchObject({
+      code: 'PATH_UNSAFE',
+      path: 'kubectl.pipe',
+      message: expect.stringContaining("'kubectl.pipe': it is a FIFO, socket or device, not a regular file"),
+    });
+    await expect(expandGlobs(dir, ['link.pipe'])).rejects.toMatchObject({
+      path: 'link.pipe',
+      message: expect.stringContaining("'link.pipe': it links to a FIFO, socket or device"),
+    });
+    expect(await expandGlobs(dir, ['*'], { exclude: ['*.pipe'] })).toEqual(['kubectl']);
   });
 
   it('fails naming the input when a pattern matches nothing', async () => {
@@ -126,6 +147,32 @@ describe('globs', () => {
     expect(await expandGlobs(tree, ['**/*'])).toEqual(await listTree(tree));
     await symlink('missing', path.join(tree, 'dangling'));
     await expect(listTree(tree)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each([
+    ['a FIFO', 'it is', (at: string) => execFileSync('mkfifo', [at])],
+    ['a socket', 'it is', (at: string) => listen(at)],
+    [
+      'a link to a FIFO',
+      'it links to',
+      async (at: string) => {
+        // The FIFO itself under a hidden name, which neither the walk nor the glob looks at.
+        execFileSync('mkfifo', [path.join(path.dirname(at), '.fifo')]);
+        await symlink('.fifo', at);
+      },
+    ],
+  ])('refuses %s in a tree, as the ** glob does: a release silently without it is worse than none', async (_, what, make) => {
+    const tree = await mkdtemp(path.join(base, 'special-'));
+    await mkdir(path.join(tree, 'bin'));
+    await writeFile(path.join(tree, 'bin/kubectl'), 'kubectl');
+    await make(path.join(tree, 'bin/kubectl.x'));
+    const refusal = {
+      code: 'PATH_UNSAFE',
+      path: 'bin/kubectl.x',
+      message: expect.stringContaining(`${what} a FIFO, socket or device`),
+    };
+    await expect(listTree(tree)).rejects.toMatchObject(refusal);
+    await expect(expandGlobs(tree, ['**/*.x'])).rejects.toMatchObject(refusal);
   });
 
   it('matches basenames when the pattern has no slash', () => {

@@ -49,6 +49,18 @@ export function matchesAny(relative: string, patterns: readonly string[]): boole
   return patterns.some((p) => path.matchesGlob(p.includes('/') ? relative : base, p));
 }
 
+/**
+ * A FIFO, socket or device among the files to release: the read that hashes it would block or never end, and leaving
+ * it out would release the files without it, unsaid.
+ */
+function notRegularFile(relative: string, link: boolean): UnsafePathError {
+  const what = link ? 'it links to' : 'it is';
+  return new UnsafePathError(
+    relative,
+    `${what} a FIFO, socket or device, not a regular file: remove it from the files to release`,
+  );
+}
+
 export interface ExpandOptions {
   exclude?: readonly string[];
   /** The input the patterns came from, for error messages. */
@@ -59,7 +71,8 @@ export interface ExpandOptions {
 
 /**
  * Expands globs relative to root into a sorted list of regular files (relative,
- * POSIX). Every pattern must match; every match is checked as resolveSafe checks it, with one realpath per folder
+ * POSIX). Every pattern must match; a FIFO, socket or device matched and not excluded is refused (notRegularFile);
+ * every match is checked as resolveSafe checks it, with one realpath per folder
  * rather than per file: a regular file's real path is its folder's real path and its name, so only folders and
  * symlinks are resolved (a release tree is hundreds of files in a few dozen folders).
  */
@@ -70,18 +83,25 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
   // Resolved at the first match, once: a root that does not exist still fails as a pattern that matches nothing.
   let realRoot: Promise<string> | undefined;
   const realFolders = new Map<string, Promise<string>>();
+  // A FIFO, socket or device matched is refused, unless the excludes leave it out anyway.
+  const special = (relative: string, link: boolean): false => {
+    if (matchesAny(relative, exclude)) return false;
+    throw notRegularFile(relative, link);
+  };
   /** Whether the entry is a regular file (or a link to one) whose real path stays inside the root. */
   const isSafeFile = async (entry: Dirent, relative: string): Promise<boolean> => {
-    // A folder is not a file (what is below it is checked on its own), and a FIFO or a device would block or never
-    // end the read that hashes it.
-    if (!entry.isFile() && !entry.isSymbolicLink()) return false;
+    // A folder is not a file: what is below it is checked on its own.
+    if (entry.isDirectory()) return false;
+    if (!entry.isFile() && !entry.isSymbolicLink()) return special(relative, false);
     realRoot ??= realpath(absRoot);
     const folder = path.resolve(absRoot, entry.parentPath);
     if (!realFolders.has(folder)) realFolders.set(folder, realpath(folder));
     const real = path.join(await (realFolders.get(folder) as Promise<string>), entry.name);
     if (!isInside(await realRoot, real))
       throw new UnsafePathError(relative, `it resolves through a symlink to ${real}, outside ${await realRoot}`);
-    return entry.isFile() || (await stat(await resolveSafe(absRoot, relative))).isFile();
+    if (entry.isFile()) return true;
+    const target = await stat(await resolveSafe(absRoot, relative));
+    return target.isFile() || (!target.isDirectory() && special(relative, true));
   };
   const found = new Set<string>();
   for (const pattern of patterns) {
@@ -114,11 +134,11 @@ export async function expandGlobs(root: string, patterns: readonly string[], opt
 }
 
 /**
- * Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it; links to
- * directories, other file types and hidden names (a leading '.', which the globs of expandGlobs do not match
- * either, so a signature gate over '**' and a publish see the same files) are skipped. One readdir per directory: a
- * regular file below the root's real path is inside it and costs no syscall of its own, only a symlink is resolved
- * (a release tree is hundreds of small files).
+ * Lists every regular file below root (relative, POSIX, sorted), refusing symlinks that leave it and FIFOs, sockets
+ * and devices (notRegularFile); links to directories and hidden names (a leading '.', which the globs of expandGlobs
+ * do not match either, so a signature gate over '**' and a publish see the same files) are skipped. One readdir per
+ * directory: a regular file below the root's real path is inside it and costs no syscall of its own, only a symlink
+ * is resolved (a release tree is hundreds of small files).
  */
 export async function listTree(root: string, onHidden: (relative: string) => void = () => {}): Promise<string[]> {
   const realRoot = await realpath(path.resolve(root));
@@ -130,8 +150,11 @@ export async function listTree(root: string, onHidden: (relative: string) => voi
         const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.name.startsWith('.')) return onHidden(child);
         if (entry.isDirectory()) return walk(child);
-        if (entry.isFile()) found.push(child);
-        else if (entry.isSymbolicLink() && (await stat(await resolveSafe(realRoot, child))).isFile()) found.push(child);
+        if (entry.isFile()) return found.push(child);
+        if (!entry.isSymbolicLink()) throw notRegularFile(child, false);
+        const target = await stat(await resolveSafe(realRoot, child));
+        if (target.isFile()) found.push(child);
+        else if (!target.isDirectory()) throw notRegularFile(child, true);
       }),
     );
   };
