@@ -4,13 +4,16 @@
  * validated before anything is read from a store or written.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { InputError } from '../../../shared/src/core/errors.ts';
+import path from 'node:path';
+import { describeError, InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
 import { isInside } from '../../../shared/src/core/paths.ts';
+import { ManifestError, readManifest } from '../../../shared/src/manifest/manifest.ts';
 import { checkVersionLength, parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
-import { type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
+import { INDEX_FILE, keyFor, type Layout, parseLayout } from '../../../shared/src/publish/layout.ts';
 import type { PublishOptions, SignatureGate } from '../../../shared/src/publish/publish.ts';
+import type { RecordedFiles } from '../../../shared/src/publish/record-manifest.ts';
 import { IMMUTABLE_CACHE_CONTROL } from '../../../shared/src/publish/upload.ts';
 import {
   parsePublicKeyInput,
@@ -119,6 +122,48 @@ function readDestinations(inputs: InputReader): ParsedDestination[] {
   return urls.map((url) => parseDestination(url, INPUT.destinations));
 }
 
+/** The real path of a folder that may not exist yet: its nearest existing ancestor's real path, and the rest. */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return path.join(realFolder(path.dirname(folder)), path.basename(folder));
+  }
+}
+
+/**
+ * A folder destination whose release folder overlaps source-dir (either inside the other) would put the first run's
+ * output into the tree a rerun publishes: that rerun would fail as a changed release.
+ */
+function checkFolderDestinations(destinations: readonly ParsedDestination[], sourceDir: string, layout: Layout, version: string) {
+  const source = realpathSync(sourceDir);
+  const releaseFolder = path.posix.dirname(keyFor(layout, version, INDEX_FILE));
+  for (const d of destinations) {
+    if (d.scheme !== 'file') continue;
+    const release = path.join(realFolder(d.path), releaseFolder);
+    if (isInside(source, release) || isInside(release, source))
+      throw new InputError(
+        INPUT.destinations,
+        `${d.url} would write the release to ${release}, which overlaps ${INPUT.sourceDir} (${source}): a rerun would find this run's output in the tree. Publish to a folder outside ${INPUT.sourceDir}`,
+      );
+  }
+}
+
+/** The release manifest, read now: one that cannot be used fails the step before anything is written. */
+async function readManifestInput(
+  inputs: InputReader,
+  workspace: string,
+): Promise<{ file: string; recorded: RecordedFiles } | undefined> {
+  const file = inputs.workspacePath(INPUT.manifest, workspace);
+  if (file === undefined) return undefined;
+  try {
+    return { file, recorded: { files: (await readManifest(file)).files, workspace } };
+  } catch (err) {
+    if (err instanceof ManifestError) throw new InputError(INPUT.manifest, describeError(err), { cause: err });
+    throw err;
+  }
+}
+
 /** verify-signatures: the identity (keyless) or key the tree's signatures must verify for. */
 async function readSignatureGate(
   inputs: InputReader,
@@ -177,9 +222,10 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     githubWriteIntervalMs: inputs.integer(INPUT.githubWriteInterval, 1000, { min: 0, max: 60_000 }),
   };
   const destinations = readDestinations(inputs);
+  checkFolderDestinations(destinations, sourceDir, layout, version.text);
   const cacheControl = inputs.optional(INPUT.cacheControl) ?? IMMUTABLE_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) throw new InputError(INPUT.cacheControl, 'must be one line');
-  const manifest = inputs.workspacePath(INPUT.manifest, workspace);
+  const manifest = await readManifestInput(inputs, workspace);
   const options: PublishBinariesInputs['options'] = {
     sourceDir,
     version: version.text,
@@ -191,7 +237,8 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     signatures: inputs.boolean(INPUT.verifySignatures, false)
       ? await readSignatureGate(inputs, sourceDir, workspace, concurrency)
       : undefined,
+    ...(manifest ? { manifest: manifest.recorded } : {}),
   };
   const assets = inputs.list(INPUT.assets);
-  return { options, destinations, storage, layout, assets, workspace, manifest };
+  return { options, destinations, storage, layout, assets, workspace, manifest: manifest?.file };
 }

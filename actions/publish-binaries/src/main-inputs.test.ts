@@ -1,4 +1,6 @@
 /** Bad inputs through the bundle: exit 1, one ::error naming the input or cause, nothing uploaded, no secret in the log. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,6 +92,37 @@ describe('publish-binaries bundle: bad inputs', () => {
     const error = await run({});
     expect(error.properties.title).toBe('PATH_UNSAFE');
     expect(error.message).toContain('bin/hostname');
+  });
+
+  it('refuses a FIFO in the tree', async () => {
+    execFileSync('mkfifo', [path.join(source, 'bin', 'kubectl.pipe')]);
+    const error = await run({});
+    expect(error.properties.title).toBe('PATH_UNSAFE');
+    expect(error.message).toContain('bin/kubectl.pipe');
+  });
+
+  it('refuses a folder destination inside source-dir', async () => {
+    const error = await run({ destinations: pathToFileURL(path.join(source, 'out')).toString() });
+    expect(error.properties.title).toBe('Invalid input: destinations');
+    expect(existsSync(path.join(source, 'out'))).toBe(false);
+  });
+
+  it('refuses a manifest that is not JSON', async () => {
+    await writeFile(path.join(work, 'bad.json'), 'not json');
+    const error = await run({ manifest: 'bad.json' });
+    expect(error.properties.title).toBe('Invalid input: manifest');
+    expect(error.message).toContain('is not valid JSON');
+  });
+
+  it('refuses a manifest that records other bytes for a file of the tree', async () => {
+    const tarball = { path: 'release/kubernetes.tar.gz', size: 1, sha256: '0'.repeat(64), sha512: '0'.repeat(128) };
+    await writeFile(
+      path.join(work, 'manifest.json'),
+      JSON.stringify({ schemaVersion: 1, files: [tarball], images: [], packages: [] }),
+    );
+    const error = await run({ manifest: 'manifest.json' });
+    expect(error.properties.title).toBe('DIGEST_MISMATCH');
+    expect(error.message).toContain('release/kubernetes.tar.gz (release manifest');
   });
 
   it('refuses a .sha256 that disagrees with its file', async () => {

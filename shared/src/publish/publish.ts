@@ -38,6 +38,7 @@ import {
   sizesOf,
   surveyDestination,
 } from './plan.ts';
+import { checkRecorded, type RecordedFiles } from './record-manifest.ts';
 import { buildReleaseIndex } from './release-index.ts';
 import { byPath, isChecksumFile, listSource, publishedPaths, readSource, type SourceFile, type SourceTree } from './source.ts';
 import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
@@ -60,6 +61,8 @@ export interface PublishOptions {
   signatures?: SignatureGate;
   /** Hashes the tree (default: core/hash.ts' defaultHasher; the action passes publish/setup.ts' publishHasher). */
   hasher?: Hasher;
+  /** The release manifest the run records into: a file it records with other bytes is refused before anything is sent. */
+  manifest?: RecordedFiles;
 }
 
 export interface DestinationResult {
@@ -341,6 +344,7 @@ export async function publishBinaries(given: PublishOptions, logger: Logger): Pr
     return survey;
   });
   const tree = await reading;
+  if (options.manifest) await checkRecorded(options.manifest, options.sourceDir, tree);
   logger.info(`${tree.files.length} files in ${options.sourceDir}, their SHA-256 checksums checked`);
 
   const settled = await Promise.allSettled(
