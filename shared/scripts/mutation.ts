@@ -36,10 +36,16 @@ export const MODULES: Record<string, MutationTarget> = {
     mutate: ['shared/src/promote/plan.ts', 'shared/src/promote/spec.ts', 'shared/src/oci/reference.ts'],
     tests: ['shared/src/promote/plan.test.ts', 'shared/src/promote/spec.test.ts', 'shared/src/oci/reference.test.ts'],
   },
-  // build-packages: version, architecture and dependency mapping; plan.ts's pure rules only (the rest reads files).
+  // build-packages: version, architecture and dependency mapping, what a field may hold; plan.ts's pure rules only
+  // (the rest reads files).
   packages: {
-    mutate: ['shared/src/packages/version.ts', 'shared/src/packages/depends.ts', 'shared/src/packages/plan.ts:47-61'],
-    tests: ['shared/src/packages/version.test.ts'],
+    mutate: [
+      'shared/src/packages/version.ts',
+      'shared/src/packages/depends.ts',
+      'shared/src/packages/fields.ts',
+      'shared/src/packages/plan.ts:48-62',
+    ],
+    tests: ['shared/src/packages/version.test.ts', 'shared/src/packages/fields.test.ts'],
   },
   // generate-sbom: the package URLs and document names in every SBOM, the tar reader that finds an image's files.
   sbom: {

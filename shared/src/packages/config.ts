@@ -67,6 +67,8 @@ export interface PackagesConfig {
   packages: RawPackage[];
   /** An error located at a key of package `index` (or of the shared defaults it took that key from). */
   error(index: number, path: ConfigPath, problem: string, cause?: unknown): PackageConfigError;
+  /** That key as an error names it (`packages[0].contents[1] (line 7)`), for a problem that involves two entries. */
+  where(index: number, path: ConfigPath): string;
 }
 
 /** os.ExpandEnv's forms, `${VAR}` and `$VAR`; an unset variable is empty. */
@@ -170,13 +172,16 @@ export async function loadConfig(file: string, display: string, env: NodeJS.Proc
   }
   const { packages, ...defaults } = raw as { packages?: RawPackage[] } & Partial<RawPackage>;
   const entries = isList ? (packages as RawPackage[]).map((p) => ({ ...defaults, ...p })) : [raw as unknown as RawPackage];
+  const located = (index: number, path: ConfigPath): ConfigPath =>
+    !isList ? path : path.length === 0 || doc.hasIn(['packages', index, path[0]]) ? ['packages', index, ...path] : path;
   return {
     file: display,
     packages: entries,
-    error(index, path, problem, cause) {
-      if (!isList) return fail(path, problem, cause);
-      const own = path.length === 0 || doc.hasIn(['packages', index, path[0]]);
-      return fail(own ? ['packages', index, ...path] : path, problem, cause);
+    error: (index, path, problem, cause) => fail(located(index, path), problem, cause),
+    where(index, path) {
+      const at = located(index, path);
+      const line = lineOf(at);
+      return `${entryName(at) || '(top)'}${line ? ` (line ${line})` : ''}`;
     },
   };
 }

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandGlobs, resolveSafe } from '../core/paths.ts';
 import type { PackagesConfig } from './config.ts';
+import { dstProblem } from './fields.ts';
 import type { PlannedContent, PlannedPackage } from './plan.ts';
 import type { PackageFile, PackageSpec, ScriptName } from './spec.ts';
 
@@ -76,7 +77,18 @@ async function expandContent(
   } catch (err) {
     throw config.error(planned.index, [...c.at, 'src'], `glob ${JSON.stringify(c.src)}: ${(err as Error).message}`, err);
   }
-  return matches.map((match) => ({ ...c, src: match, dst: path.posix.join(c.dst, path.posix.relative(base, match)) }));
+  return matches.map((match) => {
+    const dst = path.posix.join(c.dst, path.posix.relative(base, match));
+    // A matched file's name becomes part of dst: it is held to the rules of a dst the config spells out.
+    const problem = dstProblem(dst);
+    if (problem)
+      throw config.error(
+        planned.index,
+        [...c.at, 'src'],
+        `${JSON.stringify(match)} gives dst ${JSON.stringify(dst)}, which ${problem}`,
+      );
+    return { ...c, src: match, dst };
+  });
 }
 
 /** The package with its files' bytes and its scripts' text. */
@@ -88,13 +100,19 @@ export async function readPackage(
   mtime: number,
 ): Promise<PackageSpec> {
   const contents = (await Promise.all(planned.contents.map((c) => expandContent(config, planned, c, sourceDir)))).flat();
-  const files = await Promise.all(contents.map((c) => readContent(config, planned, c, read)));
-  const seen = new Set<string>();
-  for (const [i, f] of files.entries()) {
-    if (seen.has(f.dst))
-      throw config.error(planned.index, [...(planned.contents[i] as PlannedContent).at, 'dst'], `${f.dst} is listed twice`);
-    seen.add(f.dst);
+  // A glob makes several files of one entry: `contents` (not planned.contents) holds each file's own entry.
+  const seen = new Map<string, PlannedContent>();
+  for (const c of contents) {
+    const first = seen.get(c.dst);
+    if (first)
+      throw config.error(
+        planned.index,
+        [...c.at, 'dst'],
+        `${c.dst} is listed twice: also by ${config.where(planned.index, first.at)}`,
+      );
+    seen.set(c.dst, c);
   }
+  const files = await Promise.all(contents.map((c) => readContent(config, planned, c, read)));
   const scripts: Partial<Record<ScriptName, string>> = {};
   for (const [name, { src, at }] of Object.entries(planned.scripts)) {
     try {

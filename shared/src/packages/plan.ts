@@ -1,12 +1,13 @@
 /**
  * Planning: each config entry × architecture × format resolved to what the writers need, every rule checked before
- * a file is read (architecture, version per format, destinations, dependency ranges). Pure: no file is touched.
+ * a file is read (architecture, version, destinations, field values, dependency ranges). Pure: no file is touched.
  */
 import path from 'node:path';
 import semver from 'semver';
-import type { PackagesConfig, RawContent, RawOverridable, RawPackage } from './config.ts';
+import type { ConfigPath, PackagesConfig, RawContent, RawOverridable, RawPackage } from './config.ts';
+import { debFieldNameProblem, descriptionProblem, dstProblem, lineProblem, ownerProblem, timeProblem } from './fields.ts';
 import type { ContentType, Format, PackageSpec, ScriptName } from './spec.ts';
-import { debVersionProblem, formatArch, KNOWN_ARCHES, mapVersion, rpmVersionProblem } from './version.ts';
+import { archProblem, debVersionProblem, formatArch, KNOWN_ARCHES, mapVersion, rpmVersionProblem } from './version.ts';
 
 export interface PlannedContent {
   /** Source path relative to source-dir (templates filled), or a symlink's target. */
@@ -60,13 +61,6 @@ export function dependenciesFor(byVersion: Record<string, string[]>, version: st
   return { problem: `version ${plain} matches ${matching.length} ranges (${matching.join('; ')}): exactly one must match` };
 }
 
-function dstProblem(dst: string): string | undefined {
-  if (!dst.startsWith('/')) return 'must be an absolute path';
-  if (dst.split('/').includes('..')) return "must not hold '..'";
-  if (dst === '/') return 'must not be /';
-  return undefined;
-}
-
 function mtimeOf(raw: string | undefined, fallback: number): number | undefined {
   if (raw === undefined) return fallback;
   const ms = Date.parse(raw);
@@ -92,6 +86,15 @@ function contentsFor(
         throw config.error(index, at, `a ${type} needs src`);
       const mtime = mtimeOf(content.file_info?.mtime, sourceDate);
       if (mtime === undefined) throw config.error(index, [...at, 'file_info', 'mtime'], 'expected an RFC 3339 time');
+      const timeIssue = timeProblem(mtime);
+      if (timeIssue) throw config.error(index, [...at, 'file_info', 'mtime'], `${content.file_info?.mtime} ${timeIssue}`);
+      for (const key of ['owner', 'group'] as const) {
+        const name = content.file_info?.[key];
+        const issue = name === undefined ? undefined : ownerProblem(name);
+        if (issue) throw config.error(index, [...at, 'file_info', key], `${JSON.stringify(name)}: ${issue}`);
+      }
+      const linkIssue = type === 'symlink' && content.src !== undefined ? lineProblem(content.src) : undefined;
+      if (linkIssue) throw config.error(index, [...at, 'src'], `${JSON.stringify(content.src)} ${linkIssue}`);
       return {
         src: content.src === undefined ? undefined : type === 'symlink' ? content.src : fillTemplate(content.src, values),
         dst: path.posix.normalize(dst),
@@ -109,6 +112,33 @@ function str(value: string | number | undefined): string {
   return value === undefined ? '' : String(value);
 }
 
+const LINE_KEYS = ['maintainer', 'vendor', 'homepage', 'license', 'section', 'priority'] as const;
+const RPM_LINE_KEYS = ['summary', 'group', 'packager'] as const;
+
+/**
+ * Every value the writers put in a header field or an index line holds no line break (which would add a field of
+ * its own to the control file or the Packages index) nor other control character; deb.fields names are Debian's.
+ */
+function checkValues(
+  config: PackagesConfig,
+  index: number,
+  pkg: RawPackage,
+  relations: ReadonlyArray<{ at: ConfigPath; value: string }>,
+): void {
+  const check = (at: ConfigPath, value: string | undefined, rule: (v: string) => string | undefined = lineProblem) => {
+    const issue = value === undefined ? undefined : rule(value);
+    if (issue) throw config.error(index, at, `${JSON.stringify(value)} ${issue}`);
+  };
+  for (const key of LINE_KEYS) check([key], pkg[key]);
+  for (const key of RPM_LINE_KEYS) check(['rpm', key], pkg.rpm?.[key]);
+  check(['description'], pkg.description, descriptionProblem);
+  for (const { at, value } of relations) check(at, value);
+  for (const [name, value] of Object.entries(pkg.deb?.fields ?? {})) {
+    check(['deb', 'fields', name], name, debFieldNameProblem);
+    check(['deb', 'fields', name], value);
+  }
+}
+
 function planOne(
   config: PackagesConfig,
   index: number,
@@ -121,7 +151,10 @@ function planOne(
   const rawVersion = options.version ?? str(pkg.version);
   if (!rawVersion) throw config.error(index, ['version'], 'a version is required (in the config or the version input)');
   if (!pkg.name) throw config.error(index, [], 'a package needs a name');
-  const arch = (format === 'deb' ? pkg.deb?.arch : pkg.rpm?.arch) || formatArch(goArch, format);
+  const own = format === 'deb' ? pkg.deb?.arch : pkg.rpm?.arch;
+  const ownIssue = own ? archProblem(own, format) : undefined;
+  if (ownIssue) throw config.error(index, [format, 'arch'], `${JSON.stringify(own)}: ${ownIssue}`);
+  const arch = own || formatArch(goArch, format);
   if (!arch)
     throw config.error(
       index,
@@ -145,6 +178,15 @@ function planOne(
     (typeof RELATIONS)[number],
     string[]
   >;
+  checkValues(config, index, pkg, [
+    ...RELATIONS.flatMap((r) => {
+      const from = override[r] ? ['overrides', format, r] : [r];
+      return relations[r].map((value, i) => ({ at: [...from, i], value }));
+    }),
+    ...Object.entries(pkg['dependencies-by-version'] ?? {}).flatMap(([range, deps]) =>
+      deps.map((value, i) => ({ at: ['dependencies-by-version', range, i], value })),
+    ),
+  ]);
   if (pkg['dependencies-by-version']) {
     const found = dependenciesFor(pkg['dependencies-by-version'], rawVersion);
     if ('problem' in found) throw config.error(index, ['dependencies-by-version'], found.problem);
@@ -187,10 +229,27 @@ function planOne(
   };
 }
 
-/** Every package to build, in config order, then architecture, then format. */
+/**
+ * Every package to build, in config order, then architecture, then format. Two that would be one file (the same
+ * name, version and architecture) are refused: the second would overwrite the first.
+ */
 export function planPackages(config: PackagesConfig, options: PlanOptions): PlannedPackage[] {
-  return config.packages.flatMap((pkg, index) => {
+  const plan = config.packages.flatMap((pkg, index) => {
     const arches = options.architectures?.length ? [...options.architectures] : (pkg.architectures ?? [pkg.arch ?? 'amd64']);
     return arches.flatMap((goArch) => options.formats.map((format) => planOne(config, index, pkg, goArch, format, options)));
   });
+  const seen = new Map<string, PlannedPackage>();
+  for (const p of plan) {
+    const first = seen.get(p.fileName);
+    if (first)
+      throw config.error(
+        p.index,
+        [],
+        first.index === p.index
+          ? `architectures ${first.goArch} and ${p.goArch} both build ${p.fileName}: one would overwrite the other`
+          : `${p.fileName} (architecture ${p.goArch}) is also built by ${config.where(first.index, [])} (architecture ${first.goArch}): one would overwrite the other`,
+      );
+    seen.set(p.fileName, p);
+  }
+  return plan;
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { debDependency, rpmDependency } from './depends.ts';
 import { dependenciesFor, fillTemplate } from './plan.ts';
-import { channelOf, debVersionProblem, formatArch, KNOWN_ARCHES, mapVersion, minorOf, rpmVersionProblem } from './version.ts';
+import {
+  archProblem,
+  channelOf,
+  debVersionProblem,
+  formatArch,
+  KNOWN_ARCHES,
+  mapVersion,
+  minorOf,
+  rpmVersionProblem,
+} from './version.ts';
 
 describe('mapVersion', () => {
   it.each([
@@ -57,6 +66,31 @@ describe('architectures', () => {
   });
   it('knows no sparc', () => {
     expect(formatArch('sparc', 'deb')).toBeUndefined();
+  });
+  it.each([
+    ['amd64', 'deb', undefined],
+    ['ppc64el', 'deb', undefined],
+    ['arm-linux', 'deb', undefined],
+    ['0a', 'deb', undefined],
+    ['all', 'deb', undefined],
+    ['../../../../escaped', 'deb', 'only a-z, 0-9 and -'],
+    ['amd64\nEssential: yes', 'deb', 'only a-z, 0-9 and -'],
+    ['AMD64', 'deb', 'only a-z, 0-9 and -'],
+    ['-amd64', 'deb', 'only a-z, 0-9 and -'],
+    ['x86_64', 'deb', 'only a-z, 0-9 and -'],
+    ['', 'deb', 'only a-z, 0-9 and -'],
+    ['x86_64', 'rpm', undefined],
+    ['noarch', 'rpm', undefined],
+    ['armv7hl', 'rpm', undefined],
+    ['AARCH64', 'rpm', undefined],
+    ['../escaped', 'rpm', 'only letters, digits and _'],
+    ['x86-64', 'rpm', 'only letters, digits and _'],
+    ['x86_64\n', 'rpm', 'only letters, digits and _'],
+    ['', 'rpm', 'only letters, digits and _'],
+  ] as const)('own arch %j for %s', (arch, format, problem) => {
+    const found = archProblem(arch, format);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toContain(problem);
   });
 });
 

@@ -47,6 +47,18 @@ export function formatArch(arch: string, format: Format): string | undefined {
   return ARCHES[arch]?.[format];
 }
 
+/**
+ * A `deb.arch` / `rpm.arch` of the config's own: dpkg's names are lower-case letters, digits and '-' (dpkg-architecture),
+ * rpm's letters, digits and '_' (rpmrc's arch names). Either becomes a path part and a header field.
+ */
+export function archProblem(arch: string, format: Format): string | undefined {
+  if (format === 'deb')
+    return /^[a-z0-9][a-z0-9-]*$/.test(arch)
+      ? undefined
+      : 'a Debian architecture holds only a-z, 0-9 and -, and starts with a letter or digit';
+  return /^[A-Za-z0-9_]+$/.test(arch) ? undefined : 'an rpm architecture holds only letters, digits and _';
+}
+
 /** The channel a version is published in when none is given: a pre-release goes to `prerelease`. */
 export function channelOf(version: string): 'stable' | 'prerelease' {
   return /-/.test(version.split('+')[0] as string) ? 'prerelease' : 'stable';
