@@ -1,7 +1,7 @@
 /**
- * The APT repository's indexes: Packages (+ .gz) and a Release with MD5Sum/SHA256/SHA512 tables, by-hash copies,
- * InRelease (clearsigned) and Release.gpg. Two layouts: `flat` (one Packages at the root, as pkgs.k8s.io) and `dists`
- * (dists/<suite>/<component>/binary-<arch>/ with the debs under pool/).
+ * The APT repository's indexes: Packages (+ .gz) and a Release with MD5Sum/SHA256/SHA512 tables, by-hash copies
+ * (SHA256 and SHA512), InRelease (clearsigned) and Release.gpg. Two layouts: `flat` (one Packages at the root, as
+ * pkgs.k8s.io) and `dists` (dists/<suite>/<component>/binary-<arch>/ with the debs under pool/).
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -55,6 +55,15 @@ export function parsePackages(text: string): AptEntry[] {
         digests: { md5: field('MD5sum'), sha1: field('SHA1'), sha256: field('SHA256'), sha512: field('SHA512') },
       };
     });
+}
+
+/** Release's SHA256 table read back: each index file's digest and size by its path. */
+export function releaseSha256(release: string): Map<string, { sha256: string; size: number }> {
+  const table = /^SHA256:\n((?: .*\n?)*)/m.exec(release)?.[1] ?? '';
+  const files = new Map<string, { sha256: string; size: number }>();
+  for (const m of table.matchAll(/^ ([0-9a-f]{64}) +(\d+) (\S+)$/gm))
+    files.set(m[3] as string, { sha256: m[1] as string, size: Number(m[2]) });
+  return files;
 }
 
 function controlField(control: string, name: string): string {
@@ -125,9 +134,13 @@ export async function aptIndexes(
     'Acquire-By-Hash: yes',
   ];
   const release = `${header.join('\n')}\nMD5Sum:\n${hashTable(data, 'md5')}\nSHA256:\n${hashTable(data, 'sha256')}\nSHA512:\n${hashTable(data, 'sha512')}\n`;
-  const byHash = data.map((f) => {
+  // apt fetches by the strongest hash Release lists, so every table but MD5Sum gets its by-hash copies (as Debian's).
+  const byHash = data.flatMap((f) => {
     const dir = f.path.includes('/') ? `${f.path.slice(0, f.path.lastIndexOf('/'))}/` : '';
-    return { path: `${dir}by-hash/SHA256/${createHash('sha256').update(f.data).digest('hex')}`, data: f.data };
+    return (['SHA256', 'SHA512'] as const).map((name) => ({
+      path: `${dir}by-hash/${name}/${createHash(name.toLowerCase()).update(f.data).digest('hex')}`,
+      data: f.data,
+    }));
   });
   const releaseFiles: RepoFile[] = [{ path: 'Release', data: release }];
   if (signer) {

@@ -14,7 +14,7 @@ import { controlFile, debVersion, withDebianDocs, writeDeb } from './deb.ts';
 import { loadSigner, type PgpSigner } from './pgp.ts';
 import { type PlannedPackage, planPackages } from './plan.ts';
 import { placeInOrder } from './publish.ts';
-import { type Layout, publishApt, publishYum, type RepositoryResult } from './repository.ts';
+import { type Layout, planApt, planYum, type RepositoryPlan, type RepositoryResult, writeRepository } from './repository.ts';
 import { writeRpm } from './rpm.ts';
 import type { Format, PackageSpec } from './spec.ts';
 import { channelOf, minorOf } from './version.ts';
@@ -138,11 +138,8 @@ export async function buildPackages(options: BuildOptions, logger: Logger): Prom
       return pkg;
     }),
   );
-  const outputs = built.map((pkg) => ({ path: path.join(options.outputDir, pkg.fileName), data: pkg.data }));
-  const publicKey = signer ? path.join(options.outputDir, 'signing-key.asc') : undefined;
-  if (signer && publicKey) outputs.push({ path: publicKey, data: Buffer.from(signer.publicKey) });
-  const changed = await placeInOrder(options.outputDir, outputs);
-  const repositories: RepositoryResult[] = [];
+  // Both repositories are read back, verified and signed before the first write: a refused one leaves every folder as it was.
+  const plans: RepositoryPlan[] = [];
   if (options.repository) {
     const repo = {
       layout: options.layout,
@@ -155,9 +152,16 @@ export async function buildPackages(options: BuildOptions, logger: Logger): Prom
     const debs = built.filter((b) => b.format === 'deb');
     const rpms = built.filter((b) => b.format === 'rpm');
     const arches = [...new Set(debs.map((d) => d.arch))];
-    if (options.formats.includes('deb'))
-      repositories.push(await publishApt(debs, arches, { ...repo, root: repoRoots.deb }, signer));
-    if (options.formats.includes('rpm')) repositories.push(await publishYum(rpms, { ...repo, root: repoRoots.rpm }, signer));
+    if (options.formats.includes('deb')) plans.push(await planApt(debs, arches, { ...repo, root: repoRoots.deb }, signer));
+    if (options.formats.includes('rpm')) plans.push(await planYum(rpms, { ...repo, root: repoRoots.rpm }, signer));
+  }
+  const outputs = built.map((pkg) => ({ path: path.join(options.outputDir, pkg.fileName), data: pkg.data }));
+  const publicKey = signer ? path.join(options.outputDir, 'signing-key.asc') : undefined;
+  if (signer && publicKey) outputs.push({ path: publicKey, data: Buffer.from(signer.publicKey) });
+  const changed = await placeInOrder(options.outputDir, outputs);
+  const repositories: RepositoryResult[] = [];
+  if (options.repository) {
+    for (const repository of plans) repositories.push(await writeRepository(repository));
     changed.push(...repositories.flatMap((r) => r.changed));
     for (const r of repositories)
       logger.info(

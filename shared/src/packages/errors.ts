@@ -16,3 +16,20 @@ export class PackageConfigError extends ReleaseError {
     this.line = line;
   }
 }
+
+/**
+ * An existing repository whose signature, index hashes or package files do not verify. It is not extended: its
+ * indexes would be signed again with whatever was changed in them.
+ */
+export class RepositoryTamperedError extends ReleaseError {
+  override name = 'RepositoryTamperedError';
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      'VERIFICATION_FAILED',
+      `${file}: ${problem}. Nothing was written: restore the repository from a copy you trust, or start a new repository-dir`,
+      { userError: true },
+    );
+    this.file = file;
+  }
+}

@@ -22,6 +22,10 @@ export interface PgpSigner {
   clearsign(text: string): Promise<string>;
   detachArmored(data: Uint8Array | string): Promise<string>;
   detachBinary(data: Uint8Array): Promise<Uint8Array>;
+  /** The text of a clearsigned message, or why it is not one this key signed (another key, a bad signature). */
+  verifyClearsigned(armored: string): Promise<{ text: string } | { problem: string }>;
+  /** Undefined when `signature` is this key's valid detached signature of `data`, else why not. */
+  verifyDetached(data: Uint8Array, armoredSignature: string): Promise<string | undefined>;
 }
 
 /** Reads an armored private key; a wrong or missing passphrase is the user's error, reported on the input. */
@@ -50,9 +54,27 @@ export async function loadSigner(armoredKey: string, passphrase: string | undefi
   const created = Math.max(key.getCreationTime().getTime(), signingKey.getCreationTime().getTime());
   const date = new Date(Math.max(sourceDate.getTime(), created));
   const config = { nonDeterministicSignaturesViaNotation: false } as import('openpgp').PartialConfig;
+  const publicKey = key.toPublic();
+  const ours = publicKey.getKeyIDs();
+  // Which key signed is told apart from a bad signature: a repository signed by another key needs its own answer.
+  const verified = async (
+    signers: ReadonlyArray<import('openpgp').KeyID>,
+    verify: () => Promise<{ signatures: Array<{ verified: Promise<true> }> }>,
+  ): Promise<string | undefined> => {
+    if (!signers.some((id) => ours.some((own) => own.equals(id))))
+      return `is signed by key ${signers.map((id) => id.toHex().toUpperCase()).join(', ') || '(none)'}, not by the signing key ${key.getFingerprint().toUpperCase()} (a repository signed with another key is not taken over)`;
+    try {
+      const { signatures } = await verify();
+      await Promise.all(signatures.map((s) => s.verified));
+      return undefined;
+    } catch (err) {
+      return `has a signature that does not verify (${(err as Error).message})`;
+    }
+  };
+  const unreadable = (what: string, err: unknown) => `is not ${what} (${(err as Error).message})`;
   return {
     fingerprint: key.getFingerprint().toUpperCase(),
-    publicKey: key.toPublic().armor(),
+    publicKey: publicKey.armor(),
     date,
     async clearsign(text) {
       const message = await pgp.createCleartextMessage({ text });
@@ -65,6 +87,30 @@ export async function loadSigner(armoredKey: string, passphrase: string | undefi
     async detachBinary(data) {
       const message = await pgp.createMessage({ binary: data });
       return pgp.sign({ message, signingKeys: key, date, config, detached: true, format: 'binary' });
+    },
+    async verifyClearsigned(armored) {
+      let message: import('openpgp').CleartextMessage;
+      try {
+        message = await pgp.readCleartextMessage({ cleartextMessage: armored });
+      } catch (err) {
+        return { problem: unreadable('a clearsigned OpenPGP message', err) };
+      }
+      const problem = await verified(message.getSigningKeyIDs(), () =>
+        pgp.verify({ message, verificationKeys: publicKey, expectSigned: true }),
+      );
+      return problem === undefined ? { text: message.getText() } : { problem };
+    },
+    async verifyDetached(data, armoredSignature) {
+      let signature: import('openpgp').Signature;
+      try {
+        signature = await pgp.readSignature({ armoredSignature });
+      } catch (err) {
+        return unreadable('an armored OpenPGP signature', err);
+      }
+      const message = await pgp.createMessage({ binary: data });
+      return verified(signature.getSigningKeyIDs(), () =>
+        pgp.verify({ message, signature, verificationKeys: publicKey, expectSigned: true }),
+      );
     },
   };
 }

@@ -132,6 +132,24 @@ export function parseYumEntries(primary: string, filelists: string, other: strin
   });
 }
 
+/** repomd.xml's records read back: each metadata file's type, location, SHA-256 and size. */
+export function repomdRecords(repomd: string): Array<{ type: string; href: string; sha256: string; size: number }> {
+  return [...repomd.matchAll(/<data type="(\w+)">([\s\S]*?)<\/data>/g)].map(([, type, body = '']) => ({
+    type: type as string,
+    href: /<location href="([^"]+)"/.exec(body)?.[1] ?? '',
+    sha256: /<checksum type="sha256">([0-9a-f]+)</.exec(body)?.[1] ?? '',
+    size: Number(/<size>(\d+)</.exec(body)?.[1] ?? -1),
+  }));
+}
+
+/** The package file's SHA-256 and size as an entry's primary fragment records them. */
+export function packageDigest(entry: YumEntry): { sha256: string; size: number } {
+  return {
+    sha256: /<checksum type="sha256" pkgid="YES">([0-9a-f]+)</.exec(entry.primary)?.[1] ?? '',
+    size: Number(/<size package="(\d+)"/.exec(entry.primary)?.[1] ?? -1),
+  };
+}
+
 function document(kind: Kind, entries: readonly YumEntry[]): string {
   const body = entries.map((e) => e[kind]).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${ROOT[kind]} ${NS[kind]} packages="${entries.length}">\n${body}</${ROOT[kind]}>\n`;

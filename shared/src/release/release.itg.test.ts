@@ -51,7 +51,7 @@ describe('README: npx release-actions release --config examples/local/release.ya
     expect(first.err).toMatch(/\[1\/6\] packages \(build-packages\): 12 packages/);
     expect(first.err).toMatch(/\[2\/6\] sbom \(generate-sbom\): 2 SBOMs/);
     // The tree's files and the two SBOMs.
-    expect(first.err).toMatch(/\[3\/6\] sign \(sign-artifacts\): 56 files signed/);
+    expect(first.err).toMatch(/\[3\/6\] sign \(sign-artifacts\): 58 files signed/);
     expect(first.err).toMatch(/\[5\/6\] promote \(promote-images\): 2 references promoted/);
     expect(first.out).toMatch(/\| stage +\| what it did +\| time +\|/);
     expect(first.out).toMatch(/\| markers +\| release\/stable\.txt → v1\.31\.2/);

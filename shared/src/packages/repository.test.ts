@@ -1,0 +1,207 @@
+/**
+ * An existing repository is extended only once it verifies: its signature by the signing key, its indexes against
+ * the digests the signed metadata records, each kept package against its index entry. Anything else is refused
+ * before a file is written, in output-dir or in either repository.
+ */
+import { createHash } from 'node:crypto';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../core/logger.ts';
+import { type BuildOptions, buildPackages } from './build.ts';
+import { RepositoryTamperedError } from './errors.ts';
+import { testKey } from './tools.fixture.ts';
+
+type Key = Awaited<ReturnType<typeof testKey>>;
+let work: string;
+let key: Key;
+let otherKey: Key;
+let pristine: string;
+let unsigned: string;
+
+function options(repositoryDir: string, version: string, signer: Key | undefined): BuildOptions {
+  return {
+    config: path.join(work, 'nfpm.yaml'),
+    configName: 'nfpm.yaml',
+    formats: ['deb', 'rpm'],
+    repository: true,
+    privateKey: signer?.privateKey,
+    passphrase: signer?.passphrase,
+    outputDir: path.join(repositoryDir, '..', 'out'),
+    repositoryDir,
+    dryRun: false,
+    version,
+    sourceDir: path.join(work, 'src'),
+    layout: 'flat',
+    sourceDate: new Date(1_700_000_000_000),
+    env: {},
+  };
+}
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      files[path.relative(dir, file)] = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    }
+  return files;
+}
+
+let copies = 0;
+async function copyOf(repository: string): Promise<string> {
+  const dir = path.join(work, `copy-${++copies}`, 'repository');
+  await cp(repository, dir, { recursive: true });
+  return dir;
+}
+
+const deb = (repo: string) => path.join(repo, 'stable/v1.0/deb');
+const rpm = (repo: string) => path.join(repo, 'stable/v1.0/rpm');
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  await writeFile(file, change(await readFile(file, 'utf8')));
+}
+
+async function primaryFile(repo: string): Promise<string> {
+  const name = (await readdir(path.join(rpm(repo), 'repodata'))).find((f) => f.endsWith('-primary.xml.gz')) as string;
+  return path.join(rpm(repo), 'repodata', name);
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'packages-repository-'));
+  await mkdir(path.join(work, 'src'));
+  await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+  await writeFile(
+    path.join(work, 'nfpm.yaml'),
+    'name: tool\ndescription: A tool\ncontents:\n  - src: tool\n    dst: /usr/bin/tool\n',
+  );
+  [key, otherKey] = await Promise.all([testKey(), testKey()]);
+  pristine = path.join(work, 'pristine', 'repository');
+  await buildPackages(options(pristine, '1.0.0', key), new RecordingLogger());
+  unsigned = path.join(work, 'unsigned', 'repository');
+  await buildPackages(options(unsigned, '1.0.0', undefined), new RecordingLogger());
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('a repository that verifies', () => {
+  it.each([
+    ['signed', () => pristine, () => key],
+    ['unsigned', () => unsigned, () => undefined],
+  ])('%s: is extended, its packages kept', async (_, repository, signer) => {
+    const repo = await copyOf(repository());
+    const result = await buildPackages(options(repo, '1.0.1', signer()), new RecordingLogger());
+    expect(result.repositories.map((r) => [r.format, r.kept, r.packages])).toEqual([
+      ['deb', 1, 2],
+      ['rpm', 1, 2],
+    ]);
+  });
+});
+
+describe('a repository that does not verify is refused, and nothing is written', () => {
+  // Thunks: the table is made before beforeAll has made the keys and the repositories.
+  it.each<[string, () => string, (repo: string) => Promise<void>, string, string, () => Key | undefined]>([
+    [
+      'a Packages index changed',
+      () => pristine,
+      (repo) => edit(path.join(deb(repo), 'Packages'), (t) => t.replace('Description: A tool', 'Description: A tool!')),
+      'deb/Packages',
+      'InRelease records',
+      () => key,
+    ],
+    [
+      'InRelease changed',
+      () => pristine,
+      (repo) => edit(path.join(deb(repo), 'InRelease'), (t) => t.replace('Label: release-actions', 'Label: release-actionz')),
+      'deb/InRelease',
+      'does not verify',
+      () => key,
+    ],
+    [
+      'InRelease removed',
+      () => pristine,
+      (repo) => rm(path.join(deb(repo), 'InRelease')),
+      'deb/InRelease',
+      'is missing',
+      () => key,
+    ],
+    [
+      'a kept deb replaced',
+      () => pristine,
+      (repo) => writeFile(path.join(deb(repo), 'amd64/tool_1.0.0_amd64.deb'), 'other bytes'),
+      'deb/amd64/tool_1.0.0_amd64.deb',
+      'deb/Packages records',
+      () => key,
+    ],
+    ['signed by another key', () => pristine, async () => {}, 'deb/InRelease', 'is signed by key', () => otherKey],
+    [
+      'an unsigned Packages index changed',
+      () => unsigned,
+      (repo) => edit(path.join(deb(repo), 'Packages'), (t) => t.replace('Description: A tool', 'Description: A tool!')),
+      'deb/Packages',
+      'Release records',
+      () => undefined,
+    ],
+    [
+      'a primary.xml.gz changed',
+      () => pristine,
+      async (repo) => {
+        const file = await primaryFile(repo);
+        const xml = gunzipSync(await readFile(file)).toString('utf8');
+        await writeFile(file, gzipSync(xml.replace('<summary>A tool', '<summary>A tool!'), { level: 9 }));
+      },
+      '-primary.xml.gz',
+      'repomd.xml records',
+      () => key,
+    ],
+    [
+      'repomd.xml changed',
+      () => pristine,
+      (repo) => edit(path.join(rpm(repo), 'repodata/repomd.xml'), (t) => t.replace('<revision>', '<revision>1')),
+      'rpm/repodata/repomd.xml.asc',
+      'does not verify',
+      () => key,
+    ],
+    [
+      'repomd.xml.asc removed',
+      () => pristine,
+      (repo) => rm(path.join(rpm(repo), 'repodata/repomd.xml.asc')),
+      'rpm/repodata/repomd.xml.asc',
+      'is missing',
+      () => key,
+    ],
+    [
+      'a kept rpm replaced',
+      () => pristine,
+      (repo) => writeFile(path.join(rpm(repo), 'x86_64/tool-1.0.0-1.x86_64.rpm'), 'other bytes'),
+      'rpm/x86_64/tool-1.0.0-1.x86_64.rpm',
+      '-primary.xml.gz records',
+      () => key,
+    ],
+  ])('%s', async (_, repository, tamper, file, problem, signer) => {
+    const repo = await copyOf(repository());
+    await tamper(repo);
+    const before = await tree(repo);
+    const error = (await buildPackages(options(repo, '1.0.1', signer()), new RecordingLogger()).catch(
+      (e: unknown) => e,
+    )) as RepositoryTamperedError;
+    expect(error).toBeInstanceOf(RepositoryTamperedError);
+    expect(error.code).toBe('VERIFICATION_FAILED');
+    expect(error.userError).toBe(true);
+    expect(error.file.endsWith(file)).toBe(true);
+    expect(error.message).toContain(problem);
+    expect(await tree(repo)).toEqual(before);
+    expect(
+      await access(path.join(repo, '..', 'out')).then(
+        () => 'written',
+        () => 'absent',
+      ),
+    ).toBe('absent');
+  });
+});
