@@ -113,7 +113,7 @@ export async function buildPackages(options: BuildOptions, logger: Logger): Prom
   const signer = options.privateKey ? await loadSigner(options.privateKey, options.passphrase, options.sourceDate) : undefined;
   const version = options.version ?? String(config.packages[0]?.version ?? '');
   const minor = minorOf(version) ?? 'v0.0';
-  const channel = options.channel || channelOf(version);
+  const channel = options.channel || channelOf(version, config.packages[0]?.prerelease);
   const repoRoots: Record<Format, string> =
     options.layout === 'flat'
       ? {

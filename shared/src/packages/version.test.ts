@@ -103,6 +103,14 @@ describe('channel and minor', () => {
     expect(channelOf(version)).toBe(channel);
     expect(minorOf(version)).toBe(minor);
   });
+  it.each([
+    ['v1.31.0', 'rc.1', 'prerelease'],
+    ['v1.31.0', '', 'stable'],
+    ['v1.31.0', undefined, 'stable'],
+    ['v1.31.0-rc.1', '', 'prerelease'],
+  ])('%s with prerelease %j → %s', (version, prerelease, channel) => {
+    expect(channelOf(version, prerelease)).toBe(channel);
+  });
 });
 
 describe('dependencies-by-version', () => {

@@ -59,9 +59,12 @@ export function archProblem(arch: string, format: Format): string | undefined {
   return /^[A-Za-z0-9_]+$/.test(arch) ? undefined : 'an rpm architecture holds only letters, digits and _';
 }
 
-/** The channel a version is published in when none is given: a pre-release goes to `prerelease`. */
-export function channelOf(version: string): 'stable' | 'prerelease' {
-  return /-/.test(version.split('+')[0] as string) ? 'prerelease' : 'stable';
+/**
+ * The channel a version is published in when none is given: a pre-release goes to `prerelease`, whether the version
+ * holds it or the config's `prerelease` key adds it.
+ */
+export function channelOf(version: string, prerelease = ''): 'stable' | 'prerelease' {
+  return prerelease !== '' || /-/.test(version.split('+')[0] as string) ? 'prerelease' : 'stable';
 }
 
 /** `v1.31.2` → `v1.31`: the minor a flat repository is kept per. */
