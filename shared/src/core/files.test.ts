@@ -1,10 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBytesIfExists, readTextIfExists, writeIfChanged } from './files.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readBytesIfExists, readTextIfExists, writeAtomic, writeIfChanged } from './files.ts';
+
+// The temporary names are random: a test that plants one draws the bytes itself.
+const drawn = vi.hoisted(() => ({ next: undefined as Buffer | undefined }));
+vi.mock('node:crypto', async (actual) => {
+  const crypto = await actual<typeof import('node:crypto')>();
+  return { ...crypto, randomBytes: (size: number) => drawn.next ?? crypto.randomBytes(size) };
+});
 
 describe('small files', () => {
   let dir: string;
@@ -61,5 +68,40 @@ describe('small files', () => {
     expect((await readdir(dir)).filter((name) => name.includes('.tmp-'))).toEqual([]);
     for (const name of ['folder', 'fifo'])
       expect(() => writeIfChanged(path.join(dir, name), 'x')).toThrow(expect.objectContaining({ code: 'ENOTREG' }));
+  });
+
+  it('creates its temporary file exclusively: a planted name (a symlink out, a file) fails the write, left as it was', async () => {
+    const file = path.join(dir, 'planted.txt');
+    const victim = path.join(dir, 'victim');
+    await writeFile(victim, 'kept');
+    drawn.next = Buffer.alloc(8, 0xab);
+    const planted = `${file}.tmp-${'ab'.repeat(8)}`;
+    try {
+      await symlink(victim, planted);
+      expect(() => writeAtomic(file, 'new')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+      expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+      await rm(planted);
+      await writeFile(planted, 'theirs');
+      expect(() => writeAtomic(file, 'new')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+      expect(await readFile(planted, 'utf8')).toBe('theirs');
+    } finally {
+      drawn.next = undefined;
+    }
+    expect(await readFile(victim, 'utf8')).toBe('kept');
+    expect(readBytesIfExists(file)).toBeUndefined();
+    await rm(planted);
+  });
+
+  it('removes its temporary file and closes it when the write or the rename fails', async () => {
+    const open = () => readdirSync('/dev/fd').length;
+    const before = open();
+    // A folder cannot be replaced by a file (EISDIR); a number is not content (ERR_INVALID_ARG_TYPE).
+    expect(() => writeAtomic(path.join(dir, 'folder'), 'x')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+    expect(() => writeAtomic(path.join(dir, 'n.txt'), 42 as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(open()).toBe(before);
+    expect((await readdir(dir)).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    expect(readBytesIfExists(path.join(dir, 'n.txt'))).toBeUndefined();
   });
 });

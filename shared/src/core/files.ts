@@ -3,7 +3,8 @@
  * manifests, SBOMs: bytes to a few megabytes), a round trip through libuv's thread pool costs more CPU than the read or
  * write itself, and it wakes threads on the cores that hashing needs.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -33,11 +34,25 @@ export function readTextIfExists(file: string, options: { noFollow?: boolean } =
   return readBytesIfExists(file, options)?.toString('utf8');
 }
 
-/** Writes `content` atomically (a temporary file renamed into place). */
+/**
+ * Writes `content` atomically: a temporary file beside it, renamed into place, and removed when anything fails. The
+ * temporary name is random, so nobody can plant it beforehand, and created exclusively ('wx': O_CREAT|O_EXCL, which
+ * refuses any existing name, a symlink too): the bytes never go through a link to somewhere else.
+ */
 export function writeAtomic(file: string, content: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+  const tmp = `${file}.tmp-${randomBytes(8).toString('hex')}`;
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      writeFileSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    unlinkSync(tmp);
+    throw err;
+  }
 }
 
 /** Writes `content` atomically unless the file already holds exactly these bytes; returns whether it wrote. */

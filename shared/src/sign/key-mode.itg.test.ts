@@ -402,7 +402,7 @@ describe('sign-artifacts, key mode', () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'sign-own-'));
     await writeFile(path.join(ws, 'kubectl'), 'kubectl');
     await writeFile(path.join(ws, 'notes.txt'), 'skipped');
-    await writeFile(path.join(ws, 'stale.tmp-4242'), 'a write a crash left behind');
+    await writeFile(path.join(ws, 'stale.tmp-e3b0c44298fc1c14'), 'a write a crash left behind');
     const manifest = path.join(ws, 'manifest.json');
     const run = () =>
       signArtifacts(options({ workspace: ws, files: ['**'], exclude: ['*.txt'], manifest }), new RecordingLogger());

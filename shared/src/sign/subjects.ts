@@ -23,7 +23,8 @@ export const OWN_OUTPUTS: readonly string[] = [
   '*.cert',
   '*.sigstore.json',
   'provenance.json',
-  '*.tmp-[0-9]*',
+  // writeAtomic's temporary names (random hex), left by a run killed mid-write.
+  '*.tmp-[0-9a-f]*',
 ];
 
 /** The rest of what `krel sign blobs` skips: `exclude`'s default. */
