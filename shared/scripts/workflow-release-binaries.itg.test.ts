@@ -39,6 +39,7 @@ function summary(result: WorkflowResult): Record<string, string> {
 async function release(
   name: string,
   inputs: Record<string, string | boolean> = {},
+  sourceDateEpoch = '1767225600',
 ): Promise<{ result: WorkflowResult; out: string }> {
   const scratch = await mkdtemp(path.join(dir, `${name}-`));
   await stage(scratch);
@@ -57,7 +58,7 @@ async function release(
       ...inputs,
     },
     secrets: { SIGNING_KEY: keys.privatePem },
-    env: { SOURCE_DATE_EPOCH: '1767225600' },
+    env: { SOURCE_DATE_EPOCH: sourceDateEpoch },
   });
   return { result, out };
 }
@@ -121,15 +122,21 @@ describe('release-binaries.yml, run', () => {
 });
 
 describe('release-binaries.yml, "Re-run all jobs"', () => {
-  // The rerun signs again: the provenance bundle's bytes differ (keyless: every bundle). publish-binaries finds the
-  // same release files by digest, verifies the signatures already published and completes as already published,
-  // writing nothing: what the destination holds is the first run's, byte for byte.
+  // The rerun signs again. With the same key, files and SOURCE_DATE_EPOCH, key mode makes the same bytes (RFC 6979)
+  // and publish-binaries finds every object equal. A rerun at a later time makes other signature material (the
+  // provenance's time; keyless: every bundle): publish-binaries finds the same release files by digest, verifies
+  // the signatures already published and completes as already published. Either way it writes nothing: what the
+  // destination holds is the first run's, byte for byte.
   it('signs again, then finds the release already published and writes nothing', async () => {
     const out = `${dir}/rerun-out`;
     const first = await release('rerun-1', { destinations: `file://${out}`, 'marker-destination': '' });
     expect(summary(first.result)).toMatchObject({ sign: 'success', publish: 'success' });
     const before = await snapshot(out);
-    const { result } = await release('rerun-2', { destinations: `file://${out}`, 'marker-destination': '' });
+    const same = await release('rerun-same', { destinations: `file://${out}`, 'marker-destination': '' });
+    const sameLog = same.result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
+    expect(sameLog).toMatch(/: 0 to upload, \d+ equal/);
+    expect(await snapshot(out)).toEqual(before);
+    const { result } = await release('rerun-2', { destinations: `file://${out}`, 'marker-destination': '' }, '1767312000');
     expect(summary(result)).toEqual({ sbom: 'skipped', sign: 'success', publish: 'success', markers: 'skipped' });
     const log = result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
     expect(log).toMatch(
@@ -144,7 +151,7 @@ describe('release-binaries.yml, "Re-run all jobs"', () => {
       await readFile(path.join(published, 'bin/linux/amd64/kubectl.sigstore.json')),
     );
     const tampered = await snapshot(out);
-    const third = await release('rerun-3', { destinations: `file://${out}`, 'marker-destination': '' });
+    const third = await release('rerun-3', { destinations: `file://${out}`, 'marker-destination': '' }, '1767312000');
     expect(summary(third.result)).toMatchObject({ sign: 'success', publish: 'failure' });
     const failed = third.result.jobs['publish']?.runs[0]?.steps.find((s) => s.id === 'publish')?.log ?? '';
     expect(failed).toMatch(/Verify the signatures published at/);

@@ -2,9 +2,11 @@
  * Signing with an ECDSA P-256 key: a PKCS#8 PEM private key (optionally
  * encrypted) given by the user, or an ephemeral key for keyless signing. Returns
  * public-key material with a key hint (base64 SHA-256 of the DER public key, as
- * cosign writes it), since @sigstore/sign ships no key signer.
+ * cosign writes it), since @sigstore/sign ships no key signer. Every signature,
+ * a file's or a DSSE envelope's, is deterministic (RFC 6979, signDigest): the
+ * same key and bytes give the same signature, so a rerun reproduces its bundles.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Signature } from '@sigstore/sign';
 import { privateScalar, signDigest } from './digest-signature.ts';
 import { SigningError } from './errors.ts';
@@ -31,13 +33,11 @@ export class KeySigner implements ArtifactSigner {
   readonly publicKey: KeyObject;
   readonly publicKeyPem: string;
   readonly hint: string;
-  readonly #privateKey: KeyObject;
   readonly #scalar: Uint8Array;
 
   constructor(privateKey: KeyObject) {
     if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
       throw new KeyFormatError('the key is not an ECDSA P-256 private key');
-    this.#privateKey = privateKey;
     this.#scalar = privateScalar(privateKey);
     this.publicKey = createPublicKey(privateKey);
     this.publicKeyPem = this.publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -69,7 +69,7 @@ export class KeySigner implements ArtifactSigner {
   }
 
   async sign(data: Buffer): Promise<Signature> {
-    return this.#material(sign('sha256', data, this.#privateKey));
+    return this.signDigest(createHash('sha256').update(data).digest());
   }
 
   async signDigest(sha256: Uint8Array): Promise<Signature> {
