@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, UnsafePathError } from './errors.ts';
-import { expandGlobs, listTree, matchesAny, resolveInside, resolveSafe, toPosix } from './paths.ts';
+import { expandGlobs, listTree, matchesAny, resolveInside, resolveSafe, resolveSafeSync, toPosix } from './paths.ts';
 
 let base: string;
 let root: string;
@@ -63,6 +63,22 @@ describe('safe paths', () => {
     expect((error as Error).message).toContain('symlink');
     await expect(resolveSafe(root, 'alias.tar.gz')).resolves.toBe(path.join(root, 'alias.tar.gz'));
     await expect(resolveSafe(root, 'not-yet-there')).resolves.toBe(path.join(root, 'not-yet-there'));
+  });
+
+  it('refuses a path not there yet whose folder, or whose dangling link, leads out of the root', async () => {
+    const ws = await mkdtemp(path.join(base, 'ws-'));
+    const outside = await mkdtemp(path.join(base, 'outside-'));
+    await symlink(outside, path.join(ws, 'out'));
+    await symlink(path.join(outside, 'gone'), path.join(ws, 'dangling'));
+    await mkdir(path.join(ws, 'in'));
+    await symlink('in/missing', path.join(ws, 'inner'));
+    for (const relative of ['out/new', 'out/a/b', 'dangling'])
+      expect(unsafe(() => resolveSafeSync(ws, relative)).message).toContain(`symlink to ${outside}`);
+    await expect(resolveSafe(ws, 'out/new')).rejects.toBeInstanceOf(UnsafePathError);
+    expect(resolveSafeSync(ws, 'in/a/b')).toBe(path.join(ws, 'in/a/b'));
+    expect(resolveSafeSync(ws, 'inner')).toBe(path.join(ws, 'inner'));
+    // A root not there yet (a folder about to be written) is where it would be made.
+    expect(resolveSafeSync(path.join(ws, 'in/new'), 'a/b')).toBe(path.join(ws, 'in/new/a/b'));
   });
 });
 

@@ -2,7 +2,7 @@
  * Safe path resolution inside a root (the workspace, a source tree): no `..`
  * escape, no absolute path outside, no symlink that resolves outside.
  */
-import type { Dirent } from 'node:fs';
+import { type Dirent, readlinkSync, realpathSync } from 'node:fs';
 import { glob as fsGlob, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, UnsafePathError } from './errors.ts';
@@ -22,20 +22,43 @@ export function resolveInside(root: string, relative: string): string {
   return candidate;
 }
 
-/** Lexical and physical check: symlinks along the way must resolve inside root too. */
-export async function resolveSafe(root: string, relative: string): Promise<string> {
-  const candidate = resolveInside(root, relative);
-  const realRoot = await realpath(path.resolve(root));
-  let real: string;
+/**
+ * Where a path leads on disk: its real path; for a path that does not exist yet, where creating it would land — a
+ * dangling link's target, else its nearest existing folder's real path with the rest of the names.
+ */
+function realPathOf(candidate: string): string {
   try {
-    real = await realpath(candidate);
+    return realpathSync(candidate);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return candidate;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let link: string | undefined;
+    try {
+      link = readlinkSync(candidate);
+    } catch {
+      // Not a link: the name itself does not exist yet.
+    }
+    if (link !== undefined) return realPathOf(path.resolve(path.dirname(candidate), link));
+    return path.join(realPathOf(path.dirname(candidate)), path.basename(candidate));
   }
+}
+
+/**
+ * Lexical and physical check: symlinks along the way must resolve inside root too, for a path that does not exist
+ * yet as well (a folder of it, or a dangling link, leading outside would take the write there); the root itself may
+ * not exist yet either (a layout about to be written).
+ */
+export function resolveSafeSync(root: string, relative: string): string {
+  const candidate = resolveInside(root, relative);
+  const realRoot = realPathOf(path.resolve(root));
+  const real = realPathOf(candidate);
   if (!isInside(realRoot, real))
     throw new UnsafePathError(relative, `it resolves through a symlink to ${real}, outside ${realRoot}`);
   return candidate;
+}
+
+/** resolveSafeSync for asynchronous callers. */
+export async function resolveSafe(root: string, relative: string): Promise<string> {
+  return resolveSafeSync(root, relative);
 }
 
 /** A relative path as stored in manifests and URLs: forward slashes, no leading ./ */
