@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { InputError } from '../core/errors.ts';
-import type { InputReader } from '../core/inputs.ts';
-import { resolveInside } from '../core/paths.ts';
+import { type InputReader, maskSecret } from '../core/inputs.ts';
+import { resolveSafeSync } from '../core/paths.ts';
 import { type Endpoints, usesPublicGood } from './service-inputs.ts';
 import type { TrustConfig } from './trust.ts';
 
@@ -24,15 +24,34 @@ export const TRUST_INPUT = {
   certificateSourceRepository: 'certificate-source-repository',
 } as const;
 
-/** PEM text given inline, or the path of a PEM file inside the workspace. */
+/** Any PEM private key: PKCS#8 (encrypted or not), SEC1, PKCS#1, OpenSSH, cosign's. */
+export const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/** The text of a file inside the workspace, symlinks included: a link to a file elsewhere on the runner is never read. */
+function readWorkspaceText(workspace: string, relative: string): string {
+  return readFileSync(resolveSafeSync(workspace, relative), 'utf8');
+}
+
+/**
+ * PEM text given inline, or the path of a PEM file inside the workspace. A private key is refused, masked first: it
+ * is a secret given where a public value was expected (cosign refuses it too).
+ */
 export function readPemInput(inputs: InputReader, name: string, workspace: string): string | undefined {
   const value = inputs.optional(name);
-  if (value === undefined || value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(resolveInside(workspace, value), 'utf8');
-  } catch (err) {
-    throw new InputError(name, `is neither PEM text nor a readable file in the workspace (${(err as Error).message})`);
+  if (value === undefined) return undefined;
+  let pem = value;
+  if (!value.includes('-----BEGIN')) {
+    try {
+      pem = readWorkspaceText(workspace, value);
+    } catch (err) {
+      throw new InputError(name, `is neither PEM text nor a readable file in the workspace (${(err as Error).message})`);
+    }
   }
+  if (PRIVATE_KEY_PEM.test(pem)) {
+    maskSecret(pem);
+    throw new InputError(name, 'is a private key: give its public key (cosign public-key --key <key>, or openssl pkey -pubout)');
+  }
+  return pem;
 }
 
 export function parsePublicKeyInput(pem: string | undefined, sign: TrustParsers): TrustConfig['publicKey'] {
@@ -56,12 +75,28 @@ export function parsePublicKeyInput(pem: string | undefined, sign: TrustParsers)
 export function readTrustedRootInput(inputs: InputReader, workspace: string, sign: TrustParsers): TrustedRoot | undefined {
   const file = inputs.optional(TRUST_INPUT.trustedRoot);
   if (file === undefined) return undefined;
+  let text: string;
   try {
-    return sign.parseTrustedRoot(JSON.parse(readFileSync(resolveInside(workspace, file), 'utf8')));
+    text = readWorkspaceText(workspace, file);
   } catch (err) {
     throw new InputError(
       TRUST_INPUT.trustedRoot,
-      `${JSON.stringify(file)} is not a readable trusted_root.json (${(err as Error).message})`,
+      `${JSON.stringify(file)} is not a readable file in the workspace (${(err as Error).message})`,
+    );
+  }
+  // The parsers' messages quote the content: never in the log (the file might be anything).
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(TRUST_INPUT.trustedRoot, `${JSON.stringify(file)} is not valid JSON: give a Sigstore trusted_root.json`);
+  }
+  try {
+    return sign.parseTrustedRoot(json);
+  } catch {
+    throw new InputError(
+      TRUST_INPUT.trustedRoot,
+      `${JSON.stringify(file)} is not a Sigstore trusted_root.json (mediaType application/vnd.dev.sigstore.trustedroot+json)`,
     );
   }
 }

@@ -12,6 +12,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial, type VerificationPolicy } from '@sigstore/verify';
 import { exactIdentity, type TrustPolicy } from './bundle-verifier.ts';
 import publicGood from './public-good-trusted-root.json' with { type: 'json' };
+import { PRIVATE_KEY_PEM } from './trust-inputs.ts';
 
 export function publicGoodTrustedRoot(): TrustedRoot {
   return TrustedRoot.fromJSON(publicGood);
@@ -27,11 +28,13 @@ export function emptyTrustedRoot(): TrustedRoot {
   return TrustedRoot.fromJSON({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' });
 }
 
-/** Parses a PEM (SPKI) public key; throws when it is not one. */
+/**
+ * Parses a PEM (SPKI) public key; throws when it is not one, a private key included (createPublicKey would take its
+ * public half: the key would work, and a secret would sit where a public value belongs).
+ */
 export function parsePublicKey(pem: string): KeyObject {
-  const key = createPublicKey({ key: pem, format: 'pem' });
-  if (key.type !== 'public') throw new Error('not a public key');
-  return key;
+  if (PRIVATE_KEY_PEM.test(pem)) throw new Error('a private key, not a public key');
+  return createPublicKey({ key: pem, format: 'pem' });
 }
 
 /**
