@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,31 @@ describe('promote-images inputs: the release manifest', () => {
       ]);
     } finally {
       await rm(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('promote-images inputs: files in the workspace', () => {
+  it('refuses a manifest or an oci: layout that a symlink leads out of the workspace', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'promote-links-'));
+    try {
+      const workspace = path.join(dir, 'ws');
+      await mkdir(path.join(dir, 'outside'));
+      await mkdir(workspace);
+      await writeFile(path.join(dir, 'outside', 'secret.yaml'), 'registries: []\n');
+      await symlink(path.join(dir, 'outside', 'secret.yaml'), path.join(workspace, 'link.yaml'));
+      await symlink(path.join(dir, 'outside'), path.join(workspace, 'out'));
+      await expect(
+        read({ images: '', destinations: '', manifests: 'link.yaml' }, { GITHUB_WORKSPACE: workspace }),
+      ).rejects.toMatchObject({
+        code: 'INPUT_INVALID',
+        input: 'manifests',
+        message: expect.stringContaining('symlink'),
+      });
+      const { options } = await read({ destinations: 'oci:out/prod' }, { GITHUB_WORKSPACE: workspace });
+      expect(() => options.client.store('oci:out/prod')).toThrow(expect.objectContaining({ code: 'PATH_UNSAFE' }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

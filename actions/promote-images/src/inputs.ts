@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
-import { resolveInside } from '../../../shared/src/core/paths.ts';
+import { resolveSafeSync } from '../../../shared/src/core/paths.ts';
 import { rfc3339, sourceDate } from '../../../shared/src/core/time.ts';
 import { readManifest } from '../../../shared/src/manifest/manifest.ts';
 import { loadCredentials } from '../../../shared/src/oci/auth.ts';
@@ -132,7 +132,7 @@ async function readSpecs(inputs: InputReader, workspace: string, manifest: strin
   if (manifests.length > 0) {
     const resolve = (p: string) => {
       try {
-        return resolveInside(workspace, p);
+        return resolveSafeSync(workspace, p);
       } catch (err) {
         throw new InputError(INPUT.manifests, (err as Error).message);
       }
@@ -182,7 +182,7 @@ export async function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = p
     credentials: parsedCredentials,
     plainHttp,
     rateLimit: rateLimit === 0 ? Number.POSITIVE_INFINITY : rateLimit,
-    resolveLayout: (folder) => resolveInside(workspace, folder),
+    resolveLayout: (folder) => resolveSafeSync(workspace, folder),
   });
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
   return {

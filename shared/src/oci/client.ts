@@ -23,7 +23,7 @@ export interface OciClientOptions {
   timeoutMs?: number;
   /** Where relative `oci:` paths are resolved (the workspace). */
   baseDir?: string;
-  /** Layout paths are checked by the caller (e.g. core/paths.ts resolveInside); the default resolves them. */
+  /** Layout paths are checked by the caller (e.g. core/paths.ts resolveSafeSync); the default resolves them. */
   resolveLayout?: (folder: string) => string;
   onRequest?: (registry: string, method: string, path: string) => void;
 }

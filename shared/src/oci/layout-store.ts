@@ -2,12 +2,14 @@
  * An OCI image layout folder (`oci-layout`, `index.json`, `blobs/sha256/…`) as an image store: a release staged
  * and promoted with no registry at all. Tags are `org.opencontainers.image.ref.name` annotations in index.json;
  * blobs are written to a temporary file, checked, then renamed; index.json is rewritten atomically, one update
- * at a time.
+ * at a time. Every file is read and written inside the layout's folder: a link (`blobs/`, `index.json`) that leads
+ * elsewhere is refused, and temporary files are created exclusively.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReleaseError } from '../core/errors.ts';
+import { resolveSafeSync } from '../core/paths.ts';
 import { sha256Digest, verifiedStream } from './digest.ts';
 import { type Descriptor, type ManifestBlob, MEDIA_TYPE, manifestMediaType } from './media-types.ts';
 import { DIGEST_PATTERN } from './reference.ts';
@@ -37,14 +39,19 @@ export class LayoutStore implements ImageStore {
     this.registryKey = `oci:${dir}`;
   }
 
+  /** A file of the layout, refused when a link on the way leads out of its folder. */
+  #file(...names: string[]): string {
+    return resolveSafeSync(this.#dir, path.join(...names));
+  }
+
   #blobPath(digest: string): string {
     if (!DIGEST_PATTERN.test(digest)) throw new Error(`not a sha256 digest: ${digest}`);
-    return path.join(this.#dir, 'blobs', 'sha256', digest.slice(7));
+    return this.#file('blobs', 'sha256', digest.slice(7));
   }
 
   async #index(): Promise<IndexJson> {
     try {
-      return JSON.parse(await readFile(path.join(this.#dir, 'index.json'), 'utf8')) as IndexJson;
+      return JSON.parse(await readFile(this.#file('index.json'), 'utf8')) as IndexJson;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
         return { schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [] };
@@ -103,10 +110,10 @@ export class LayoutStore implements ImageStore {
       const index = await this.#index();
       change(index);
       await mkdir(this.#dir, { recursive: true });
-      await writeFile(path.join(this.#dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-      const temporary = path.join(this.#dir, `.index.json.${process.pid}.${temporaries++}`);
-      await writeFile(temporary, JSON.stringify(index));
-      await rename(temporary, path.join(this.#dir, 'index.json'));
+      await writeFile(this.#file('oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+      const temporary = this.#file(`.index.json.${process.pid}.${temporaries++}`);
+      await writeFile(temporary, JSON.stringify(index), { flag: 'wx' });
+      await rename(temporary, this.#file('index.json'));
     });
     this.#updates = next.catch(() => {});
     return next;
@@ -131,7 +138,7 @@ export class LayoutStore implements ImageStore {
     const target = this.#blobPath(digest);
     await mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.${temporaries++}.partial`;
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'wx');
     try {
       const chunks = Buffer.isBuffer(source) ? [source] : verifiedStream(source, digest, `${this.name}@${digest}`, size);
       for await (const chunk of chunks) await handle.write(chunk);
