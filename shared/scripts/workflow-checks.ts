@@ -1,12 +1,14 @@
 /**
  * Static checks of a workflow's text, each a function returning the problems it finds, so the tests run them on
  * every workflow we ship and on deliberately broken copies (workflows.test.ts): pins, expressions inside run:,
- * permissions, artifact names handed between jobs, job and step outputs that something sets.
+ * permissions, artifact names handed between jobs, job and step outputs that something sets, nothing written on a
+ * pull request.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type ActionMetadata, readActionMetadata } from '../src/core/action-metadata.ts';
+import { asString, type Contexts, evaluate, truthy, type Value } from '../src/testing/workflow-expressions.ts';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const OWN = 'kubernetes-sigs/release-actions';
@@ -19,11 +21,14 @@ export interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  if?: unknown;
   with?: Dict;
   env?: Dict;
 }
 export interface Job {
   name?: string;
+  if?: unknown;
+  env?: Dict;
   uses?: string;
   needs?: string | string[];
   with?: Dict;
@@ -38,6 +43,7 @@ export interface Workflow {
   on?: unknown;
   permissions?: Dict | string;
   concurrency?: unknown;
+  env?: Dict;
   jobs: Record<string, Job>;
 }
 export interface CallContract {
@@ -240,6 +246,65 @@ export async function outputProblems(
       else if (!workflow.jobs[need as string]?.outputs?.[output as string] && !workflow.jobs[need as string]?.uses) {
         problems.push(`jobs.${id}: reads needs.${need}.outputs.${output}, which job ${need} does not declare`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Our actions that write outside the run (stores, registries, markers; Sigstore's public logs when keyless): the
+ * input that decides, and whether its value (as the runner hands it: a string) lets the action write.
+ */
+const WRITES: Record<string, { input: string; writes: (value: string) => boolean }> = {
+  'publish-binaries': { input: 'dry-run', writes: (value) => value !== 'true' },
+  'update-markers': { input: 'dry-run', writes: (value) => value !== 'true' },
+  'sign-artifacts': { input: 'dry-run', writes: (value) => value !== 'true' },
+  'promote-images': { input: 'confirm', writes: (value) => value === 'true' },
+};
+
+/** Whether the workflow runs on a pull_request event: its own trigger, or a caller's (a reusable workflow). */
+function runsOnPullRequest(workflow: Workflow): boolean {
+  const on = workflow.on;
+  const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys((on as Dict | null) ?? {});
+  return events.some((event) => ['pull_request', 'pull_request_target', 'workflow_call'].includes(String(event)));
+}
+
+/** A YAML value as GitHub reads it: `${{ … }}` whole is evaluated; `if:` is an expression even without `${{ }}`. */
+function yamlValue(raw: unknown, contexts: Contexts, isCondition = false): Value {
+  if (typeof raw !== 'string') return (raw ?? null) as Value;
+  const whole = /^\s*\$\{\{((?:(?!\}\}).)*)\}\}\s*$/s.exec(raw);
+  if (whole) return evaluate(whole[1] as string, contexts);
+  return isCondition ? evaluate(raw, contexts) : raw;
+}
+
+/**
+ * On a pull_request event (a reusable workflow's caller's), with `dry-run: false` and `confirm: true`, every step of
+ * ours that could write outside the run (WRITES) is skipped (its job's `if:` or its own) or told not to.
+ */
+export function pullRequestWriteProblems(text: string): string[] {
+  const workflow = parse(text);
+  if (!runsOnPullRequest(workflow)) return [];
+  // Every input given (an empty default would skip the stages it enables), and the run told to write.
+  const inputs: Record<string, Value> = {};
+  for (const [name, spec] of Object.entries(callContract(workflow)?.inputs ?? {}))
+    inputs[name] = spec.default === undefined || spec.default === '' ? 'given' : (spec.default as Value);
+  Object.assign(inputs, { 'dry-run': false, confirm: true });
+  const needs = Object.fromEntries(Object.keys(workflow.jobs ?? {}).map((id) => [id, { result: 'success', outputs: {} }]));
+  const top: Contexts = { github: { event_name: 'pull_request' }, inputs, needs };
+  const strings = (dict: Dict | undefined, contexts: Contexts) =>
+    Object.fromEntries(Object.entries(dict ?? {}).map(([key, raw]) => [key, asString(yamlValue(raw, contexts))]));
+  const workflowEnv = strings(workflow.env, top);
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+    if (job.if !== undefined && !truthy(yamlValue(job.if, top, true))) continue;
+    const contexts = { ...top, env: { ...workflowEnv, ...strings(job.env, { ...top, env: workflowEnv }) } };
+    for (const step of job.steps ?? []) {
+      const action = OWN_ACTION.exec(step.uses ?? '')?.[1] as string | undefined;
+      const rule = action === undefined ? undefined : WRITES[action];
+      if (!rule || (step.if !== undefined && !truthy(yamlValue(step.if, contexts, true)))) continue;
+      const value = asString(yamlValue(step.with?.[rule.input], contexts));
+      if (rule.writes(value))
+        problems.push(`jobs.${id}: ${action} would write on a pull_request event (${rule.input}: ${JSON.stringify(value)})`);
     }
   }
   return problems;

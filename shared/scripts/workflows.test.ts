@@ -11,7 +11,8 @@
  *   - top-level permissions are `contents: read` at most; every job of a reusable workflow declares its own; a job
  *     raises `id-token: write` only to sign or take credentials from OIDC and `contents: write` only to publish; a
  *     caller grants what the reusable workflow's jobs ask for;
- *   - reusable workflows are typed and described, have a concurrency group, and every job has a timeout.
+ *   - reusable workflows are typed and described, have a concurrency group, and every job has a timeout;
+ *   - a run on a pull_request event (a reusable workflow's caller's) writes nothing outside it, whatever its inputs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +31,7 @@ import {
   permissionMap,
   permissionProblems,
   pinProblems,
+  pullRequestWriteProblems,
   readAction,
   root,
   runExpansionProblems,
@@ -181,6 +183,10 @@ describe.each(files)('%s', (file) => {
     expect(permissionProblems(text(file))).toEqual([]);
   });
 
+  it('writes nothing outside the run on a pull_request event, even with dry-run: false and confirm: true', () => {
+    expect(pullRequestWriteProblems(text(file))).toEqual([]);
+  });
+
   it('sets a timeout on every job that runs steps', () => {
     const missing = Object.entries(load(file).jobs ?? {})
       .filter(([, job]) => !job.uses && job['timeout-minutes'] === undefined)
@@ -283,6 +289,14 @@ describe('deliberately broken copies of release-binaries.yml are caught', () => 
           ),
         ),
       /jobs\.sbom: no permissions/,
+    ],
+    [
+      'a pull request that would publish',
+      () =>
+        pullRequestWriteProblems(
+          broken(`DRY_RUN: \${{ inputs.dry-run || github.event_name == 'pull_request' }}`, `DRY_RUN: \${{ inputs.dry-run }}`),
+        ),
+      /jobs\.sign: sign-artifacts would write on a pull_request event \(dry-run: "false"\)\njobs\.publish: publish-binaries would write/,
     ],
   ])('%s', async (_, check, expected) => {
     const problems = await check();
