@@ -6,7 +6,7 @@ import { ReleaseError } from '../core/errors.ts';
 
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 export const TAG_PATTERN = /^\w[\w.-]{0,127}$/;
-const REPOSITORY_PATTERN = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+export const REPOSITORY_PATTERN = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export interface RegistryReference {
   kind: 'registry';

@@ -162,6 +162,24 @@ describe('kpromo manifest rules', () => {
     ['images not a list', `${R}images: {}\n`, 'images', 'm.yaml:5: images: expected a list of images'],
     ['an image without name', `${R}images:\n- dmap: {}\n`, 'images[0].name', 'm.yaml:6: images[0].name: is required'],
     [
+      'an upper-case image name',
+      `${R}images:\n- name: Bar\n  dmap: {}\n`,
+      'images[0].name',
+      'm.yaml:6: images[0].name: must be lower-case path components (a-z, 0-9, separators . _ -)',
+    ],
+    [
+      'an image name leaving its folder',
+      `${R}images:\n- name: ../../etc\n  dmap: {}\n`,
+      'images[0].name',
+      'm.yaml:6: images[0].name: must be lower-case path components (a-z, 0-9, separators . _ -)',
+    ],
+    [
+      'a registry with a tag',
+      'registries:\n- name: gcr.io/s:latest\n  src: true\n',
+      'registries[0].name',
+      'm.yaml:2: registries[0].name: "gcr.io/s:latest" is a repository prefix: no tag or digest',
+    ],
+    [
       'an image key unknown',
       `${R}images:\n- name: bar\n  tags: [v1]\n`,
       'images[0].tags',
@@ -265,10 +283,9 @@ describe('readManifests', () => {
         await writeFile(path.join(dir, 'thin', 'manifests', sub, 'promoter-manifest.yaml'), REGISTRIES);
         await writeFile(path.join(dir, 'thin', 'images', sub, 'images.yaml'), images(sub));
       }
-      // A file among the sub-folders is no sub-tree; a sub-tree without images.yaml promotes nothing.
+      // A file among the sub-folders is no sub-tree, nor is a folder without promoter-manifest.yaml (as kpromo).
       await writeFile(path.join(dir, 'thin', 'manifests', 'README.md'), 'x');
-      await mkdir(path.join(dir, 'thin', 'manifests', 'empty'));
-      await writeFile(path.join(dir, 'thin', 'manifests', 'empty', 'promoter-manifest.yaml'), REGISTRIES);
+      await mkdir(path.join(dir, 'thin', 'manifests', 'notes'));
       await writeFile(path.join(dir, 'plain.yaml'), PLAIN);
       const specs = await readManifests(['plain.yaml', 'thin'], (p) => path.join(dir, p));
       expect(specs.map((s) => [s.origin, s.digest, s.tags])).toEqual([
@@ -293,6 +310,26 @@ describe('readManifests', () => {
       await writeFile(path.join(dir, 'thin', 'manifests', 'alpha', 'promoter-manifest.yaml'), '- registries\n');
       const list = await readManifests(['thin'], (p) => path.join(dir, p)).catch((e: PromotionSpecError) => e);
       expect((list as PromotionSpecError).field).toBe('manifest');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the file that is missing: a manifest, or the images.yaml of a thin sub-folder', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'manifests-'));
+    try {
+      await expect(readManifests(['nowhere.yaml'], (p) => path.join(dir, p))).rejects.toThrow(
+        'nowhere.yaml: manifests: no such file or folder (ENOENT)',
+      );
+      await mkdir(path.join(dir, 'thin', 'manifests', 'app'), { recursive: true });
+      await writeFile(path.join(dir, 'thin', 'manifests', 'app', 'promoter-manifest.yaml'), REGISTRIES);
+      await expect(readManifests(['thin'], (p) => path.join(dir, p))).rejects.toThrow(
+        'thin/images/app/images.yaml: manifests: cannot be read (ENOENT)',
+      );
+      await mkdir(path.join(dir, 'thin', 'images', 'app', 'images.yaml'), { recursive: true });
+      await expect(readManifests(['thin'], (p) => path.join(dir, p))).rejects.toThrow(
+        'thin/images/app/images.yaml: manifests: cannot be read (EISDIR)',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
-import { DIGEST_PATTERN, parseReference, TAG_PATTERN } from '../oci/reference.ts';
+import { DIGEST_PATTERN, parseReference, REPOSITORY_PATTERN, TAG_PATTERN } from '../oci/reference.ts';
 import { PromotionSpecError } from './errors.ts';
 
 export interface ImageSpec {
@@ -101,12 +101,15 @@ function parseRegistries(ctx: Context, node: Node | null | undefined): { source:
   };
 }
 
+/** A registry's name: a repository prefix (`host/path` or `oci:folder`), without tag or digest. */
 function checkRepository(ctx: Context, node: Node, field: string, name: string): void {
+  let ref: ReturnType<typeof parseReference>;
   try {
-    parseReference(name);
+    ref = parseReference(name);
   } catch (err) {
     fail(ctx, node, field, (err as Error).message);
   }
+  if (ref.tag || ref.digest) fail(ctx, node, field, `${JSON.stringify(name)} is a repository prefix: no tag or digest`);
 }
 
 function parseImages(
@@ -121,6 +124,14 @@ function parseImages(
     const map = mapOf(ctx, item as Node, field, ['name', 'dmap']);
     const name = scalar(ctx, map, 'name', field);
     if (!name) fail(ctx, item as Node, `${field}.name`, 'is required');
+    // Appended to every registry's name (and to an oci: folder's path): lower-case path components, no `..`.
+    if (!REPOSITORY_PATTERN.test(name))
+      fail(
+        ctx,
+        map.get('name', true) as Node,
+        `${field}.name`,
+        'must be lower-case path components (a-z, 0-9, separators . _ -)',
+      );
     const dmap = map.get('dmap', true) as Node | undefined;
     if (!isMap(dmap)) fail(ctx, dmap ?? (item as Node), `${field}.dmap`, 'expected a mapping of digest to tags', name);
     return dmap.items.map((pair) => {
@@ -183,10 +194,18 @@ export function parseThinManifest(
  */
 export async function readManifests(paths: readonly string[], resolve: (p: string) => string): Promise<ImageSpec[]> {
   const specs: ImageSpec[] = [];
+  /** A file the manifests need: one that cannot be read is an error naming it. */
+  const read = (file: string, shown: string) =>
+    readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new PromotionSpecError({ file: shown, field: 'manifests' }, `cannot be read (${err.code ?? err.message})`);
+    });
   for (const shown of paths) {
     const full = resolve(shown);
-    if ((await stat(full)).isFile()) {
-      specs.push(...parsePlainManifest(shown, await readFile(full, 'utf8')));
+    const found = await stat(full).catch((err: NodeJS.ErrnoException) => {
+      throw new PromotionSpecError({ file: shown, field: 'manifests' }, `no such file or folder (${err.code ?? err.message})`);
+    });
+    if (found.isFile()) {
+      specs.push(...parsePlainManifest(shown, await read(full, shown)));
       continue;
     }
     const subs = (await readdir(path.join(full, 'manifests'), { withFileTypes: true }).catch(() => []))
@@ -201,15 +220,13 @@ export async function readManifests(paths: readonly string[], resolve: (p: strin
     for (const sub of subs) {
       const manifestFile = path.posix.join(shown, 'manifests', sub, 'promoter-manifest.yaml');
       const imagesFile = path.posix.join(shown, 'images', sub, 'images.yaml');
-      const imagesText = await readFile(path.join(full, 'images', sub, 'images.yaml'), 'utf8').catch(() => '');
-      specs.push(
-        ...parseThinManifest(
-          manifestFile,
-          await readFile(path.join(full, 'manifests', sub, 'promoter-manifest.yaml'), 'utf8'),
-          imagesFile,
-          imagesText,
-        ),
-      );
+      // As kpromo: a sub-folder without promoter-manifest.yaml is no manifest; one with it needs its images.yaml (a
+      // misspelt images folder would otherwise promote nothing, unsaid).
+      const manifestPath = path.join(full, 'manifests', sub, 'promoter-manifest.yaml');
+      if (!(await stat(manifestPath).catch(() => undefined))) continue;
+      const manifestText = await read(manifestPath, manifestFile);
+      const imagesText = await read(path.join(full, 'images', sub, 'images.yaml'), imagesFile);
+      specs.push(...parseThinManifest(manifestFile, manifestText, imagesFile, imagesText));
     }
   }
   return specs;
