@@ -96,3 +96,47 @@ describe('RegistryHost credentials', () => {
     expect(registry.seen).toEqual([{ url: `/v2/r/blobs/${DIGEST}`, authorization: BASIC }]);
   });
 });
+
+describe('answers read into memory', () => {
+  let endless: Server;
+  let host: string;
+  let written = 0;
+  beforeAll(async () => {
+    // Every answer streams without end (no content-length), as a hostile or broken registry might.
+    endless = createServer((req, res) => {
+      const token = req.url?.startsWith('/token');
+      if (!token && req.url?.startsWith('/v2/r/tags') && !req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token"` }).end();
+        return;
+      }
+      res.writeHead(req.url?.startsWith('/v2/r/blobs') ? 400 : 200, { 'content-type': 'application/json' });
+      if (req.method === 'HEAD') return res.end();
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const more = () => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      more();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    host = `127.0.0.1:${(endless.address() as AddressInfo).port}`;
+  });
+  afterAll(() => endless.close());
+  beforeEach(() => {
+    written = 0;
+  });
+
+  const repository = () => new OciClient({ plainHttp: [host], retry: { attempts: 1 } }).store(`${host}/r`);
+
+  it('refuses a manifest, a token or an error text past its bound, reading no further', async () => {
+    await expect(repository().getManifest('v1')).rejects.toThrow(/answered more than 4194304 bytes/);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+    await expect(repository().listTags()).rejects.toThrow(/\/token answered more than 1048576 bytes/);
+    const failed = await repository()
+      .getBlob(DIGEST)
+      .catch((err: Error) => err);
+    expect((failed as Error).message).toMatch(/returned 400: {2}/);
+    expect((failed as Error).message.length).toBeLessThan(1000);
+  });
+});

@@ -12,7 +12,7 @@ import { redactUrl } from '../core/http.ts';
 import { parseRetryAfter, type RetryOptions, withRetry } from '../core/retry.ts';
 import { basicAuthorization, type Credential, parseChallenge } from './auth.ts';
 import { sha256Digest, verifiedStream } from './digest.ts';
-import { type RegistryResponse, send } from './http-transport.ts';
+import { type RegistryResponse, readBounded, send } from './http-transport.ts';
 import { type Descriptor, MANIFEST_ACCEPT, type ManifestBlob, manifestMediaType } from './media-types.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import type { BlobStream, ImageStore } from './store.ts';
@@ -40,6 +40,15 @@ export interface RegistryHostOptions {
   /** Called with each request's method and path, for debug logs and request counts. */
   onRequest?: (method: string, path: string) => void;
 }
+
+/**
+ * The most of an answer read into memory (a blob is streamed, never read whole): a manifest as distribution and most
+ * registries cap it (4 MiB), a page of tags or referrers, a token, the start of an error's text.
+ */
+const MANIFEST_LIMIT = 4 * 1024 * 1024;
+const PAGE_LIMIT = 16 * 1024 * 1024;
+const TOKEN_LIMIT = 1024 * 1024;
+const ERROR_TEXT_LIMIT = 4096;
 
 /** Docker Hub's API lives on another host than its references name. */
 function apiHost(registry: string): string {
@@ -110,7 +119,8 @@ export class RegistryHost {
       const basic = credential && basicAuthorization(credential);
       response = await this.#tokenRequest(url, { headers: basic ? { authorization: basic } : {} });
     }
-    const body = (await response.json()) as { token?: string; access_token?: string };
+    const text = response.body ? (await readBounded(response.body, TOKEN_LIMIT, url.toString())).toString('utf8') : '';
+    const body = JSON.parse(text) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new ReleaseError('REGISTRY_ERROR', `${redactUrl(url)} answered without a token`);
     return token;
@@ -166,7 +176,7 @@ export class RegistryHost {
         }
       }
       if (response.ok || request.accept?.includes(response.status)) return response;
-      const text = await response.text().catch(() => '');
+      const text = await response.head(ERROR_TEXT_LIMIT).catch(() => '');
       const denied = response.status === 401 || response.status === 403;
       throw new HttpError(
         response.status,
@@ -229,7 +239,7 @@ export class HttpRepository implements ImageStore {
       await response.discard();
       return undefined;
     }
-    const bytes = await response.bytes();
+    const bytes = await response.bytes(MANIFEST_LIMIT);
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && digest !== reference)
       throw new ReleaseError('DIGEST_MISMATCH', `${this.name}@${reference} answered a manifest whose digest is ${digest}`);
@@ -345,7 +355,7 @@ export class HttpRepository implements ImageStore {
         await response.discard();
         return [];
       }
-      const body = (await response.json()) as { tags?: string[] | null };
+      const body = (await response.json(PAGE_LIMIT)) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
       next = nextLink(response, this.#host.base);
     }
@@ -370,7 +380,7 @@ export class HttpRepository implements ImageStore {
         await response.discard();
         return undefined;
       }
-      const body = (await response.json()) as { manifests?: Descriptor[] };
+      const body = (await response.json(PAGE_LIMIT)) as { manifests?: Descriptor[] };
       found.push(...(body.manifests ?? []));
       next = nextLink(response, this.#host.base);
     }

@@ -7,6 +7,8 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
+import { ReleaseError } from '../core/errors.ts';
+import { redactUrl } from '../core/http.ts';
 import type { BlobStream } from './store.ts';
 
 export interface SendOptions {
@@ -57,18 +59,37 @@ export class RegistryResponse {
     return this.status >= 200 && this.status < 300;
   }
 
-  async bytes(): Promise<Buffer> {
+  /** The whole body, refused past `limit` bytes (a registry's answer is never read into memory unbounded). */
+  async bytes(limit: number): Promise<Buffer> {
+    const length = Number(this.body.headers['content-length'] ?? Number.NaN);
+    if (length > limit) {
+      this.body.destroy();
+      throw tooLarge(this.url, limit);
+    }
+    return readBounded(this.body, limit, this.url);
+  }
+
+  async text(limit: number): Promise<string> {
+    return (await this.bytes(limit)).toString('utf8');
+  }
+
+  async json(limit: number): Promise<unknown> {
+    return JSON.parse(await this.text(limit));
+  }
+
+  /** At most the first `limit` bytes of the body as text (for an error message); the rest is not read. */
+  async head(limit: number): Promise<string> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-
-  async text(): Promise<string> {
-    return (await this.bytes()).toString('utf8');
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
+    let size = 0;
+    for await (const chunk of this.body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) {
+        this.body.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
   }
 
   /** Ends an unwanted body: a small one is read (the connection is reused), a large one closes its connection. */
@@ -76,9 +97,25 @@ export class RegistryResponse {
     if (this.body.readableEnded || this.body.destroyed) return;
     const length = Number(this.body.headers['content-length'] ?? Number.NaN);
     // An unread message holds its socket even when the parser has it all (a 201's empty body): read it to its end.
-    if (this.body.complete || length <= DRAIN_LIMIT) await this.bytes().catch(() => {});
+    if (this.body.complete || length <= DRAIN_LIMIT) await this.bytes(DRAIN_LIMIT).catch(() => {});
     else this.body.destroy();
   }
+}
+
+function tooLarge(url: string, limit: number): ReleaseError {
+  return new ReleaseError('REGISTRY_ERROR', `${redactUrl(url)} answered more than ${limit} bytes: refused, not read into memory`);
+}
+
+/** A stream's bytes, refused past `limit` (a token, a manifest, a page of tags: never a blob). */
+export async function readBounded(body: AsyncIterable<Uint8Array>, limit: number, url: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(url, limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function timeoutError(url: string): Error {
