@@ -261,15 +261,28 @@ class TreeCheck {
   }
 }
 
-export async function promote(options: PromoteOptions, logger: Logger): Promise<PromoteResult> {
+export async function promote(given: PromoteOptions, logger: Logger): Promise<PromoteResult> {
   const opened = new Map<string, ImageStore>();
   const stores = (name: string) => {
     let store = opened.get(name);
     if (!store) {
-      store = options.client.store(name);
+      store = given.client.store(name);
       opened.set(name, store);
     }
     return store;
+  };
+  // One spelling per repository (`oci:out` and `oci:./out`, `docker.io/library/x` and `x`): the plan compares names,
+  // so two digests for one tag spelt two ways would otherwise both be written.
+  const spellings = new Map<string, string>();
+  const spelled = (name: string) => {
+    const store = stores(name);
+    const key = `${store.registryKey}/${store.repository}`;
+    if (!spellings.has(key)) spellings.set(key, name);
+    return spellings.get(key) as string;
+  };
+  const options: PromoteOptions = {
+    ...given,
+    specs: given.specs.map((s) => ({ ...s, source: spelled(s.source), destinations: s.destinations.map(spelled) })),
   };
   const conflicts = tagConflicts(edgesOf(options.specs));
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
+import { PlanConflictError } from './errors.ts';
 import { promote } from './promote.ts';
 
 let dir: string;
@@ -70,5 +71,42 @@ describe('the survey', () => {
     expect(result.failed).toBe(1);
     const index = JSON.parse(await readFile(path.join(dir, 'out/good/index.json'), 'utf8'));
     expect(index.manifests.map((m: { digest: string }) => m.digest)).toEqual([images.single.digest]);
+  });
+});
+
+describe('the plan', () => {
+  it('takes two spellings of one repository as one: two digests for its tag are refused before anything is written', async () => {
+    const run = (second: string, digest: string) =>
+      promote(
+        {
+          specs: [
+            {
+              image: 'a',
+              source: 'oci:src',
+              digest: images.single.digest,
+              tags: ['v1'],
+              destinations: ['oci:same'],
+              origin: 'm1',
+            },
+            { image: 'b', source: 'oci:./src', digest, tags: ['v1'], destinations: [second], origin: 'm2' },
+          ],
+          client: new OciClient({ baseDir: dir }),
+          confirm: true,
+          allowTagMoves: false,
+          copyReferrers: false,
+          concurrency: 4,
+          attest: false,
+          verify: 'none',
+          builderId: 'test',
+          timestamp: '2026-01-01T00:00:00Z',
+          check: 'full',
+        },
+        new RecordingLogger(),
+      );
+    await expect(run('oci:./same/', images.multi.digest)).rejects.toBeInstanceOf(PlanConflictError);
+    await expect(readFile(path.join(dir, 'same/index.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // The same digest spelt twice is one edge.
+    const result = await run(`oci:${path.join(dir, 'same')}`, images.single.digest);
+    expect(result.edges.map((e) => [e.destination, e.action])).toEqual([['oci:same', 'copy']]);
   });
 });
