@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PromotionSpecError } from './errors.ts';
-import { inlineSpecs, parsePlainManifest, readManifests } from './spec.ts';
+import { inlineSpecs, parsePlainManifest, parseThinManifest, readManifests } from './spec.ts';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -108,6 +108,10 @@ describe('inline inputs', () => {
 
 describe('kpromo manifest rules', () => {
   const R = 'registries:\n- name: gcr.io/s\n  src: true\n- name: us.gcr.io/p\n';
+  it('a manifest without images, or a thin tree whose images.yaml is empty, promotes nothing', () => {
+    expect(parsePlainManifest('m.yaml', R)).toEqual([]);
+    expect(parseThinManifest('m.yaml', R, 'images.yaml', '')).toEqual([]);
+  });
   const image = (dmap: string) => `${R}images:\n- name: bar\n  dmap:\n${dmap}`;
   it.each([
     ['a list at the top', '- a\n', 'manifest', 'm.yaml:1: manifest: expected a mapping'],

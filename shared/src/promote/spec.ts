@@ -208,26 +208,24 @@ export async function readManifests(paths: readonly string[], resolve: (p: strin
       specs.push(...parsePlainManifest(shown, await read(full, shown)));
       continue;
     }
-    const subs = (await readdir(path.join(full, 'manifests'), { withFileTypes: true }).catch(() => []))
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
-    if (subs.length === 0)
-      throw new PromotionSpecError(
-        { file: shown, field: 'manifests' },
-        'a thin manifest folder needs manifests/<name>/promoter-manifest.yaml',
-      );
-    for (const sub of subs) {
-      const manifestFile = path.posix.join(shown, 'manifests', sub, 'promoter-manifest.yaml');
-      const imagesFile = path.posix.join(shown, 'images', sub, 'images.yaml');
-      // As kpromo: a sub-folder without promoter-manifest.yaml is no manifest; one with it needs its images.yaml (a
-      // misspelt images folder would otherwise promote nothing, unsaid).
+    // As kpromo: a sub-folder (or a file) without promoter-manifest.yaml is no manifest; one with it needs its
+    // images.yaml (a misspelt images folder would otherwise promote nothing, unsaid); a tree needs one at least.
+    let manifests = 0;
+    for (const sub of (await readdir(path.join(full, 'manifests')).catch(() => [] as string[])).sort()) {
       const manifestPath = path.join(full, 'manifests', sub, 'promoter-manifest.yaml');
       if (!(await stat(manifestPath).catch(() => undefined))) continue;
+      manifests++;
+      const manifestFile = path.posix.join(shown, 'manifests', sub, 'promoter-manifest.yaml');
+      const imagesFile = path.posix.join(shown, 'images', sub, 'images.yaml');
       const manifestText = await read(manifestPath, manifestFile);
       const imagesText = await read(path.join(full, 'images', sub, 'images.yaml'), imagesFile);
       specs.push(...parseThinManifest(manifestFile, manifestText, imagesFile, imagesText));
     }
+    if (manifests === 0)
+      throw new PromotionSpecError(
+        { file: shown, field: 'manifests' },
+        'a thin manifest folder needs manifests/<name>/promoter-manifest.yaml',
+      );
   }
   return specs;
 }
