@@ -103,6 +103,8 @@ describe('globs', () => {
       message: expect.stringContaining("'link.pipe': it links to a FIFO, socket or device"),
     });
     expect(await expandGlobs(dir, ['*'], { exclude: ['*.pipe'] })).toEqual(['kubectl']);
+    // An excluded FIFO is no match either: a pattern that finds nothing else still matches nothing.
+    await expect(expandGlobs(dir, ['kubectl.pipe'], { exclude: ['*.pipe'] })).rejects.toBeInstanceOf(InputError);
   });
 
   it('fails naming the input when a pattern matches nothing', async () => {

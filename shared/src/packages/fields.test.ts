@@ -71,6 +71,14 @@ describe('deb.fields names', () => {
   ])('%j', (name, problem) => {
     expectProblem(debFieldNameProblem(name), problem);
   });
+
+  // Every field the deb writer or the Packages index writes, each refused, and the message lists them all.
+  const own =
+    'Package, Version, Section, Priority, Architecture, Maintainer, Installed-Size, Replaces, Provides, Depends, ' +
+    'Recommends, Suggests, Conflicts, Homepage, Description, Filename, Size, MD5sum, SHA1, SHA256, SHA512';
+  it.each(own.split(', '))('refuses %s, naming every field the tool writes', (name) => {
+    expect(debFieldNameProblem(name)).toBe(`${name} is written from the config's own keys (${own})`);
+  });
 });
 
 describe('file times', () => {
