@@ -10,6 +10,7 @@ import { OciClient } from '../oci/client.ts';
 import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
 import { PlanConflictError } from './errors.ts';
 import { promote } from './promote.ts';
+import type { ImageSpec } from './spec.ts';
 
 let dir: string;
 let images: { multi: TestImage; single: TestImage };
@@ -29,40 +30,47 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A confirmed promotion of `specs`, copying no referrers. */
+const run = (specs: ImageSpec[], client: OciClient) =>
+  promote(
+    {
+      specs,
+      client,
+      confirm: true,
+      allowTagMoves: false,
+      copyReferrers: false,
+      concurrency: 4,
+      attest: false,
+      verify: 'none',
+      builderId: 'test',
+      timestamp: '2026-01-01T00:00:00Z',
+      check: 'full',
+    },
+    new RecordingLogger(),
+  );
+
 describe('the survey', () => {
   it('fails the edges of a source it cannot read, promotes the others, and counts the failure', async () => {
-    const result = await promote(
-      {
-        specs: [
-          {
-            image: 'good',
-            source: 'oci:src',
-            digest: images.single.digest,
-            tags: ['v1'],
-            destinations: ['oci:out/good'],
-            origin: 'test',
-          },
-          {
-            image: 'bad',
-            source: `${host}/staging/bad`,
-            digest: images.multi.digest,
-            tags: ['v1'],
-            destinations: ['oci:out/bad'],
-            origin: 'test',
-          },
-        ],
-        client: new OciClient({ baseDir: dir, plainHttp: [host], retry: { attempts: 1 } }),
-        confirm: true,
-        allowTagMoves: false,
-        copyReferrers: false,
-        concurrency: 4,
-        attest: false,
-        verify: 'none',
-        builderId: 'test',
-        timestamp: '2026-01-01T00:00:00Z',
-        check: 'full',
-      },
-      new RecordingLogger(),
+    const result = await run(
+      [
+        {
+          image: 'good',
+          source: 'oci:src',
+          digest: images.single.digest,
+          tags: ['v1'],
+          destinations: ['oci:out/good'],
+          origin: 'test',
+        },
+        {
+          image: 'bad',
+          source: `${host}/staging/bad`,
+          digest: images.multi.digest,
+          tags: ['v1'],
+          destinations: ['oci:out/bad'],
+          origin: 'test',
+        },
+      ],
+      new OciClient({ baseDir: dir, plainHttp: [host], retry: { attempts: 1 } }),
     );
     const byImage = Object.fromEntries(result.edges.map((e) => [e.image, e]));
     expect(byImage.good?.action).toBe('copy');
@@ -76,37 +84,18 @@ describe('the survey', () => {
 
 describe('the plan', () => {
   it('takes two spellings of one repository as one: two digests for its tag are refused before anything is written', async () => {
-    const run = (second: string, digest: string) =>
-      promote(
-        {
-          specs: [
-            {
-              image: 'a',
-              source: 'oci:src',
-              digest: images.single.digest,
-              tags: ['v1'],
-              destinations: ['oci:same'],
-              origin: 'm1',
-            },
-            { image: 'b', source: 'oci:./src', digest, tags: ['v1'], destinations: [second], origin: 'm2' },
-          ],
-          client: new OciClient({ baseDir: dir }),
-          confirm: true,
-          allowTagMoves: false,
-          copyReferrers: false,
-          concurrency: 4,
-          attest: false,
-          verify: 'none',
-          builderId: 'test',
-          timestamp: '2026-01-01T00:00:00Z',
-          check: 'full',
-        },
-        new RecordingLogger(),
+    const twice = (second: string, digest: string) =>
+      run(
+        [
+          { image: 'a', source: 'oci:src', digest: images.single.digest, tags: ['v1'], destinations: ['oci:same'], origin: 'm1' },
+          { image: 'b', source: 'oci:./src', digest, tags: ['v1'], destinations: [second], origin: 'm2' },
+        ],
+        new OciClient({ baseDir: dir }),
       );
-    await expect(run('oci:./same/', images.multi.digest)).rejects.toBeInstanceOf(PlanConflictError);
+    await expect(twice('oci:./same/', images.multi.digest)).rejects.toBeInstanceOf(PlanConflictError);
     await expect(readFile(path.join(dir, 'same/index.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     // The same digest spelt twice is one edge.
-    const result = await run(`oci:${path.join(dir, 'same')}`, images.single.digest);
+    const result = await twice(`oci:${path.join(dir, 'same')}`, images.single.digest);
     expect(result.edges.map((e) => [e.destination, e.action])).toEqual([['oci:same', 'copy']]);
   });
 });
