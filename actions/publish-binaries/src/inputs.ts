@@ -7,7 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describeError, InputError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
-import { isInside } from '../../../shared/src/core/paths.ts';
+import { isInside, realPathOf } from '../../../shared/src/core/paths.ts';
 import { ManifestError, readManifest } from '../../../shared/src/manifest/manifest.ts';
 import { checkVersionLength, parseVersion } from '../../../shared/src/markers/version.ts';
 import { contentTypeFor } from '../../../shared/src/publish/content-type.ts';
@@ -122,15 +122,6 @@ function readDestinations(inputs: InputReader): ParsedDestination[] {
   return urls.map((url) => parseDestination(url, INPUT.destinations));
 }
 
-/** The real path of a folder that may not exist yet: its nearest existing ancestor's real path, and the rest. */
-function realFolder(folder: string): string {
-  try {
-    return realpathSync(folder);
-  } catch {
-    return path.join(realFolder(path.dirname(folder)), path.basename(folder));
-  }
-}
-
 /**
  * A folder destination whose release folder overlaps source-dir (either inside the other) would put the first run's
  * output into the tree a rerun publishes: that rerun would fail as a changed release.
@@ -140,7 +131,14 @@ function checkFolderDestinations(destinations: readonly ParsedDestination[], sou
   const releaseFolder = path.posix.dirname(keyFor(layout, version, INDEX_FILE));
   for (const d of destinations) {
     if (d.scheme !== 'file') continue;
-    const release = path.join(realFolder(d.path), releaseFolder);
+    let real: string;
+    try {
+      real = realPathOf(d.path);
+    } catch {
+      // A folder that cannot be made (below a file, a name too long, a link loop): the store's own check names it.
+      continue;
+    }
+    const release = path.join(real, releaseFolder);
     if (isInside(source, release) || isInside(release, source))
       throw new InputError(
         INPUT.destinations,

@@ -26,7 +26,7 @@ export function resolveInside(root: string, relative: string): string {
  * Where a path leads on disk: its real path; for a path that does not exist yet, where creating it would land — a
  * dangling link's target, else its nearest existing folder's real path with the rest of the names.
  */
-function realPathOf(candidate: string): string {
+export function realPathOf(candidate: string): string {
   try {
     return realpathSync(candidate);
   } catch (err) {

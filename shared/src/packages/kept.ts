@@ -4,9 +4,10 @@
  * each kept package file against its index entry (size and SHA-256, read once, on the hashing threads). Anything
  * else throws RepositoryTamperedError, before a file is written: the indexes would be signed again with it.
  */
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readBytesIfExists } from '../core/files.ts';
 import { sha256File, sha256Hex } from '../core/hash.ts';
 import { type AptEntry, parsePackages, releaseSha256 } from './apt.ts';
 import { RepositoryTamperedError } from './errors.ts';
@@ -23,15 +24,6 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function readOptional(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 function checkBytes(file: string, data: Buffer, recorded: Recorded | undefined, recordedIn: string): void {
@@ -61,7 +53,7 @@ async function checkPackages(kept: ReadonlyArray<{ file: string; recorded: Recor
 /** The Release text of the index folder `dir`: InRelease's, its signature checked, or Release's when there is no key. */
 async function releaseOf(dir: string, signer: PgpSigner | undefined): Promise<{ text: string; file: string }> {
   const file = path.join(dir, signer ? 'InRelease' : 'Release');
-  const data = await readOptional(file);
+  const data = readBytesIfExists(file);
   if (!data) throw new RepositoryTamperedError(file, 'is missing, yet the Packages index it would vouch for is there');
   if (!signer) return { text: data.toString('utf8'), file };
   const verified = await signer.verifyClearsigned(data.toString('utf8'));
@@ -92,7 +84,7 @@ export async function keptAptEntries(
   for (const base of bases) {
     const present: Array<{ rel: string; data: Buffer }> = [];
     for (const rel of await packagesFiles(base, flat)) {
-      const data = await readOptional(path.join(base, rel));
+      const data = readBytesIfExists(path.join(base, rel));
       if (data) present.push({ rel, data });
     }
     if (present.length === 0) continue;
@@ -126,11 +118,11 @@ export async function keptYumEntries(
   signer: PgpSigner | undefined,
 ): Promise<{ entries: YumEntry[]; hrefs: string[] }> {
   const repomdFile = path.join(root, 'repodata', 'repomd.xml');
-  const repomd = await readOptional(repomdFile);
+  const repomd = readBytesIfExists(repomdFile);
   if (!repomd) return { entries: [], hrefs: [] };
   if (signer) {
     const ascFile = `${repomdFile}.asc`;
-    const asc = await readOptional(ascFile);
+    const asc = readBytesIfExists(ascFile);
     if (!asc) throw new RepositoryTamperedError(ascFile, 'is missing, yet repomd.xml is there');
     const problem = await signer.verifyDetached(repomd, asc.toString('utf8'));
     if (problem) throw new RepositoryTamperedError(ascFile, problem);
@@ -140,7 +132,7 @@ export async function keptYumEntries(
     const record = records.find((r) => r.type === kind);
     if (!record) return '';
     const file = path.join(root, record.href);
-    const gz = await readOptional(file);
+    const gz = readBytesIfExists(file);
     if (!gz) throw new RepositoryTamperedError(file, `is missing, yet ${repomdFile} names it`);
     checkBytes(file, gz, record, repomdFile);
     return gunzipSync(gz).toString('utf8');
