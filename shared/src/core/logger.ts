@@ -39,24 +39,24 @@ export class RecordingLogger implements Logger {
   }
 }
 
-/** Progress "n/total" with bytes, one line per finished item. */
+/** Progress "n/total", one line per finished item; with the bytes so far once an item carries a size. */
 export class Progress {
   readonly #logger: Logger;
   readonly #total: number;
   readonly #totalBytes: number | undefined;
   #done = 0;
-  #bytes = 0;
+  #bytes: number | undefined;
   constructor(logger: Logger, total: number, totalBytes?: number) {
     this.#logger = logger;
     this.#total = total;
     this.#totalBytes = totalBytes;
   }
-  tick(label: string, bytes = 0): void {
+  tick(label: string, bytes?: number): void {
     this.#done++;
-    this.#bytes += bytes;
+    if (bytes !== undefined || this.#totalBytes !== undefined) this.#bytes = (this.#bytes ?? 0) + (bytes ?? 0);
     const width = String(this.#total).length;
-    const of =
-      this.#totalBytes === undefined ? formatBytes(this.#bytes) : `${formatBytes(this.#bytes)}/${formatBytes(this.#totalBytes)}`;
-    this.#logger.info(`[${String(this.#done).padStart(width)}/${this.#total}] ${label} (${of})`);
+    const sofar = this.#bytes === undefined ? '' : formatBytes(this.#bytes);
+    const of = this.#totalBytes === undefined ? sofar : `${sofar}/${formatBytes(this.#totalBytes)}`;
+    this.#logger.info(`[${String(this.#done).padStart(width)}/${this.#total}] ${label}${of ? ` (${of})` : ''}`);
   }
 }

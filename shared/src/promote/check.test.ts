@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
+import { formatBytes } from '../core/summary.ts';
 import { OciClient } from '../oci/client.ts';
 import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
 import { type PromoteResult, promote } from './promote.ts';
@@ -11,7 +12,7 @@ import { type PromoteResult, promote } from './promote.ts';
 let dir: string;
 let images: { multi: TestImage; single: TestImage };
 
-const run = (check: 'full' | 'written' = 'full'): Promise<PromoteResult> =>
+const run = (check: 'full' | 'written' = 'full', logger = new RecordingLogger()): Promise<PromoteResult> =>
   promote(
     {
       specs: (['multi', 'single'] as const).map((image) => ({
@@ -33,7 +34,7 @@ const run = (check: 'full' | 'written' = 'full'): Promise<PromoteResult> =>
       timestamp: '2026-01-01T00:00:00Z',
       check,
     },
-    new RecordingLogger(),
+    logger,
   );
 
 beforeAll(async () => {
@@ -43,6 +44,21 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the check of every mirror', () => {
+  it('logs the bytes uploaded as the copy goes, and no byte count for the check, which uploads none', async () => {
+    const logger = new RecordingLogger();
+    const result = await run('full', logger);
+    const copied = logger.lines.filter((l) => / copy oci:mirror/.test(l));
+    expect(copied).toHaveLength(4);
+    const sent = Object.values(result.transfers).reduce((n, t) => n + t.bytes, 0);
+    expect(sent).toBeGreaterThan(0);
+    expect(copied.at(-1)).toMatch(new RegExp(`^\\[4/4\\] copy .* \\(${formatBytes(sent).replace('.', '\\.')}\\)$`));
+    const checked = logger.lines.filter((l) => / ok oci:mirror/.test(l));
+    expect(checked).toHaveLength(4);
+    for (const line of checked) expect(line).not.toMatch(/\)$/);
+    await rm(path.join(dir, 'mirror-a'), { recursive: true });
+    await rm(path.join(dir, 'mirror-b'), { recursive: true });
+  });
+
   it('walks every pair, skipped ones included, and fails the edges of a mirror missing a platform blob', async () => {
     const first = await run();
     expect(first.failed).toBe(0);

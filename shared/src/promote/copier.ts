@@ -37,6 +37,13 @@ export class Copier {
     this.#blobs = new Semaphore(concurrency);
   }
 
+  /** Bytes of blobs uploaded so far, to every registry. */
+  get bytesSent(): number {
+    let bytes = 0;
+    for (const stats of this.stats.values()) bytes += stats.bytes;
+    return bytes;
+  }
+
   #stats(store: ImageStore): TransferStats {
     let stats = this.stats.get(store.registryKey);
     if (!stats) {

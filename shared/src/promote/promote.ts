@@ -325,10 +325,14 @@ export async function promote(given: PromoteOptions, logger: Logger): Promise<Pr
   const toWrite = reports.filter((e) => writes(e));
   await logger.group(`Copy (${toWrite.length} edges)`, async () => {
     const progress = new Progress(logger, toWrite.length);
+    let logged = 0;
     const outcomes = await settlePool(toWrite, options.concurrency, async (edge) => {
       await promoteEdge(copier, stores, edge);
       edge.status = 'promoted';
-      progress.tick(`${edge.action} ${label(edge)}`);
+      // Blobs are shared between edges: the progress counts the bytes uploaded since the line before.
+      const sent = copier.bytesSent;
+      progress.tick(`${edge.action} ${label(edge)}`, sent - logged);
+      logged = sent;
     });
     for (const outcome of outcomes) if (!outcome.ok) fail([outcome.item], outcome.error);
   });
