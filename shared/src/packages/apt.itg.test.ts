@@ -1,61 +1,87 @@
-/** apt-get reads the repository as Debian's archive serves it: by hash, the strongest hash Release lists. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+/**
+ * apt-get reads the repository as Debian's archive serves it: by hash, the strongest hash Release lists; with the
+ * dists layout, each suite and component holding its own packages.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
-import { buildPackages } from './build.ts';
+import { type BuildOptions, buildPackages } from './build.ts';
 import { aptRoot, run, testKey } from './tools.fixture.ts';
 
 let work: string;
+let key: Awaited<ReturnType<typeof testKey>>;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'packages-apt-'));
+  key = await testKey();
+  await mkdir(path.join(work, 'src'), { recursive: true });
+  await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+  await writeFile(
+    path.join(work, 'nfpm.yaml'),
+    'name: tool\ndescription: A tool\ncontents:\n  - { src: tool, dst: /usr/bin/tool }\n',
+  );
 });
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** The tool's deb at `version`, into `out`'s repository. */
+const build = (out: string, version: string, extra: Partial<BuildOptions> = {}) =>
+  buildPackages(
+    {
+      config: path.join(work, 'nfpm.yaml'),
+      configName: 'nfpm.yaml',
+      formats: ['deb'],
+      repository: true,
+      privateKey: key.privateKey,
+      passphrase: key.passphrase,
+      outputDir: out,
+      repositoryDir: path.join(out, 'repository'),
+      dryRun: false,
+      version,
+      sourceDir: path.join(work, 'src'),
+      layout: 'flat',
+      sourceDate: new Date(1_700_000_000_000),
+      env: {},
+      ...extra,
+    },
+    new RecordingLogger(),
+  );
+
+/** apt-get, in a root of its own, reading `repo` (a sources.list line's URI and suite part) signed by the test key. */
+async function aptFor(out: string, repo: string) {
+  const keyring = path.join(out, 'key.gpg');
+  await run('sh', ['-c', `gpg --dearmor < ${path.join(out, 'signing-key.asc')} > ${keyring}`]);
+  return aptRoot(`deb [signed-by=${keyring}] file:${repo}`);
+}
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      files[path.relative(dir, file)] = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    }
+  return files;
+}
+
 describe('Acquire-By-Hash', () => {
   it.each(['flat', 'dists'] as const)(
     '%s: apt-get update fetches every index by its SHA512, none missing',
     async (layout) => {
-      const key = await testKey();
-      await mkdir(path.join(work, 'src'), { recursive: true });
-      await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
-      await writeFile(
-        path.join(work, 'nfpm.yaml'),
-        'name: tool\ndescription: A tool\ncontents:\n  - { src: tool, dst: /usr/bin/tool }\n',
-      );
       const out = path.join(work, layout);
-      await buildPackages(
-        {
-          config: path.join(work, 'nfpm.yaml'),
-          configName: 'nfpm.yaml',
-          formats: ['deb'],
-          repository: true,
-          privateKey: key.privateKey,
-          passphrase: key.passphrase,
-          outputDir: out,
-          repositoryDir: path.join(out, 'repository'),
-          dryRun: false,
-          version: '1.0.0',
-          sourceDir: path.join(work, 'src'),
-          layout,
-          sourceDate: new Date(1_700_000_000_000),
-          env: {},
-        },
-        new RecordingLogger(),
-      );
-      const keyFile = path.join(out, 'signing-key.asc');
-      const keyring = path.join(out, 'key.gpg');
-      await run('sh', ['-c', `gpg --dearmor < ${keyFile} > ${keyring}`]);
+      await build(out, '1.0.0', { layout });
       const repo =
         layout === 'flat'
           ? `${path.join(out, 'repository/stable/v1.0/deb')}/ /`
           : `${path.join(out, 'repository/deb')} stable v1.0`;
-      const { root, apt } = await aptRoot(`deb [signed-by=${keyring}] file:${repo}`);
+      const { root, apt } = await aptFor(out, repo);
       const update = await apt('apt-get', ['-o', 'Debug::pkgAcquire::Worker=1', 'update']);
       expect(update.code, update.out).toBe(0);
       expect(update.out).toMatch(/by-hash\/SHA512\/[0-9a-f]{128}/);
@@ -65,4 +91,46 @@ describe('Acquire-By-Hash', () => {
     },
     120_000,
   );
+});
+
+describe('the dists layout', () => {
+  it('keeps each suite and component to its own packages; Release vouches for every component', async () => {
+    const out = path.join(work, 'suites');
+    const suite = (name: string) => path.join(out, 'repository/deb/dists', name);
+    const versions = async (name: string, component: string) =>
+      [...(await readFile(path.join(suite(name), component, 'binary-amd64/Packages'), 'utf8')).matchAll(/^Version: (.*)$/gm)]
+        .map((m) => m[1])
+        .sort();
+    await build(out, '1.1.0', { layout: 'dists' });
+    await build(out, '1.2.0~rc.1', { layout: 'dists', channel: 'prerelease' });
+    const prerelease = await tree(suite('prerelease'));
+    await build(out, '1.0.0', { layout: 'dists' });
+    const last = await build(out, '1.0.1', { layout: 'dists' });
+    expect(last.repositories.map((r) => [r.kept, r.packages])).toEqual([[2, 3]]);
+
+    const release = await readFile(path.join(suite('stable'), 'Release'), 'utf8');
+    expect(release).toContain('Components: v1.0 v1.1');
+    for (const component of ['v1.0', 'v1.1']) expect(release).toContain(` ${component}/binary-amd64/Packages\n`);
+    expect(await versions('stable', 'v1.0')).toEqual(['1.0.0', '1.0.1']);
+    expect(await versions('stable', 'v1.1')).toEqual(['1.1.0']);
+    // The prerelease suite is neither read into the stable one nor written again.
+    expect(await tree(suite('prerelease'))).toEqual(prerelease);
+    expect(await versions('prerelease', 'v1.2')).toEqual(['1.2.0~rc.1']);
+
+    // Each component apt is pointed at verifies and offers its own versions; nothing of prerelease's.
+    for (const [component, candidate, other] of [
+      ['v1.0', '1.0.1', '1.1.0'],
+      ['v1.1', '1.1.0', '1.0.1'],
+    ] as const) {
+      const { root, apt } = await aptFor(out, `${path.join(out, 'repository/deb')} stable ${component}`);
+      const update = await apt('apt-get', ['update']);
+      expect(update.code, update.out).toBe(0);
+      expect(update.out).not.toMatch(/^(W|E):/m);
+      const policy = (await apt('apt-cache', ['policy', 'tool'])).out;
+      expect(policy).toMatch(new RegExp(`Candidate: ${candidate.replaceAll('.', '\\.')}$`, 'm'));
+      expect(policy).not.toContain(other);
+      expect(policy).not.toContain('rc');
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

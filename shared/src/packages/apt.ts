@@ -16,6 +16,8 @@ export interface AptEntry {
   data?: Buffer;
   /** Digests when known without the bytes (a kept entry). */
   digests?: { md5: string; sha1: string; sha256: string; sha512: string };
+  /** dists: the component whose indexes list it (a kept entry's own; the repository's component by default). */
+  component?: string;
 }
 
 export interface RepoFile {
@@ -116,13 +118,19 @@ export async function aptIndexes(
   const arches = [...new Set([...options.architectures, ...entries.map((e) => controlField(e.control, 'Architecture'))])]
     .filter((a) => a && a !== 'all')
     .sort();
+  // Every component of the suite is indexed again, each with its own entries: Release vouches for all of them.
+  const componentOf = (e: AptEntry) => e.component ?? options.component;
+  const components = [...new Set([options.component, ...entries.map(componentOf)])].sort();
   const data: RepoFile[] = [];
   if (options.layout === 'flat') data.push(...indexFiles('', entries));
   else
-    for (const arch of arches) {
-      const mine = entries.filter((e) => [arch, 'all'].includes(controlField(e.control, 'Architecture')));
-      data.push(...indexFiles(`${options.component}/binary-${arch}`, mine));
-    }
+    for (const component of components)
+      for (const arch of arches) {
+        const mine = entries.filter(
+          (e) => componentOf(e) === component && [arch, 'all'].includes(controlField(e.control, 'Architecture')),
+        );
+        data.push(...indexFiles(`${component}/binary-${arch}`, mine));
+      }
   const header = [
     `Origin: ${options.origin}`,
     `Label: ${options.label}`,
@@ -130,7 +138,7 @@ export async function aptIndexes(
     `Codename: ${options.suite}`,
     `Date: ${releaseDate(options.date)}`,
     `Architectures: ${arches.join(' ')}`,
-    ...(options.layout === 'dists' ? [`Components: ${options.component}`] : []),
+    ...(options.layout === 'dists' ? [`Components: ${components.join(' ')}`] : []),
     'Acquire-By-Hash: yes',
   ];
   const release = `${header.join('\n')}\nMD5Sum:\n${hashTable(data, 'md5')}\nSHA256:\n${hashTable(data, 'sha256')}\nSHA512:\n${hashTable(data, 'sha512')}\n`;

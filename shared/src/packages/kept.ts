@@ -71,32 +71,35 @@ async function packagesFiles(base: string, flat: boolean): Promise<string[]> {
   return found;
 }
 
-/** The APT entries kept: those of the verified indexes whose file is still there and is not being replaced. */
+/**
+ * The APT entries kept: those of the verified indexes whose file is still there and is not being replaced. With
+ * the dists layout (`suite` given), only that suite's: the other suites are neither read nor rewritten, and each
+ * entry keeps the component it was listed in.
+ */
 export async function keptAptEntries(
   root: string,
-  flat: boolean,
+  suite: string | undefined,
   fresh: ReadonlySet<string>,
   signer: PgpSigner | undefined,
 ): Promise<AptEntry[]> {
-  const dists = path.join(root, 'dists');
-  const bases = flat ? [root] : (await readdir(dists).catch(() => [] as string[])).map((suite) => path.join(dists, suite));
+  const flat = suite === undefined;
+  const base = flat ? root : path.join(root, 'dists', suite);
   const kept = new Map<string, { entry: AptEntry; index: string }>();
-  for (const base of bases) {
-    const present: Array<{ rel: string; data: Buffer }> = [];
-    for (const rel of await packagesFiles(base, flat)) {
-      const data = readBytesIfExists(path.join(base, rel));
-      if (data) present.push({ rel, data });
-    }
-    if (present.length === 0) continue;
-    const release = await releaseOf(base, signer);
-    const recorded = releaseSha256(release.text);
-    for (const { rel, data } of present) {
-      const index = path.join(base, rel);
-      checkBytes(index, data, recorded.get(rel), release.file);
-      for (const entry of parsePackages(data.toString('utf8')))
-        if (!fresh.has(entry.filename) && (await exists(path.join(root, entry.filename))))
-          kept.set(entry.filename, { entry, index });
-    }
+  const present: Array<{ rel: string; data: Buffer }> = [];
+  for (const rel of await packagesFiles(base, flat)) {
+    const data = readBytesIfExists(path.join(base, rel));
+    if (data) present.push({ rel, data });
+  }
+  if (present.length === 0) return [];
+  const release = await releaseOf(base, signer);
+  const recorded = releaseSha256(release.text);
+  for (const { rel, data } of present) {
+    const index = path.join(base, rel);
+    checkBytes(index, data, recorded.get(rel), release.file);
+    const component = flat ? undefined : rel.split('/')[0];
+    for (const entry of parsePackages(data.toString('utf8')))
+      if (!fresh.has(entry.filename) && (await exists(path.join(root, entry.filename))))
+        kept.set(entry.filename, { entry: component ? { ...entry, component } : entry, index });
   }
   await checkPackages(
     [...kept.values()].map(({ entry, index }) => ({

@@ -57,7 +57,8 @@ export async function planApt(
   signer: PgpSigner | undefined,
 ): Promise<RepositoryPlan> {
   const fresh = debs.map((pkg) => ({ pkg, filename: debLocation(pkg, options) }));
-  const kept = await keptAptEntries(options.root, options.layout === 'flat', new Set(fresh.map((f) => f.filename)), signer);
+  const suite = options.layout === 'flat' ? undefined : options.suite;
+  const kept = await keptAptEntries(options.root, suite, new Set(fresh.map((f) => f.filename)), signer);
   const entries: AptEntry[] = [
     ...kept,
     ...fresh.map(({ pkg, filename }) => ({ filename, control: pkg.control as string, size: pkg.data.length, data: pkg.data })),
