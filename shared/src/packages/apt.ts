@@ -4,6 +4,7 @@
  * pkgs.k8s.io) and `dists` (dists/<suite>/<component>/binary-<arch>/ with the debs under pool/).
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PgpSigner } from './pgp.ts';
 
@@ -66,6 +67,28 @@ export function releaseSha256(release: string): Map<string, { sha256: string; si
   for (const m of table.matchAll(/^ ([0-9a-f]{64}) +(\d+) (\S+)$/gm))
     files.set(m[3] as string, { sha256: m[1] as string, size: Number(m[2]) });
   return files;
+}
+
+/** The tables apt fetches by (the strongest one Release lists), so the ones with by-hash copies, as Debian's. */
+const BY_HASH = ['SHA256', 'SHA512'] as const;
+
+/** `<dir>/Packages` → `<dir>/by-hash/SHA256/<hex>`. */
+function byHashPath(file: string, name: (typeof BY_HASH)[number], hex: string): string {
+  const dir = path.posix.dirname(file);
+  return `${dir === '.' ? '' : `${dir}/`}by-hash/${name}/${hex}`;
+}
+
+/**
+ * The by-hash copies a Release's SHA256 and SHA512 tables name, relative to its folder: what a reader holding that
+ * Release may ask for (Acquire-By-Hash).
+ */
+export function byHashPaths(release: string): string[] {
+  return BY_HASH.flatMap((name) => {
+    const table = new RegExp(`^${name}:\\n((?: .*\\n?)*)`, 'm').exec(release)?.[1] ?? '';
+    return [...table.matchAll(/^ ([0-9a-f]+) +\d+ (\S+)$/gm)].map(([, hash, file]) =>
+      byHashPath(file as string, name, hash as string),
+    );
+  });
 }
 
 function controlField(control: string, name: string): string {
@@ -142,14 +165,12 @@ export async function aptIndexes(
     'Acquire-By-Hash: yes',
   ];
   const release = `${header.join('\n')}\nMD5Sum:\n${hashTable(data, 'md5')}\nSHA256:\n${hashTable(data, 'sha256')}\nSHA512:\n${hashTable(data, 'sha512')}\n`;
-  // apt fetches by the strongest hash Release lists, so every table but MD5Sum gets its by-hash copies (as Debian's).
-  const byHash = data.flatMap((f) => {
-    const dir = f.path.includes('/') ? `${f.path.slice(0, f.path.lastIndexOf('/'))}/` : '';
-    return (['SHA256', 'SHA512'] as const).map((name) => ({
-      path: `${dir}by-hash/${name}/${createHash(name.toLowerCase()).update(f.data).digest('hex')}`,
+  const byHash = data.flatMap((f) =>
+    BY_HASH.map((name) => ({
+      path: byHashPath(f.path, name, createHash(name.toLowerCase()).update(f.data).digest('hex')),
       data: f.data,
-    }));
-  });
+    })),
+  );
   const releaseFiles: RepoFile[] = [{ path: 'Release', data: release }];
   if (signer) {
     releaseFiles.push({ path: 'Release.gpg', data: await signer.detachArmored(release) });

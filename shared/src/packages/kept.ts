@@ -74,14 +74,14 @@ async function packagesFiles(base: string, flat: boolean): Promise<string[]> {
 /**
  * The APT entries kept: those of the verified indexes whose file is still there and is not being replaced. With
  * the dists layout (`suite` given), only that suite's: the other suites are neither read nor rewritten, and each
- * entry keeps the component it was listed in.
+ * entry keeps the component it was listed in. With them, the verified Release they came from.
  */
 export async function keptAptEntries(
   root: string,
   suite: string | undefined,
   fresh: ReadonlySet<string>,
   signer: PgpSigner | undefined,
-): Promise<AptEntry[]> {
+): Promise<{ entries: AptEntry[]; release?: string }> {
   const flat = suite === undefined;
   const base = flat ? root : path.join(root, 'dists', suite);
   const kept = new Map<string, { entry: AptEntry; index: string }>();
@@ -90,7 +90,7 @@ export async function keptAptEntries(
     const data = readBytesIfExists(path.join(base, rel));
     if (data) present.push({ rel, data });
   }
-  if (present.length === 0) return [];
+  if (present.length === 0) return { entries: [] };
   const release = await releaseOf(base, signer);
   const recorded = releaseSha256(release.text);
   for (const { rel, data } of present) {
@@ -108,7 +108,7 @@ export async function keptAptEntries(
       index,
     })),
   );
-  return [...kept.values()].map((k) => k.entry);
+  return { entries: [...kept.values()].map((k) => k.entry), release: release.text };
 }
 
 /**

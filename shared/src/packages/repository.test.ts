@@ -104,6 +104,32 @@ describe('a repository that verifies', () => {
   });
 });
 
+describe('index files of old generations', () => {
+  it('are removed once two newer ones are in place: by-hash copies (APT) and repodata (YUM)', async () => {
+    const repo = await copyOf(pristine);
+    const release = () => readFile(path.join(deb(repo), 'Release'), 'utf8');
+    const generations = [await release()];
+    for (const version of ['1.0.1', '1.0.2']) {
+      await buildPackages(options(repo, version, key), new RecordingLogger());
+      generations.push(await release());
+    }
+    const named = (text: string) =>
+      [...text.matchAll(/^(SHA256|SHA512):\n((?: .*\n?)*)/gm)].flatMap(([, table, rows]) =>
+        [...(rows as string).matchAll(/^ ([0-9a-f]+) /gm)].map(([, hash]) => `${table}/${hash}`),
+      );
+    const [, previous, current] = generations.map(named);
+    const byHash = async () =>
+      (
+        await Promise.all(
+          ['SHA256', 'SHA512'].map(async (t) => (await readdir(path.join(deb(repo), 'by-hash', t))).map((f) => `${t}/${f}`)),
+        )
+      ).flat();
+    expect((await byHash()).sort()).toEqual([...new Set([...(previous ?? []), ...(current ?? [])])].sort());
+    // YUM: this generation's primary, filelists and other, and the one before's.
+    expect((await readdir(path.join(rpm(repo), 'repodata'))).filter((f) => f.endsWith('.xml.gz'))).toHaveLength(6);
+  });
+});
+
 describe('a repository that does not verify is refused, and nothing is written', () => {
   // Thunks: the table is made before beforeAll has made the keys and the repositories.
   it.each<[string, () => string, (repo: string) => Promise<void>, string, string, () => Key | undefined]>([

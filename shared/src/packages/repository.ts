@@ -5,7 +5,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type AptEntry, aptIndexes, type RepoFile } from './apt.ts';
+import { type AptEntry, aptIndexes, byHashPaths, type RepoFile } from './apt.ts';
 import type { BuiltPackage } from './built.ts';
 import { keptAptEntries, keptYumEntries } from './kept.ts';
 import type { PgpSigner } from './pgp.ts';
@@ -36,8 +36,11 @@ export interface RepositoryResult {
 /** A repository ready to write: its files in the order they are moved into place. */
 export interface RepositoryPlan extends Omit<RepositoryResult, 'changed'> {
   files: Placement[];
-  /** YUM: the repodata files to keep (this generation and the one before); older ones are removed once it is placed. */
-  liveRepodata?: ReadonlySet<string>;
+  /**
+   * Index files a reader of this generation or the one before may still fetch (YUM's repodata, APT's by-hash copies):
+   * once the plan is placed, files in `dirs` that match `pattern` and are not `live` are removed.
+   */
+  prune?: { dirs: readonly string[]; pattern: RegExp; live: ReadonlySet<string> };
 }
 
 function debLocation(pkg: BuiltPackage, options: RepositoryOptions): string {
@@ -58,7 +61,12 @@ export async function planApt(
 ): Promise<RepositoryPlan> {
   const fresh = debs.map((pkg) => ({ pkg, filename: debLocation(pkg, options) }));
   const suite = options.layout === 'flat' ? undefined : options.suite;
-  const kept = await keptAptEntries(options.root, suite, new Set(fresh.map((f) => f.filename)), signer);
+  const { entries: kept, release: previous } = await keptAptEntries(
+    options.root,
+    suite,
+    new Set(fresh.map((f) => f.filename)),
+    signer,
+  );
   const entries: AptEntry[] = [
     ...kept,
     ...fresh.map(({ pkg, filename }) => ({ filename, control: pkg.control as string, size: pkg.data.length, data: pkg.data })),
@@ -71,7 +79,14 @@ export async function planApt(
     ...(signer ? [{ path: path.join(options.root, 'Release.key'), data: signer.publicKey }] : []),
     ...place(base, indexes.release),
   ];
-  return { format: 'deb', root: options.root, packages: entries.length, kept: kept.length, files };
+  const release = indexes.release.find((f) => f.path === 'Release')?.data as string;
+  const live = [...byHashPaths(release), ...(previous ? byHashPaths(previous) : [])].map((p) => path.join(base, p));
+  const prune = {
+    dirs: [...new Set(live.map((p) => path.dirname(p)))],
+    pattern: /^[0-9a-f]{64}([0-9a-f]{64})?$/,
+    live: new Set(live),
+  };
+  return { format: 'deb', root: options.root, packages: entries.length, kept: kept.length, files, prune };
 }
 
 /** The YUM repository with `rpms` added, verified and signed, nothing written yet. */
@@ -90,15 +105,18 @@ export async function planYum(
     ...place(options.root, indexes.index),
   ];
   // The generation before this one stays for readers that fetched the old repomd.xml; older ones go.
-  const liveRepodata = new Set([...previous, ...indexes.data.map((f) => f.path)].map((p) => path.basename(p)));
-  return { format: 'rpm', root: options.root, packages: entries.length, kept: kept.length, files, liveRepodata };
+  const live = new Set(
+    [...previous, ...indexes.data.map((f) => f.path)].map((p) => path.join(options.root, 'repodata', path.basename(p))),
+  );
+  const prune = { dirs: [path.join(options.root, 'repodata')], pattern: /^[0-9a-f]{64}-\w+\.xml\.gz$/, live };
+  return { format: 'rpm', root: options.root, packages: entries.length, kept: kept.length, files, prune };
 }
 
-/** Moves a planned repository into place (indexes last), then removes the repodata no reader needs any more. */
-export async function writeRepository({ files, liveRepodata, ...result }: RepositoryPlan): Promise<RepositoryResult> {
+/** Moves a planned repository into place (indexes last), then removes the index files no reader needs any more. */
+export async function writeRepository({ files, prune, ...result }: RepositoryPlan): Promise<RepositoryResult> {
   const changed = await placeInOrder(result.root, files);
-  if (liveRepodata)
-    for (const name of await readdir(path.join(result.root, 'repodata')))
-      if (/^[0-9a-f]{64}-\w+\.xml\.gz$/.test(name) && !liveRepodata.has(name)) await rm(path.join(result.root, 'repodata', name));
+  for (const dir of prune?.dirs ?? [])
+    for (const name of await readdir(dir).catch(() => [] as string[]))
+      if (prune?.pattern.test(name) && !prune.live.has(path.join(dir, name))) await rm(path.join(dir, name));
   return { ...result, changed };
 }
