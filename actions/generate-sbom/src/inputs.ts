@@ -1,5 +1,6 @@
-import { InputError } from '../../../shared/src/core/errors.ts';
+import { InputError, UnsafePathError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
+import { resolveSafeSync } from '../../../shared/src/core/paths.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { type Credential, loadCredentials } from '../../../shared/src/oci/auth.ts';
 import { type ImageReference, parseReference } from '../../../shared/src/oci/reference.ts';
@@ -43,6 +44,16 @@ function imageReference(text: string): ImageReference {
   return ref;
 }
 
+/** A folder the action writes to: inside the workspace with its symlinks resolved (for one not there yet, where it would land). */
+function writableFolder(input: string, folder: string, workspace: string): string {
+  try {
+    return resolveSafeSync(workspace, folder);
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new InputError(input, err.message, { cause: err, userError: true });
+    throw err;
+  }
+}
+
 export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process.env): GenerateSbomInputs {
   const workspace = workspaceDir(env);
   const secret = inputs.secret(INPUT.registryCredentials);
@@ -52,7 +63,7 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   if (files.length === 0 && images.length === 0)
     throw new InputError(INPUT.files, 'nothing to describe: give files or images', { userError: true });
   const outputDir = inputs.raw(INPUT.outputDir) || 'sbom';
-  inputs.workspacePath(INPUT.outputDir, workspace);
+  writableFolder(INPUT.outputDir, outputDir, workspace);
   const name = inputs.optional(INPUT.name) ?? env.GITHUB_REPOSITORY?.split('/')[1] ?? 'release';
   if (/[/\\]/.test(name) || name.startsWith('.'))
     throw new InputError(INPUT.name, `${JSON.stringify(name)} is no file name`, { userError: true });
@@ -69,6 +80,7 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   const supplier = inputs.optional(INPUT.supplier);
   const baseDir = inputs.optional(INPUT.baseDir);
   inputs.workspacePath(INPUT.baseDir, workspace);
+  const cacheDir = inputs.optional(INPUT.cacheDir);
   return {
     options: {
       workspace,
@@ -87,6 +99,6 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
     },
     credentials,
     plainHttp: inputs.list(INPUT.plainHttpRegistries),
-    cacheDir: inputs.workspacePath(INPUT.cacheDir, workspace),
+    cacheDir: cacheDir === undefined ? undefined : writableFolder(INPUT.cacheDir, cacheDir, workspace),
   };
 }

@@ -12,7 +12,7 @@ import { InputError } from '../core/errors.ts';
 import { writeIfChanged } from '../core/files.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
-import { expandGlobs, resolveInside } from '../core/paths.ts';
+import { expandGlobs, resolveSafeSync } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { recordProduced, updateManifest } from '../manifest/manifest.ts';
 import { formatReference, type ImageReference } from '../oci/reference.ts';
@@ -90,7 +90,8 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     ...(options.format !== 'spdx' ? [`${outputDir}/${options.name}.cdx.json`] : []),
     ...(options.format !== 'cyclonedx' ? [`${outputDir}/${options.name}.spdx.json`] : []),
   ];
-  for (const name of names) resolveInside(options.workspace, name);
+  // Written: a symlink on the way may not lead out of the workspace.
+  for (const name of names) resolveSafeSync(options.workspace, name);
   // The documents of an earlier run, and the checksums and signatures sign-artifacts made of the release's files, are
   // not part of the release they describe: a rerun over a signed tree describes the same files, in the same bytes.
   const files =
