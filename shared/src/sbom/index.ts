@@ -1,4 +1,4 @@
-import { resolveInside } from '../core/paths.ts';
+import { resolveSafeSync } from '../core/paths.ts';
 import type { Credentials } from '../oci/auth.ts';
 import { OciClient } from '../oci/client.ts';
 import { AnalysisCache } from './cache.ts';
@@ -19,7 +19,8 @@ export function withCollaborators(inputs: {
   const client = new OciClient({
     credentials: inputs.credentials,
     plainHttp: inputs.plainHttp,
-    resolveLayout: (folder) => resolveInside(workspace, folder),
+    // Read: a layout folder that a symlink leads out of the workspace is refused, as promote-images refuses it.
+    resolveLayout: (folder) => resolveSafeSync(workspace, folder),
   });
   return {
     ...inputs.options,
