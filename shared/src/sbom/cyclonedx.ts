@@ -42,6 +42,8 @@ function component(node: SbomNode, refs: Map<string, Models.Component>): Models.
     properties: new Models.PropertyRepository(properties.map((p) => new Models.Property(p.name, p.value))),
     components: new Models.ComponentRepository(node.contains.map((child) => component(child, refs))),
   });
+  // The library would rename a second bom-ref at random: the same input would no longer give the same bytes.
+  if (refs.has(node.id)) throw new SbomInvalidError(`bom-ref ${node.id} used twice`);
   refs.set(node.id, c);
   return c;
 }

@@ -21,7 +21,7 @@ import type { AnalysisCache } from './cache.ts';
 import { writeCycloneDx } from './cyclonedx.ts';
 import { inspectImage, type OpenRepository } from './images.ts';
 import { inspectFile } from './inspect.ts';
-import { type DocumentMeta, type Inventory, type SbomNode, walk } from './model.ts';
+import { type DocumentMeta, type Inventory, type SbomNode, walk, withUniqueIds } from './model.ts';
 import { writeSpdx } from './spdx.ts';
 
 export type SbomFormat = 'cyclonedx' | 'spdx' | 'both';
@@ -174,7 +174,7 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     name: options.name,
     version: options.version,
     ...(options.supplier ? { supplier: options.supplier } : {}),
-    nodes: [...unique.values()].sort(byId),
+    nodes: withUniqueIds([...unique.values()].sort(byId)),
     dependsOn: new Map([...dependsOn].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
   const meta: DocumentMeta = {

@@ -60,3 +60,18 @@ export function* walk(nodes: readonly SbomNode[]): Generator<SbomNode> {
     yield* walk(node.contains);
   }
 }
+
+/**
+ * The tree with every id unique, in a fixed order: top-level ids (unique already) stay, and a node met again below —
+ * a tarball member stored twice, an image also given on its own or listed under two platforms — becomes `<id>#<n>`.
+ */
+export function withUniqueIds(nodes: readonly SbomNode[]): SbomNode[] {
+  const seen = new Set(nodes.map((n) => n.id));
+  const rename = (node: SbomNode): SbomNode => {
+    let id = node.id;
+    for (let n = 2; seen.has(id); n++) id = `${node.id}#${n}`;
+    seen.add(id);
+    return { ...node, id, contains: node.contains.map(rename) };
+  };
+  return nodes.map((node) => ({ ...node, contains: node.contains.map(rename) }));
+}

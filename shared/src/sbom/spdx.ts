@@ -156,8 +156,7 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
     doc.relationships.push({ spdxElementId: from, relationshipType: type, relatedSpdxElement: to });
 
   const addPackage = (node: SbomNode): SpdxId => {
-    const known = ids.get(node.id);
-    if (known) return known;
+    if (ids.has(node.id)) throw new SbomInvalidError(`node ${node.id} met twice`);
     const id = unique(packageId(node));
     ids.set(node.id, id);
     const annotations = annotate(node);
