@@ -40,6 +40,29 @@ describe('readInputs', () => {
     }
   });
 
+  // The documents are named and excluded from the files by these paths: the way they were written does not matter.
+  it.each([
+    ['', 'sbom'],
+    ['/docs/sbom', 'docs/sbom'],
+    ['/release/sbom/', 'release/sbom'],
+    ['./release/sbom', 'release/sbom'],
+    ['release//sbom/', 'release/sbom'],
+    ['.', '.'],
+  ])('output-dir %j (after the workspace when it starts with /) is %j', (given, want) => {
+    const value = given.startsWith('/') ? `${ws}${given}` : given;
+    expect(read({ 'output-dir': value }).options.outputDir).toBe(want);
+  });
+
+  it.each([
+    ['/release', 'release'],
+    ['./release/', 'release'],
+    ['release', 'release'],
+    ['/', undefined],
+  ])('base-dir %j (after the workspace when it starts with /) is %j', (given, want) => {
+    const value = given.startsWith('/') ? `${ws}${given}` : given;
+    expect(read({ 'base-dir': value }).options.baseDir).toBe(want);
+  });
+
   it('a cache-dir inside the workspace is absolute', () => {
     expect(read({ 'cache-dir': 'cache' }).cacheDir).toBe(path.join(ws, 'cache'));
   });

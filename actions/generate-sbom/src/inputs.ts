@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { InputError, UnsafePathError } from '../../../shared/src/core/errors.ts';
 import { type InputReader, workspaceDir } from '../../../shared/src/core/inputs.ts';
-import { resolveSafeSync } from '../../../shared/src/core/paths.ts';
+import { resolveSafeSync, toPosix } from '../../../shared/src/core/paths.ts';
 import { sourceDate } from '../../../shared/src/core/time.ts';
 import { type Credential, loadCredentials } from '../../../shared/src/oci/auth.ts';
 import { type ImageReference, parseReference } from '../../../shared/src/oci/reference.ts';
@@ -62,8 +63,9 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   const images = inputs.list(INPUT.images, { commas: false }).map(imageReference);
   if (files.length === 0 && images.length === 0)
     throw new InputError(INPUT.files, 'nothing to describe: give files or images', { userError: true });
-  const outputDir = inputs.raw(INPUT.outputDir) || 'sbom';
-  writableFolder(INPUT.outputDir, outputDir, workspace);
+  // Folders are passed on relative to the workspace however they were written (absolute, ./, a trailing /).
+  const relative = (absolute: string) => toPosix(path.relative(workspace, absolute));
+  const outputDir = relative(writableFolder(INPUT.outputDir, inputs.raw(INPUT.outputDir) || 'sbom', workspace)) || '.';
   const name = inputs.optional(INPUT.name) ?? env.GITHUB_REPOSITORY?.split('/')[1] ?? 'release';
   if (/[/\\]/.test(name) || name.startsWith('.'))
     throw new InputError(INPUT.name, `${JSON.stringify(name)} is no file name`, { userError: true });
@@ -78,8 +80,8 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   }
   const manifest = inputs.workspacePath(INPUT.manifest, workspace);
   const supplier = inputs.optional(INPUT.supplier);
-  const baseDir = inputs.optional(INPUT.baseDir);
-  inputs.workspacePath(INPUT.baseDir, workspace);
+  const baseDirPath = inputs.workspacePath(INPUT.baseDir, workspace);
+  const baseDir = baseDirPath && relative(baseDirPath);
   const cacheDir = inputs.optional(INPUT.cacheDir);
   return {
     options: {
