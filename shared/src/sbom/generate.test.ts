@@ -2,14 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { OciClient } from '../oci/client.ts';
 import type { Descriptor } from '../oci/media-types.ts';
 import { parseReference } from '../oci/reference.ts';
 import { indexOf, platformImage, randomLayer, writeIndex } from '../testing/oci-images.ts';
 import { OciLayout } from '../testing/oci-layout.ts';
-import { type GenerateSbomOptions, generateSbom } from './generate.ts';
+import { AnalysisCache } from './cache.ts';
+import { type GenerateSbomOptions, generateSbom, TOOL_VERSION } from './generate.ts';
 
 describe('generateSbom, where it writes', () => {
   let dir: string;
@@ -41,6 +42,30 @@ describe('generateSbom, where it writes', () => {
     for (const outputDir of ['out', 'out/sbom'])
       await expect(generateSbom({ ...options, outputDir }, new RecordingLogger())).rejects.toMatchObject({ code: 'PATH_UNSAFE' });
     expect(await readdir(path.join(dir, 'outside'))).toEqual([]);
+  });
+
+  // Neither may be described: a rerun would describe the first run's output and write again, every time.
+  it.each<[string, { outputDir: string; cache?: () => AnalysisCache }]>([
+    ['documents in ./release/sbom/', { outputDir: './release/sbom/' }],
+    [
+      'a cache inside the globs',
+      { outputDir: 'docs', cache: () => new AnalysisCache(path.join(ws, 'release/cache'), TOOL_VERSION) },
+    ],
+  ])('%s are not described, and a rerun writes nothing', async (_, given) => {
+    onTestFinished(() =>
+      Promise.all(['release/sbom', 'release/cache'].map((f) => rm(path.join(ws, f), { recursive: true, force: true }))).then(
+        () => {},
+      ),
+    );
+    const run = () =>
+      generateSbom(
+        { ...options, outputDir: given.outputDir, ...(given.cache ? { cache: given.cache() } : {}) },
+        new RecordingLogger(),
+      );
+    await run();
+    const again = await run();
+    expect(again.files.map((f) => f.path)).toEqual(['release/a.txt']);
+    expect(Object.values(again.status)).toEqual(['unchanged', 'unchanged']);
   });
 });
 

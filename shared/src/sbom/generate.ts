@@ -12,7 +12,7 @@ import { InputError } from '../core/errors.ts';
 import { writeIfChanged } from '../core/files.ts';
 import type { Logger } from '../core/logger.ts';
 import { Progress } from '../core/logger.ts';
-import { expandGlobs, resolveSafeSync } from '../core/paths.ts';
+import { expandGlobs, resolveSafeSync, toPosix } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { recordProduced, updateManifest } from '../manifest/manifest.ts';
 import { formatReference, type ImageReference } from '../oci/reference.ts';
@@ -85,20 +85,22 @@ function describe(node: SbomNode): string {
 }
 
 export async function generateSbom(options: GenerateSbomOptions, logger: Logger): Promise<GenerateSbomResult> {
-  const outputDir = options.outputDir.replace(/\/+$/, '') || '.';
+  // Normalised (no ./, no trailing /): these names are also what the globs' results are excluded by.
   const names = [
-    ...(options.format !== 'spdx' ? [`${outputDir}/${options.name}.cdx.json`] : []),
-    ...(options.format !== 'cyclonedx' ? [`${outputDir}/${options.name}.spdx.json`] : []),
+    ...(options.format !== 'spdx' ? [path.posix.join(options.outputDir, `${options.name}.cdx.json`)] : []),
+    ...(options.format !== 'cyclonedx' ? [path.posix.join(options.outputDir, `${options.name}.spdx.json`)] : []),
   ];
+  const cache = options.cache ? [`${toPosix(path.relative(options.workspace, options.cache.dir))}/**`] : [];
   // Written: a symlink on the way may not lead out of the workspace.
   for (const name of names) resolveSafeSync(options.workspace, name);
-  // The documents of an earlier run, and the checksums and signatures sign-artifacts made of the release's files, are
-  // not part of the release they describe: a rerun over a signed tree describes the same files, in the same bytes.
+  // The documents of an earlier run, the analysis cache's entries, and the checksums and signatures sign-artifacts made
+  // of the release's files, are not part of the release they describe: a rerun over a signed tree describes the same
+  // files, in the same bytes.
   const files =
     options.files.length === 0
       ? []
       : await expandGlobs(options.workspace, options.files, {
-          exclude: [...options.exclude, ...names, ...OWN_OUTPUTS],
+          exclude: [...options.exclude, ...names, ...cache, ...OWN_OUTPUTS],
           input: 'files',
         });
   if (options.images.length > 0 && !options.openRepository) throw new Error('images given without a repository opener');
@@ -188,7 +190,7 @@ export async function generateSbom(options: GenerateSbomOptions, logger: Logger)
     documents.set(name, name.endsWith('.cdx.json') ? await writeCycloneDx(inventory, meta) : writeSpdx(inventory, meta));
 
   const status: GenerateSbomResult['status'] = {};
-  await mkdir(path.join(options.workspace, outputDir), { recursive: true });
+  await mkdir(path.join(options.workspace, options.outputDir), { recursive: true });
   for (const [name, text] of documents)
     status[name] = writeIfChanged(path.join(options.workspace, name), text) ? 'written' : 'unchanged';
   for (const [name, s] of Object.entries(status)) logger.info(`${name}: ${s}`);
