@@ -37,7 +37,9 @@ export interface SpdxPackage {
   packageFileName?: string;
   supplier?: `Organization: ${string}` | 'NOASSERTION';
   downloadLocation: string;
-  filesAnalyzed: false;
+  /** True exactly when the package CONTAINS files (SPDX 2.3 §7.8: a package not analysed contains none). */
+  filesAnalyzed: boolean;
+  packageVerificationCode?: { packageVerificationCodeValue: string };
   checksums?: SpdxChecksum[];
   primaryPackagePurpose: Purpose;
   externalRefs?: { referenceCategory: 'PACKAGE-MANAGER'; referenceType: 'purl'; referenceLocator: string }[];
@@ -79,6 +81,13 @@ export function idPart(text: string): string {
 /** Kubernetes' file id: SHA-1 of `<package name>:<file name>`. */
 export function fileId(packageName: string, fileName: string): SpdxId {
   return `SPDXRef-File-${createHash('sha1').update(`${packageName}:${fileName}`).digest('hex')}`;
+}
+
+/** SPDX 2.3 §7.9: SHA-1 of the package's files' SHA-1s (hex), sorted and concatenated. */
+function verificationCode(sha1s: readonly string[]): string {
+  return createHash('sha1')
+    .update([...sha1s].sort().join(''))
+    .digest('hex');
 }
 
 function checksums(c: Checksums | undefined): SpdxChecksum[] {
@@ -161,6 +170,12 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
     ids.set(node.id, id);
     const annotations = annotate(node);
     const sums = checksums(node.checksums);
+    // A release file is also an SPDX file inside its package, as Kubernetes' documents list it; a tarball's members too.
+    const files = [
+      ...(node.kind === 'file' && node.fileName ? [{ file: node, fileName: node.fileName }] : []),
+      ...node.contains.flatMap((c) => (c.kind === 'archive-member' ? [{ file: c, fileName: c.fileName ?? c.name }] : [])),
+    ];
+    const sha1s = files.map(({ file }) => file.checksums?.sha1 ?? '');
     doc.packages.push({
       SPDXID: id,
       name: node.name,
@@ -168,7 +183,8 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
       ...(node.fileName ? { packageFileName: node.fileName } : {}),
       supplier: inventory.supplier && node.kind === 'file' ? `Organization: ${inventory.supplier}` : 'NOASSERTION',
       downloadLocation: downloadLocation(node),
-      filesAnalyzed: false,
+      filesAnalyzed: files.length > 0,
+      ...(files.length > 0 ? { packageVerificationCode: { packageVerificationCodeValue: verificationCode(sha1s) } } : {}),
       ...(sums.length ? { checksums: sums } : {}),
       primaryPackagePurpose:
         node.kind === 'file' && node.contains.some((c) => c.kind === 'go-module')
@@ -181,12 +197,8 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
         : {}),
       ...(annotations.length ? { annotations } : {}),
     });
-    // A release file is also an SPDX file inside its package, as Kubernetes' documents list it.
-    if (node.kind === 'file' && node.fileName) addFile(id, node.name, node, node.fileName);
-    for (const child of node.contains) {
-      if (child.kind === 'archive-member') addFile(id, node.name, child, child.fileName ?? child.name);
-      else relate(id, 'CONTAINS', addPackage(child));
-    }
+    for (const { file, fileName } of files) addFile(id, node.name, file, fileName);
+    for (const child of node.contains) if (child.kind !== 'archive-member') relate(id, 'CONTAINS', addPackage(child));
     return id;
   };
   const addFile = (parent: SpdxId, packageName: string, node: SbomNode, fileName: string) => {
