@@ -14,7 +14,7 @@ import { defaultHasher } from '../core/hash.ts';
 import { readDebControl } from '../packages/read/deb.ts';
 import { readRpmHeader } from '../packages/read/rpm.ts';
 import type { AnalysisCache } from './cache.ts';
-import { type GoBuildInfo, readGoBuildInfo } from './go-buildinfo.ts';
+import { type GoBuildInfo, type GoModule, readGoBuildInfo } from './go-buildinfo.ts';
 import type { Checksums, Property, SbomNode } from './model.ts';
 import { golangPurl, purl } from './purl.ts';
 import { withFileAccess } from './random-access.ts';
@@ -22,7 +22,7 @@ import { readTar } from './tar.ts';
 
 export interface InspectedFile {
   node: SbomNode;
-  /** Go modules the file's main module depends on (deduplicated across files by purl, the node's id). */
+  /** Go modules the file's main module depends on (deduplicated across files by the node's id: purl and replacement). */
   goDeps: SbomNode[];
   warnings: string[];
 }
@@ -83,7 +83,7 @@ export async function inspectFile(absolute: string, relative: string, options: I
   return result;
 }
 
-interface Analysis {
+export interface Analysis {
   properties: Property[];
   contains: SbomNode[];
   goDeps: SbomNode[];
@@ -111,13 +111,19 @@ async function analyse(absolute: string, relative: string, warnings: string[]): 
   }
 }
 
-function goAnalysis(relative: string, info: GoBuildInfo): Analysis {
+/** A dependency's id: its purl and, as `go version -m` prints it, what replaced it (two replacements, two modules). */
+function goDepId(dep: GoModule): string {
+  const purl = golangPurl(dep.path, dep.version);
+  return dep.replace ? `${purl} => ${[dep.replace.path, dep.replace.version].filter(Boolean).join(' ')}` : purl;
+}
+
+export function goAnalysis(relative: string, info: GoBuildInfo): Analysis {
   const properties: Property[] = [
     { name: 'go:version', value: info.goVersion },
     ...(info.path ? [{ name: 'go:path', value: info.path }] : []),
     ...info.settings.map((s) => ({ name: `go:build:${s.key}`, value: s.value })),
   ];
-  const goDeps = info.deps.map((dep) => goModuleNode(golangPurl(dep.path, dep.version), dep));
+  const goDeps = info.deps.map((dep) => goModuleNode(goDepId(dep), dep));
   const main = info.main ?? (info.path ? { path: info.path, version: '(devel)' } : undefined);
   if (!main) return { properties, contains: [], goDeps };
   const mainNode = goModuleNode(`go-main:${relative}`, main);
