@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoBuildInfo } from './go-buildinfo.ts';
-import { goAnalysis } from './inspect.ts';
+import { goAnalysis, inspectFile } from './inspect.ts';
 
 const binary = (replace?: { path: string; version: string }): GoBuildInfo => ({
   goVersion: 'go1.22.2',
@@ -26,5 +30,35 @@ describe('goAnalysis', () => {
   it('the same replacement in two binaries: one id', () => {
     const replace = { path: '../greet', version: '' };
     expect(goAnalysis('bin/a', binary(replace)).goDeps[0]?.id).toBe(goAnalysis('bin/b', binary(replace)).goDeps[0]?.id);
+  });
+});
+
+describe('inspectFile, a tarball with hard links', () => {
+  let dir: string;
+  const tar = (...args: string[]) => execFileSync('tar', args, { cwd: path.join(dir, 'src') });
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sbom-hardlink-'));
+    await mkdir(path.join(dir, 'src/bin'), { recursive: true });
+    await writeFile(path.join(dir, 'src/bin/kubectl'), 'binary\n');
+    await link(path.join(dir, 'src/bin/kubectl'), path.join(dir, 'src/bin/kubectl-convert'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  // GNU tar stores the second name as a hard link (type 1, no bytes); extracted, it is the same file again.
+  it('a hard link is a member with the content of its target', async () => {
+    tar('-czf', '../k.tar.gz', 'bin/kubectl', 'bin/kubectl-convert');
+    const { node, warnings } = await inspectFile(path.join(dir, 'k.tar.gz'), 'k.tar.gz', { version: 'v1' });
+    expect(warnings).toEqual([]);
+    const [kubectl, convert] = node.contains;
+    expect(node.contains.map((m) => m.name)).toEqual(['bin/kubectl', 'bin/kubectl-convert']);
+    expect(convert).toMatchObject({ kind: 'archive-member', size: 7, checksums: kubectl?.checksums });
+  });
+
+  it('a hard link to no member before it: not a readable tarball', async () => {
+    tar('-cf', '../orphan.tar', 'bin/kubectl', 'bin/kubectl-convert');
+    tar('--delete', '-f', '../orphan.tar', 'bin/kubectl');
+    const { node, warnings } = await inspectFile(path.join(dir, 'orphan.tar'), 'orphan.tar', { version: 'v1' });
+    expect(node.contains).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/orphan\.tar: not a readable tar/);
   });
 });

@@ -18,7 +18,7 @@ import { type GoBuildInfo, type GoModule, readGoBuildInfo } from './go-buildinfo
 import type { Checksums, Property, SbomNode } from './model.ts';
 import { golangPurl, purl } from './purl.ts';
 import { withFileAccess } from './random-access.ts';
-import { readTar } from './tar.ts';
+import { readTar, TarFormatError } from './tar.ts';
 
 export interface InspectedFile {
   node: SbomNode;
@@ -185,12 +185,20 @@ function packageNode(relative: string, info: PackageInfo): SbomNode {
   };
 }
 
-/** Every regular member, hashed as it streams by (nothing extracted); sorted by name. */
+interface MemberContent {
+  size: number;
+  checksums: Checksums;
+}
+
+const memberName = (name: string) => name.replace(/^\.\//, '');
+
+/** Every regular member and hard link, hashed as it streams by (nothing extracted); sorted by name. */
 async function tarMembers(absolute: string, relative: string, type: 'tar' | 'tar.gz'): Promise<SbomNode[]> {
   const file = createReadStream(absolute, { highWaterMark: 1 << 18 });
   const source = type === 'tar.gz' ? file.pipe(createGunzip()) : file;
   let hashes: ReturnType<typeof memberHashes> | undefined;
   const nodes: SbomNode[] = [];
+  const contents = new Map<string, MemberContent>();
   try {
     for await (const entry of readTar(source, (_entry, piece) => {
       hashes ??= memberHashes();
@@ -198,20 +206,25 @@ async function tarMembers(absolute: string, relative: string, type: 'tar' | 'tar
     })) {
       const h = hashes ?? memberHashes();
       hashes = undefined;
-      if (entry.type !== 'file') continue;
-      const checksums: Checksums = {
-        sha1: h.all[0].digest('hex'),
-        sha256: h.all[1].digest('hex'),
-        sha512: h.all[2].digest('hex'),
-      };
-      const name = entry.name.replace(/^\.\//, '');
+      const name = memberName(entry.name);
+      let content: MemberContent | undefined;
+      if (entry.type === 'file') {
+        content = {
+          size: entry.size,
+          checksums: { sha1: h.all[0].digest('hex'), sha256: h.all[1].digest('hex'), sha512: h.all[2].digest('hex') },
+        };
+        contents.set(name, content);
+      } else if (entry.type === 'hardlink') {
+        // A hard link stores no bytes: extracted, it is a file with its target's, which comes earlier in the archive.
+        content = contents.get(memberName(entry.linkname ?? ''));
+        if (!content) throw new TarFormatError(`${name}: a hard link to ${entry.linkname}, which is no earlier member`);
+      } else continue;
       nodes.push({
         id: `member:${relative}!${name}`,
         kind: 'archive-member',
         name,
         fileName: name,
-        size: entry.size,
-        checksums,
+        ...content,
         properties: [],
         contains: [],
       });
