@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciClient } from '../oci/client.ts';
 import { parseReference } from '../oci/reference.ts';
-import { sharedLayerImages, type TestImage } from '../testing/oci-images.ts';
+import { indexOf, platformImage, randomLayer, sharedLayerImages, type TestImage, writeIndex } from '../testing/oci-images.ts';
+import { OciLayout } from '../testing/oci-layout.ts';
 import { inspectImage } from './images.ts';
 import { walk } from './model.ts';
 
@@ -29,6 +30,21 @@ describe('inspectImage from an oci: layout folder', () => {
       'linux/arm64',
     ]);
     expect([...walk([node])].filter((n) => n.kind === 'layer')).toHaveLength(6);
+  });
+
+  it("BuildKit's attestation manifests are no platform images", async () => {
+    const layout = new OciLayout(path.join(dir, 'attested'));
+    const amd64 = await platformImage(layout, [await randomLayer(layout, 64)], { os: 'linux', architecture: 'amd64' });
+    const attestation = await platformImage(layout, [await randomLayer(layout, 64)], { os: 'unknown', architecture: 'unknown' });
+    const annotations = { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': amd64.digest };
+    const attested = { ...attestation, annotations };
+    const index = await indexOf(layout, [amd64, attested]);
+    await writeIndex(layout, { v1: index });
+    const client = new OciClient({ baseDir: dir });
+    const text = `oci:attested@${index.digest}`;
+    const node = await inspectImage(parseReference(text), text, (ref) => client.store(ref));
+    expect(node.contains.map((c) => c.version)).toEqual([amd64.digest]);
+    expect([...walk([node])].filter((n) => n.kind === 'layer')).toHaveLength(1);
   });
 
   it('a manifest that is not there is an input error', async () => {

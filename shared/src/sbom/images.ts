@@ -18,6 +18,8 @@ export interface ManifestReader {
 
 export type OpenRepository = (reference: ImageReference) => ManifestReader;
 
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+
 /** Nested indexes deeper than this are a loop or an attack, not an image. */
 const MAX_DEPTH = 4;
 
@@ -86,7 +88,11 @@ export async function inspectImage(reference: ImageReference, text: string, open
     if (index) {
       if (depth >= MAX_DEPTH)
         throw new InputError('images', `${text}: indexes nested deeper than ${MAX_DEPTH}`, { userError: true });
-      for (const child of parsed.manifests) node.contains.push(await visit(child.digest, depth + 1, child.platform));
+      for (const child of parsed.manifests) {
+        // BuildKit's attestations (platform unknown/unknown) describe an image; they are none (syft lists none either).
+        if (child.annotations?.[REFERENCE_TYPE] === 'attestation-manifest') continue;
+        node.contains.push(await visit(child.digest, depth + 1, child.platform));
+      }
       return node;
     }
     const config = JSON.parse(blob.bytes.toString('utf8')).config as { digest?: string } | undefined;
