@@ -63,6 +63,10 @@ describe('readInputs', () => {
     expect(read({ 'base-dir': value }).options.baseDir).toBe(want);
   });
 
+  it.each(['https://example.com/sboms#x', 'https://example.com/#', 'example.com/sboms'])('namespace %j is refused', (namespace) =>
+    fails({ namespace }, 'namespace'),
+  );
+
   it('a cache-dir inside the workspace is absolute', () => {
     expect(read({ 'cache-dir': 'cache' }).cacheDir).toBe(path.join(ws, 'cache'));
   });

@@ -72,6 +72,11 @@ export function readInputs(inputs: InputReader, env: NodeJS.ProcessEnv = process
   const namespace = inputs.raw(INPUT.namespace) || 'https://sbom.k8s.io';
   if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(namespace))
     throw new InputError(INPUT.namespace, `${JSON.stringify(namespace)} is no absolute URI`, { userError: true });
+  // SPDX 2.3 §6.5: elements are named <namespace>#<id>, so the namespace itself holds no '#'.
+  if (namespace.includes('#'))
+    throw new InputError(INPUT.namespace, `${JSON.stringify(namespace)} holds a '#', which an SPDX namespace may not`, {
+      userError: true,
+    });
   let credentials: Map<string, Credential>;
   try {
     credentials = loadCredentials(secret, env);
