@@ -28,7 +28,7 @@ export interface SbomNode {
   size?: number;
   checksums?: Checksums;
   purl?: string;
-  /** Registry and repository of an image, for its SPDX id and download location. */
+  /** Registry and repository of an image, for its SPDX id. */
   image?: { registry: string; repository: string; tag?: string; digest: string };
   properties: Property[];
   contains: SbomNode[];

@@ -45,4 +45,17 @@ describe('writeSpdx', () => {
     expect(code('hello.deb')).toEqual({ packageVerificationCodeValue: sha('sha1', sha('sha1', 'deb')) });
     expect(code('hello')).toBeUndefined();
   });
+
+  // SPDX 2.3 §7.7: a download location is a URL, NONE or NOASSERTION; registry/repository@digest is none of them.
+  it('an image is downloaded from NOASSERTION', () => {
+    const digest = `sha256:${sha('sha256', 'manifest')}`;
+    const image = node('image', 'registry.k8s.io/pause', {
+      version: digest,
+      checksums: { sha256: digest.slice(7) },
+      image: { registry: 'registry.k8s.io', repository: 'pause', digest },
+    });
+    const doc = write([image]);
+    expect(spdxSchemaErrors(doc)).toEqual([]);
+    expect(doc.packages.map((p) => p.downloadLocation)).toEqual(['NOASSERTION']);
+  });
 });

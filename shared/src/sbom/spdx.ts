@@ -123,11 +123,6 @@ function packageId(node: SbomNode): SpdxId {
   return `SPDXRef-Package-${idPart(node.kind === 'file' ? node.name : `${node.kind}-${node.name}-${node.version ?? ''}`)}`;
 }
 
-function downloadLocation(node: SbomNode): string {
-  if (node.image) return `${node.image.registry}/${node.image.repository}@${node.image.digest}`;
-  return 'NOASSERTION';
-}
-
 /** The SPDX 2.3 document's JSON text (checked). */
 export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
   const tool = `${meta.toolName}-${meta.toolVersion}` as const;
@@ -182,7 +177,8 @@ export function writeSpdx(inventory: Inventory, meta: DocumentMeta): string {
       ...(node.version ? { versionInfo: node.version } : {}),
       ...(node.fileName ? { packageFileName: node.fileName } : {}),
       supplier: inventory.supplier && node.kind === 'file' ? `Organization: ${inventory.supplier}` : 'NOASSERTION',
-      downloadLocation: downloadLocation(node),
+      // An image reference is no URL (SPDX 2.3 §7.7); syft writes NOASSERTION for images too.
+      downloadLocation: 'NOASSERTION',
       filesAnalyzed: files.length > 0,
       ...(files.length > 0 ? { packageVerificationCode: { packageVerificationCodeValue: verificationCode(sha1s) } } : {}),
       ...(sums.length ? { checksums: sums } : {}),
