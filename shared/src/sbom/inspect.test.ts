@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../core/hash.ts';
+import { AnalysisCache } from './cache.ts';
 import type { GoBuildInfo } from './go-buildinfo.ts';
-import { goAnalysis, inspectFile } from './inspect.ts';
+import { ANALYSIS_FORM, goAnalysis, inspectFile } from './inspect.ts';
 
 const binary = (replace?: { path: string; version: string }): GoBuildInfo => ({
   goVersion: 'go1.22.2',
@@ -60,5 +63,34 @@ describe('inspectFile, a tarball with hard links', () => {
     const { node, warnings } = await inspectFile(path.join(dir, 'orphan.tar'), 'orphan.tar', { version: 'v1' });
     expect(node.contains).toEqual([]);
     expect(warnings.join('\n')).toMatch(/orphan\.tar: not a readable tar/);
+  });
+});
+
+describe('the analysis cache', () => {
+  it('is not read across analysis forms: an entry an earlier form wrote is analysed again', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sbom-cache-form-'));
+    try {
+      const file = path.join(dir, 'notes.txt');
+      const bytes = Buffer.from('release notes\n');
+      await writeFile(file, bytes);
+      const cache = new AnalysisCache(path.join(dir, 'cache'), 'test');
+      const hex = ['sha1', 'sha256', 'sha512'].map((a) =>
+        a === 'sha256' ? sha256Hex(bytes) : createHash(a).update(bytes).digest('hex'),
+      );
+      const poisoned = {
+        node: { id: 'stale', kind: 'file', name: 'stale', properties: [], contains: [] },
+        goDeps: [],
+        warnings: [],
+      };
+      // Keyed as the builds before the form was part of the key wrote it.
+      await cache.put(cache.key(['notes.txt', '1.0.0', ...hex]), poisoned);
+      const fresh = await inspectFile(file, 'notes.txt', { version: '1.0.0', cache });
+      expect(fresh.node.id).toBe('file:notes.txt');
+      // This form's entry is the one read the next time.
+      await cache.put(cache.key([String(ANALYSIS_FORM), 'notes.txt', '1.0.0', ...hex]), poisoned);
+      expect((await inspectFile(file, 'notes.txt', { version: '1.0.0', cache })).node.id).toBe('stale');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,12 +48,18 @@ export interface InspectOptions {
   cache?: AnalysisCache;
 }
 
+/**
+ * The form of what an analysis returns, in every cache key: raised with each change to it, so that a cache filled by
+ * an earlier build of the same release of this tool (a moved `@v1`) is not read as this one's results.
+ */
+export const ANALYSIS_FORM = 2;
+
 /** Inspects `absolute`, described as `relative` (kept whole: bin/<os>/<arch>/<name>). */
 export async function inspectFile(absolute: string, relative: string, options: InspectOptions): Promise<InspectedFile> {
   const hashed = defaultHasher.hash(absolute, ['sha1', 'sha256', 'sha512']).result;
   const { cache } = options;
   // With a cache the digest comes first (it is the key); without, the analysis runs beside the hashing.
-  const key = cache?.key([relative, options.version, ...(await hashed).hex]);
+  const key = cache?.key([String(ANALYSIS_FORM), relative, options.version, ...(await hashed).hex]);
   const hit = key && (await cache?.get<InspectedFile>(key));
   if (hit) return hit;
   const warnings: string[] = [];
