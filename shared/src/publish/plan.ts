@@ -4,10 +4,10 @@
  * One listing tells what exists (and, where the listing carries it, its SHA-256);
  * objects listed without a digest are stat'ed — unless the destination already
  * holds this very release index, whose digests were verified when it was written. The store's reported SHA-256
- * decides; a store that reports none is compared by size, then by streaming the
- * object and hashing it. The release index is planned too: an index already there
- * with other content means the release was published before with other files,
- * and is refused — unless only signature material differs (a rerun signed again) and the published signatures
+ * decides; one only declared by its writer (S3 metadata the store did not check) must agree with the store's own
+ * checksum or MD5 ETag; a store that reports neither is compared by size, then by streaming the object and hashing
+ * it. The release index is planned too: an index already there with other content means the release was published
+ * before with other files, and is refused — unless only signature material differs (a rerun signed again) and the published signatures
  * pass the verify gate: then the release is already published and nothing is written.
  */
 import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { hashBytes, hashStream } from '../core/hash.ts';
 import type { Logger } from '../core/logger.ts';
 import { mapPool } from '../core/pool.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
+import { isContentEtag } from '../storage/content-etag.ts';
 import { type ObjectInfo, type Storage, StorageError } from '../storage/storage.ts';
 import { PublishedReleaseChangedError } from './errors.ts';
 import { INDEX_FILE } from './layout.ts';
@@ -93,10 +94,19 @@ export interface DestinationPlan {
   index: PlannedIndex;
 }
 
-/** Whether the store's object holds exactly the file. */
+/** A single put's ETag on an S3 store: the MD5 of the bytes it holds (or, under SSE-KMS, something else). */
+const MD5_ETAG = /^"?[0-9a-f]{32}"?$/i;
+
+/**
+ * Whether the store's object holds exactly the file. A SHA-256 the writer only declared (S3 metadata the store did
+ * not check) must be backed by the store's own digest — a single put's checksum, an MD5 ETag — or by the content.
+ */
 export async function holdsFile(storage: Storage, key: string, info: ObjectInfo, file: ReleaseFile): Promise<boolean> {
   if (info.size !== file.size) return false;
-  if (info.sha256 !== undefined) return info.sha256 === file.sha256;
+  if (info.sha256 !== undefined && !info.sha256Declared) return info.sha256 === file.sha256;
+  if (info.sha256 !== undefined && info.sha256 !== file.sha256) return false;
+  if (info.checksum === `sha256:${file.sha256}`) return true;
+  if (MD5_ETAG.test(info.etag) && isContentEtag(info.etag, [await file.md5()])) return true;
   return (await hashStream(await storage.stream(key))).sha256 === file.sha256;
 }
 

@@ -274,6 +274,11 @@ export class S3Storage implements Storage {
       });
   }
 
+  /** The `sha256` metadata is only declared where the store checks no x-amz-checksum-sha256 sent with it. */
+  get #declaredOnly(): boolean {
+    return this.profile.checksum !== 'verified';
+  }
+
   async stat(key: string): Promise<ObjectInfo | undefined> {
     const headers: Record<string, string> = this.profile.checksumMode ? { 'x-amz-checksum-mode': 'ENABLED' } : {};
     const head = await this.#call(
@@ -285,7 +290,7 @@ export class S3Storage implements Storage {
         return res;
       }),
     );
-    return head && infoOf(key, head, Number(head.headers['content-length'] ?? 0));
+    return head && infoOf(key, head, Number(head.headers['content-length'] ?? 0), this.#declaredOnly);
   }
 
   async read(key: string): Promise<{ data: Buffer; info: ObjectInfo } | undefined> {
@@ -295,7 +300,7 @@ export class S3Storage implements Storage {
       this.#orMissing(async () => {
         const res = await this.#http.request({ method: 'GET', url: this.urlFor(key) });
         const data = await readBody(res);
-        return { data, info: infoOf(key, res, data.length) };
+        return { data, info: infoOf(key, res, data.length, this.#declaredOnly) };
       }),
     );
   }
@@ -553,19 +558,21 @@ function environmentCredentials(): S3Credentials | undefined {
   return { accessKeyId, secretAccessKey, ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) };
 }
 
-/** What a HEAD or GET response tells of the object. */
-function infoOf(key: string, res: IncomingMessage, size: number): ObjectInfo {
+/** What a HEAD or GET response tells of the object; `declaredOnly`: the store checked no SHA-256 it was sent. */
+function infoOf(key: string, res: IncomingMessage, size: number, declaredOnly: boolean): ObjectInfo {
   const header = (name: string) => {
     const value = res.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
   const checksum = header('x-amz-checksum-sha256');
+  const sha256 = header('x-amz-meta-sha256');
   return {
     key,
     size,
     etag: header('etag') ?? '',
     ...(checksum && { checksum: sha256Checksum(checksum) }),
-    sha256: header('x-amz-meta-sha256'),
+    sha256,
+    ...(declaredOnly && sha256 !== undefined && { sha256Declared: true }),
     contentType: header('content-type'),
     cacheControl: header('cache-control'),
   };

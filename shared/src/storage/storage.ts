@@ -12,6 +12,12 @@ export interface ObjectInfo {
   etag: string;
   /** Hex SHA-256 of the content when the store knows it (metadata or checksum). */
   sha256?: string;
+  /**
+   * `sha256` is only what its writer declared (S3 user metadata on a store that checks no x-amz-checksum-sha256): a
+   * body corrupted on its way in is kept under it, so only the store's own digest (`checksum`, an MD5 ETag) or the
+   * content proves the bytes.
+   */
+  sha256Declared?: boolean;
   contentType?: string;
   cacheControl?: string;
   /**
