@@ -40,6 +40,20 @@ export class PublishedReleaseChangedError extends ReleaseError {
   }
 }
 
+/** Another run is publishing this version with other bytes: this run replaced none of its objects. */
+export class ConcurrentPublishError extends ReleaseError {
+  override name = 'ConcurrentPublishError';
+  readonly location: string;
+  constructor(location: string, version: string, path: string, what: string) {
+    super(
+      'RELEASE_CONFLICT',
+      `${location}: another run is publishing ${version} with other bytes (${path}: ${what}); this run replaced none of its objects — keep one run per version, or publish a new version`,
+      { userError: true },
+    );
+    this.location = location;
+  }
+}
+
 /** Some destinations failed while the others completed. */
 export class DestinationsFailedError extends ReleaseError {
   override name = 'DestinationsFailedError';

@@ -3,8 +3,8 @@
  * (mirrors, each planned and verified on its own). Per destination: every file
  * is uploaded (or found equal) — the tree's files first, each once the tree's claims
  * about it hold (source.ts), then the checksum files the run makes — read back and
- * verified; only then is the release index written, verified, and — for a GitHub
- * release — the draft published.
+ * verified; only then is the release index written, verified, every object it names looked at again (another run
+ * of the version may have replaced one), and — for a GitHub release — the draft published.
  * A crash at any point leaves no index, so the release stays invisible until a
  * rerun completes it.
  */
@@ -17,8 +17,19 @@ import type { Hasher } from '../core/hasher.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatBytes } from '../core/summary.ts';
 import type { VerifyArtifactsOptions } from '../sign/verify-artifacts.ts';
-import { NotSupportedError, PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
-import { DestinationsFailedError, PublishedReleaseChangedError } from './errors.ts';
+import {
+  type Capabilities,
+  NotSupportedError,
+  PreconditionFailedError,
+  type Storage,
+  type WrittenInfo,
+} from '../storage/storage.ts';
+import {
+  ConcurrentPublishError,
+  DestinationsFailedError,
+  PublishedReleaseChangedError,
+  VerificationFailedError,
+} from './errors.ts';
 import { missingPublishGuarantees } from './guarantees.ts';
 import { INDEX_FILE } from './layout.ts';
 import {
@@ -41,8 +52,8 @@ import {
 import { checkRecorded, type RecordedFiles } from './record-manifest.ts';
 import { buildReleaseIndex } from './release-index.ts';
 import { byPath, isChecksumFile, listSource, publishedPaths, readSource, type SourceFile, type SourceTree } from './source.ts';
-import { INDEX_CACHE_CONTROL, putObject, type UploadSettings, uploadPlanned } from './upload.ts';
-import { verifyObjects } from './verify.ts';
+import { INDEX_CACHE_CONTROL, putObject, type UploadGuard, type UploadSettings, uploadPlanned } from './upload.ts';
+import { type Expected, verifyObjects } from './verify.ts';
 
 /** sign-artifacts' verify gate, run on the tree before anything is read from or written to a store. */
 export type SignatureGate = VerifyArtifactsOptions;
@@ -142,14 +153,15 @@ async function publishTo(
   const urlOf = (p: string) => storage.urlFor(destination.keyFor(p));
   const written = new Map<string, WrittenInfo>();
   let bytesUploaded = 0;
-  const upload = async (objects: readonly PlannedObject[]) => {
-    const sent = await uploadPlanned(storage, objects, settings, logger);
+  const upload = async (objects: readonly PlannedObject[], guard?: UploadGuard) => {
+    const sent = await uploadPlanned(storage, objects, settings, logger, guard);
     bytesUploaded += sent.bytes;
     for (const [key, info] of sent.written) written.set(key, info);
   };
 
   // A store that takes no writes (a published immutable release) is planned whole, then reported, not tried.
-  const readOnly = options.dryRun ? undefined : (await capabilities)?.readOnly;
+  const guarantees = options.dryRun ? undefined : await capabilities;
+  const readOnly = guarantees?.readOnly;
   let plan: DestinationPlan;
   if (options.dryRun || surveyed.existing || readOnly) {
     // The whole release first: a dry run prints the whole plan, and a destination holding an index already is
@@ -180,9 +192,10 @@ async function publishTo(
   } else {
     // The tree's files go first, each as soon as the tree's claims about it hold; the checksum files this run
     // makes follow once every file is hashed, and the index last.
+    const guard = guardAgainstOthers(destination, guarantees as Capabilities, options.version);
     const first = await planObjects(destination, published(tree.files), limit, surveyed);
     await logger.group(`Plan for ${destination.name}: ${count(first)}`, async () => logPlan(first, logger));
-    await upload(first);
+    await upload(first, guard);
     const files = published(await tree.complete());
     const made = await planObjects(
       destination,
@@ -195,7 +208,7 @@ async function publishTo(
       logPlan(made, logger);
       logIndex(index, logger);
     });
-    await upload(made);
+    await upload(made, guard);
     plan = { destination, objects: [...first, ...made].sort((a, b) => byPath(a.file, b.file)), index };
   }
   const toUpload = plan.objects.filter((o) => o.action === 'upload');
@@ -213,28 +226,78 @@ async function publishTo(
   result.missingGuarantees = missingPublishGuarantees(await capabilities);
   for (const missing of result.missingGuarantees) logger.warning(`${destination.name}: not guaranteed: ${missing}`);
 
+  const expected = (o: PlannedObject): Expected => ({
+    key: o.key,
+    size: o.file.size,
+    sha256: o.file.sha256,
+    contentEtags: written.get(o.key)?.contentEtags,
+  });
   // Skipped objects were read back while planning; what was just written is read back now.
-  await verifyObjects(
-    storage,
-    toUpload.map((o) => ({
-      key: o.key,
-      size: o.file.size,
-      sha256: o.file.sha256,
-      contentEtags: written.get(o.key)?.contentEtags,
-    })),
-    limit,
-  );
+  await verifyObjects(storage, toUpload.map(expected), limit);
   // What the index names is made durable before the index makes it visible (a folder fsyncs it; see Storage.flush).
   if (toUpload.length > 0 || plan.index.action === 'upload') await storage.flush?.();
   const { key, data, sha256 } = plan.index;
   const index = plan.index.action === 'upload' ? await writeIndex(storage, plan.index, options.version) : undefined;
-  if (index) result.bytesUploaded += data.length;
+  if (index) {
+    result.bytesUploaded += data.length;
+    await restoreReplaced(destination, plan.objects, expected, upload, limit, logger);
+  }
   await verifyObjects(storage, [{ key, size: data.length, sha256, contentEtags: index?.contentEtags }], 1);
   if (publishesRelease(storage)) result.releaseUrl = await storage.publishRelease();
   logger.info(
     `${destination.name}: ${result.uploaded} uploaded (${formatBytes(result.bytesUploaded)}), ${result.skipped} skipped, ${checkedHow(plan)}`,
   );
   return result;
+}
+
+/**
+ * Keeps a run from replacing the objects of another run publishing the same version while no index is there (a
+ * rebuilt release whose bytes differ): a new object is created only where there is none, where the store enforces
+ * If-None-Match at every size (a folder aside), and one found with other bytes is replaced only while the release has
+ * no index.
+ */
+function guardAgainstOthers(destination: Destination, capabilities: Capabilities, version: string): UploadGuard {
+  const { storage } = destination;
+  const conflict = (p: string, what: string) => new ConcurrentPublishError(storage.location, version, p, what);
+  return {
+    // A folder's conditional write is a barrier (fsync of all written before it): too dear for every file.
+    createOnly: capabilities.conditionalCreate && capabilities.conditionalUpTo === undefined && !storage.flush,
+    beforeReplace: async (p) => {
+      if (await storage.stat(destination.keyFor(INDEX_FILE))) throw conflict(p, `its ${INDEX_FILE} appeared meanwhile`);
+    },
+    conflict,
+  };
+}
+
+/**
+ * Once this run's index is written it is the release: every object it names is looked at again, and one another run
+ * replaced after the read-back (it planned before the index was there) is uploaded again and read back.
+ */
+async function restoreReplaced(
+  destination: Destination,
+  objects: readonly PlannedObject[],
+  expected: (o: PlannedObject) => Expected,
+  upload: (objects: readonly PlannedObject[]) => Promise<void>,
+  concurrency: number,
+  logger: Logger,
+): Promise<void> {
+  const { storage } = destination;
+  const replaced = await verifyObjects(storage, objects.map(expected), concurrency).then(
+    () => new Set<string>(),
+    (error: unknown) => {
+      if (!(error instanceof VerificationFailedError)) throw error;
+      return new Set(error.mismatches.map((m) => m.key));
+    },
+  );
+  if (replaced.size === 0) return;
+  const again = objects
+    .filter((o) => replaced.has(o.key))
+    .map((o): PlannedObject => ({ ...o, action: 'upload', reason: 'changed' }));
+  logger.warning(
+    `${destination.name}: ${again.length} object(s) of this release were replaced by another run after they were verified; uploading them again: ${again.map((o) => o.file.path).join(', ')}`,
+  );
+  await upload(again);
+  await verifyObjects(storage, again.map(expected), concurrency);
 }
 
 /** What the final line may claim: a file skipped by the rerun shortcut had its size checked, not its bytes. */

@@ -6,8 +6,8 @@
 import { type Logger, Progress } from '../core/logger.ts';
 import { mapPoolWhenReady } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
-import type { Body, Storage, WrittenInfo } from '../storage/storage.ts';
-import type { PlannedObject } from './plan.ts';
+import { type Body, PreconditionFailedError, type Storage, type WrittenInfo } from '../storage/storage.ts';
+import { holdsFile, type PlannedObject } from './plan.ts';
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 export const INDEX_CACHE_CONTROL = 'no-cache';
@@ -16,6 +16,16 @@ export interface UploadSettings {
   concurrency: number;
   cacheControl: string;
   contentTypeOf(path: string): string;
+}
+
+/** What keeps a run from replacing the objects of another run publishing the same version (see publish.ts). */
+export interface UploadGuard {
+  /** The store enforces If-None-Match: * at every size: a new object is created only where there is none. */
+  createOnly: boolean;
+  /** Throws, before an object found with other bytes is replaced, when that is no longer this run's to do. */
+  beforeReplace(path: string): Promise<void>;
+  /** The error for an object another run created with other bytes meanwhile. */
+  conflict(path: string, what: string): Error;
 }
 
 export interface PutRequest {
@@ -48,13 +58,15 @@ function largestFirst(a: PlannedObject, b: PlannedObject): number {
 
 /**
  * Uploads the planned objects marked 'upload', the largest first of those the tree's claims allow to go
- * (ReleaseFile.ready); returns the bytes sent and what the store answered for each key.
+ * (ReleaseFile.ready); returns the bytes sent and what the store answered for each key. With a guard, a new object is
+ * created only where none is yet, and one that differs is replaced only while the guard allows.
  */
 export async function uploadPlanned(
   storage: Storage,
   objects: readonly PlannedObject[],
   settings: UploadSettings,
   logger: Logger,
+  guard?: UploadGuard,
 ): Promise<{ bytes: number; written: Map<string, WrittenInfo> }> {
   const todo = objects.filter((o) => o.action === 'upload').sort(largestFirst);
   const total = todo.reduce((sum, o) => sum + o.file.size, 0);
@@ -66,8 +78,10 @@ export async function uploadPlanned(
   // readiness raises the SHA-512s left, queued behind those MD5s) holds no slot while others could go.
   const md5First = (o: PlannedObject) => storage.md5UpTo !== undefined && o.file.size <= storage.md5UpTo;
   const ready = (o: PlannedObject) => (md5First(o) ? Promise.all([o.file.ready(), o.file.md5()]) : o.file.ready());
-  const upload = async ({ file, key }: PlannedObject) => {
-    const info = await putObject(storage, {
+  const upload = async ({ file, key, reason }: PlannedObject) => {
+    if (reason === 'changed') await guard?.beforeReplace(file.path);
+    const createOnly = guard?.createOnly === true && reason === 'new';
+    const request: PutRequest = {
       key,
       body: file.body,
       sha256: file.sha256,
@@ -75,6 +89,14 @@ export async function uploadPlanned(
       size: file.size,
       contentType: settings.contentTypeOf(file.path),
       cacheControl: settings.cacheControl,
+      ...(createOnly && { ifNoneMatch: '*' }),
+    };
+    const info = await putObject(storage, request).catch(async (error: unknown) => {
+      if (!(createOnly && guard) || !(error instanceof PreconditionFailedError)) throw error;
+      // Created meanwhile (by another run, or by this put whose answer was lost): the same bytes are as good as ours.
+      const there = await storage.stat(key);
+      if (there && (await holdsFile(storage, key, there, file))) return there;
+      throw guard.conflict(file.path, there ? 'created meanwhile with other content' : 'created and deleted meanwhile');
     });
     written.set(key, info);
     progress.tick(`${storage.location}: ${key}`, file.size);
