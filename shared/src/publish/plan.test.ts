@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Destination, differsApartFromSignatures, isSignatureMaterial } from './plan.ts';
+import { AzBlobStorage } from '../storage/azblob-storage.ts';
+import { checkKeys, type Destination, differsApartFromSignatures, isSignatureMaterial } from './plan.ts';
 import type { IndexDocument } from './release-index.ts';
 import type { ReleaseFile } from './source.ts';
 
@@ -62,5 +63,20 @@ describe('differsApartFromSignatures on a destination that takes part of the tre
   it('a line for a file the destination does not take still names the digest of this run', async () => {
     const changed = tree.map((f) => (f.path === 'bin/kubectl' ? file('bin/kubectl', 'b2') : f));
     expect(await differsApartFromSignatures(store(sums), published, taken, changed)).toBe('SHA256SUMS (bin/kubectl)');
+  });
+});
+
+describe('checkKeys on an azblob:// destination', () => {
+  const storage = new AzBlobStorage({ connectionString: 'UseDevelopmentStorage=true', container: 'dl', prefix: 'k8s' });
+  const azure: Destination = { name: 'azblob://dl/k8s', storage, keyFor: (p) => `release/v1/${p}` };
+  it.each([
+    ['a name with a backslash', ['bin/kube\\ctl']],
+    ['a backslash and the slash Azure would make of it', ['a/b', 'a\\b']],
+  ])('refuses %s, naming the file', (_, paths) => {
+    expect(() => checkKeys(azure, paths)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', input: 'source-dir' }));
+    expect(() => checkKeys(azure, paths)).toThrow(paths.at(-1));
+  });
+  it('takes names Azure keeps as they are', () => {
+    expect(() => checkKeys(azure, ['bin/linux/amd64/kubectl', 'a b+c~d.txt'])).not.toThrow();
   });
 });

@@ -181,8 +181,16 @@ export class AzBlobStorage implements Storage {
     this.#listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));
   }
 
+  /** The blob name of a key, refused where Azure would store it under another name. */
+  #name(key: string): string {
+    // Azure (and azurite) store and list a '\' as '/': a rerun would not find the blob, and a\b would be a/b.
+    if (key.includes('\\'))
+      throw new StorageError(`'${key}' cannot be a blob name at ${this.location}: Azure stores '\\' as '/'`);
+    return joinKey(this.prefix, key);
+  }
+
   #blob(key: string): BlockBlobClient {
-    return this.#client.getBlockBlobClient(joinKey(this.prefix, key));
+    return this.#client.getBlockBlobClient(this.#name(key));
   }
 
   /** Azure enforces If-Match / If-None-Match on Put Blob and Put Block List and checks each Content-MD5 it is sent. */
@@ -353,7 +361,7 @@ export class AzBlobStorage implements Storage {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    const full = joinKey(this.prefix, prefix);
+    const full = this.#name(prefix);
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
     let continuationToken: string | undefined;
     do {
