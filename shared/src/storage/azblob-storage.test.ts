@@ -38,6 +38,30 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
+describe('AzBlobStorage keys', () => {
+  it.each(['../../other/stolen.txt', 'release/../../other/x', 'release/./kubectl', '..'])(
+    'refuses %s (dot segments the SDK would resolve), before any request',
+    async (key) => {
+      // The container an escape from cont/release-prefix would land in.
+      const other = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('other');
+      await other.createIfNotExists();
+      const store = new AzBlobStorage({
+        connectionString: azurite.connectionString,
+        container: 'cont',
+        prefix: 'release-prefix',
+      });
+      const data = Buffer.from('escaped');
+      const unsafe = { code: 'PATH_UNSAFE' };
+      expect(() => store.urlFor(key)).toThrow(expect.objectContaining(unsafe));
+      await expect(store.put(key, { data }, { sha256: sha256Hex(data), size: data.length })).rejects.toMatchObject(unsafe);
+      await expect(store.stat(key)).rejects.toMatchObject(unsafe);
+      const names: string[] = [];
+      for await (const blob of other.listBlobsFlat()) names.push(blob.name);
+      expect(names).toEqual([]);
+    },
+  );
+});
+
 describe('AzBlobStorage requests', () => {
   it('sends a Put Blob with the MD5 Azure verifies (Content-MD5), not only the one it stores; block lists without', async () => {
     const store = new AzBlobStorage({

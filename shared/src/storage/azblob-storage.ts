@@ -33,7 +33,7 @@ import {
   RestError,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
-import { findCause, ReleaseError } from '../core/errors.ts';
+import { findCause, ReleaseError, UnsafePathError } from '../core/errors.ts';
 import { isRetryableError, isRetryableStatus, type RetryOptions, withRetry } from '../core/retry.ts';
 import { fullGuarantees } from './capabilities.ts';
 import {
@@ -186,6 +186,12 @@ export class AzBlobStorage implements Storage {
     // Azure (and azurite) store and list a '\' as '/': a rerun would not find the blob, and a\b would be a/b.
     if (key.includes('\\'))
       throw new StorageError(`'${key}' cannot be a blob name at ${this.location}: Azure stores '\\' as '/'`);
+    // The SDK resolves dot segments in the blob's URL: ../.. would leave the prefix, and even the container.
+    if (key.split('/').some((s) => s === '.' || s === '..'))
+      throw new UnsafePathError(
+        key,
+        `'.' and '..' segments would be resolved away, outside ${this.location} or under another name`,
+      );
     return joinKey(this.prefix, key);
   }
 
