@@ -130,6 +130,14 @@ describe('GitHubReleaseStorage against the local GitHub API', () => {
     expect(await storageFor('v1.0.0').stat('bin/kubeadm')).toMatchObject({ sha256: sha256Hex('changed') });
   });
 
+  it('lists a prefix as a folder: list("f1") is f1/…, not f10/… nor an asset named f1', async () => {
+    const storage = storageFor('v1.0.1', { writeIntervalMs: 0 });
+    for (const key of ['f1', 'f1/a', 'f1/b/c', 'f10/a', 'f100', 'f1x']) await put(storage, key, key);
+    const listed: string[] = [];
+    for await (const asset of storage.list('f1')) listed.push(asset.key);
+    expect(listed).toEqual(['f1-a', 'f1-b-c']);
+  });
+
   it('treats a 422 already_exists after a lost response as done when the asset is equal', async () => {
     const storage = storageFor('v1.1.0');
     await put(storage, 'first', 'x');

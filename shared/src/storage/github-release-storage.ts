@@ -347,7 +347,8 @@ export class GitHubReleaseStorage implements Storage {
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     this.#readBack();
-    const start = prefix === '' ? '' : assetName(prefix);
+    // A folder's keys flatten to its name and a '-' (checkKeys refuses paths that flatten to one name).
+    const start = prefix === '' ? '' : `${assetName(prefix)}-`;
     const assets = [...(await this.#assetMap()).values()].filter((a) => a.name.startsWith(start) && a.state === 'uploaded');
     for (const asset of assets.sort((a, b) => a.name.localeCompare(b.name))) yield toInfo(asset.name, asset);
   }
