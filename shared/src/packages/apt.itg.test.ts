@@ -2,14 +2,13 @@
  * apt-get reads the repository as Debian's archive serves it: by hash, the strongest hash Release lists; with the
  * dists layout, each suite and component holding its own packages.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { type BuildOptions, buildPackages } from './build.ts';
-import { aptRoot, run, testKey } from './tools.fixture.ts';
+import { aptRoot, run, testKey, treeDigests } from './tools.fixture.ts';
 
 let work: string;
 let key: Awaited<ReturnType<typeof testKey>>;
@@ -59,18 +58,6 @@ async function aptFor(out: string, repo: string) {
   return aptRoot(`deb [signed-by=${keyring}] file:${repo}`);
 }
 
-async function tree(dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      files[path.relative(dir, file)] = createHash('sha256')
-        .update(await readFile(file))
-        .digest('hex');
-    }
-  return files;
-}
-
 describe('Acquire-By-Hash', () => {
   it.each(['flat', 'dists'] as const)(
     '%s: apt-get update fetches every index by its SHA512, none missing',
@@ -103,7 +90,7 @@ describe('the dists layout', () => {
         .sort();
     await build(out, '1.1.0', { layout: 'dists' });
     await build(out, '1.2.0~rc.1', { layout: 'dists', channel: 'prerelease' });
-    const prerelease = await tree(suite('prerelease'));
+    const prerelease = await treeDigests(suite('prerelease'));
     await build(out, '1.0.0', { layout: 'dists' });
     const last = await build(out, '1.0.1', { layout: 'dists' });
     expect(last.repositories.map((r) => [r.kept, r.packages])).toEqual([[2, 3]]);
@@ -114,7 +101,7 @@ describe('the dists layout', () => {
     expect(await versions('stable', 'v1.0')).toEqual(['1.0.0', '1.0.1']);
     expect(await versions('stable', 'v1.1')).toEqual(['1.1.0']);
     // The prerelease suite is neither read into the stable one nor written again.
-    expect(await tree(suite('prerelease'))).toEqual(prerelease);
+    expect(await treeDigests(suite('prerelease'))).toEqual(prerelease);
     expect(await versions('prerelease', 'v1.2')).toEqual(['1.2.0~rc.1']);
 
     // Each component apt is pointed at verifies and offers its own versions; nothing of prerelease's.

@@ -3,7 +3,6 @@
  * the digests the signed metadata records, each kept package against its index entry. Anything else is refused
  * before a file is written, in output-dir or in either repository.
  */
-import { createHash } from 'node:crypto';
 import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { type BuildOptions, buildPackages } from './build.ts';
 import { RepositoryTamperedError } from './errors.ts';
-import { testKey } from './tools.fixture.ts';
+import { testKey, treeDigests } from './tools.fixture.ts';
 
 type Key = Awaited<ReturnType<typeof testKey>>;
 let work: string;
@@ -38,18 +37,6 @@ function options(repositoryDir: string, version: string, signer: Key | undefined
     sourceDate: new Date(1_700_000_000_000),
     env: {},
   };
-}
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      files[path.relative(dir, file)] = createHash('sha256')
-        .update(await readFile(file))
-        .digest('hex');
-    }
-  return files;
 }
 
 let copies = 0;
@@ -213,7 +200,7 @@ describe('a repository that does not verify is refused, and nothing is written',
   ])('%s', async (_, repository, tamper, file, problem, signer) => {
     const repo = await copyOf(repository());
     await tamper(repo);
-    const before = await tree(repo);
+    const before = await treeDigests(repo);
     const error = (await buildPackages(options(repo, '1.0.1', signer()), new RecordingLogger()).catch(
       (e: unknown) => e,
     )) as RepositoryTamperedError;
@@ -222,7 +209,7 @@ describe('a repository that does not verify is refused, and nothing is written',
     expect(error.userError).toBe(true);
     expect(error.file.endsWith(file)).toBe(true);
     expect(error.message).toContain(problem);
-    expect(await tree(repo)).toEqual(before);
+    expect(await treeDigests(repo)).toEqual(before);
     expect(
       await access(path.join(repo, '..', 'out')).then(
         () => 'written',

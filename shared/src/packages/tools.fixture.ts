@@ -1,9 +1,10 @@
 /**
- * Test fixtures: a throwaway OpenPGP key, and apt, dnf, dpkg and rpm run against temporary roots only (never the
- * machine's own sources or databases).
+ * Test fixtures: a throwaway OpenPGP key, a folder's files by digest, and apt, dnf, dpkg and rpm run against
+ * temporary roots only (never the machine's own sources or databases).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +30,19 @@ export async function run(cmd: string, args: readonly string[], env: NodeJS.Proc
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `${prefix}-`));
+}
+
+/** Every file below `dir` (relative path → SHA-256), to compare a folder before and after. */
+export async function treeDigests(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      files[path.relative(dir, file)] = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    }
+  return files;
 }
 
 /** An RSA key created at a fixed time, locked with `passphrase`. */

@@ -8,17 +8,12 @@ import { RecordingLogger } from '../core/logger.ts';
 import { AzBlobStorage } from '../storage/azblob-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { type AzuriteHandle, startAzurite } from '../testing/azurite.ts';
-import { contentTypeFor } from './content-type.ts';
-import { keyFor, parseLayout } from './layout.ts';
-import { type PublishOptions, publishBinaries } from './publish.ts';
+import { publishBinaries } from './publish.ts';
+import { key, publishOptions } from './publish-options.fixture.ts';
 import type { IndexDocument } from './release-index.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
-import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
 
-const VERSION = 'v1.31.2';
 const TARGET = 'bin/linux/amd64/kubectl';
-const layout = parseLayout('kubernetes');
-const key = (p: string) => keyFor(layout, VERSION, p);
 let work: string;
 let azurite: AzuriteHandle;
 
@@ -32,19 +27,6 @@ afterAll(async () => {
 });
 
 const store = (container: string) => new AzBlobStorage({ connectionString: azurite.connectionString, container });
-
-function options(source: string, storage: Storage): PublishOptions {
-  return {
-    sourceDir: source,
-    version: VERSION,
-    destinations: [{ name: storage.location, storage, keyFor: key }],
-    checksums: true,
-    cacheControl: IMMUTABLE_CACHE_CONTROL,
-    contentTypeOf: contentTypeFor,
-    concurrency: 4,
-    dryRun: false,
-  };
-}
 
 /** The real store, with `before(key)` awaited before each put. */
 function gated(inner: Storage, before: (key: string) => Promise<void>): Storage {
@@ -93,12 +75,12 @@ describe('two runs publishing one version with other bytes', () => {
       aDone = resolve;
     });
     const runA = publishBinaries(
-      options(
+      publishOptions(
         a,
         gated(store('replaced'), async (k) => {
           if (k !== key('index.json') || runB) return;
           runB = publishBinaries(
-            options(
+            publishOptions(
               b,
               gated(store('replaced'), async (k) => {
                 if (k !== key('index.json')) return;
@@ -141,7 +123,9 @@ describe('two runs publishing one version with other bytes', () => {
     const racing = gated(bare, async (k) => {
       if (k === key(TARGET)) await bare.put(k, { data: other }, { sha256: otherSha256, size: other.length });
     });
-    await expect(publishBinaries(options(a, racing), new RecordingLogger())).rejects.toMatchObject({ code: 'RELEASE_CONFLICT' });
+    await expect(publishBinaries(publishOptions(a, racing), new RecordingLogger())).rejects.toMatchObject({
+      code: 'RELEASE_CONFLICT',
+    });
     expect((await hashStream(await bare.stream(key(TARGET)))).sha256).toBe(otherSha256);
     expect(await bare.stat(key('index.json'))).toBeUndefined();
   });

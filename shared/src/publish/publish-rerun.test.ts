@@ -6,19 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashStream } from '../core/hash.ts';
 import { RecordingLogger } from '../core/logger.ts';
 import { S3Storage } from '../storage/s3-storage.ts';
-import type { Storage } from '../storage/storage.ts';
 import { type S3rverHandle, startS3rver } from '../testing/s3rver.ts';
-import { contentTypeFor } from './content-type.ts';
-import { keyFor, parseLayout } from './layout.ts';
-import { type PublishOptions, publishBinaries } from './publish.ts';
+import { publishBinaries } from './publish.ts';
+import { key, publishOptions } from './publish-options.fixture.ts';
 import type { IndexDocument } from './release-index.ts';
 import { makeReleaseTree } from './release-tree.fixture.ts';
-import { IMMUTABLE_CACHE_CONTROL } from './upload.ts';
 
-const VERSION = 'v1.31.2';
 const TARGET = 'bin/linux/amd64/kubectl';
-const layout = parseLayout('kubernetes');
-const key = (p: string) => keyFor(layout, VERSION, p);
 const digest = (algorithm: string, data: Uint8Array) => createHash(algorithm).update(data).digest('hex');
 let work: string;
 let s3: S3rverHandle;
@@ -35,19 +29,6 @@ afterAll(async () => {
 function store(bucket: string): S3Storage {
   const credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
   return new S3Storage({ bucket, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials });
-}
-
-function options(source: string, storage: Storage): PublishOptions {
-  return {
-    sourceDir: source,
-    version: VERSION,
-    destinations: [{ name: storage.location, storage, keyFor: key }],
-    checksums: true,
-    cacheControl: IMMUTABLE_CACHE_CONTROL,
-    contentTypeOf: contentTypeFor,
-    concurrency: 4,
-    dryRun: false,
-  };
 }
 
 /**
@@ -71,7 +52,7 @@ describe('a rerun over an object an earlier run wrote', () => {
     const storage = store('corrupt');
     await plantCorrupt(storage, await readFile(path.join(source, TARGET)));
 
-    const result = await publishBinaries(options(source, storage), new RecordingLogger());
+    const result = await publishBinaries(publishOptions(source, storage), new RecordingLogger());
     const planned = result.destinations[0]?.plan.objects.find((o) => o.file.path === TARGET);
     expect(planned).toMatchObject({ action: 'upload', reason: 'changed' });
     const index = JSON.parse((await storage.read(key('index.json')))?.data.toString() ?? '{}') as IndexDocument;
@@ -94,7 +75,7 @@ describe('a rerun over an object an earlier run wrote', () => {
       },
     });
 
-    const result = await publishBinaries(options(source, counting), new RecordingLogger());
+    const result = await publishBinaries(publishOptions(source, counting), new RecordingLogger());
     const planned = result.destinations[0]?.plan.objects.find((o) => o.file.path === TARGET);
     expect(planned).toMatchObject({ action: 'skip', reason: 'equal' });
     expect(streamed).toBe(0);

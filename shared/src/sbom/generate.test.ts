@@ -12,6 +12,21 @@ import { OciLayout } from '../testing/oci-layout.ts';
 import { AnalysisCache } from './cache.ts';
 import { type GenerateSbomOptions, generateSbom, TOOL_VERSION } from './generate.ts';
 
+/** Both documents of release `rel` v1 into `sbom/`, at a fixed time; `given` says what to describe. */
+const optionsIn = (workspace: string, given: Partial<GenerateSbomOptions>): GenerateSbomOptions => ({
+  workspace,
+  files: [],
+  exclude: [],
+  images: [],
+  format: 'both',
+  outputDir: 'sbom',
+  name: 'rel',
+  version: 'v1',
+  namespace: 'https://sbom.k8s.io',
+  created: new Date('2026-01-02T03:04:05Z'),
+  ...given,
+});
+
 describe('generateSbom, where it writes', () => {
   let dir: string;
   let ws: string;
@@ -22,18 +37,7 @@ describe('generateSbom, where it writes', () => {
     await mkdir(path.join(dir, 'outside'));
     await mkdir(path.join(ws, 'release'), { recursive: true });
     await writeFile(path.join(ws, 'release/a.txt'), 'a\n');
-    options = {
-      workspace: ws,
-      files: ['release/**'],
-      exclude: [],
-      images: [],
-      format: 'both',
-      outputDir: 'sbom',
-      name: 'rel',
-      version: 'v1',
-      namespace: 'https://sbom.k8s.io',
-      created: new Date('2026-01-02T03:04:05Z'),
-    };
+    options = optionsIn(ws, { files: ['release/**'] });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -100,20 +104,12 @@ describe('generateSbom, an element met twice', () => {
     twice = await indexOf(layout, [arm('v6'), arm('v7')]);
     await writeIndex(layout, { multi: index });
     const client = new OciClient({ baseDir: ws });
-    options = {
-      workspace: ws,
+    options = optionsIn(ws, {
       files: ['x.tar'],
-      exclude: [],
       // An index and one of its platform images, both given.
       images: [index, amd64, twice].map((d) => parseReference(`oci:layout@${d.digest}`)),
-      format: 'both',
-      outputDir: 'sbom',
-      name: 'rel',
-      version: 'v1',
-      namespace: 'https://sbom.k8s.io',
-      created: new Date('2026-01-02T03:04:05Z'),
       openRepository: (ref) => client.store(ref),
-    };
+    });
   });
   afterAll(() => rm(ws, { recursive: true, force: true }));
 
