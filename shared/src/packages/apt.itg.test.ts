@@ -2,13 +2,13 @@
  * apt-get reads the repository as Debian's archive serves it: by hash, the strongest hash Release lists; with the
  * dists layout, each suite and component holding its own packages.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
 import { type BuildOptions, buildPackages } from './build.ts';
-import { aptRoot, run, testKey, treeDigests } from './tools.fixture.ts';
+import { aptRoot, run, testKey, toolBuildOptions, treeDigests, writeToolPackage } from './tools.fixture.ts';
 
 let work: string;
 let key: Awaited<ReturnType<typeof testKey>>;
@@ -16,12 +16,7 @@ let key: Awaited<ReturnType<typeof testKey>>;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'packages-apt-'));
   key = await testKey();
-  await mkdir(path.join(work, 'src'), { recursive: true });
-  await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
-  await writeFile(
-    path.join(work, 'nfpm.yaml'),
-    'name: tool\ndescription: A tool\ncontents:\n  - { src: tool, dst: /usr/bin/tool }\n',
-  );
+  await writeToolPackage(work);
 });
 
 afterAll(async () => {
@@ -29,25 +24,15 @@ afterAll(async () => {
 });
 
 /** The tool's deb at `version`, into `out`'s repository. */
-const build = (out: string, version: string, extra: Partial<BuildOptions> = {}) =>
+const build = (out: string, version: string, given: Partial<BuildOptions> = {}) =>
   buildPackages(
-    {
-      config: path.join(work, 'nfpm.yaml'),
-      configName: 'nfpm.yaml',
+    toolBuildOptions(work, version, path.join(out, 'repository'), {
       formats: ['deb'],
-      repository: true,
       privateKey: key.privateKey,
       passphrase: key.passphrase,
       outputDir: out,
-      repositoryDir: path.join(out, 'repository'),
-      dryRun: false,
-      version,
-      sourceDir: path.join(work, 'src'),
-      layout: 'flat',
-      sourceDate: new Date(1_700_000_000_000),
-      env: {},
-      ...extra,
-    },
+      ...given,
+    }),
     new RecordingLogger(),
   );
 

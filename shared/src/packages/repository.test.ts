@@ -3,15 +3,15 @@
  * the digests the signed metadata records, each kept package against its index entry. Anything else is refused
  * before a file is written, in output-dir or in either repository.
  */
-import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../core/logger.ts';
-import { type BuildOptions, buildPackages } from './build.ts';
+import { buildPackages } from './build.ts';
 import { RepositoryTamperedError } from './errors.ts';
-import { testKey, treeDigests } from './tools.fixture.ts';
+import { testKey, toolBuildOptions, treeDigests, writeToolPackage } from './tools.fixture.ts';
 
 type Key = Awaited<ReturnType<typeof testKey>>;
 let work: string;
@@ -20,24 +20,8 @@ let otherKey: Key;
 let pristine: string;
 let unsigned: string;
 
-function options(repositoryDir: string, version: string, signer: Key | undefined): BuildOptions {
-  return {
-    config: path.join(work, 'nfpm.yaml'),
-    configName: 'nfpm.yaml',
-    formats: ['deb', 'rpm'],
-    repository: true,
-    privateKey: signer?.privateKey,
-    passphrase: signer?.passphrase,
-    outputDir: path.join(repositoryDir, '..', 'out'),
-    repositoryDir,
-    dryRun: false,
-    version,
-    sourceDir: path.join(work, 'src'),
-    layout: 'flat',
-    sourceDate: new Date(1_700_000_000_000),
-    env: {},
-  };
-}
+const options = (repositoryDir: string, version: string, signer: Key | undefined) =>
+  toolBuildOptions(work, version, repositoryDir, { privateKey: signer?.privateKey, passphrase: signer?.passphrase });
 
 let copies = 0;
 async function copyOf(repository: string): Promise<string> {
@@ -60,12 +44,7 @@ async function primaryFile(repo: string): Promise<string> {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'packages-repository-'));
-  await mkdir(path.join(work, 'src'));
-  await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
-  await writeFile(
-    path.join(work, 'nfpm.yaml'),
-    'name: tool\ndescription: A tool\ncontents:\n  - src: tool\n    dst: /usr/bin/tool\n',
-  );
+  await writeToolPackage(work);
   [key, otherKey] = await Promise.all([testKey(), testKey()]);
   pristine = path.join(work, 'pristine', 'repository');
   await buildPackages(options(pristine, '1.0.0', key), new RecordingLogger());

@@ -1,6 +1,6 @@
 /**
- * Test fixtures: a throwaway OpenPGP key, a folder's files by digest, and apt, dnf, dpkg and rpm run against
- * temporary roots only (never the machine's own sources or databases).
+ * Test fixtures: a throwaway OpenPGP key, a one-file package, a folder's files by digest, and apt, dnf, dpkg and
+ * rpm run against temporary roots only (never the machine's own sources or databases).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as openpgp from 'openpgp';
+import type { BuildOptions } from './build.ts';
 
 const execFileP = promisify(execFile);
 
@@ -30,6 +31,40 @@ export async function run(cmd: string, args: readonly string[], env: NodeJS.Proc
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `${prefix}-`));
+}
+
+/** Writes `<work>/nfpm.yaml` and `<work>/src/tool`: a package `tool` of one script, /usr/bin/tool. */
+export async function writeToolPackage(work: string): Promise<void> {
+  await mkdir(path.join(work, 'src'), { recursive: true });
+  await writeFile(path.join(work, 'src/tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+  await writeFile(
+    path.join(work, 'nfpm.yaml'),
+    'name: tool\ndescription: A tool\ncontents:\n  - { src: tool, dst: /usr/bin/tool }\n',
+  );
+}
+
+/** Building the tool package of `work` at `version` (flat layout, deb and rpm, a fixed date), into `repositoryDir`. */
+export function toolBuildOptions(
+  work: string,
+  version: string,
+  repositoryDir: string,
+  given: Partial<BuildOptions> = {},
+): BuildOptions {
+  return {
+    config: path.join(work, 'nfpm.yaml'),
+    configName: 'nfpm.yaml',
+    formats: ['deb', 'rpm'],
+    repository: true,
+    outputDir: path.join(repositoryDir, '..', 'out'),
+    repositoryDir,
+    dryRun: false,
+    version,
+    sourceDir: path.join(work, 'src'),
+    layout: 'flat',
+    sourceDate: new Date(1_700_000_000_000),
+    env: {},
+    ...given,
+  };
 }
 
 /** Every file below `dir` (relative path → SHA-256), to compare a folder before and after. */
